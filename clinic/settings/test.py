@@ -1,0 +1,12 @@
+"""Tests: the real PostgreSQL (DATABASE_URL or embedded), a fast hasher, no manifest."""
+
+from clinic.settings.base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AXES_FAILURE_LIMIT = 5
+
+# Static files straight from the app folders (no collectstatic step needed).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
