@@ -1,0 +1,46 @@
+"""DAST-10 drug use screen (`dast10`), CLINICAL_REFERENCE.md section 2 (Skinner 1982).
+
+Ten yes/no items about the past 12 months. "yes" scores 1, except item 3 (always able to stop),
+where "no" scores 1; the option points carry that, so the total is the plain sum.
+"""
+
+from .base import Band, Instrument, yes_no_item
+
+#: The one item where "no" is the answer that scores.
+REVERSED_ITEM = "3"
+
+TEXTS = (
+    "Used drugs other than for medical reasons.",
+    "Used more than one drug on the same occasion.",
+    "Always able to stop using drugs when you wanted to.",
+    "Had blackouts or flashbacks because of drug use.",
+    "Felt bad or guilty about your drug use.",
+    "A partner or parent complained about your drug use.",
+    "Neglected your family because of drug use.",
+    "Did something illegal to get drugs.",
+    "Felt sick with withdrawal when you stopped taking drugs.",
+    (
+        "Had medical problems from drug use (for example memory loss, hepatitis, seizures or "
+        "bleeding)."
+    ),
+)
+
+INSTRUMENT = Instrument(
+    code="dast10",
+    name="Drug Abuse Screening Test (DAST-10)",
+    version="1",
+    description="Ten yes/no questions about drug use (not alcohol) in the past 12 months.",
+    items=tuple(
+        yes_no_item(str(n), text, yes_points=0, no_points=1)
+        if str(n) == REVERSED_ITEM
+        else yes_no_item(str(n), text)
+        for n, text in enumerate(TEXTS, start=1)
+    ),
+    bands=(
+        Band("none", "No problems reported (0)", 0, 0),
+        Band("low", "Low (1-2)", 1, 2),
+        Band("moderate", "Moderate (3-5)", 3, 5),
+        Band("substantial", "Substantial (6-8)", 6, 8),
+        Band("severe", "Severe (9-10)", 9, 10),
+    ),
+)

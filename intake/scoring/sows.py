@@ -1,0 +1,48 @@
+"""Subjective Opiate Withdrawal Scale (`sows`), CLINICAL_REFERENCE.md section 2.
+
+Sixteen patient-rated symptoms, each 0-4 (Handelsman et al. 1987).
+"""
+
+from .base import Band, Instrument, numbered_items
+
+ANCHORS = (
+    (0, "Not at all"),
+    (1, "A little"),
+    (2, "Moderately"),
+    (3, "Quite a bit"),
+    (4, "Extremely"),
+)
+
+INSTRUMENT = Instrument(
+    code="sows",
+    name="Subjective Opiate Withdrawal Scale (SOWS)",
+    version="1",
+    description="The patient rates how strongly they feel each of sixteen symptoms right now.",
+    items=numbered_items(
+        (
+            "Anxiety.",
+            "Yawning.",
+            "Sweating.",
+            "Watery eyes.",
+            "Runny nose.",
+            "Goosebumps.",
+            "Shakiness.",
+            "Hot flushes.",
+            "Cold flushes.",
+            "Aches in bones and muscles.",
+            "Restlessness.",
+            "Nausea.",
+            "Feeling about to vomit.",
+            "Twitching muscles.",
+            "Cramps in the stomach.",
+            "Urge to use right now.",
+        ),
+        ANCHORS,
+    ),
+    bands=(
+        Band("none", "None (0)", 0, 0),
+        Band("mild", "Mild (1-10)", 1, 10),
+        Band("moderate", "Moderate (11-20)", 11, 20),
+        Band("severe", "Severe (21-64)", 21, 64),
+    ),
+)
