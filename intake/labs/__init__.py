@@ -1,0 +1,5 @@
+"""Lab catalog and result interpretation (CLINICAL_REFERENCE.md section 3).
+
+Pure Python on purpose (no Django, no database): `catalog` is the reference data a data migration
+loads, and `interpret` turns reported values into interpretations, flags, `expected` and alerts.
+"""

@@ -1,0 +1,226 @@
+"""Lab tests, panels and the drug screens each medication is expected to turn positive.
+
+Source: CLINICAL_REFERENCE.md section 3 (Labs); the medication codes are those of section 4. A data
+migration loads `LAB_TESTS` and `PANELS`; keep codes stable, they are API codes.
+
+Each test is a dict with these keys:
+
+- `code`, `name`, `unit` ('' where the result has no unit).
+- `loinc`: only the codes the reference gives; '' elsewhere (fill from the lab's own compendium,
+  never guess).
+- `kind`:
+  - `screen`: urine drug test; `positive` when value >= `cutoff`, else `negative`.
+  - `validity`: specimen temperature, creatinine, specific gravity, pH; they decide the specimen
+    status and get no interpretation or flag of their own.
+  - `qualitative`: reported as positive / negative / inconclusive only.
+  - `ranged`: flagged `normal` / `low` / `high` / `critical` against `low`, `high` and the
+    critical limits.
+  - `detect`: hcv-rna, a quantitative result read as detected / not detected: `positive` (flag
+    `high`) when value > `high` (0, "detected above 0"), else `negative` (flag `normal`).
+- `cutoff`, `low`, `high`, `critical_low`, `critical_high`: Decimal or None. Normal range is
+  [low, high] inclusive; a value at or beyond a critical limit is critical.
+- `plausible_min`, `plausible_max`: Decimal or None; a value outside them cannot be a real
+  measurement and is refused (negative concentrations, pH outside 0-14, ...). Both None for
+  qualitative-only tests, which take no number at all.
+- `method`: 'immunoassay' for the point-of-care drug screens, '' where the reference is silent.
+- `is_opioid`: the screen detects an opioid or an opioid metabolite.
+- `qualitative_only`: the test takes no numeric value.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+SCREEN = "screen"
+VALIDITY = "validity"
+QUALITATIVE = "qualitative"
+RANGED = "ranged"
+DETECT = "detect"
+KINDS = (SCREEN, VALIDITY, QUALITATIVE, RANGED, DETECT)
+
+IMMUNOASSAY = "immunoassay"
+
+# Validity test codes (specimen_status reads its values under these keys).
+SPECIMEN_TEMPERATURE = "specimen-temperature"
+CREATININE = "creatinine"
+SPECIFIC_GRAVITY = "specific-gravity"
+PH = "ph"
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _test(
+    code,
+    name,
+    unit,
+    kind,
+    *,
+    loinc="",
+    cutoff=None,
+    low=None,
+    high=None,
+    critical_low=None,
+    critical_high=None,
+    plausible_min="0",
+    plausible_max=None,
+    is_opioid=False,
+    qualitative_only=False,
+):
+    """One catalog entry; numbers are given as strings and stored as Decimal."""
+    if qualitative_only:
+        plausible_min = plausible_max = None
+    return {
+        "code": code,
+        "name": name,
+        "loinc": loinc,
+        "unit": unit,
+        "kind": kind,
+        "cutoff": _decimal(cutoff),
+        "low": _decimal(low),
+        "high": _decimal(high),
+        "critical_low": _decimal(critical_low),
+        "critical_high": _decimal(critical_high),
+        "plausible_min": _decimal(plausible_min),
+        "plausible_max": _decimal(plausible_max),
+        "method": IMMUNOASSAY if kind == SCREEN else "",
+        "is_opioid": is_opioid,
+        "qualitative_only": qualitative_only,
+    }
+
+
+def _screen(code, name, cutoff, *, is_opioid=False):
+    return _test(code, name, "ng/mL", SCREEN, cutoff=cutoff, is_opioid=is_opioid)
+
+
+URINE_DRUG_TESTS = (
+    _screen("opiates", "Opiates (morphine, codeine)", "300", is_opioid=True),
+    _screen("6-mam", "6-Monoacetylmorphine (heroin marker)", "10", is_opioid=True),
+    _screen("fentanyl", "Fentanyl", "1", is_opioid=True),
+    _screen("norfentanyl", "Norfentanyl (fentanyl metabolite)", "1", is_opioid=True),
+    _screen("oxycodone", "Oxycodone", "100", is_opioid=True),
+    _screen("buprenorphine", "Buprenorphine", "5", is_opioid=True),
+    _screen("norbuprenorphine", "Norbuprenorphine (buprenorphine metabolite)", "5", is_opioid=True),
+    _screen("methadone", "Methadone", "300", is_opioid=True),
+    _screen("eddp", "EDDP (methadone metabolite)", "100", is_opioid=True),
+    _screen("benzodiazepines", "Benzodiazepines", "200"),
+    _screen("cocaine", "Cocaine (benzoylecgonine)", "150"),
+    _screen("amphetamines", "Amphetamines", "500"),
+    _screen("thc", "Cannabinoids (THC)", "50"),
+    _test("xylazine", "Xylazine", "", SCREEN, qualitative_only=True),
+)
+
+SPECIMEN_VALIDITY_TESTS = (
+    # Read within 4 minutes of collection.
+    _test(SPECIMEN_TEMPERATURE, "Specimen temperature", "°C", VALIDITY, plausible_max="50"),
+    _test(CREATININE, "Urine creatinine", "mg/dL", VALIDITY, loinc="2161-8"),
+    _test(
+        SPECIFIC_GRAVITY,
+        "Urine specific gravity",
+        "",
+        VALIDITY,
+        loinc="2965-2",
+        plausible_min="0.9",
+        plausible_max="1.2",
+    ),
+    _test(PH, "Urine pH", "", VALIDITY, loinc="2756-5", plausible_max="14"),
+)
+
+BLOOD_AND_OTHER_TESTS = (
+    _test(
+        "hiv", "HIV-1/2 antigen/antibody", "", QUALITATIVE, loinc="56888-1", qualitative_only=True
+    ),
+    _test(
+        "hcv-ab", "Hepatitis C antibody", "", QUALITATIVE, loinc="16128-1", qualitative_only=True
+    ),
+    _test("hcv-rna", "Hepatitis C RNA", "IU/mL", DETECT, loinc="11011-4", high="0"),
+    _test(
+        "hbsag",
+        "Hepatitis B surface antigen",
+        "",
+        QUALITATIVE,
+        loinc="5196-1",
+        qualitative_only=True,
+    ),
+    _test(
+        "ast",
+        "AST (aspartate aminotransferase)",
+        "U/L",
+        RANGED,
+        loinc="1920-8",
+        low="10",
+        high="40",
+    ),
+    _test(
+        "alt", "ALT (alanine aminotransferase)", "U/L", RANGED, loinc="1742-6", low="7", high="56"
+    ),
+    _test("hcg", "hCG (pregnancy)", "", QUALITATIVE, qualitative_only=True),
+    _test(
+        "hemoglobin",
+        "Hemoglobin",
+        "g/dL",
+        RANGED,
+        loinc="718-7",
+        low="12.0",
+        high="17.5",
+        critical_low="7",
+        critical_high="20",
+    ),
+    _test(
+        "wbc",
+        "White blood cell count",
+        "10^3/µL",
+        RANGED,
+        loinc="6690-2",
+        low="4.0",
+        high="11.0",
+        critical_low="2",
+        critical_high="30",
+    ),
+    _test(
+        "platelets",
+        "Platelet count",
+        "10^3/µL",
+        RANGED,
+        loinc="777-3",
+        low="150",
+        high="400",
+        critical_low="50",
+        critical_high="1000",
+    ),
+    _test("qtc", "QTc interval", "ms", RANGED, low="350", high="450", critical_high="500"),
+)
+
+LAB_TESTS = URINE_DRUG_TESTS + SPECIMEN_VALIDITY_TESTS + BLOOD_AND_OTHER_TESTS
+
+TESTS_BY_CODE = {test["code"]: test for test in LAB_TESTS}
+
+# code -> (name, test codes), in the order the reference lists them.
+PANELS = {
+    "uds": (
+        "Urine drug screen",
+        tuple(t["code"] for t in URINE_DRUG_TESTS + SPECIMEN_VALIDITY_TESTS),
+    ),
+    "intake-blood": (
+        "Intake blood work",
+        ("hiv", "hcv-ab", "hbsag", "ast", "alt", "hemoglobin", "wbc", "platelets", "hcg"),
+    ),
+    "hcv-confirm": ("Hepatitis C confirmation (RNA)", ("hcv-rna",)),
+    "pregnancy": ("Pregnancy test", ("hcg",)),
+    "ecg": ("ECG (QTc)", ("qtc",)),
+}
+
+# Medication code (section 4) -> the screens it is expected to turn positive.
+_BUPRENORPHINE_SCREENS = ("buprenorphine", "norbuprenorphine")
+DRUG_SCREEN_FOR_MEDICATION = {
+    "buprenorphine": _BUPRENORPHINE_SCREENS,
+    "buprenorphine-naloxone": _BUPRENORPHINE_SCREENS,
+    "buprenorphine-xr": _BUPRENORPHINE_SCREENS,
+    "methadone": ("methadone", "eddp"),
+}
+
+
+def panels_for_test(code: str) -> tuple[str, ...]:
+    """Codes of the panels that include this test (the catalog API's `panels`)."""
+    return tuple(panel for panel, (_name, codes) in PANELS.items() if code in codes)

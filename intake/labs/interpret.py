@@ -1,0 +1,437 @@
+"""Interpretation of lab results: screens, ranges, specimen validity, `expected` and alerts.
+
+Rules: CLINICAL_REFERENCE.md section 3; response codes: API.md "Labs". Values are Decimal (never
+float) so a result exactly at a cutoff or limit compares exactly. Tests are catalog dicts
+(`catalog.LAB_TESTS`, or rows with the same keys).
+
+Choices where the reference leaves room (each pinned by a test):
+
+- Critical limits are inclusive: a value at a critical limit is `critical` (value <= critical_low
+  or >= critical_high), following "critical at or beyond a critical limit"; so hemoglobin 7.0 is
+  critical although the catalog line reads "<7".
+- hcv-rna ("detected above 0"): `positive` with flag `high` when value > 0, `negative` with flag
+  `normal` at 0.
+- A screen given both a value and a qualitative `positive`/`negative` must agree with the cutoff,
+  otherwise it is refused; a qualitative result alone (or `inconclusive`) is taken as given.
+- Ranged and validity tests take a number only; qualitative-only tests take no number.
+- Specimen status rules that need a value not reported do not match; with no validity values at
+  all (e.g. a blood panel) the status is `valid`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+
+from .catalog import (
+    CREATININE,
+    DETECT,
+    DRUG_SCREEN_FOR_MEDICATION,
+    PH,
+    RANGED,
+    SCREEN,
+    SPECIFIC_GRAVITY,
+    SPECIMEN_TEMPERATURE,
+    TESTS_BY_CODE,
+    VALIDITY,
+)
+
+POSITIVE = "positive"
+NEGATIVE = "negative"
+INCONCLUSIVE = "inconclusive"
+QUALITATIVE_RESULTS = (POSITIVE, NEGATIVE, INCONCLUSIVE)
+
+NORMAL = "normal"
+LOW = "low"
+HIGH = "high"
+CRITICAL = "critical"
+
+VALID = "valid"
+DILUTE = "dilute"
+SUBSTITUTED = "substituted"
+ADULTERATED = "adulterated"
+INVALID = "invalid"
+SPECIMEN_STATUSES = (VALID, DILUTE, SUBSTITUTED, ADULTERATED, INVALID)
+# Every drug result is inconclusive and the chart asks for an observed recollection.
+RECOLLECT_STATUSES = frozenset({ADULTERATED, SUBSTITUTED, INVALID})
+
+# Specimen validity thresholds (after the HHS Mandatory Guidelines for urine testing).
+PH_ADULTERATED_BELOW = Decimal(4)
+PH_ADULTERATED_FROM = Decimal(11)
+PH_INVALID_LOW_BELOW = Decimal("4.5")  # invalid: 4 <= pH < 4.5
+PH_INVALID_HIGH_FROM = Decimal(9)  # invalid: 9 <= pH < 11
+CREATININE_SUBSTITUTED_BELOW = Decimal(2)
+CREATININE_DILUTE_BELOW = Decimal(20)
+SG_LOW = Decimal("1.0010")  # at or below: substituted (creatinine < 2) or invalid
+SG_SUBSTITUTED_FROM = Decimal("1.0200")
+SG_DILUTE_BELOW = Decimal("1.0030")
+TEMPERATURE_MIN = Decimal(32)  # °C, inclusive
+TEMPERATURE_MAX = Decimal(38)  # °C, inclusive
+
+# Alert codes.
+BUPRENORPHINE_WITHOUT_METABOLITE = "buprenorphine-without-metabolite"
+METHADONE_WITHOUT_METABOLITE = "methadone-without-metabolite"
+CRITICAL_VALUE = "critical-value"
+PREGNANCY_POSITIVE = "pregnancy-positive"
+QTC_PROLONGED = "qtc-prolonged"
+
+# Parent drug screen -> metabolite screen, and the alert when the parent shows without it.
+_METABOLITE_ALERTS = (
+    ("buprenorphine", "norbuprenorphine", BUPRENORPHINE_WITHOUT_METABOLITE),
+    ("methadone", "eddp", METHADONE_WITHOUT_METABOLITE),
+)
+
+
+class LabValueError(ValueError):
+    """Results that cannot be interpreted. `errors` maps a test code to messages (DRF style)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__(errors)
+
+
+def to_decimal(raw: object) -> Decimal:
+    """A finite Decimal from a Decimal, int, float or numeric string.
+
+    TypeError for any other type (bool included), ValueError for text that is not a number and
+    for NaN / infinity. Floats go through their shortest repr, so 1.003 becomes Decimal("1.003"),
+    not the binary approximation just below it.
+    """
+    if isinstance(raw, bool) or not isinstance(raw, Decimal | int | float | str):
+        raise TypeError(f"not a number: {type(raw).__name__}")
+    try:
+        number = Decimal(raw) if isinstance(raw, Decimal | int) else Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValueError("not a number") from None
+    if not number.is_finite():
+        raise ValueError("not a finite number")
+    return number
+
+
+def _bounds_message(test: Mapping) -> str:
+    low, high = test["plausible_min"], test["plausible_max"]
+    unit = f" {test['unit']}" if test["unit"] else ""
+    if high is not None:
+        return f"Must be between {low} and {high}{unit}."
+    if low == 0:
+        return "Must not be negative."
+    return f"Must be at least {low}{unit}."
+
+
+def _numeric_interpretation(test: Mapping, value: Decimal) -> str:
+    """Screens: positive at or above the cutoff. hcv-rna: positive above `high` (0)."""
+    if test["kind"] == DETECT:
+        return POSITIVE if value > test["high"] else NEGATIVE
+    return POSITIVE if value >= test["cutoff"] else NEGATIVE
+
+
+def _value_errors(test: Mapping, value: Decimal | None, qualitative: str | None) -> list[str]:
+    if value is None and qualitative is None:
+        return ["Give a value or a qualitative result."]
+    messages = []
+    if qualitative is not None and qualitative not in QUALITATIVE_RESULTS:
+        messages.append("Qualitative result must be positive, negative or inconclusive.")
+        qualitative = None
+    if value is not None and (
+        isinstance(value, bool)
+        or not isinstance(value, Decimal | int)
+        or not Decimal(value).is_finite()
+    ):
+        messages.append("Value must be a number.")
+        value = None
+    if test["qualitative_only"]:
+        if value is not None:
+            messages.append(
+                "This test is reported as positive, negative or inconclusive, not as a number."
+            )
+        return messages
+    if test["kind"] in (RANGED, VALIDITY) and qualitative is not None:
+        messages.append("This test is reported as a number, not as a qualitative result.")
+    if value is None:
+        return messages
+    low, high = test["plausible_min"], test["plausible_max"]
+    if (low is not None and value < low) or (high is not None and value > high):
+        messages.append(_bounds_message(test))
+    elif (
+        test["kind"] in (SCREEN, DETECT)
+        and qualitative in (POSITIVE, NEGATIVE)
+        and _numeric_interpretation(test, value) != qualitative
+    ):
+        messages.append(f"The qualitative result ({qualitative}) contradicts the value.")
+    return messages
+
+
+def validate_value(test: Mapping, value: Decimal | None, qualitative: str | None) -> None:
+    """Refuse a result that cannot be interpreted; LabValueError names the test code."""
+    messages = _value_errors(test, value, qualitative)
+    if messages:
+        raise LabValueError({test["code"]: messages})
+
+
+def _flag(test: Mapping, value: Decimal) -> str:
+    critical_low, critical_high = test["critical_low"], test["critical_high"]
+    if (critical_low is not None and value <= critical_low) or (
+        critical_high is not None and value >= critical_high
+    ):
+        return CRITICAL
+    if test["low"] is not None and value < test["low"]:
+        return LOW
+    if test["high"] is not None and value > test["high"]:
+        return HIGH
+    return NORMAL
+
+
+def interpret_result(
+    test: Mapping, value: Decimal | None, qualitative: str | None
+) -> tuple[str | None, str | None]:
+    """(interpretation, flag) of one result, before the specimen status is applied.
+
+    - screen: positive when value >= cutoff, else negative; a qualitative result as given; no flag.
+    - qualitative: the qualitative result; no flag.
+    - detect (hcv-rna): positive / flag high when value > 0, negative / flag normal at 0.
+    - ranged: no interpretation; flag normal within [low, high], low / high outside, critical at
+      or beyond a critical limit.
+    - validity: neither (they decide the specimen status instead).
+    """
+    validate_value(test, value, qualitative)
+    kind = test["kind"]
+    if kind == VALIDITY:
+        return None, None
+    if kind == RANGED:
+        return None, _flag(test, value)
+    flag = None
+    if kind == DETECT and value is not None:
+        flag = HIGH if _numeric_interpretation(test, value) == POSITIVE else NORMAL
+    if qualitative is not None:
+        return qualitative, flag
+    return _numeric_interpretation(test, value), flag
+
+
+def specimen_status(values: Mapping[str, Decimal | None]) -> str:
+    """Status of a urine specimen from the validity values reported (other keys are ignored).
+
+    Rules in order, first match wins; a rule needing a value that is missing does not match:
+    1. adulterated: pH < 4 or pH >= 11.
+    2. substituted: creatinine < 2 and (SG <= 1.0010 or SG >= 1.0200).
+    3. invalid: 4 <= pH < 4.5 or 9 <= pH < 11; creatinine < 2 with 1.0010 < SG < 1.0200;
+       creatinine >= 2 with SG <= 1.0010; temperature outside 32-38 °C (inclusive range).
+    4. dilute: 2 <= creatinine < 20 and 1.0010 < SG < 1.0030.
+    5. valid.
+    """
+    ph = values.get(PH)
+    creatinine = values.get(CREATININE)
+    sg = values.get(SPECIFIC_GRAVITY)
+    temperature = values.get(SPECIMEN_TEMPERATURE)
+    has_creatinine_and_sg = creatinine is not None and sg is not None
+
+    if ph is not None and (ph < PH_ADULTERATED_BELOW or ph >= PH_ADULTERATED_FROM):
+        return ADULTERATED
+    if (
+        has_creatinine_and_sg
+        and creatinine < CREATININE_SUBSTITUTED_BELOW
+        and (sg <= SG_LOW or sg >= SG_SUBSTITUTED_FROM)
+    ):
+        return SUBSTITUTED
+    if (
+        (
+            ph is not None
+            and (
+                PH_ADULTERATED_BELOW <= ph < PH_INVALID_LOW_BELOW
+                or PH_INVALID_HIGH_FROM <= ph < PH_ADULTERATED_FROM
+            )
+        )
+        or (
+            has_creatinine_and_sg
+            and creatinine < CREATININE_SUBSTITUTED_BELOW
+            and SG_LOW < sg < SG_SUBSTITUTED_FROM
+        )
+        or (has_creatinine_and_sg and creatinine >= CREATININE_SUBSTITUTED_BELOW and sg <= SG_LOW)
+        or (temperature is not None and not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX)
+    ):
+        return INVALID
+    if (
+        has_creatinine_and_sg
+        and CREATININE_SUBSTITUTED_BELOW <= creatinine < CREATININE_DILUTE_BELOW
+        and SG_LOW < sg < SG_DILUTE_BELOW
+    ):
+        return DILUTE
+    return VALID
+
+
+def apply_specimen_status(status: str, interpretation: str | None) -> tuple[str | None, bool]:
+    """(reported interpretation, whether `expected` applies) for a drug screen result.
+
+    adulterated / substituted / invalid: every drug result is `inconclusive`, `expected` null.
+    dilute: a negative stays `negative` with `expected` null; a positive stands.
+    valid: unchanged.
+    When the second item is False, `expected` must be null.
+    """
+    if status in RECOLLECT_STATUSES:
+        return INCONCLUSIVE, False
+    if status == DILUTE and interpretation == NEGATIVE:
+        return NEGATIVE, False
+    if status in (VALID, DILUTE):
+        return interpretation, True
+    raise ValueError(f"Unknown specimen status: {status!r}")
+
+
+def expected_positive_screens(prescribed_drugs: Iterable[str]) -> frozenset[str]:
+    """The screens the prescribed medications should turn positive."""
+    return frozenset(
+        screen
+        for drug in prescribed_drugs or ()
+        for screen in DRUG_SCREEN_FOR_MEDICATION.get(drug, ())
+    )
+
+
+def _screen_expected(
+    code: str, reported: str | None, applies: bool, expected_positive: frozenset[str]
+) -> bool | None:
+    if not applies or reported not in (POSITIVE, NEGATIVE):
+        return None
+    return (reported == POSITIVE) == (code in expected_positive)
+
+
+def expected_for(
+    test_code: str,
+    interpretation: str | None,
+    prescribed_drugs: Iterable[str],
+    specimen_status: str,
+) -> bool | None:
+    """Whether a drug screen result matches the active plan's medications.
+
+    A screen the prescribed drugs map to (DRUG_SCREEN_FOR_MEDICATION) is expected positive, any
+    other screen negative. True when the result matches, False when not; None for tests that are
+    not drug screens, inconclusive results, and results the specimen status voids (see
+    `apply_specimen_status`). `interpretation` may be given before or after the status is applied.
+    """
+    test = TESTS_BY_CODE.get(test_code)
+    if test is None or test["kind"] != SCREEN:
+        return None
+    reported, applies = apply_specimen_status(specimen_status, interpretation)
+    return _screen_expected(
+        test_code, reported, applies, expected_positive_screens(prescribed_drugs)
+    )
+
+
+def order_alerts(results: Mapping[str, str | None]) -> list[str]:
+    """Alerts on the order from test code -> reported interpretation.
+
+    `buprenorphine-without-metabolite`: buprenorphine positive, norbuprenorphine negative (the
+    sample may have been spiked); `methadone-without-metabolite`: methadone positive, eddp
+    negative. A metabolite not reported, or inconclusive, raises nothing.
+    """
+    return [
+        alert
+        for parent, metabolite, alert in _METABOLITE_ALERTS
+        if results.get(parent) == POSITIVE and results.get(metabolite) == NEGATIVE
+    ]
+
+
+def critical_alerts(test: Mapping, interpretation: str | None, flag: str | None) -> list[str]:
+    """Alerts one result raises by itself.
+
+    - `critical-value`: the flag is critical (any ranged test).
+    - `pregnancy-positive`: hcg positive.
+    - `qtc-prolonged`: qtc above its normal range (flag high or critical, i.e. > 450 ms). The plan
+      warning `methadone-qtc` (>= 450 ms) is a separate rule on the value, not on this alert.
+    """
+    alerts = []
+    if flag == CRITICAL:
+        alerts.append(CRITICAL_VALUE)
+    if test["code"] == "hcg" and interpretation == POSITIVE:
+        alerts.append(PREGNANCY_POSITIVE)
+    if test["code"] == "qtc" and flag in (HIGH, CRITICAL):
+        alerts.append(QTC_PROLONGED)
+    return alerts
+
+
+def _parse_entries(
+    tests_by_code: Mapping[str, Mapping], entries: Iterable[Mapping]
+) -> list[tuple[Mapping, Decimal | None, str | None]]:
+    errors: dict[str, list[str]] = {}
+    parsed = []
+    seen = set()
+    for entry in entries:
+        code = entry.get("test")
+        if not isinstance(code, str) or not code:
+            errors.setdefault("test", []).append("Each result needs a test code.")
+            continue
+        test = tests_by_code.get(code)
+        if test is None:
+            errors.setdefault(code, []).append("Unknown test.")
+            continue
+        if code in seen:
+            errors.setdefault(code, []).append("Reported more than once.")
+            continue
+        seen.add(code)
+        value = entry.get("value")
+        qualitative = entry.get("qualitative")
+        if value is not None:
+            try:
+                value = to_decimal(value)
+            except (TypeError, ValueError):
+                errors.setdefault(code, []).append("Value must be a number.")
+                continue
+        messages = _value_errors(test, value, qualitative)
+        if messages:
+            errors.setdefault(code, []).extend(messages)
+            continue
+        parsed.append((test, value, qualitative))
+    if not parsed and not errors:
+        errors["results"] = ["Give at least one result."]
+    if errors:
+        raise LabValueError(errors)
+    return parsed
+
+
+def interpret_panel(
+    tests_by_code: Mapping[str, Mapping],
+    entries: Iterable[Mapping],
+    prescribed_drugs: Iterable[str],
+) -> dict:
+    """Interpret one order's results together (the specimen status applies to all of them).
+
+    `entries`: [{"test": code, "value"?: number, "qualitative"?: str}]; values may be Decimal,
+    int, float or numeric strings. Every bad entry is reported at once in a LabValueError keyed by
+    test code ("test" for an entry without a code, "results" when there are none).
+
+    Returns {"specimen_status", "recollect_observed", "results": [{"test", "value", "unit",
+    "qualitative", "interpretation", "flag", "expected", "alerts"}], "alerts": [codes]}, results
+    in the order given, order alerts first then each result's alerts, without repeats.
+    """
+    parsed = _parse_entries(tests_by_code, entries)
+    status = specimen_status(
+        {test["code"]: value for test, value, _ in parsed if test["kind"] == VALIDITY}
+    )
+    expected_positive = expected_positive_screens(prescribed_drugs)
+    results = []
+    reported_screens = {}
+    for test, value, qualitative in parsed:
+        interpretation, flag = interpret_result(test, value, qualitative)
+        expected = None
+        if test["kind"] == SCREEN:
+            interpretation, applies = apply_specimen_status(status, interpretation)
+            expected = _screen_expected(test["code"], interpretation, applies, expected_positive)
+            reported_screens[test["code"]] = interpretation
+        results.append(
+            {
+                "test": test["code"],
+                "value": value,
+                "unit": test["unit"],
+                "qualitative": qualitative,
+                "interpretation": interpretation,
+                "flag": flag,
+                "expected": expected,
+                "alerts": critical_alerts(test, interpretation, flag),
+            }
+        )
+    alerts = order_alerts(reported_screens)
+    for result in results:
+        alerts.extend(alert for alert in result["alerts"] if alert not in alerts)
+    return {
+        "specimen_status": status,
+        "recollect_observed": status in RECOLLECT_STATUSES,
+        "results": results,
+        "alerts": alerts,
+    }
