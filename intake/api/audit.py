@@ -1,0 +1,86 @@
+from django.contrib.auth import get_user_model
+from django.utils.dateparse import parse_date, parse_datetime
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+
+from intake.access import Perm
+from intake.models import AuditAction, AuditEvent, Patient
+from intake.selectors.audit import audit_event_list
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_username")
+    patient = serializers.UUIDField(source="patient_id", allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "role",
+            "action",
+            "patient",
+            "object_type",
+            "object_id",
+            "outcome",
+            "break_glass",
+            "ip_address",
+            "detail",
+        ]
+
+
+def _parse_moment(name: str, raw: str):
+    value = parse_datetime(raw)
+    if value is None:
+        day = parse_date(raw)
+        if day is None:
+            raise ValidationError({name: ["Use YYYY-MM-DD or an ISO 8601 date-time."]})
+        from datetime import datetime, time
+
+        from django.utils import timezone
+
+        value = timezone.make_aware(datetime.combine(day, time.min))
+    return value
+
+
+class AuditEventListView(GenericAPIView):
+    """The audit trail, for privacy officers. Filters: patient (id), actor (username), action,
+    since, until, break_glass, outcome."""
+
+    access_perm = Perm.AUDIT_VIEW
+    serializer_class = AuditEventSerializer
+
+    def get(self, request):
+        params = request.query_params
+        filters: dict = {}
+        if params.get("patient"):
+            try:
+                filters["patient"] = Patient(
+                    pk=serializers.UUIDField().to_internal_value(params["patient"])
+                )
+            except serializers.ValidationError:
+                raise ValidationError({"patient": ["Must be a patient id (UUID)."]}) from None
+        if params.get("actor"):
+            filters["actor"] = get_user_model().objects.filter(
+                username=params["actor"]
+            ).first() or get_user_model()(pk=-1)
+        if params.get("action"):
+            if params["action"] not in AuditAction.values:
+                raise ValidationError(
+                    {"action": [f"Choose one of {', '.join(AuditAction.values)}."]}
+                )
+            filters["action"] = params["action"]
+        if params.get("since"):
+            filters["since"] = _parse_moment("since", params["since"])
+        if params.get("until"):
+            filters["until"] = _parse_moment("until", params["until"])
+        if params.get("break_glass") in ("true", "1"):
+            filters["break_glass"] = True
+        elif params.get("break_glass") in ("false", "0"):
+            filters["break_glass"] = False
+        if params.get("outcome"):
+            filters["outcome"] = params["outcome"]
+        page = self.paginate_queryset(audit_event_list(**filters))
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)

@@ -1,0 +1,30 @@
+"""One place that turns the app's exceptions into the status codes of API.md."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, StaleVersion):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RecordSigned):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RuleViolation):
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            body = {
+                field: [str(m) for m in errs[0].messages]
+                if len(errs) == 1
+                else [m for e in errs for m in e.messages]
+                for field, errs in exc.error_dict.items()
+            }
+            body = {("non_field_errors" if k == "__all__" else k): v for k, v in body.items()}
+        else:
+            body = {"non_field_errors": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

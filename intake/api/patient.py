@@ -1,0 +1,125 @@
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from intake import access
+from intake.access import Perm
+from intake.models import AuditAction, Patient
+from intake.selectors.patient import patient_list
+from intake.services.audit import audit_record_many
+from intake.services.patient import (
+    patient_possible_duplicates,
+    patient_register,
+    patient_update,
+)
+
+PATIENT_FIELDS = [
+    "id",
+    "mrn",
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "birth_date",
+    "sex_at_birth",
+    "gender_identity",
+    "pronouns",
+    "phone",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "preferred_language",
+    "referral_source",
+    "reason_for_visit",
+    "version",
+    "created_at",
+    "updated_at",
+]
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="On PATCH, the version you read: a stale one gets 409 and nothing is saved.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = PATIENT_FIELDS
+        read_only_fields = ["id", "mrn", "created_at", "updated_at"]
+
+    def validate_birth_date(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError("Date of birth cannot be in the future.")
+        return value
+
+
+class PatientListView(GenericAPIView):
+    access_perms = {"GET": Perm.PATIENT_SEARCH, "POST": Perm.PATIENT_REGISTER}
+    serializer_class = PatientSerializer
+
+    @extend_schema(
+        operation_id="patients_list",
+        parameters=[OpenApiParameter("q", str, description="Name, date of birth or MRN")],
+    )
+    def get(self, request):
+        qs = patient_list(user=request.user, q=request.query_params.get("q", ""))
+        page = self.paginate_queryset(qs)
+        audit_record_many(
+            actor=request.user,
+            action=AuditAction.READ,
+            patients=page,
+            object_type="patient-search-result",
+        )
+        return self.get_paginated_response(PatientSerializer(page, many=True).data)
+
+    def post(self, request):
+        serializer = PatientSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        duplicates = patient_possible_duplicates(
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            birth_date=data["birth_date"],
+        )
+        patient = patient_register(actor=request.user, data=data)
+        body = PatientSerializer(patient).data
+        body["warnings"] = (
+            [
+                {
+                    "code": "possible-duplicate",
+                    "message": "A patient with the same date of birth and a similar name was "
+                    "already registered; check before treating these as different people.",
+                }
+            ]
+            if duplicates
+            else []
+        )
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PatientDetailView(GenericAPIView):
+    access_perms = {"GET": Perm.PATIENT_VIEW, "PATCH": Perm.PATIENT_UPDATE}
+    serializer_class = PatientSerializer
+
+    def get(self, request, patient_id):
+        patient = access.resolve_patient(request.user, patient_id, Perm.PATIENT_VIEW)
+        return Response(PatientSerializer(patient).data)
+
+    def patch(self, request, patient_id):
+        patient = access.resolve_patient(
+            request.user,
+            patient_id,
+            Perm.PATIENT_UPDATE,
+            action=AuditAction.UPDATE,
+            audit_allowed=False,
+        )
+        serializer = PatientSerializer(patient, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        patient = patient_update(actor=request.user, patient=patient, data=data, version=version)
+        return Response(PatientSerializer(patient).data)

@@ -1,0 +1,23 @@
+"""The app's own errors. Services raise them; the API handler maps them to status codes and
+views turn them into form errors."""
+
+
+class StaleVersion(Exception):
+    """The record changed since the caller read it (HTTP 409)."""
+
+    def __init__(
+        self,
+        message: str = "This record was changed by someone else since you opened it.",
+        *,
+        current=None,
+    ):
+        super().__init__(message)
+        self.current = current
+
+
+class RecordSigned(Exception):
+    """The record is signed or otherwise closed and cannot be edited (HTTP 409)."""
+
+
+class RuleViolation(Exception):
+    """A business rule refuses the action for a signed-in user who may otherwise act (HTTP 403)."""

@@ -1,0 +1,23 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from intake.models import AuditAction, AuditOutcome
+
+
+class AuditFilterForm(forms.Form):
+    patient = forms.UUIDField(required=False, label="Patient id")
+    actor = forms.CharField(required=False, max_length=150, label="Staff username")
+    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *AuditAction.choices])
+    outcome = forms.ChoiceField(
+        required=False, choices=[("", "Any outcome"), *AuditOutcome.choices]
+    )
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Until (inclusive)"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -1,0 +1,41 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from intake.models import LicenseType, Role
+from intake.services.staff import staff_create
+
+
+class Command(BaseCommand):
+    help = "Create a staff account with a role slug (see API.md: counselor, nurse, ...)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, help=f"One of: {', '.join(Role.values)}")
+        parser.add_argument("--password", help="Without it the account cannot sign in until reset.")
+        parser.add_argument("--may-diagnose", action="store_true")
+        parser.add_argument("--first-name", default="")
+        parser.add_argument("--last-name", default="")
+        parser.add_argument("--license-type", default="", choices=LicenseType.values)
+        parser.add_argument("--license-number", default="")
+
+    def handle(self, *args, **options):
+        try:
+            user = staff_create(
+                username=options["username"],
+                role=options["role"],
+                password=options["password"],
+                first_name=options["first_name"],
+                last_name=options["last_name"],
+                license_type=options["license_type"],
+                license_number=options["license_number"],
+                may_diagnose=options["may_diagnose"],
+            )
+        except ValidationError as exc:
+            messages = (
+                [m for msgs in exc.message_dict.values() for m in msgs]
+                if hasattr(exc, "error_dict")
+                else exc.messages
+            )
+            raise CommandError(" ".join(messages)) from None
+        role = Role(options["role"])
+        self.stdout.write(f"Created {user.username} ({role.label}).")

@@ -1,0 +1,61 @@
+import logging
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from intake import access
+from intake.request_context import client_ip
+
+logger = logging.getLogger(__name__)
+
+
+class NoStoreMiddleware:
+    """Health information must not stay in browser or proxy caches (ONC 170.315(d)(7)).
+    Also records the client address for the audit rows written while serving the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = client_ip.set(request.META.get("REMOTE_ADDR"))
+        try:
+            response = self.get_response(request)
+        finally:
+            client_ip.reset(token)
+        if not request.path.startswith("/static/"):
+            response["Cache-Control"] = "no-store, max-age=0"
+            response["Pragma"] = "no-cache"
+        return response
+
+
+class AccessPolicyMiddleware:
+    """Deny by default for pages: a view runs only if it declares its policy with
+    `@policy(Perm.X)` or `@public`. API views are checked by DRF's `DeclaredPolicy` against
+    the same matrix (tokens are only known once DRF has authenticated the request); the admin
+    site checks superuser status itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "access_public", False):
+            return None
+        if getattr(view_func, "cls", None) is not None:  # a DRF view
+            return None
+        if getattr(view_func, "admin_site", None) is not None or view_func.__module__.startswith(
+            "django.contrib.admin"
+        ):
+            return None
+        perm = getattr(view_func, "access_perm", None)
+        if perm is None:
+            logger.error("view %s declares no access policy; refused", view_func.__qualname__)
+            raise PermissionDenied("This page declares no access policy.")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        access.forget_cached(request.user)
+        if not access.has_perm(request.user, perm):
+            raise PermissionDenied("Your role does not allow this page.")
+        return None

@@ -1,0 +1,95 @@
+"""Reading patients: search and the chart."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Greatest, Lower
+
+from intake import access
+from intake.access import Perm
+from intake.models import CareTeamMember, Episode, EpisodeStatus, Patient
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
+_MRN_RE = re.compile(r"^\d{4,12}$")
+
+
+def _as_date(text: str) -> datetime.date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def patient_list(*, user, q: str = "", perm: Perm = Perm.PATIENT_SEARCH) -> QuerySet[Patient]:
+    """Patients the user may see, narrowed by a search: a date of birth, an MRN, or name
+    fragments (each fragment must match a name, by substring or trigram similarity; best
+    matches first)."""
+    qs = access.patients_visible_to(user, perm)
+    q = " ".join(q.split())[:100]
+    if not q:
+        return qs.order_by(Lower("family_name"), Lower("given_name"), "id")
+    day = _as_date(q)
+    if day is not None:
+        return qs.filter(birth_date=day).order_by(Lower("family_name"), Lower("given_name"), "id")
+    if _MRN_RE.match(q):
+        return qs.filter(mrn__startswith=q.zfill(8) if len(q) < 8 else q).order_by("mrn")
+    tokens = q.split(" ")[:4]
+    scores = []
+    for token in tokens:
+        qs = qs.filter(
+            Q(family_name__icontains=token)
+            | Q(given_name__icontains=token)
+            | Q(preferred_name__icontains=token)
+            | Q(family_name__trigram_similar=token)
+            | Q(given_name__trigram_similar=token)
+        )
+        scores.append(
+            Greatest(
+                TrigramWordSimilarity(token, "family_name"),
+                TrigramWordSimilarity(token, "given_name"),
+                TrigramWordSimilarity(token, "preferred_name"),
+            )
+        )
+    score = scores[0]
+    for extra in scores[1:]:
+        score = score + extra
+    return qs.annotate(match=score).order_by(
+        "-match", Lower("family_name"), Lower("given_name"), "id"
+    )
+
+
+def patient_list_with_status(qs: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Adds the active episodes for list rows, in one extra query for the whole page."""
+    return qs.prefetch_related(
+        Prefetch(
+            "episodes",
+            queryset=Episode.objects.filter(status=EpisodeStatus.ACTIVE),
+            to_attr="active_episodes",
+        )
+    )
+
+
+@dataclass
+class Chart:
+    patient: Patient
+    episodes: list[Episode]
+    active_episode: Episode | None
+    care_team: list[CareTeamMember]
+
+
+def patient_chart(*, patient: Patient) -> Chart:
+    episodes = list(patient.episodes.all())
+    active = next((e for e in episodes if e.is_active), None)
+    team = list(
+        CareTeamMember.objects.filter(patient=patient, ended_at__isnull=True)
+        .select_related("user")
+        .order_by("team_role", "user__last_name")
+    )
+    return Chart(patient=patient, episodes=episodes, active_episode=active, care_team=team)

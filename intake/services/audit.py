@@ -1,0 +1,83 @@
+"""Writing audit events. Every create, read, update, export and sign of patient data calls here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from intake.models import AuditAction, AuditEvent, AuditOutcome
+from intake.request_context import client_ip
+
+
+def _actor_fields(actor) -> dict:
+    from intake.access import role_of
+
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor": None, "actor_username": "", "role": ""}
+    role = role_of(actor)
+    return {
+        "actor": actor,
+        "actor_username": actor.get_username(),
+        "role": role.value if role else "",
+    }
+
+
+def audit_record(
+    *,
+    actor,
+    action: AuditAction | str,
+    outcome: AuditOutcome | str = AuditOutcome.ALLOWED,
+    patient=None,
+    patient_id=None,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    detail: dict | None = None,
+    break_glass: bool = False,
+    username: str = "",
+) -> AuditEvent:
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or str(obj.pk)
+    fields = _actor_fields(actor)
+    if username and not fields["actor_username"]:
+        fields["actor_username"] = username
+    return AuditEvent.objects.create(
+        **fields,
+        action=action,
+        outcome=outcome,
+        patient=patient,
+        patient_id=patient.pk if patient is not None else patient_id,
+        object_type=object_type,
+        object_id=object_id,
+        ip_address=client_ip.get(),
+        detail=detail or {},
+        break_glass=break_glass,
+    )
+
+
+def audit_record_many(
+    *,
+    actor,
+    action: AuditAction | str,
+    patients: Iterable,
+    object_type: str,
+    detail: dict | None = None,
+) -> None:
+    """One event per patient shown (a search result list), written in one INSERT."""
+    fields = _actor_fields(actor)
+    ip = client_ip.get()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                **fields,
+                action=action,
+                outcome=AuditOutcome.ALLOWED,
+                patient_id=patient.pk,
+                object_type=object_type,
+                object_id=str(patient.pk),
+                ip_address=ip,
+                detail=detail or {},
+            )
+            for patient in patients
+        ]
+    )

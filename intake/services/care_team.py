@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from intake.models import AuditAction, CareTeamMember, Patient, Role, TeamRole
+from intake.services.audit import audit_record
+
+
+@transaction.atomic
+def care_team_add(*, actor, patient: Patient, user, team_role: str) -> CareTeamMember:
+    from intake.access import role_of
+
+    if not user.is_active:
+        raise ValidationError({"username": ["This account is deactivated."]})
+    staff_role = role_of(user)
+    if staff_role not in (Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN):
+        raise ValidationError(
+            {"username": ["Only counselors, nurses and physicians join care teams."]}
+        )
+    if team_role not in TeamRole.values:
+        raise ValidationError({"role": [f"Choose one of {', '.join(TeamRole.values)}."]})
+    if team_role == TeamRole.PHYSICIAN and staff_role != Role.PHYSICIAN:
+        raise ValidationError({"role": ["Only a physician can take the physician role on a team."]})
+    if CareTeamMember.objects.filter(patient=patient, user=user, ended_at__isnull=True).exists():
+        raise ValidationError({"username": ["This person is already on the care team."]})
+    member = CareTeamMember(
+        patient=patient, user=user, team_role=team_role, created_by=actor, updated_by=actor
+    )
+    member.full_clean()
+    member.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, patient=patient, obj=member)
+    return member
+
+
+@transaction.atomic
+def care_team_remove(*, actor, member: CareTeamMember) -> CareTeamMember:
+    member = CareTeamMember.objects.select_for_update().get(pk=member.pk)
+    if member.ended_at is None:
+        member.ended_at = timezone.now()
+        member.updated_by = actor
+        member.save(update_fields=["ended_at", "updated_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            patient_id=member.patient_id,
+            obj=member,
+            detail={"change": "removed"},
+        )
+    return member

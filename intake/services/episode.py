@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from intake.models import AuditAction, Episode, EpisodeStatus, Patient
+from intake.services.audit import audit_record
+
+
+@transaction.atomic
+def episode_admit(*, actor, patient: Patient, program: str, admitted_on) -> Episode:
+    if Episode.objects.filter(
+        patient=patient, program=program, status=EpisodeStatus.ACTIVE
+    ).exists():
+        raise ValidationError(
+            {"program": ["The patient already has an active episode in this program."]}
+        )
+    episode = Episode(
+        patient=patient,
+        program=program,
+        admitted_on=admitted_on,
+        created_by=actor,
+        updated_by=actor,
+    )
+    episode.full_clean()
+    try:
+        with transaction.atomic():
+            episode.save()
+    except IntegrityError:  # a concurrent admission won the race
+        raise ValidationError(
+            {"program": ["The patient already has an active episode in this program."]}
+        ) from None
+    audit_record(actor=actor, action=AuditAction.CREATE, patient=patient, obj=episode)
+    return episode
+
+
+@transaction.atomic
+def episode_discharge(*, actor, episode: Episode, discharged_on, reason: str) -> Episode:
+    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    if episode.status != EpisodeStatus.ACTIVE:
+        raise ValidationError("This episode is already discharged.")
+    if discharged_on < episode.admitted_on:
+        raise ValidationError({"discharged_on": ["Discharge cannot be before admission."]})
+    episode.status = EpisodeStatus.DISCHARGED
+    episode.discharged_on = discharged_on
+    episode.discharge_reason = reason
+    episode.updated_by = actor
+    episode.full_clean()
+    episode.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient_id=episode.patient_id,
+        obj=episode,
+        detail={"change": "discharged"},
+    )
+    return episode

@@ -1,0 +1,103 @@
+"""Registering and updating patients."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
+
+from intake.exceptions import StaleVersion
+from intake.models import AuditAction, CareTeamMember, Patient, Role, TeamRole
+from intake.services.audit import audit_record
+
+REGISTRATION_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "birth_date",
+    "sex_at_birth",
+    "gender_identity",
+    "pronouns",
+    "phone",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "preferred_language",
+    "referral_source",
+    "reason_for_visit",
+)
+
+# Same date of birth and a name at least this similar (pg_trgm) is flagged as a likely duplicate.
+DUPLICATE_NAME_SIMILARITY = 0.4
+
+
+def _next_mrn() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('intake_patient_mrn_seq')")
+        (number,) = cursor.fetchone()
+    return f"{number:08d}"
+
+
+def patient_possible_duplicates(*, given_name: str, family_name: str, birth_date) -> list[Patient]:
+    """Patients with the same date of birth and a similar full name."""
+    full = f"{given_name} {family_name}".strip()
+    return list(
+        Patient.objects.filter(birth_date=birth_date)
+        .annotate(
+            similarity=TrigramSimilarity(Concat("given_name", Value(" "), "family_name"), full)
+        )
+        .filter(similarity__gte=DUPLICATE_NAME_SIMILARITY)
+        .order_by("-similarity")[:5]
+    )
+
+
+@transaction.atomic
+def patient_register(*, actor, data: dict) -> Patient:
+    """Register a patient; the registering clinician joins the care team in their role."""
+    from intake.access import role_of
+
+    patient = Patient(**{k: v for k, v in data.items() if k in REGISTRATION_FIELDS})
+    patient.mrn = _next_mrn()
+    patient.created_by = actor
+    patient.updated_by = actor
+    patient.full_clean()
+    patient.save()
+    role = role_of(actor)
+    if role in (Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN):
+        member = CareTeamMember(
+            patient=patient, user=actor, team_role=TeamRole(role.value), created_by=actor
+        )
+        member.full_clean()
+        member.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, patient=patient, obj=patient)
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, actor, patient: Patient, data: dict, version: int | None) -> Patient:
+    """Update registration fields. `version` is the one the editor read; if someone saved in
+    between, StaleVersion is raised and nothing is written."""
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if version is not None and version != locked.version:
+        raise StaleVersion(current=locked)
+    changed = []
+    for field, value in data.items():
+        if field in REGISTRATION_FIELDS and getattr(locked, field) != value:
+            setattr(locked, field, value)
+            changed.append(field)
+    if not changed:
+        return locked
+    locked.version += 1
+    locked.updated_by = actor
+    locked.full_clean()
+    locked.save()
+    # Field names only: the values are PHI and the record itself holds them.
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient=locked,
+        obj=locked,
+        detail={"fields": changed},
+    )
+    return locked

@@ -1,0 +1,75 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from intake import access
+from intake.access import Perm
+from intake.forms.episode import EpisodeAdmitForm, EpisodeDischargeForm
+from intake.models import AuditAction, Episode
+from intake.services.episode import episode_admit, episode_discharge
+from intake.views.decorators import policy
+
+
+@policy(Perm.EPISODE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def episode_create(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user,
+        patient_id,
+        Perm.EPISODE_MANAGE,
+        action=AuditAction.CREATE,
+        audit_allowed=False,
+        object_type="episode",
+    )
+    form = EpisodeAdmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode_admit(actor=request.user, patient=patient, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, "Admission recorded.")
+            return redirect("intake:patient-detail", patient_id=patient.pk)
+    return render(
+        request,
+        "intake/episode_form.html",
+        {"form": form, "patient": patient, "title": "Admit to a program"},
+    )
+
+
+@policy(Perm.EPISODE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def episode_discharge_view(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user,
+        patient_id,
+        Perm.EPISODE_MANAGE,
+        action=AuditAction.UPDATE,
+        audit_allowed=False,
+        object_type="episode",
+    )
+    try:
+        episode = Episode.objects.get(pk=episode_id, patient=patient)
+    except Episode.DoesNotExist:
+        raise Http404("No such episode.") from None
+    form = EpisodeDischargeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode_discharge(
+                actor=request.user,
+                episode=episode,
+                discharged_on=form.cleaned_data["discharged_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, "Discharge recorded.")
+            return redirect("intake:patient-detail", patient_id=patient.pk)
+    return render(
+        request,
+        "intake/episode_form.html",
+        {"form": form, "patient": patient, "episode": episode, "title": "Discharge"},
+    )

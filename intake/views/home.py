@@ -1,0 +1,22 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from intake import access
+from intake.access import Perm
+from intake.models import Role
+from intake.selectors.patient import patient_list, patient_list_with_status
+from intake.views.decorators import policy
+
+
+@policy(Perm.HOME)
+def home(request: HttpRequest) -> HttpResponse:
+    role = access.role_of(request.user)
+    ctx: dict = {"role": role}
+    if access.has_perm(request.user, Perm.PATIENT_VIEW):
+        # A clinician's own caseload: their care teams' patients.
+        ctx["patients"] = list(
+            patient_list_with_status(patient_list(user=request.user, perm=Perm.PATIENT_VIEW))[:100]
+        )
+    ctx["is_admin"] = role == Role.CLINIC_ADMIN
+    ctx["is_privacy"] = role == Role.PRIVACY_OFFICER
+    return render(request, "intake/home.html", ctx)

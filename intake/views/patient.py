@@ -1,0 +1,158 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from intake import access
+from intake.access import Perm
+from intake.exceptions import StaleVersion
+from intake.forms.patient import PatientForm, PatientSearchForm
+from intake.models import AuditAction
+from intake.selectors.patient import (
+    patient_chart,
+    patient_list,
+    patient_list_with_status,
+)
+from intake.services.audit import audit_record_many
+from intake.services.patient import (
+    patient_possible_duplicates,
+    patient_register,
+    patient_update,
+)
+from intake.views.decorators import policy
+
+SEARCH_LIMIT = 50
+
+
+@policy(Perm.PATIENT_SEARCH)
+@require_http_methods(["GET", "POST"])
+def patient_search(request: HttpRequest) -> HttpResponse:
+    """Search is a POST so that names never land in URLs, browser history or access logs."""
+    form = PatientSearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["q"].strip():
+        qs = patient_list(user=request.user, q=form.cleaned_data["q"])
+        results = list(patient_list_with_status(qs)[:SEARCH_LIMIT])
+        audit_record_many(
+            actor=request.user,
+            action=AuditAction.READ,
+            patients=results,
+            object_type="patient-search-result",
+        )
+    return render(
+        request,
+        "intake/patient_search.html",
+        {
+            "form": form,
+            "results": results,
+            "limit": SEARCH_LIMIT,
+            "can_open_chart": access.has_perm(request.user, Perm.PATIENT_VIEW),
+        },
+    )
+
+
+@policy(Perm.PATIENT_REGISTER)
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    duplicates = []
+    show_confirm = "confirm_not_duplicate" in request.POST or request.POST.get("checked_duplicates")
+    form = PatientForm(request.POST or None, show_duplicate_confirm=bool(show_confirm))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = patient_possible_duplicates(
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            birth_date=data["birth_date"],
+        )
+        if duplicates and not data.get("confirm_not_duplicate"):
+            form = PatientForm(request.POST, show_duplicate_confirm=True)
+            form.is_valid()
+            form.add_error(
+                "confirm_not_duplicate" if "confirm_not_duplicate" in form.fields else None,
+                "A patient with the same date of birth and a similar name is already registered. "
+                "Check before registering a second record.",
+            )
+        else:
+            try:
+                patient = patient_register(actor=request.user, data=data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Patient registered with MRN {patient.mrn}.")
+                return redirect("intake:patient-detail", patient_id=patient.pk)
+    visible_ids = (
+        set(
+            access.patients_visible_to(request.user, Perm.PATIENT_VIEW)
+            .filter(pk__in=[d.pk for d in duplicates])
+            .values_list("pk", flat=True)
+        )
+        if duplicates
+        else set()
+    )
+    return render(
+        request,
+        "intake/patient_form.html",
+        {
+            "form": form,
+            "duplicates_visible": [d for d in duplicates if d.pk in visible_ids],
+            "duplicates_hidden": len([d for d in duplicates if d.pk not in visible_ids]),
+            "title": "Register a patient",
+        },
+    )
+
+
+@policy(Perm.PATIENT_VIEW)
+def patient_detail(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user, patient_id, Perm.PATIENT_VIEW, object_type="chart"
+    )
+    chart = patient_chart(patient=patient)
+    return render(
+        request,
+        "intake/patient_detail.html",
+        {
+            "chart": chart,
+            "patient": patient,
+            "can_manage_team": access.can(request.user, Perm.CARE_TEAM_MANAGE, patient),
+            "can_manage_episodes": access.can(request.user, Perm.EPISODE_MANAGE, patient),
+            "can_edit": access.can(request.user, Perm.PATIENT_UPDATE, patient),
+        },
+    )
+
+
+@policy(Perm.PATIENT_UPDATE)
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user,
+        patient_id,
+        Perm.PATIENT_UPDATE,
+        action=AuditAction.READ if request.method == "GET" else AuditAction.UPDATE,
+        audit_allowed=request.method == "GET",
+        object_type="patient",
+    )
+    form = PatientForm(request.POST or None, instance=patient, initial={"version": patient.version})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            patient_update(
+                actor=request.user, patient=patient, data=data, version=form.cleaned_data["version"]
+            )
+        except StaleVersion:
+            form.add_error(
+                None,
+                "Someone else saved this patient's details while you were editing. Your "
+                "changes are still in the form below; reload the page to see theirs, then "
+                "apply yours again.",
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Patient details saved.")
+            return redirect("intake:patient-detail", patient_id=patient.pk)
+    return render(
+        request,
+        "intake/patient_form.html",
+        {"form": form, "patient": patient, "title": "Edit patient details"},
+    )

@@ -1,0 +1,64 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from intake import access
+from intake.models import CareTeamMember, Patient, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_staff_creates_an_account_with_its_role(capsys):
+    call_command(
+        "create_staff", "dr-ames", "--role", "physician", "--password", "a-long-secret-pass"
+    )
+    out = capsys.readouterr().out
+    user = get_user_model().objects.get(username="dr-ames")
+    assert access.role_of(user) == Role.PHYSICIAN
+    assert user.check_password("a-long-secret-pass")
+    assert user.password.startswith("md5$") or user.password.startswith("argon2")
+    assert "a-long-secret-pass" not in out
+    assert access.may_prescribe(user)
+
+
+def test_create_staff_sets_may_diagnose():
+    call_command("create_staff", "ladc1", "--role", "counselor", "--may-diagnose")
+    assert get_user_model().objects.get(username="ladc1").staff_profile.may_diagnose
+
+
+def test_create_staff_refuses_a_bad_role():
+    with pytest.raises(CommandError, match="Unknown role"):
+        call_command("create_staff", "x", "--role", "janitor")
+    assert not get_user_model().objects.filter(username="x").exists()
+
+
+def test_create_staff_refuses_a_taken_username():
+    call_command("create_staff", "sam", "--role", "nurse")
+    with pytest.raises(CommandError, match="taken"):
+        call_command("create_staff", "sam", "--role", "counselor")
+
+
+def test_create_staff_refuses_a_weak_password():
+    with pytest.raises(CommandError):
+        call_command("create_staff", "weak", "--role", "nurse", "--password", "short")
+
+
+def test_seed_demo_is_idempotent(capsys):
+    call_command("seed_demo")
+    counts = (
+        get_user_model().objects.count(),
+        Patient.objects.count(),
+        CareTeamMember.objects.count(),
+    )
+    call_command("seed_demo")
+    assert (
+        get_user_model().objects.count(),
+        Patient.objects.count(),
+        CareTeamMember.objects.count(),
+    ) == counts
+    assert counts[1] == 12
+    out = capsys.readouterr().out
+    for username in ("counselor", "nurse", "physician", "admin", "privacy"):
+        assert username in out
+    counselor = get_user_model().objects.get(username="counselor")
+    assert access.patients_visible_to(counselor).count() > 0

@@ -1,0 +1,142 @@
+"""Walks every URL pattern: anonymous requests are refused, and a clinician outside the care
+team gets 404 for another patient's pages and API endpoints. New views are covered by
+construction: a pattern this walk cannot fill fails the test."""
+
+import re
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, path
+from rest_framework.test import APIClient
+
+from tests.factories import CareTeamMemberFactory, EpisodeFactory
+
+PUBLIC_NAMES = {"login", "logout", "api-token"}
+CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
+
+
+def _walk(resolver, prefix="", namespace=""):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), f"{namespace}{p.name}", p
+
+
+def _patterns():
+    return [
+        (route, name, p)
+        for route, name, p in _walk(get_resolver())
+        if not name.startswith("admin:")
+    ]
+
+
+def _fill(route: str, values: dict) -> str:
+    assert not route.startswith("^"), f"regex route {route!r}: teach the URL walk to fill it"
+    return "/" + CONVERTER.sub(lambda m: str(values[m.group("name")]), route)
+
+
+@pytest.fixture
+def values(patient):
+    member = patient.care_team.first()
+    episode = EpisodeFactory(patient=patient)
+    return {"patient_id": patient.pk, "member_id": member.pk, "episode_id": episode.pk}
+
+
+def test_it_has_a_policy_on_every_view():
+    for route, name, p in _patterns():
+        view = p.callback
+        cls = getattr(view, "cls", None)
+        declared = (
+            getattr(view, "access_perm", None)
+            or getattr(view, "access_public", False)
+            or (
+                cls is not None
+                and (
+                    getattr(cls, "access_perm", None)
+                    or getattr(cls, "access_perms", None)
+                    or getattr(cls, "access_public", False)
+                )
+            )
+        )
+        assert declared, f"{name} ({route}) declares no access policy"
+        if getattr(view, "access_public", False) or getattr(cls, "access_public", False):
+            assert name in PUBLIC_NAMES, f"{name} is public but not in the reviewed list"
+
+
+@pytest.mark.django_db
+def test_it_refuses_anonymous_requests_everywhere(values):
+    client, api = Client(), APIClient()
+    for route, name, _p in _patterns():
+        if name in PUBLIC_NAMES:
+            continue
+        url = _fill(route, values)
+        for method in ("get", "post"):
+            if url.startswith("/api/"):
+                response = getattr(api, method)(url)
+                assert response.status_code == 401, (method, name, response.status_code)
+            else:
+                response = getattr(client, method)(url)
+                assert response.status_code == 302, (method, name, response.status_code)
+                assert response["Location"].startswith("/accounts/login/"), name
+
+
+@pytest.mark.django_db
+def test_it_answers_404_outside_the_care_team(values, offteam_physician, offteam_nurse):
+    patient_routes = [(r, n) for r, n, _p in _patterns() if "<uuid:patient_id>" in r]
+    assert len(patient_routes) >= 8
+    for user in (offteam_physician, offteam_nurse):
+        client, api = Client(), APIClient()
+        client.force_login(user)
+        api.force_authenticate(user)
+        for route, name in patient_routes:
+            url = _fill(route, values)
+            statuses = {}
+            for method in ("get", "post", "patch"):
+                c = api if url.startswith("/api/") else client
+                statuses[method] = getattr(c, method)(url).status_code
+            # 404 where the method exists; 405 for a method the view does not take; a role
+            # that may never do it (a nurse managing a care team) is refused with 403 first.
+            assert set(statuses.values()) <= {404, 405, 403}, (user, name, statuses)
+            assert 404 in statuses.values() or (
+                user == offteam_nurse and 403 in statuses.values()
+            ), (user, name, statuses)
+
+
+@pytest.mark.django_db
+def test_it_shows_team_members_their_patient(values, team_nurse, team_physician):
+    client = Client()
+    client.force_login(team_physician)
+    for route, name, _p in _patterns():
+        if "<uuid:patient_id>" in route and not route.startswith("api/") and "remove" not in name:
+            url = _fill(route, values)
+            assert client.get(url).status_code == 200, name
+
+
+def _undeclared(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("secret")
+
+
+urlpatterns = [path("undeclared/", _undeclared)]
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_it_refuses_a_view_that_declares_no_policy(client, team_physician):
+    client.force_login(team_physician)
+    response = client.get("/undeclared/")
+    assert response.status_code == 403
+    assert b"secret" not in response.content
+
+
+@pytest.mark.django_db
+def test_it_keeps_clinical_roles_out_of_the_admin(client, team_physician, clinic_admin):
+    for user in (team_physician, clinic_admin):
+        client.force_login(user)
+        response = client.get("/admin/")
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+    CareTeamMemberFactory()  # the admin changelist would list these; nobody above sees it
