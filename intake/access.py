@@ -42,6 +42,19 @@ class Perm(enum.StrEnum):
     EPISODE_MANAGE = "episode.manage"
     AUDIT_VIEW = "audit.view"
     STAFF_MANAGE = "staff.manage"
+    INTERVIEW_VIEW = "interview.view"
+    INTERVIEW_WRITE = "interview.write"
+    INSTRUMENT_CATALOG = "instrument.catalog"
+    ASSESSMENT_VIEW = "assessment.view"
+    ASSESSMENT_RECORD = "assessment.record"
+    SAFETY_ASSESS = "assessment.safety-follow-up"
+    DIAGNOSIS_VIEW = "diagnosis.view"
+    DIAGNOSIS_RECORD = "diagnosis.record"
+    LAB_CATALOG = "lab.catalog"
+    LAB_VIEW = "lab.view"
+    LAB_ORDER = "lab.order"
+    LAB_RESULT_ENTER = "lab.result-enter"
+    LAB_ALERT_ACK = "lab.alert-acknowledge"
 
 
 class Scope(enum.Enum):
@@ -68,6 +81,21 @@ MATRIX: dict[Perm, dict[Role, Scope]] = {
     Perm.EPISODE_MANAGE: dict(_TEAM_CLINICIANS),
     Perm.AUDIT_VIEW: {_PRIVACY: Scope.ANY},
     Perm.STAFF_MANAGE: {_ADMIN: Scope.ANY},
+    Perm.INTERVIEW_VIEW: dict(_TEAM_CLINICIANS),
+    Perm.INTERVIEW_WRITE: dict(_TEAM_CLINICIANS),
+    # Instrument and lab catalogs hold no patient data.
+    Perm.INSTRUMENT_CATALOG: {_C: Scope.ANY, _N: Scope.ANY, _P: Scope.ANY},
+    Perm.ASSESSMENT_VIEW: dict(_TEAM_CLINICIANS),
+    Perm.ASSESSMENT_RECORD: dict(_TEAM_CLINICIANS),
+    Perm.SAFETY_ASSESS: dict(_TEAM_CLINICIANS),
+    Perm.DIAGNOSIS_VIEW: dict(_TEAM_CLINICIANS),
+    # The role is necessary, not sufficient: access.may_diagnose checks the credential.
+    Perm.DIAGNOSIS_RECORD: {_C: Scope.TEAM, _P: Scope.TEAM},
+    Perm.LAB_CATALOG: {_C: Scope.ANY, _N: Scope.ANY, _P: Scope.ANY},
+    Perm.LAB_VIEW: dict(_TEAM_CLINICIANS),
+    Perm.LAB_ORDER: {_N: Scope.TEAM, _P: Scope.TEAM},
+    Perm.LAB_RESULT_ENTER: {_N: Scope.TEAM, _P: Scope.TEAM},
+    Perm.LAB_ALERT_ACK: {_P: Scope.TEAM},
 }
 
 

@@ -1,4 +1,7 @@
 import logging
+import time
+
+from django.conf import settings
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -7,6 +10,21 @@ from intake import access
 from intake.request_context import client_ip
 
 logger = logging.getLogger(__name__)
+
+
+class SessionIdleMiddleware:
+    """Slides a signed-in session's expiry forward, at most once per SESSION_RENEW_SECONDS."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and request.user.is_authenticated:
+            now = int(time.time())
+            if now - session.get("_renewed", 0) >= settings.SESSION_RENEW_SECONDS:
+                session["_renewed"] = now  # marks the session modified: saved with a new expiry
+        return self.get_response(request)
 
 
 class NoStoreMiddleware:

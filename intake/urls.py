@@ -23,4 +23,7 @@ urlpatterns = [
         name="episode-discharge",
     ),
     path("audit/", audit.audit_list, name="audit-list"),
+    # interview pages
+    # assessment pages
+    # lab pages
 ]

@@ -35,4 +35,7 @@ urlpatterns = [
         name="api-episode-list",
     ),
     path("audit-events/", audit.AuditEventListView.as_view(), name="api-audit-event-list"),
+    # interview endpoints
+    # assessment endpoints
+    # lab endpoints
 ]

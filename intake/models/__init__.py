@@ -1,10 +1,68 @@
+from intake.models.assessment import (
+    ICD10_CODES,
+    SAFETY_ALERTS,
+    AsamLevel,
+    Assessment,
+    Diagnosis,
+    InstrumentCode,
+    Remission,
+    Severity,
+)
 from intake.models.audit import AuditAction, AuditEvent, AuditOutcome
 from intake.models.care_team import CareTeamMember, TeamRole
 from intake.models.episode import DischargeReason, Episode, EpisodeStatus, Program
+from intake.models.interview import (
+    OPIOID_SUBSTANCES,
+    Interview,
+    InterviewAddendum,
+    InterviewStatus,
+    Substance,
+    SubstanceUse,
+)
+from intake.models.lab import (
+    Flag,
+    Interpretation,
+    LabAlert,
+    LabOrder,
+    LabPanel,
+    LabResult,
+    LabTest,
+    LabTestKind,
+    OrderStatus,
+    Priority,
+    SpecimenStatus,
+    SpecimenType,
+)
 from intake.models.patient import Patient, SexAtBirth
 from intake.models.staff import CLINICAL_ROLES, GROUP_TO_ROLE, LicenseType, Role, StaffProfile
 
 __all__ = [
+    "Flag",
+    "Interpretation",
+    "LabAlert",
+    "LabOrder",
+    "LabPanel",
+    "LabResult",
+    "LabTest",
+    "LabTestKind",
+    "OrderStatus",
+    "Priority",
+    "SpecimenStatus",
+    "SpecimenType",
+    "ICD10_CODES",
+    "OPIOID_SUBSTANCES",
+    "SAFETY_ALERTS",
+    "AsamLevel",
+    "Assessment",
+    "Diagnosis",
+    "InstrumentCode",
+    "Interview",
+    "InterviewAddendum",
+    "InterviewStatus",
+    "Remission",
+    "Severity",
+    "Substance",
+    "SubstanceUse",
     "AuditAction",
     "AuditEvent",
     "AuditOutcome",

@@ -9,6 +9,7 @@ from intake.access import Perm
 from intake.exceptions import StaleVersion
 from intake.forms.patient import PatientForm, PatientSearchForm
 from intake.models import AuditAction
+from intake.selectors.chart import chart_sections
 from intake.selectors.patient import (
     patient_chart,
     patient_list,
@@ -113,6 +114,7 @@ def patient_detail(request: HttpRequest, patient_id) -> HttpResponse:
         "intake/patient_detail.html",
         {
             "chart": chart,
+            "sections": chart_sections(patient=patient, user=request.user),
             "patient": patient,
             "can_manage_team": access.can(request.user, Perm.CARE_TEAM_MANAGE, patient),
             "can_manage_episodes": access.can(request.user, Perm.EPISODE_MANAGE, patient),

@@ -1,0 +1,16 @@
+"""Everything the chart page shows, one selector per section (each owns its queries)."""
+
+from __future__ import annotations
+
+from intake.models import Patient
+from intake.selectors.assessment import assessment_chart_section
+from intake.selectors.interview import interview_chart_section
+from intake.selectors.lab import lab_chart_section
+
+
+def chart_sections(*, patient: Patient, user) -> dict:
+    return {
+        "interviews": interview_chart_section(patient=patient, user=user),
+        "assessments": assessment_chart_section(patient=patient, user=user),
+        "labs": lab_chart_section(patient=patient, user=user),
+    }
