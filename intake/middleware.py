@@ -2,7 +2,6 @@ import logging
 import time
 
 from django.conf import settings
-
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 

@@ -20,7 +20,5 @@ def assessment_chart_section(*, patient: Patient, user) -> dict:
         .order_by("-administered_at")
     )
     open_alerts = [a for a in open_alerts if a.open_safety_alerts]
-    diagnoses = list(
-        Diagnosis.objects.filter(patient=patient).select_related("diagnosed_by")[:5]
-    )
+    diagnoses = list(Diagnosis.objects.filter(patient=patient).select_related("diagnosed_by")[:5])
     return {"latest": recent, "open_alerts": open_alerts, "diagnoses": diagnoses}
