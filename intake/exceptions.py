@@ -19,5 +19,14 @@ class RecordSigned(Exception):
     """The record is signed or otherwise closed and cannot be edited (HTTP 409)."""
 
 
+class InvalidAnswers(Exception):
+    """Instrument answers that cannot be scored; `errors` maps each bad item key to messages
+    (HTTP 400 as {"answers": {key: [messages]}})."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("Some answers are missing or invalid.")
+        self.errors = errors
+
+
 class RuleViolation(Exception):
     """A business rule refuses the action for a signed-in user who may otherwise act (HTTP 403)."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake.views import audit, care_team, episode, home, patient
+from intake.views import assessment, audit, care_team, episode, home, patient
 
 app_name = "intake"
 
@@ -25,5 +25,35 @@ urlpatterns = [
     path("audit/", audit.audit_list, name="audit-list"),
     # interview pages
     # assessment pages
+    path(
+        "patients/<uuid:patient_id>/assessments/",
+        assessment.assessment_index,
+        name="assessment-list",
+    ),
+    path(
+        "patients/<uuid:patient_id>/assessments/new/<slug:instrument>/",
+        assessment.assessment_create,
+        name="assessment-create",
+    ),
+    path(
+        "patients/<uuid:patient_id>/assessments/<uuid:assessment_id>/",
+        assessment.assessment_detail,
+        name="assessment-detail",
+    ),
+    path(
+        "patients/<uuid:patient_id>/assessments/<uuid:assessment_id>/safety/",
+        assessment.assessment_safety_follow_up,
+        name="assessment-safety",
+    ),
+    path(
+        "patients/<uuid:patient_id>/assessments/history/<slug:instrument>/",
+        assessment.assessment_history_view,
+        name="assessment-history",
+    ),
+    path(
+        "patients/<uuid:patient_id>/assessments/<uuid:assessment_id>/diagnosis/",
+        assessment.diagnosis_create,
+        name="diagnosis-create",
+    ),
     # lab pages
 ]

@@ -3,8 +3,17 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from intake.models import CareTeamMember, Episode, Patient, Role, StaffProfile, TeamRole
+from intake.models import (
+    Assessment,
+    CareTeamMember,
+    Episode,
+    Patient,
+    Role,
+    StaffProfile,
+    TeamRole,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -24,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
         if extracted:
             role = Role(extracted)
-            self.groups.add(Group.objects.get(name=role.label))
+            self.groups.add(Group.objects.get_or_create(name=role.label)[0])
             StaffProfile.objects.create(
                 user=self,
                 may_diagnose=role == Role.PHYSICIAN,
@@ -61,3 +70,21 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     program = "outpatient"
     admitted_on = datetime.date(2026, 10, 1)
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    """A recorded DSM-5 criteria assessment: severe (criteria 1-6 met, unsupervised)."""
+
+    class Meta:
+        model = Assessment
+
+    patient = factory.SubFactory(PatientFactory)
+    instrument = "dsm5-oud"
+    version = "1"
+    answers = factory.LazyFunction(
+        lambda: {**{str(n): "yes" if n <= 6 else "no" for n in range(1, 12)}, "supervised": "no"}
+    )
+    total = 6
+    band = "severe"
+    administered_at = factory.LazyFunction(timezone.now)
+    administered_by = factory.SubFactory(UserFactory, role="counselor")

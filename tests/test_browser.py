@@ -1,57 +1,20 @@
 """End to end in a real browser: Debian's chromium driven by Playwright (never a downloaded one)."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from intake.models import Patient
-from tests.factories import PASSWORD, UserFactory
+from tests.browser_support import ARTIFACTS, sign_in
+from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_counselor_registers_and_finds_a_patient_another_cannot_open(live_server, browser):
     UserFactory(username="casey", first_name="Casey", last_name="Morgan", role="counselor")
     UserFactory(username="jordan", first_name="Jordan", last_name="Reyes", role="counselor")
-    ARTIFACTS.mkdir(exist_ok=True)
     base = live_server.url
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
+from intake.exceptions import InvalidAnswers, RecordSigned, RuleViolation, StaleVersion
 
 
 def exception_handler(exc, context):
@@ -13,6 +13,8 @@ def exception_handler(exc, context):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RecordSigned):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, InvalidAnswers):
+        return Response({"answers": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RuleViolation):
         return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DjangoValidationError):

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authentication import SessionAuthentication
 
 from intake.access import Perm
-from intake.api import audit, auth, care_team, episode, patient
+from intake.api import assessment, audit, auth, care_team, episode, instrument, patient
 from intake.api.authentication import ExpiringTokenAuthentication
 from intake.api.permissions import DeclaredPolicy
 
@@ -37,5 +37,21 @@ urlpatterns = [
     path("audit-events/", audit.AuditEventListView.as_view(), name="api-audit-event-list"),
     # interview endpoints
     # assessment endpoints
+    path("instruments/", instrument.InstrumentListView.as_view(), name="api-instrument-list"),
+    path(
+        "instruments/<slug:code>/",
+        instrument.InstrumentDetailView.as_view(),
+        name="api-instrument-detail",
+    ),
+    path(
+        "patients/<uuid:patient_id>/assessments/",
+        assessment.AssessmentListView.as_view(),
+        name="api-assessment-list",
+    ),
+    path(
+        "patients/<uuid:patient_id>/diagnoses/",
+        assessment.DiagnosisListView.as_view(),
+        name="api-diagnosis-list",
+    ),
     # lab endpoints
 ]

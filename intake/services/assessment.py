@@ -1,0 +1,229 @@
+"""Recording instrument administrations, their safety follow-up, and OUD diagnoses."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from intake import access
+from intake.exceptions import InvalidAnswers, RuleViolation
+from intake.models import (
+    AsamLevel,
+    Assessment,
+    AuditAction,
+    Diagnosis,
+    Episode,
+    EpisodeStatus,
+    InstrumentCode,
+    Patient,
+    Remission,
+)
+from intake.scoring import AnswerError, get_instrument, icd10_for
+
+# A clock a few minutes fast on a tablet should not refuse a COWS taken just now.
+FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
+
+
+def _active_episode(patient: Patient) -> Episode | None:
+    return (
+        Episode.objects.filter(patient=patient, status=EpisodeStatus.ACTIVE)
+        .order_by("-admitted_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    actor,
+    patient: Patient,
+    instrument: str,
+    answers: dict,
+    administered_at: datetime.datetime | None = None,
+    item_notes: dict | None = None,
+    recommended_level: str = "",
+) -> Assessment:
+    """Score and store one administration. Bad answers raise ValidationError naming each
+    item under "answers"; nothing is stored."""
+    from intake.services.audit import audit_record
+
+    try:
+        definition = get_instrument(instrument)
+    except KeyError:
+        raise ValidationError(
+            {
+                "instrument": [
+                    f"Unknown instrument; choose one of {', '.join(InstrumentCode.values)}."
+                ]
+            }
+        ) from None
+    try:
+        cleaned = definition.validate(answers)
+    except AnswerError as exc:
+        raise InvalidAnswers({key: list(msgs) for key, msgs in exc.errors.items()}) from None
+    result = definition.score_cleaned(cleaned, sex_at_birth=patient.sex_at_birth)
+    now = timezone.now()
+    administered_at = administered_at or now
+    if administered_at > now + FUTURE_TOLERANCE:
+        raise ValidationError({"administered_at": ["This time is in the future."]})
+    notes = {str(k): str(v).strip() for k, v in (item_notes or {}).items() if str(v).strip()}
+    unknown = set(notes) - {item.key for item in definition.items}
+    if unknown:
+        raise ValidationError({"item_notes": [f"Unknown items: {', '.join(sorted(unknown))}."]})
+    if recommended_level and instrument != InstrumentCode.ASAM:
+        raise ValidationError(
+            {"recommended_level": ["Only the ASAM assessment recommends a level."]}
+        )
+    if recommended_level and recommended_level not in AsamLevel.values:
+        raise ValidationError(
+            {"recommended_level": [f"Choose one of {', '.join(AsamLevel.values)}."]}
+        )
+    assessment = Assessment(
+        patient=patient,
+        episode=_active_episode(patient),
+        instrument=instrument,
+        version=definition.version,
+        answers=cleaned,
+        item_notes=notes,
+        recommended_level=recommended_level,
+        total=result.total,
+        band=result.band,
+        alerts=list(result.alerts),
+        details=result.details,
+        administered_at=administered_at,
+        administered_by=actor,
+        created_by=actor,
+        updated_by=actor,
+    )
+    assessment.full_clean()
+    assessment.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=assessment,
+        detail={"instrument": instrument, "alerts": list(result.alerts)},
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_record_safety_follow_up(*, actor, assessment: Assessment, note: str) -> Assessment:
+    """A clinician's safety assessment after a suicide-risk or imminent-danger alert; it takes
+    the alert off the chart. The assessment's scores are not touched."""
+    from intake.services.audit import audit_record
+
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": ["Describe the safety assessment and the plan."]})
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not locked.open_safety_alerts:
+        raise ValidationError("This assessment has no open safety alert.")
+    locked.safety_assessed_at = timezone.now()
+    locked.safety_assessed_by = actor
+    locked.safety_note = note
+    locked.updated_by = actor
+    locked.save(
+        update_fields=[
+            "safety_assessed_at",
+            "safety_assessed_by",
+            "safety_note",
+            "updated_by",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient_id=locked.patient_id,
+        obj=locked,
+        detail={"change": "safety-follow-up"},
+    )
+    return locked
+
+
+def diagnosis_refusal(user) -> str | None:
+    """Why this person may not record a diagnosis, or None if they may."""
+    if access.may_diagnose(user):
+        return None
+    role = access.role_of(user)
+    if role is not None and role.value == "counselor":
+        return (
+            "Recording a diagnosis needs the may-diagnose credential, and for counselors the "
+            "clinic's COUNSELOR_MAY_DIAGNOSE setting (state law). Ask a physician to record it."
+        )
+    return (
+        "Only clinicians licensed to diagnose (physicians, psychologists) may record a diagnosis."
+    )
+
+
+@transaction.atomic
+def diagnosis_record(
+    *,
+    actor,
+    patient: Patient,
+    assessment: Assessment,
+    remission: str = Remission.NONE,
+    on_maintenance_therapy: bool = False,
+    controlled_environment: bool = False,
+    diagnosed_on: datetime.date | None = None,
+) -> Diagnosis:
+    from intake.services.audit import audit_record
+
+    refusal = diagnosis_refusal(actor)
+    if refusal:
+        raise RuleViolation(refusal)
+    if assessment.patient_id != patient.pk or assessment.instrument != InstrumentCode.DSM5_OUD:
+        raise ValidationError(
+            {"assessment": ["Choose a DSM-5 criteria assessment of this patient."]}
+        )
+    if assessment.band == "none":
+        raise ValidationError(
+            {
+                "assessment": [
+                    f"{assessment.total} criterion met: fewer than 2 is not an opioid use disorder."
+                ]
+            }
+        )
+    if remission not in Remission.values:
+        raise ValidationError({"remission": [f"Choose one of {', '.join(Remission.values)}."]})
+    if controlled_environment and remission == Remission.NONE:
+        raise ValidationError(
+            {"controlled_environment": ["'In a controlled environment' applies only in remission."]}
+        )
+    diagnosed_on = diagnosed_on or timezone.localdate()
+    if diagnosed_on > timezone.localdate():
+        raise ValidationError({"diagnosed_on": ["The diagnosis date cannot be in the future."]})
+    profile = getattr(actor, "staff_profile", None)
+    license_text = (
+        f"{profile.get_license_type_display()} {profile.license_number}".strip()
+        if profile and profile.license_type
+        else ""
+    )
+    diagnosis = Diagnosis(
+        patient=patient,
+        assessment=assessment,
+        severity=assessment.band,
+        remission=remission,
+        on_maintenance_therapy=on_maintenance_therapy,
+        controlled_environment=controlled_environment,
+        icd10=icd10_for(assessment.band, remission),
+        diagnosed_by=actor,
+        diagnosed_on=diagnosed_on,
+        diagnosed_by_license=license_text,
+        created_by=actor,
+        updated_by=actor,
+    )
+    diagnosis.full_clean()
+    diagnosis.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=diagnosis,
+        detail={"icd10": diagnosis.icd10},
+    )
+    return diagnosis

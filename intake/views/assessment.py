@@ -1,0 +1,231 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from intake import access
+from intake.access import Perm
+from intake.exceptions import InvalidAnswers, RuleViolation
+from intake.forms.assessment import AssessmentForm, DiagnosisForm, SafetyFollowUpForm
+from intake.models import Assessment, AuditAction, InstrumentCode
+from intake.scoring import all_instruments, get_instrument
+from intake.selectors.assessment import assessment_history, assessment_list
+from intake.services.assessment import (
+    assessment_record,
+    assessment_record_safety_follow_up,
+    diagnosis_record,
+    diagnosis_refusal,
+)
+from intake.views.decorators import policy
+
+
+def _instrument_or_404(code: str):
+    try:
+        return get_instrument(code)
+    except KeyError:
+        raise Http404("No such instrument.") from None
+
+
+def _assessment_or_404(patient, assessment_id) -> Assessment:
+    try:
+        return Assessment.objects.select_related("administered_by", "safety_assessed_by").get(
+            pk=assessment_id, patient=patient
+        )
+    except Assessment.DoesNotExist:
+        raise Http404("No such assessment.") from None
+
+
+@policy(Perm.ASSESSMENT_VIEW)
+def assessment_index(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment-list"
+    )
+    return render(
+        request,
+        "intake/assessment_index.html",
+        {
+            "patient": patient,
+            "instruments": all_instruments(),
+            "assessments": assessment_list(patient=patient)[:100],
+            "can_record": access.can(request.user, Perm.ASSESSMENT_RECORD, patient),
+        },
+    )
+
+
+@policy(Perm.ASSESSMENT_RECORD)
+@require_http_methods(["GET", "POST"])
+def assessment_create(request: HttpRequest, patient_id, instrument: str) -> HttpResponse:
+    definition = _instrument_or_404(instrument)
+    patient = access.resolve_patient(
+        request.user,
+        patient_id,
+        Perm.ASSESSMENT_RECORD,
+        action=AuditAction.CREATE if request.method == "POST" else AuditAction.READ,
+        audit_allowed=request.method == "GET",
+        object_type="assessment",
+    )
+    form = AssessmentForm(request.POST or None, instrument=definition)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = assessment_record(
+                actor=request.user,
+                patient=patient,
+                instrument=definition.code,
+                answers=form.answers(),
+                administered_at=form.cleaned_data["administered_at"],
+                item_notes=form.item_notes(),
+                recommended_level=form.cleaned_data.get("recommended_level", ""),
+            )
+        except InvalidAnswers as exc:
+            for key, msgs in exc.errors.items():
+                field = f"item_{key}" if f"item_{key}" in form.fields else None
+                form.add_error(field, msgs)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            return redirect(
+                "intake:assessment-detail", patient_id=patient.pk, assessment_id=assessment.pk
+            )
+    return render(
+        request,
+        "intake/assessment_form.html",
+        {"patient": patient, "instrument": definition, "form": form},
+    )
+
+
+@policy(Perm.ASSESSMENT_VIEW)
+def assessment_detail(request: HttpRequest, patient_id, assessment_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment"
+    )
+    assessment = _assessment_or_404(patient, assessment_id)
+    definition = _instrument_or_404(assessment.instrument)
+    rows = []
+    for item in definition.items:
+        value = assessment.answers.get(item.key)
+        try:
+            option = item.option(value)
+        except KeyError:  # scored with another version of the definition
+            option = None
+        rows.append(
+            {
+                "item": item,
+                "value": value,
+                "option": option,
+                "note": assessment.item_notes.get(item.key, ""),
+            }
+        )
+    return render(
+        request,
+        "intake/assessment_detail.html",
+        {
+            "patient": patient,
+            "assessment": assessment,
+            "instrument": definition,
+            "band": _band_label(definition, assessment.band),
+            "rows": rows,
+            "diagnoses": list(assessment.diagnoses.select_related("diagnosed_by")),
+            "safety_form": SafetyFollowUpForm() if assessment.open_safety_alerts else None,
+            "can_follow_up": access.can(request.user, Perm.SAFETY_ASSESS, patient),
+            "can_diagnose_role": access.can(request.user, Perm.DIAGNOSIS_RECORD, patient),
+            "diagnosis_refusal": diagnosis_refusal(request.user),
+        },
+    )
+
+
+def _band_label(definition, code: str) -> str:
+    try:
+        return definition.band(code).label
+    except KeyError:
+        return code
+
+
+@policy(Perm.SAFETY_ASSESS)
+@require_POST
+def assessment_safety_follow_up(request: HttpRequest, patient_id, assessment_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user,
+        patient_id,
+        Perm.SAFETY_ASSESS,
+        action=AuditAction.UPDATE,
+        audit_allowed=False,
+        object_type="assessment",
+    )
+    assessment = _assessment_or_404(patient, assessment_id)
+    form = SafetyFollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            assessment_record_safety_follow_up(
+                actor=request.user, assessment=assessment, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Safety assessment recorded; the alert is cleared.")
+    else:
+        messages.error(request, "Describe the safety assessment before saving.")
+    return redirect("intake:assessment-detail", patient_id=patient.pk, assessment_id=assessment.pk)
+
+
+@policy(Perm.ASSESSMENT_VIEW)
+def assessment_history_view(request: HttpRequest, patient_id, instrument: str) -> HttpResponse:
+    definition = _instrument_or_404(instrument)
+    patient = access.resolve_patient(
+        request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment-history"
+    )
+    history = assessment_history(patient=patient, instrument=definition.code)
+    series = [
+        {"at": a.administered_at.isoformat(), "total": a.total, "band": a.band}
+        for a in reversed(history)
+    ]
+    return render(
+        request,
+        "intake/assessment_history.html",
+        {
+            "patient": patient,
+            "instrument": definition,
+            "history": history,
+            "series": series,
+            "bands": [{"code": b.code, "min": b.min, "max": b.max} for b in definition.bands],
+            "max_total": max((b.max for b in definition.bands), default=0),
+            "can_record": access.can(request.user, Perm.ASSESSMENT_RECORD, patient),
+        },
+    )
+
+
+@policy(Perm.DIAGNOSIS_RECORD)
+@require_http_methods(["GET", "POST"])
+def diagnosis_create(request: HttpRequest, patient_id, assessment_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user,
+        patient_id,
+        Perm.DIAGNOSIS_RECORD,
+        action=AuditAction.CREATE if request.method == "POST" else AuditAction.READ,
+        audit_allowed=request.method == "GET",
+        object_type="diagnosis",
+    )
+    assessment = _assessment_or_404(patient, assessment_id)
+    if assessment.instrument != InstrumentCode.DSM5_OUD:
+        raise Http404("Not a DSM-5 criteria assessment.")
+    refusal = diagnosis_refusal(request.user)
+    if refusal:
+        raise PermissionDenied(refusal)
+    form = DiagnosisForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            diagnosis = diagnosis_record(
+                actor=request.user, patient=patient, assessment=assessment, **form.cleaned_data
+            )
+        except RuleViolation as exc:
+            raise PermissionDenied(str(exc)) from None
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"Diagnosis recorded: {diagnosis.icd10}.")
+            return redirect("intake:patient-detail", patient_id=patient.pk)
+    return render(
+        request,
+        "intake/diagnosis_form.html",
+        {"patient": patient, "assessment": assessment, "form": form},
+    )
