@@ -1,0 +1,511 @@
+"""Writing lab orders, results, amendments and alert acknowledgements.
+
+Each call is atomic and writes its own audit event. What a result means (interpretation, flag,
+specimen status, `expected`, alerts) is decided by the pure functions of
+`intake.labs.interpret`; this module checks the entries against the order, stores what those
+functions derive, and never edits a result row: an amendment adds rows that supersede the old
+ones, which stay in the history."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from intake.exceptions import RecordSigned
+from intake.labs.interpret import RECOLLECT_STATUSES, LabValueError, interpret_panel
+from intake.models import (
+    AuditAction,
+    LabAlert,
+    LabOrder,
+    LabPanel,
+    LabResult,
+    LabTest,
+    OrderStatus,
+    Patient,
+    Priority,
+    SpecimenType,
+)
+from intake.selectors.lab import current_medication_codes
+from intake.services.audit import audit_record
+
+# The specimen a panel is collected from unless the person entering results says otherwise.
+PANEL_SPECIMEN = {
+    "uds": SpecimenType.URINE,
+    "ecg": SpecimenType.ECG,
+    "intake-blood": SpecimenType.BLOOD,
+    "hcv-confirm": SpecimenType.BLOOD,
+    "pregnancy": SpecimenType.URINE,
+}
+# A collection time this far ahead of the server clock is refused as a typo.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+REASON_MAX = LabResult._meta.get_field("amendment_reason").max_length
+DERIVED_FIELDS = ("value", "qualitative", "interpretation", "flag", "expected", "alerts")
+
+
+@dataclass(frozen=True)
+class LabRecording:
+    """What entering or amending results stored: the order (refreshed), its current results
+    in panel order, the order's alert codes and the alert rows this call created."""
+
+    order: LabOrder
+    results: list[LabResult]
+    alerts: list[str]
+    new_alerts: list[LabAlert]
+    superseded: list[LabResult]
+
+    @property
+    def specimen_status(self) -> str:
+        return self.order.specimen_status
+
+    @property
+    def recollect_observed(self) -> bool:
+        return self.order.specimen_status in RECOLLECT_STATUSES
+
+
+# Orders ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lab_order_create(
+    *, actor, patient: Patient, panel: str, priority: str = Priority.ROUTINE
+) -> LabOrder:
+    errors: dict[str, list[str]] = {}
+    panel_obj = (
+        LabPanel.objects.filter(pk=panel).first() if isinstance(panel, str) and panel else None
+    )
+    if panel_obj is None:
+        codes = ", ".join(LabPanel.objects.order_by("code").values_list("code", flat=True))
+        errors["panel"] = [f"Unknown panel. Choose one of: {codes}."]
+    if priority not in Priority.values:
+        errors["priority"] = ["Priority must be routine or stat."]
+    if errors:
+        raise ValidationError(errors)
+    order = LabOrder(
+        patient=patient,
+        panel=panel_obj,
+        priority=priority,
+        ordered_by=actor,
+        ordered_at=timezone.now(),
+        specimen_type=PANEL_SPECIMEN.get(panel_obj.code, ""),
+        created_by=actor,
+        updated_by=actor,
+    )
+    order.full_clean()
+    order.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=order,
+        object_type="lab-order",
+        detail={"panel": panel_obj.code, "priority": priority},
+    )
+    return order
+
+
+# Results ---------------------------------------------------------------------------------------
+
+
+def _panel_tests(order: LabOrder) -> dict[str, LabTest]:
+    """The order's panel tests by code, in catalog order."""
+    return {t.code: t for t in order.panel.tests.order_by("sort_order", "code")}
+
+
+def _check_entries(
+    order: LabOrder, tests: Mapping[str, LabTest], entries
+) -> tuple[list[Mapping], dict[str, list[str]]]:
+    """Entries whose test belongs to the order's panel, and errors for the others."""
+    if not isinstance(entries, list | tuple) or not entries:
+        return [], {"results": ["Give at least one result."]}
+    errors: dict[str, list[str]] = {}
+    accepted = []
+    foreign = set()
+    for entry in entries:
+        if not isinstance(entry, Mapping):
+            errors.setdefault("results", []).append("Each result is an object with a test code.")
+            continue
+        code = entry.get("test")
+        if isinstance(code, str) and code and code not in tests:
+            foreign.add(code)
+            continue
+        accepted.append(entry)
+    if foreign:
+        known = set(LabTest.objects.filter(code__in=foreign).values_list("code", flat=True))
+        for code in sorted(foreign):
+            errors[code] = (
+                [f"Not part of the {order.panel.code} panel of this order."]
+                if code in known
+                else ["Unknown test."]
+            )
+    return accepted, errors
+
+
+def _interpret(order: LabOrder, tests: Mapping[str, LabTest], entries) -> dict:
+    """Run `interpret_panel` on entries checked against the order; ValidationError naming each
+    bad test (nothing is stored by the caller)."""
+    accepted, errors = _check_entries(order, tests, entries)
+    interpreted = None
+    if accepted:
+        try:
+            interpreted = interpret_panel(
+                {code: test.as_reference() for code, test in tests.items()},
+                accepted,
+                current_medication_codes(patient=order.patient),
+            )
+        except LabValueError as exc:
+            for key, messages in exc.errors.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return interpreted
+
+
+def _result_row(
+    *, actor, order: LabOrder, test: LabTest, derived: Mapping, at: datetime.datetime
+) -> LabResult:
+    return LabResult(
+        order=order,
+        patient_id=order.patient_id,
+        test=test,
+        value=derived["value"],
+        unit=derived["unit"] or test.unit,
+        qualitative=derived["qualitative"] or "",
+        interpretation=derived["interpretation"] or "",
+        flag=derived["flag"] or "",
+        expected=derived["expected"],
+        alerts=list(derived["alerts"]),
+        method=test.method,
+        resulted_at=at,
+        created_by=actor,
+        updated_by=actor,
+    )
+
+
+def _clean_rows(rows: list[LabResult]) -> None:
+    """Field checks (digits, decimal places) before anything is written, named by test."""
+    errors: dict[str, list[str]] = {}
+    for row in rows:
+        try:
+            row.full_clean(
+                exclude=["order", "patient", "test", "supersedes", "confirms"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            errors[row.test_id] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def _alert_rows(
+    *, actor, order: LabOrder, rows: list[LabResult], order_alerts: list[str], existing: set[str]
+) -> list[LabAlert]:
+    """An alert row per alert of each new result, and per order alert (metabolite missing)
+    that the order does not already carry."""
+    alerts = []
+    result_codes = set()
+    for row in rows:
+        for code in row.alerts:
+            result_codes.add(code)
+            alerts.append(LabAlert(patient_id=order.patient_id, order=order, result=row, code=code))
+    for code in order_alerts:
+        if code not in result_codes and code not in existing:
+            alerts.append(
+                LabAlert(patient_id=order.patient_id, order=order, result=None, code=code)
+            )
+    for alert in alerts:
+        alert.created_by = alert.updated_by = actor
+    return LabAlert.objects.bulk_create(alerts)
+
+
+def _validate_collection(*, collected_at, observed, specimen_type) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(collected_at, datetime.datetime):
+        errors["collected_at"] = ["Give the date and time the specimen was collected."]
+    elif timezone.is_naive(collected_at):
+        errors["collected_at"] = ["Give the collection time with its time zone."]
+    elif collected_at > timezone.now() + CLOCK_SKEW:
+        errors["collected_at"] = ["The collection time cannot be in the future."]
+    if not isinstance(observed, bool):
+        errors["observed"] = ["Say whether the collection was observed (true or false)."]
+    if specimen_type and specimen_type not in SpecimenType.values:
+        errors["specimen_type"] = [f"Specimen type must be one of: {', '.join(SpecimenType)}."]
+    return errors
+
+
+@transaction.atomic
+def lab_results_record(
+    *,
+    actor,
+    order: LabOrder,
+    collected_at: datetime.datetime,
+    observed: bool,
+    entries,
+    specimen_type: str = "",
+) -> LabRecording:
+    """Enter an order's results together: one row per analyte, with the specimen status that
+    applies to all of them, and an alert row per critical value or missing metabolite.
+
+    `entries`: [{"test", "value"?, "qualitative"?}]. Any bad entry (unknown test, a test not in
+    the order's panel, an impossible value) refuses the whole call with a ValidationError
+    naming the test; nothing is stored. An order already resulted: RecordSigned (amend it)."""
+    order = LabOrder.objects.select_for_update().select_related("panel", "patient").get(pk=order.pk)
+    if order.status == OrderStatus.RESULTED:
+        raise RecordSigned(
+            "Results were already entered for this order; correct them with an amendment."
+        )
+    if order.status == OrderStatus.CANCELLED:
+        raise RecordSigned("This order was cancelled.")
+    errors = _validate_collection(
+        collected_at=collected_at, observed=observed, specimen_type=specimen_type
+    )
+    tests = _panel_tests(order)
+    try:
+        interpreted = _interpret(order, tests, entries)
+    except ValidationError as exc:
+        errors = {**errors, **exc.message_dict}
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    rows = [
+        _result_row(actor=actor, order=order, test=tests[r["test"]], derived=r, at=now)
+        for r in interpreted["results"]
+    ]
+    _clean_rows(rows)
+    LabResult.objects.bulk_create(rows)
+
+    order.collected_at = collected_at
+    order.observed = observed
+    order.collected_by = actor
+    order.specimen_type = specimen_type or order.specimen_type
+    order.resulted_at = now
+    order.specimen_status = interpreted["specimen_status"]
+    order.alerts = interpreted["alerts"]
+    order.status = OrderStatus.RESULTED
+    order.updated_by = actor
+    order.full_clean()
+    order.save()
+
+    new_alerts = _alert_rows(
+        actor=actor, order=order, rows=rows, order_alerts=interpreted["alerts"], existing=set()
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient_id=order.patient_id,
+        obj=order,
+        object_type="lab-result",
+        detail={
+            "change": "results-entered",
+            "results": [str(r.pk) for r in rows],
+            "specimen_status": order.specimen_status,
+            "alerts": order.alerts,
+        },
+    )
+    return LabRecording(
+        order=order,
+        results=_in_panel_order(rows, tests),
+        alerts=list(order.alerts),
+        new_alerts=new_alerts,
+        superseded=[],
+    )
+
+
+def _in_panel_order(rows: list[LabResult], tests: Mapping[str, LabTest]) -> list[LabResult]:
+    rank = {code: i for i, code in enumerate(tests)}
+    return sorted(rows, key=lambda r: rank.get(r.test_id, len(rank)))
+
+
+def _entry_of(row: LabResult) -> dict:
+    return {
+        "test": row.test_id,
+        "value": row.value,
+        "qualitative": row.qualitative or None,
+    }
+
+
+def _differs(row: LabResult, derived: Mapping) -> bool:
+    stored = {
+        "value": row.value,
+        "qualitative": row.qualitative or None,
+        "interpretation": row.interpretation or None,
+        "flag": row.flag or None,
+        "expected": row.expected,
+        "alerts": list(row.alerts),
+    }
+    return any(
+        stored[key] != (derived[key] if key != "alerts" else list(derived[key]))
+        for key in DERIVED_FIELDS
+    )
+
+
+@transaction.atomic
+def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> LabRecording:
+    """Correct a resulted order. `corrections`: [{"test", "value"?, "qualitative"?}] for the
+    analytes that were wrong (or missing). The whole panel is interpreted again with the
+    corrected values; every result whose value or derived reading changes gets a new row that
+    supersedes the old one, carrying the reason (rows that change only because another value
+    was corrected say so). Old rows stay, no longer current. New critical values and missing
+    metabolites raise new alert rows; alerts already raised stay until acknowledged."""
+    order = LabOrder.objects.select_for_update().select_related("panel", "patient").get(pk=order.pk)
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        errors["reason"] = ["Give the reason for the amendment."]
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = [f"Keep the reason under {REASON_MAX} characters."]
+    if order.status != OrderStatus.RESULTED:
+        raise ValidationError(
+            {**errors, "results": ["Only a resulted order can be amended; enter its results."]}
+        )
+    tests = _panel_tests(order)
+    current = {
+        row.test_id: row
+        for row in LabResult.objects.select_for_update(of=("self",))
+        .select_related("test")
+        .filter(order=order, is_current=True)
+    }
+    accepted, entry_errors = _check_entries(order, tests, corrections)
+    errors.update(entry_errors)
+    by_code: dict[str, Mapping] = {}
+    unnamed = []
+    for entry in accepted:
+        code = entry.get("test")
+        if not isinstance(code, str) or not code:
+            unnamed.append(entry)  # interpret_panel names these under "test"
+        elif code in by_code:
+            errors.setdefault(code, []).append("Reported more than once.")
+        else:
+            by_code[code] = entry
+    corrected = set(by_code)
+    entries = [
+        by_code[code] if code in by_code else _entry_of(current[code])
+        for code in tests
+        if code in by_code or code in current
+    ] + unnamed
+    interpreted = None
+    if accepted:
+        try:
+            interpreted = _interpret(order, tests, entries)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    new_rows, superseded = [], []
+    for derived in interpreted["results"]:
+        code = derived["test"]
+        old = current.get(code)
+        if old is not None and not _differs(old, derived):
+            continue
+        row = _result_row(actor=actor, order=order, test=tests[code], derived=derived, at=now)
+        row.amendment_reason = (
+            reason
+            if code in corrected
+            else f"Re-derived after an amendment of this order: {reason}"[:REASON_MAX]
+        )
+        row.supersedes = old
+        new_rows.append(row)
+        if old is not None:
+            superseded.append(old)
+    if not new_rows:
+        raise ValidationError(
+            {"results": ["These are the results already on record; nothing to amend."]}
+        )
+    _clean_rows(new_rows)
+    for old in superseded:
+        old.is_current = False
+        old.updated_by = actor
+        old.save(update_fields=["is_current", "updated_by", "updated_at"])
+    LabResult.objects.bulk_create(new_rows)
+
+    order.specimen_status = interpreted["specimen_status"]
+    order.alerts = interpreted["alerts"]
+    order.updated_by = actor
+    order.full_clean()
+    order.save(update_fields=["specimen_status", "alerts", "updated_by", "updated_at"])
+    existing = set(order.alert_rows.values_list("code", flat=True))
+    new_alerts = _alert_rows(
+        actor=actor,
+        order=order,
+        rows=new_rows,
+        order_alerts=interpreted["alerts"],
+        existing=existing,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient_id=order.patient_id,
+        obj=order,
+        object_type="lab-result",
+        detail={
+            "change": "amended",
+            "corrected_tests": sorted(corrected),
+            "superseded": [str(r.pk) for r in superseded],
+            "results": [str(r.pk) for r in new_rows],
+            "specimen_status": order.specimen_status,
+        },
+    )
+    unchanged = [row for code, row in current.items() if row not in superseded]
+    return LabRecording(
+        order=order,
+        results=_in_panel_order(unchanged + new_rows, tests),
+        alerts=list(order.alerts),
+        new_alerts=new_alerts,
+        superseded=superseded,
+    )
+
+
+# Alerts ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lab_alert_acknowledge(*, actor, alert: LabAlert, note: str) -> list[LabAlert]:
+    """A physician acknowledges a finding, with a note of what was done. The open alerts
+    raised by the same result (a QTc of 520 ms is both `critical-value` and `qtc-prolonged`)
+    are one finding and are acknowledged together; each gets its own audit event."""
+    note = (note or "").strip() if isinstance(note, str) else ""
+    if not note:
+        raise ValidationError({"note": ["Say what was done about this finding."]})
+    alert = LabAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.acknowledged_at is not None:
+        raise RecordSigned("This alert was already acknowledged.")
+    group = [alert]
+    if alert.result_id is not None:
+        group += list(
+            LabAlert.objects.select_for_update()
+            .filter(result_id=alert.result_id, acknowledged_at__isnull=True)
+            .exclude(pk=alert.pk)
+            .order_by("created_at")
+        )
+    now = timezone.now()
+    for row in group:
+        row.acknowledged_at = now
+        row.acknowledged_by = actor
+        row.acknowledgement_note = note
+        row.updated_by = actor
+        row.save(
+            update_fields=[
+                "acknowledged_at",
+                "acknowledged_by",
+                "acknowledgement_note",
+                "updated_by",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            patient_id=row.patient_id,
+            obj=row,
+            object_type="lab-alert",
+            detail={"change": "acknowledged", "code": row.code},
+        )
+    return group

@@ -1,0 +1,85 @@
+/* ALT and QTc trends on the chart's lab card, drawn with the vendored Chart.js.
+   Data: the JSON in #lab-trends-data ({code: {name, unit, low, high, critical_high, points:
+   [{x, y, flag}]}}); one <canvas data-lab-trend="code"> per series. Loaded with `defer`, after
+   chart.umd.min.js, so it works from an include anywhere in the page. */
+(function () {
+  "use strict";
+  var source = document.getElementById("lab-trends-data");
+  if (!source || typeof Chart === "undefined") {
+    return;
+  }
+  var trends = JSON.parse(source.textContent);
+  var FLAG_COLORS = {normal: "#1f4e79", low: "#b58105", high: "#b58105", critical: "#b02a37"};
+
+  function label(iso, sameDay) {
+    var d = new Date(iso);
+    return sameDay
+      ? d.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"})
+      : d.toISOString().slice(0, 10);
+  }
+
+  function limitLine(name, value, count, color) {
+    var data = [];
+    for (var i = 0; i < count; i++) {
+      data.push(value);
+    }
+    return {
+      label: name,
+      data: data,
+      borderColor: color,
+      borderDash: [6, 4],
+      borderWidth: 1,
+      pointRadius: 0,
+      pointHitRadius: 0,
+      fill: false
+    };
+  }
+
+  document.querySelectorAll("canvas[data-lab-trend]").forEach(function (canvas) {
+    var series = trends[canvas.getAttribute("data-lab-trend")];
+    if (!series || !series.points.length) {
+      return;
+    }
+    var points = series.points;
+    var sameDay = points.length > 1 &&
+      points[0].x.slice(0, 10) === points[points.length - 1].x.slice(0, 10);
+    var labels = points.map(function (p) { return label(p.x, sameDay); });
+    var unit = series.unit ? " " + series.unit : "";
+    var datasets = [{
+      label: series.name + unit,
+      data: points.map(function (p) { return p.y; }),
+      borderColor: "#1f4e79",
+      backgroundColor: points.map(function (p) { return FLAG_COLORS[p.flag] || "#1f4e79"; }),
+      pointBackgroundColor: points.map(function (p) { return FLAG_COLORS[p.flag] || "#1f4e79"; }),
+      pointRadius: 4,
+      tension: 0.2
+    }];
+    if (series.high !== null) {
+      datasets.push(limitLine("Upper normal " + series.high + unit, series.high, points.length, "#6c757d"));
+    }
+    if (series.low !== null) {
+      datasets.push(limitLine("Lower normal " + series.low + unit, series.low, points.length, "#adb5bd"));
+    }
+    if (series.critical_high !== null) {
+      datasets.push(limitLine("Critical " + series.critical_high + unit, series.critical_high, points.length, "#b02a37"));
+    }
+    new Chart(canvas, {
+      type: "line",
+      data: {labels: labels, datasets: datasets},
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: {
+          legend: {labels: {boxWidth: 12, font: {size: 11}}},
+          tooltip: {
+            filter: function (item) { return item.datasetIndex === 0; },
+            callbacks: {
+              afterLabel: function (ctx) { return "Flag: " + (points[ctx.dataIndex].flag || "—"); }
+            }
+          }
+        },
+        scales: {y: {title: {display: !!series.unit, text: series.unit}}}
+      }
+    });
+  });
+})();

@@ -1,0 +1,294 @@
+"""Lab pages: a patient's orders, ordering a panel, entering a panel's results on one screen,
+an order with its history, amendments and alert acknowledgement."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from intake import access
+from intake.access import Perm
+from intake.exceptions import RecordSigned
+from intake.forms.lab import (
+    LabAlertAcknowledgeForm,
+    LabAmendForm,
+    LabOrderForm,
+    LabResultEntryForm,
+)
+from intake.models import AuditAction, AuditOutcome, OrderStatus, Patient
+from intake.selectors.lab import (
+    decorate_results,
+    lab_alert_get,
+    lab_current_results,
+    lab_order_get,
+    lab_order_history,
+    lab_order_list,
+)
+from intake.services.audit import audit_record
+from intake.services.lab import (
+    lab_alert_acknowledge,
+    lab_order_create,
+    lab_results_amend,
+    lab_results_record,
+)
+from intake.views.decorators import policy
+
+ORDERS_PER_PAGE = 25
+
+
+def _patient(
+    request: HttpRequest,
+    patient_id,
+    perm: Perm,
+    object_type: str,
+    write_action: AuditAction = AuditAction.CREATE,
+) -> Patient:
+    """The patient for a lab page: a GET is an audited read; a POST is audited by the service
+    that writes (refusals are audited by access.resolve_patient either way)."""
+    writing = request.method == "POST"
+    return access.resolve_patient(
+        request.user,
+        patient_id,
+        perm,
+        action=write_action if writing else AuditAction.READ,
+        audit_allowed=not writing,
+        object_type=object_type,
+    )
+
+
+def _patient_and_row(
+    request: HttpRequest,
+    patient_id,
+    perm: Perm,
+    object_type: str,
+    fetch,
+    write_action: AuditAction = AuditAction.CREATE,
+):
+    """The patient and one of their rows (order or alert) for a page. Refusals are audited;
+    a GET is audited as a read of that row, a POST by the service that writes."""
+    writing = request.method == "POST"
+    action = write_action if writing else AuditAction.READ
+    patient = access.resolve_patient(
+        request.user, patient_id, perm, action=action, audit_allowed=False, object_type=object_type
+    )
+    row = fetch(patient)
+    if row is None:
+        audit_record(
+            actor=request.user,
+            action=action,
+            outcome=AuditOutcome.DENIED,
+            patient=patient,
+            object_type=object_type,
+            detail={"reason": "not-found", "perm": str(perm)},
+        )
+        raise Http404("No such lab record.")
+    if not writing:
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            patient=patient,
+            obj=row,
+            object_type=object_type,
+        )
+    return patient, row
+
+
+def _patient_and_order(request, patient_id, order_id, perm, object_type, **kwargs):
+    return _patient_and_row(
+        request,
+        patient_id,
+        perm,
+        object_type,
+        lambda patient: lab_order_get(patient=patient, order_id=order_id),
+        **kwargs,
+    )
+
+
+def _chart_labs(patient: Patient) -> str:
+    return reverse("intake:patient-detail", args=[patient.pk]) + "#labs"
+
+
+@policy(Perm.LAB_VIEW)
+def lab_list(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = _patient(request, patient_id, Perm.LAB_VIEW, "lab-list")
+    page = Paginator(lab_order_list(patient=patient), ORDERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    decorate_results(r for order in page.object_list for r in order.current_results)
+    return render(
+        request,
+        "intake/lab_list.html",
+        {
+            "patient": patient,
+            "page": page,
+            "can_order": access.can(request.user, Perm.LAB_ORDER, patient),
+            "can_enter": access.can(request.user, Perm.LAB_RESULT_ENTER, patient),
+        },
+    )
+
+
+@policy(Perm.LAB_ORDER)
+@require_http_methods(["GET", "POST"])
+def lab_order_create_view(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = _patient(request, patient_id, Perm.LAB_ORDER, "lab-order")
+    initial = {"panel": request.GET.get("panel") or "uds"}
+    if request.GET.get("priority") in ("routine", "stat"):
+        initial["priority"] = request.GET["priority"]
+    form = LabOrderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = lab_order_create(
+                actor=request.user,
+                patient=patient,
+                panel=form.cleaned_data["panel"].code,
+                priority=form.cleaned_data["priority"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request, f"{order.panel.name} ordered ({order.get_priority_display()})."
+            )
+            return redirect("intake:lab-order-detail", patient_id=patient.pk, order_id=order.pk)
+    return render(
+        request,
+        "intake/lab_order_form.html",
+        {"form": form, "patient": patient, "title": "Order a lab"},
+    )
+
+
+@policy(Perm.LAB_VIEW)
+def lab_order_detail(request: HttpRequest, patient_id, order_id) -> HttpResponse:
+    patient, order = _patient_and_order(request, patient_id, order_id, Perm.LAB_VIEW, "lab-order")
+    return render(
+        request,
+        "intake/lab_order_detail.html",
+        {
+            "patient": patient,
+            "order": order,
+            "history": lab_order_history(order=order),
+            "can_enter": access.can(request.user, Perm.LAB_RESULT_ENTER, patient),
+            "can_order": access.can(request.user, Perm.LAB_ORDER, patient),
+            "can_acknowledge": access.can(request.user, Perm.LAB_ALERT_ACK, patient),
+        },
+    )
+
+
+@policy(Perm.LAB_RESULT_ENTER)
+@require_http_methods(["GET", "POST"])
+def lab_result_entry(request: HttpRequest, patient_id, order_id) -> HttpResponse:
+    patient, order = _patient_and_order(
+        request, patient_id, order_id, Perm.LAB_RESULT_ENTER, "lab-order"
+    )
+    context = {"patient": patient, "order": order, "title": f"Results: {order.panel.name}"}
+    if order.status in (OrderStatus.RESULTED, OrderStatus.CANCELLED):
+        # Entered already: the page says so and points to the amendment.
+        return render(request, "intake/lab_result_entry.html", {**context, "form": None})
+    tests = list(order.panel.tests.order_by("sort_order", "code"))
+    form = LabResultEntryForm(request.POST or None, tests=tests, specimen_type=order.specimen_type)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recording = lab_results_record(
+                actor=request.user,
+                order=order,
+                collected_at=form.cleaned_data["collected_at"],
+                observed=form.cleaned_data["observed"],
+                specimen_type=form.cleaned_data["specimen_type"],
+                entries=form.result_entries(),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc.message_dict)
+        except RecordSigned as exc:
+            messages.error(request, str(exc))
+            return redirect("intake:lab-order-detail", patient_id=patient.pk, order_id=order.pk)
+        else:
+            messages.success(request, _saved_message(recording, "Results saved"))
+            return redirect("intake:lab-order-detail", patient_id=patient.pk, order_id=order.pk)
+    return render(request, "intake/lab_result_entry.html", {**context, "form": form})
+
+
+def _saved_message(recording, prefix: str) -> str:
+    status = recording.order.get_specimen_status_display().lower()
+    parts = [f"{prefix}."]
+    if recording.order.panel_id == "uds" or recording.recollect_observed:
+        parts.append(f"Specimen {status}.")
+    unexpected = sum(1 for r in recording.results if r.expected is False)
+    if unexpected:
+        parts.append(f"{unexpected} unexpected drug screen result{'s' if unexpected > 1 else ''}.")
+    if recording.recollect_observed:
+        parts.append("Results are inconclusive: recollect under observation.")
+    if recording.new_alerts:
+        parts.append("A physician must acknowledge the alerts.")
+    return " ".join(parts)
+
+
+@policy(Perm.LAB_RESULT_ENTER)
+@require_http_methods(["GET", "POST"])
+def lab_result_amend(request: HttpRequest, patient_id, order_id) -> HttpResponse:
+    patient, order = _patient_and_order(
+        request,
+        patient_id,
+        order_id,
+        Perm.LAB_RESULT_ENTER,
+        "lab-order",
+        write_action=AuditAction.UPDATE,
+    )
+    context = {"patient": patient, "order": order, "title": f"Amend results: {order.panel.name}"}
+    if order.status != OrderStatus.RESULTED:
+        return render(request, "intake/lab_amend.html", {**context, "form": None})
+    tests = list(order.panel.tests.order_by("sort_order", "code"))
+    current = lab_current_results(order=order)
+    form = LabAmendForm(request.POST or None, tests=tests, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recording = lab_results_amend(
+                actor=request.user,
+                order=order,
+                corrections=form.corrections(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc.message_dict)
+        else:
+            messages.success(request, _saved_message(recording, "Amendment saved"))
+            return redirect("intake:lab-order-detail", patient_id=patient.pk, order_id=order.pk)
+    return render(request, "intake/lab_amend.html", {**context, "form": form})
+
+
+@policy(Perm.LAB_ALERT_ACK)
+@require_http_methods(["GET", "POST"])
+def lab_alert_acknowledge_view(request: HttpRequest, patient_id, alert_id) -> HttpResponse:
+    patient, alert = _patient_and_row(
+        request,
+        patient_id,
+        Perm.LAB_ALERT_ACK,
+        "lab-alert",
+        lambda patient: lab_alert_get(patient=patient, alert_id=alert_id),
+        write_action=AuditAction.UPDATE,
+    )
+    form = LabAlertAcknowledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            acknowledged = lab_alert_acknowledge(
+                actor=request.user, alert=alert, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            form.add_error("note", exc.messages)
+        except RecordSigned as exc:
+            messages.info(request, str(exc))
+            return redirect(_chart_labs(patient))
+        else:
+            count = len(acknowledged)
+            more = f" ({count} alerts on this result)" if count > 1 else ""
+            messages.success(request, f"Alert acknowledged{more}.")
+            return redirect(_chart_labs(patient))
+    return render(
+        request,
+        "intake/lab_alert_acknowledge.html",
+        {"patient": patient, "alert": alert, "form": form, "title": "Acknowledge a lab alert"},
+    )
