@@ -1,0 +1,386 @@
+from decimal import Decimal
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from intake import access
+from intake.access import Perm
+from intake.exceptions import StaleVersion
+from intake.models import (
+    AsamLevel,
+    AuditAction,
+    BehavioralSetting,
+    DrugCode,
+    Frequency,
+    Modality,
+    PlanBehavioral,
+    PlanMedication,
+    PlanSetting,
+    Target,
+    TreatmentPlan,
+)
+from intake.selectors.treatment_plan import plan_list, review_queue
+from intake.services.treatment_plan import (
+    UnacknowledgedWarnings,
+    treatment_plan_amend,
+    treatment_plan_approve,
+    treatment_plan_create,
+    treatment_plan_request_changes,
+    treatment_plan_submit,
+    treatment_plan_update,
+)
+
+
+class TaperStepSerializer(serializers.Serializer):
+    day = serializers.IntegerField(min_value=1, max_value=365)
+    dose = serializers.DecimalField(max_digits=8, decimal_places=3, min_value=Decimal("0.001"))
+
+
+class MedicationSerializer(serializers.ModelSerializer):
+    drug = serializers.ChoiceField(choices=DrugCode.choices)
+    frequency = serializers.ChoiceField(choices=Frequency.choices)
+    dose = serializers.DecimalField(max_digits=8, decimal_places=3, min_value=Decimal("0.001"))
+    unit = serializers.CharField(required=False, allow_blank=True)
+    route = serializers.CharField(required=False, allow_blank=True)
+    taper = TaperStepSerializer(many=True, required=False)
+
+    class Meta:
+        model = PlanMedication
+        fields = [
+            "drug",
+            "dose",
+            "unit",
+            "route",
+            "frequency",
+            "start_date",
+            "end_date",
+            "indication",
+            "taper",
+        ]
+        extra_kwargs = {"indication": {"required": False}, "end_date": {"required": False}}
+
+
+class GoalSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=500)
+    target_date = serializers.DateField(required=False, allow_null=True)
+
+
+class BehavioralSerializer(serializers.ModelSerializer):
+    modality = serializers.ChoiceField(choices=Modality.choices)
+    setting = serializers.ChoiceField(choices=BehavioralSetting.choices)
+    targets = serializers.ListField(
+        child=serializers.ChoiceField(choices=Target.choices), allow_empty=False
+    )
+    goals = GoalSerializer(many=True, required=False)
+
+    class Meta:
+        model = PlanBehavioral
+        fields = ["modality", "setting", "frequency", "targets", "goals"]
+
+
+class ObjectiveSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=500)
+    target_date = serializers.DateField(required=False, allow_null=True)
+
+
+class InterventionSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=500)
+    responsible = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
+class ProblemGoalSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=500)
+    objectives = ObjectiveSerializer(many=True, required=False)
+    interventions = InterventionSerializer(many=True, required=False)
+
+
+class ProblemSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    description = serializers.CharField(max_length=500)
+    goals = ProblemGoalSerializer(many=True, required=False)
+
+
+class PlanInputSerializer(serializers.Serializer):
+    setting = serializers.ChoiceField(choices=PlanSetting.choices)
+    asam_level = serializers.ChoiceField(
+        choices=AsamLevel.choices, required=False, allow_blank=True
+    )
+    medically_supervised_detox = serializers.BooleanField(required=False, default=False)
+    hospitalize_for_detox = serializers.BooleanField(required=False, default=False)
+    withdrawal_monitoring = serializers.DictField(required=False)
+    problems = ProblemSerializer(many=True, required=False)
+    review_date = serializers.DateField()
+    medications = MedicationSerializer(many=True, required=False)
+    behavioral = BehavioralSerializer(many=True, required=False)
+    revision = serializers.IntegerField(required=False, min_value=1)
+
+    def to_service_data(self) -> dict:
+        data = dict(self.validated_data)
+        data.pop("revision", None)
+        for key in ("problems", "medications", "behavioral"):
+            if key in data:
+                data[key] = [dict(item) for item in data[key]]
+        return data
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    medications = MedicationSerializer(many=True, read_only=True)
+    behavioral = BehavioralSerializer(many=True, read_only=True)
+    signed_by = serializers.CharField(source="signed_by.username", default=None)
+    submitted_by = serializers.CharField(source="submitted_by.username", default=None)
+    patient = serializers.UUIDField(source="patient_id")
+    previous = serializers.UUIDField(source="previous_id", allow_null=True)
+
+    class Meta:
+        model = TreatmentPlan
+        fields = [
+            "id",
+            "patient",
+            "version",
+            "revision",
+            "status",
+            "previous",
+            "amendment_reason",
+            "setting",
+            "asam_level",
+            "medically_supervised_detox",
+            "hospitalize_for_detox",
+            "withdrawal_monitoring",
+            "problems",
+            "review_date",
+            "medications",
+            "behavioral",
+            "warnings",
+            "review_comment",
+            "submitted_at",
+            "submitted_by",
+            "signed_at",
+            "signed_by",
+            "signed_role",
+            "signed_credentials",
+            "content_hash",
+            "acknowledged_warnings",
+            "created_at",
+            "updated_at",
+        ]
+
+
+def _json_dates(value):
+    if isinstance(value, dict):
+        return {k: _json_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_dates(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _service_data(serializer: PlanInputSerializer) -> dict:
+    data = serializer.to_service_data()
+    if "problems" in data:
+        data["problems"] = _json_dates(data["problems"])
+    for comp in data.get("behavioral", []):
+        comp["goals"] = _json_dates(comp.get("goals", []))
+    return data
+
+
+class WorkflowResultSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    warnings = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class PatientPlanListView(GenericAPIView):
+    access_perms = {"GET": Perm.PLAN_VIEW, "POST": Perm.PLAN_WRITE}
+    serializer_class = PlanSerializer
+
+    def get(self, request, patient_id):
+        patient = access.resolve_patient(
+            request.user, patient_id, Perm.PLAN_VIEW, object_type="treatment-plan-list"
+        )
+        page = self.paginate_queryset(
+            plan_list(patient=patient).prefetch_related("medications", "behavioral")
+        )
+        return self.get_paginated_response(PlanSerializer(page, many=True).data)
+
+    @extend_schema(request=PlanInputSerializer, responses={201: PlanSerializer})
+    def post(self, request, patient_id):
+        patient = access.resolve_patient(
+            request.user,
+            patient_id,
+            Perm.PLAN_WRITE,
+            action=AuditAction.CREATE,
+            audit_allowed=False,
+            object_type="treatment-plan",
+        )
+        data = PlanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = treatment_plan_create(actor=request.user, patient=patient, data=_service_data(data))
+        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+def plan_for(
+    request, plan_id, perm: Perm, *, action=AuditAction.READ, audit_allowed=True
+) -> TreatmentPlan:
+    """The plan behind a URL, with its patient's access checked (outside the team: 404)."""
+    plan = TreatmentPlan.objects.filter(pk=plan_id).select_related("patient").first()
+    if plan is None:
+        access.resolve_patient(
+            request.user, None, perm, action=action, object_type="treatment-plan"
+        )
+        raise Http404("No such plan.")
+    access.resolve_patient(
+        request.user,
+        plan.patient_id,
+        perm,
+        action=action,
+        audit_allowed=False,
+        object_type="treatment-plan",
+    )
+    if audit_allowed:
+        from intake.services.audit import audit_record
+
+        audit_record(actor=request.user, action=action, patient=plan.patient, obj=plan)
+    return plan
+
+
+class PlanDetailView(GenericAPIView):
+    access_perms = {"GET": Perm.PLAN_VIEW, "PATCH": Perm.PLAN_WRITE}
+    serializer_class = PlanSerializer
+
+    def get(self, request, plan_id):
+        return Response(PlanSerializer(plan_for(request, plan_id, Perm.PLAN_VIEW)).data)
+
+    @extend_schema(request=PlanInputSerializer, responses={200: PlanSerializer})
+    def patch(self, request, plan_id):
+        plan = plan_for(
+            request, plan_id, Perm.PLAN_WRITE, action=AuditAction.UPDATE, audit_allowed=False
+        )
+        data = PlanInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        try:
+            plan = treatment_plan_update(
+                actor=request.user,
+                plan=plan,
+                data=_service_data(data),
+                revision=data.validated_data.get("revision"),
+            )
+        except StaleVersion as exc:
+            return Response(
+                {"detail": str(exc), "current": PlanSerializer(exc.current).data},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(PlanSerializer(plan).data)
+
+
+class PlanSubmitView(APIView):
+    access_perm = Perm.PLAN_WRITE
+
+    @extend_schema(request=None, responses={200: WorkflowResultSerializer})
+    def post(self, request, plan_id):
+        plan = plan_for(
+            request, plan_id, Perm.PLAN_WRITE, action=AuditAction.UPDATE, audit_allowed=False
+        )
+        plan = treatment_plan_submit(
+            actor=request.user, plan=plan, revision=request.data.get("revision")
+        )
+        return Response({"id": str(plan.pk), "status": plan.status, "warnings": plan.warnings})
+
+
+class AckSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ApproveSerializer(serializers.Serializer):
+    password = serializers.CharField(trim_whitespace=False)
+    otp = serializers.CharField(required=False, allow_blank=True)
+    acknowledged_warnings = AckSerializer(many=True, required=False)
+
+
+class PlanApproveView(APIView):
+    access_perm = Perm.PLAN_APPROVE
+
+    @extend_schema(request=ApproveSerializer, responses={200: WorkflowResultSerializer})
+    def post(self, request, plan_id):
+        plan = plan_for(
+            request, plan_id, Perm.PLAN_APPROVE, action=AuditAction.SIGN, audit_allowed=False
+        )
+        data = ApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            plan = treatment_plan_approve(
+                actor=request.user,
+                plan=plan,
+                password=data.validated_data["password"],
+                otp=data.validated_data.get("otp"),
+                acknowledged_warnings=data.validated_data.get("acknowledged_warnings", []),
+            )
+        except UnacknowledgedWarnings as exc:
+            return Response(
+                {"unacknowledged_warnings": exc.warnings}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(
+            {
+                "id": str(plan.pk),
+                "status": plan.status,
+                "version": plan.version,
+                "signed_at": plan.signed_at,
+                "content_hash": plan.content_hash,
+                "warnings": plan.warnings,
+            }
+        )
+
+
+class PlanRequestChangesView(APIView):
+    access_perm = Perm.PLAN_APPROVE
+
+    @extend_schema(
+        request=inline_serializer("RequestChangesInput", {"comment": serializers.CharField()}),
+        responses={200: WorkflowResultSerializer},
+    )
+    def post(self, request, plan_id):
+        plan = plan_for(
+            request, plan_id, Perm.PLAN_APPROVE, action=AuditAction.UPDATE, audit_allowed=False
+        )
+        plan = treatment_plan_request_changes(
+            actor=request.user, plan=plan, comment=request.data.get("comment", "")
+        )
+        return Response(
+            {"id": str(plan.pk), "status": plan.status, "review_comment": plan.review_comment}
+        )
+
+
+class PlanAmendView(APIView):
+    access_perm = Perm.PLAN_WRITE
+
+    @extend_schema(
+        request=inline_serializer("AmendInput", {"reason": serializers.CharField()}),
+        responses={201: PlanSerializer},
+    )
+    def post(self, request, plan_id):
+        plan = plan_for(
+            request, plan_id, Perm.PLAN_WRITE, action=AuditAction.CREATE, audit_allowed=False
+        )
+        draft = treatment_plan_amend(
+            actor=request.user, plan=plan, reason=request.data.get("reason", "")
+        )
+        body = PlanSerializer(draft).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ReviewQueueView(GenericAPIView):
+    """Physicians: submitted plans of their patients, oldest first."""
+
+    access_perm = Perm.REVIEW_QUEUE
+    serializer_class = PlanSerializer
+
+    def get(self, request):
+        page = self.paginate_queryset(
+            review_queue(user=request.user).prefetch_related("medications", "behavioral")
+        )
+        return self.get_paginated_response(PlanSerializer(page, many=True).data)

@@ -1,0 +1,176 @@
+"""Medicines a plan may prescribe, with the dose rules of CLINICAL_REFERENCE.md section 4.
+
+Pure data and arithmetic; the plan warnings (intake/plan_rules.py) read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+# Administrations per day. A prn frequency counts at its maximum (q4h: 6, q6h: 4, q8h: 3).
+# Weekly, monthly and every-4-weeks doses are checked per administration, not per day.
+TIMES_PER_DAY = {
+    "once": 1,
+    "daily": 1,
+    "bid": 2,
+    "tid": 3,
+    "qid": 4,
+    "q4h-prn": 6,
+    "q6h-prn": 4,
+    "q8h-prn": 3,
+}
+LONG_INTERVAL = {"weekly", "monthly", "q4w"}
+FREQUENCIES = (*TIMES_PER_DAY, *LONG_INTERVAL)
+
+
+@dataclass(frozen=True)
+class Drug:
+    code: str
+    name: str
+    unit: str
+    route: str
+    low: Decimal | None  # dose range, per day (or per administration for long intervals)
+    high: Decimal | None
+    max_single: Decimal | None = None
+    agonist: bool = False
+    indication: str = ""
+
+
+def _d(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+DRUGS: dict[str, Drug] = {
+    d.code: d
+    for d in (
+        Drug(
+            "buprenorphine-naloxone",
+            "Buprenorphine/naloxone",
+            "mg",
+            "sublingual",
+            _d("2"),
+            _d("24"),
+            agonist=True,
+            indication="Opioid use disorder",
+        ),
+        Drug(
+            "buprenorphine",
+            "Buprenorphine",
+            "mg",
+            "sublingual",
+            _d("2"),
+            _d("24"),
+            agonist=True,
+            indication="Opioid use disorder",
+        ),
+        Drug(
+            "buprenorphine-xr",
+            "Extended-release buprenorphine injection",
+            "mg",
+            "subcutaneous",
+            _d("100"),
+            _d("300"),
+            agonist=True,
+            indication="Opioid use disorder (monthly)",
+        ),
+        Drug(
+            "methadone",
+            "Methadone",
+            "mg",
+            "oral",
+            _d("1"),
+            _d("200"),
+            agonist=True,
+            indication="Opioid use disorder",
+        ),
+        Drug(
+            "naltrexone",
+            "Naltrexone",
+            "mg",
+            "oral",
+            _d("25"),
+            _d("50"),
+            indication="Relapse prevention",
+        ),
+        Drug(
+            "naltrexone-xr",
+            "Extended-release naltrexone injection",
+            "mg",
+            "intramuscular",
+            _d("380"),
+            _d("380"),
+            indication="Relapse prevention (every 4 weeks)",
+        ),
+        Drug(
+            "lofexidine",
+            "Lofexidine",
+            "mg",
+            "oral",
+            _d("0.18"),
+            _d("2.88"),
+            max_single=_d("0.72"),
+            indication="Withdrawal symptoms",
+        ),
+        Drug(
+            "clonidine",
+            "Clonidine",
+            "mg",
+            "oral",
+            _d("0.1"),
+            _d("1.2"),
+            indication="Withdrawal symptoms",
+        ),
+        Drug(
+            "ondansetron",
+            "Ondansetron",
+            "mg",
+            "oral",
+            _d("4"),
+            _d("24"),
+            indication="Nausea, vomiting",
+        ),
+        Drug("loperamide", "Loperamide", "mg", "oral", _d("2"), _d("16"), indication="Diarrhea"),
+        Drug("ibuprofen", "Ibuprofen", "mg", "oral", _d("200"), _d("3200"), indication="Pain"),
+        Drug(
+            "acetaminophen", "Acetaminophen", "mg", "oral", _d("325"), _d("4000"), indication="Pain"
+        ),
+        Drug(
+            "naloxone",
+            "Naloxone rescue kit",
+            "mg",
+            "intranasal",
+            None,
+            None,
+            indication="Take-home, for overdose",
+        ),
+    )
+}
+
+BUPRENORPHINE_DRUGS = frozenset({"buprenorphine", "buprenorphine-naloxone", "buprenorphine-xr"})
+# Sublingual buprenorphine starts with an induction; the monthly injection follows one.
+BUPRENORPHINE_INDUCTION_DRUGS = frozenset({"buprenorphine", "buprenorphine-naloxone"})
+NALTREXONE_DRUGS = frozenset({"naltrexone", "naltrexone-xr"})
+AGONISTS = frozenset(code for code, drug in DRUGS.items() if drug.agonist)
+
+
+def daily_dose(dose: Decimal, frequency: str) -> Decimal:
+    """Dose × administrations a day; for weekly/monthly/q4w, the dose of one administration."""
+    if frequency in LONG_INTERVAL:
+        return dose
+    return dose * TIMES_PER_DAY[frequency]
+
+
+def dose_problem(drug_code: str, dose: Decimal, frequency: str) -> str | None:
+    """Why this dose is outside the drug's range, or None."""
+    drug = DRUGS[drug_code]
+    if drug.low is None and drug.high is None:
+        return None
+    total = daily_dose(dose, frequency)
+    per = "per administration" if frequency in LONG_INTERVAL else "a day"
+    if drug.low is not None and total < drug.low:
+        return f"{drug.name}: {total} {drug.unit} {per} is below the usual {drug.low}–{drug.high}."
+    if drug.high is not None and total > drug.high:
+        return f"{drug.name}: {total} {drug.unit} {per} is above the usual {drug.low}–{drug.high}."
+    if drug.max_single is not None and dose > drug.max_single:
+        return f"{drug.name}: a single dose of {dose} {drug.unit} is above {drug.max_single}."
+    return None

@@ -1,0 +1,214 @@
+"""Reading treatment plans, the review queue, and the facts the safety rules need."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from intake.access import Perm, patients_visible_to
+from intake.models import (
+    OPIOID_SUBSTANCES,
+    Assessment,
+    Interview,
+    LabResult,
+    Patient,
+    PlanStatus,
+    SubstanceUse,
+    TreatmentPlan,
+)
+from intake.plan_rules import MedLine, PlanDraft, PlanFacts
+
+OPIOID_SCREEN_TESTS = ("opiates", "6-mam", "fentanyl", "oxycodone", "methadone", "buprenorphine")
+
+
+def plan_list(*, patient: Patient) -> QuerySet[TreatmentPlan]:
+    return (
+        TreatmentPlan.objects.filter(patient=patient)
+        .select_related("signed_by", "submitted_by")
+        .order_by("-version", "-created_at")
+    )
+
+
+def plan_chart_section(*, patient: Patient, user) -> dict:
+    """The chart's plan card: the active version and any version in the works."""
+    plans = list(
+        TreatmentPlan.objects.filter(
+            patient=patient,
+            status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT, PlanStatus.SUBMITTED,
+                        PlanStatus.CHANGES_REQUESTED],
+        )
+        .select_related("signed_by")
+        .prefetch_related("medications", "behavioral")
+        .order_by("-version")
+    )
+    active = next((p for p in plans if p.status == PlanStatus.ACTIVE), None)
+    return {"active": active, "open": [p for p in plans if p is not active]}
+
+
+def review_queue(*, user) -> QuerySet[TreatmentPlan]:
+    """Submitted plans of the physician's patients, oldest first."""
+    return (
+        TreatmentPlan.objects.filter(
+            status=PlanStatus.SUBMITTED,
+            patient__in=patients_visible_to(user, Perm.PLAN_APPROVE),
+        )
+        .select_related("patient", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def plans_needing_author(*, user) -> QuerySet[TreatmentPlan]:
+    """Drafts and plans returned with comments, on the person's care teams."""
+    return (
+        TreatmentPlan.objects.filter(
+            status__in=[PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED],
+            patient__in=patients_visible_to(user, Perm.PLAN_WRITE),
+        )
+        .select_related("patient", "reviewed_by")
+        .order_by("-updated_at")
+    )
+
+
+def active_plan(*, patient: Patient) -> TreatmentPlan | None:
+    return (
+        TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE)
+        .prefetch_related("medications")
+        .first()
+    )
+
+
+def plan_draft_of(plan: TreatmentPlan) -> PlanDraft:
+    return PlanDraft(
+        medications=tuple(
+            MedLine(
+                drug=m.drug,
+                dose=m.dose,
+                frequency=m.frequency,
+                start_date=m.start_date,
+                taper=tuple(
+                    sorted((int(t["day"]), Decimal(str(t["dose"]))) for t in (m.taper or []))
+                ),
+            )
+            for m in plan.medications.all()
+        ),
+        medically_supervised_detox=plan.medically_supervised_detox,
+    )
+
+
+def plan_facts(*, patient: Patient, plan: TreatmentPlan | None = None, now=None) -> PlanFacts:
+    """What the safety rules need to know about the patient, as of `now`."""
+    now = now or timezone.now()
+    facts = PlanFacts(now=now, today=timezone.localdate(now))
+    facts.cows_totals_24h = list(
+        Assessment.objects.filter(
+            patient=patient,
+            instrument="cows",
+            administered_at__gte=now - datetime.timedelta(hours=24),
+            administered_at__lte=now,
+        ).values_list("total", flat=True)
+    )
+    auditc = (
+        Assessment.objects.filter(patient=patient, instrument="auditc", administered_at__lte=now)
+        .order_by("-administered_at")
+        .values_list("band", flat=True)
+        .first()
+    )
+    facts.latest_auditc_positive = auditc == "positive"
+    _last_opioid_use(patient, facts)
+    _lab_facts(patient, facts, now)
+    active = active_plan(patient=patient)
+    if active is not None and (plan is None or active.pk != plan.pk):
+        facts.continuing_drugs = frozenset(m.drug for m in active.medications.all())
+    return facts
+
+
+def _last_opioid_use(patient: Patient, facts: PlanFacts) -> None:
+    interview = (
+        Interview.objects.filter(patient=patient)
+        .order_by("-interviewed_on", "-created_at")
+        .only("id", "last_opioid_use_at", "last_opioid_used", "pregnancy_status")
+        .first()
+    )
+    if interview is None:
+        return
+    facts.pregnancy_reported = interview.pregnancy_status == "pregnant"
+    candidates = []
+    if interview.last_opioid_use_at:
+        candidates.append((interview.last_opioid_use_at, interview.last_opioid_used))
+    candidates += list(
+        SubstanceUse.objects.filter(
+            interview=interview, substance__in=OPIOID_SUBSTANCES, last_use_at__isnull=False
+        ).values_list("last_use_at", "substance")
+    )
+    if candidates:
+        at, substance = max(candidates, key=lambda c: c[0])
+        facts.last_opioid_use_at = at
+        facts.last_opioid = substance or "other-opioid"
+
+
+def _lab_facts(patient: Patient, facts: PlanFacts, now) -> None:
+    current = LabResult.objects.filter(patient=patient, is_current=True, resulted_at__lte=now)
+    qtc = current.filter(test_id="qtc", value__isnull=False).order_by("-resulted_at").first()
+    facts.latest_qtc = qtc.value if qtc else None
+    recent = current.filter(resulted_at__gte=now - datetime.timedelta(days=90))
+    rows = recent.filter(
+        test_id__in=[*OPIOID_SCREEN_TESTS, "benzodiazepines", "hcg", "ast", "alt"]
+    ).values_list("test_id", "interpretation", "value", "resulted_at")
+    liver: dict[str, Decimal] = {}
+    for test, interpretation, value, at in rows:
+        age = now - at
+        if test in ("ast", "alt") and value is not None:
+            liver[test] = max(liver.get(test, value), value)
+        elif interpretation != "positive":
+            continue
+        elif test in OPIOID_SCREEN_TESTS and age <= datetime.timedelta(days=10):
+            facts.opioid_positive_screens.append((test, at))
+        elif test == "benzodiazepines" and age <= datetime.timedelta(days=30):
+            facts.benzodiazepine_positive_30d = True
+        elif test == "hcg" and age <= datetime.timedelta(days=30):
+            facts.hcg_positive_30d = True
+    facts.liver_max = liver
+
+
+def review_evidence(*, patient: Patient) -> dict:
+    """What the reviewing physician sees beside the plan: latest COWS, drug screen, QTc and
+    liver tests."""
+    cows = (
+        Assessment.objects.filter(patient=patient, instrument="cows")
+        .order_by("-administered_at")
+        .first()
+    )
+    latest = (
+        LabResult.objects.filter(patient=patient, is_current=True)
+        .values("test_id")
+        .annotate(at=Max("resulted_at"))
+    )
+    wanted = {"qtc", "ast", "alt", *OPIOID_SCREEN_TESTS, "norbuprenorphine", "eddp",
+              "norfentanyl", "benzodiazepines", "cocaine", "amphetamines", "thc", "xylazine",
+              "hcg"}
+    latest_at = {row["test_id"]: row["at"] for row in latest if row["test_id"] in wanted}
+    results = {
+        r.test_id: r
+        for r in LabResult.objects.filter(
+            patient=patient, is_current=True, test_id__in=list(latest_at)
+        ).select_related("test", "order")
+        if r.resulted_at == latest_at.get(r.test_id)
+    }
+    screen_order = None
+    screens = [r for r in results.values() if r.test.kind == "screen"]
+    if screens:
+        screen_order = max(screens, key=lambda r: r.resulted_at).order
+    return {
+        "cows": cows,
+        "qtc": results.get("qtc"),
+        "ast": results.get("ast"),
+        "alt": results.get("alt"),
+        "screen_order": screen_order,
+        "screens": sorted(
+            (r for r in screens if screen_order and r.order_id == screen_order.pk),
+            key=lambda r: r.test.sort_order,
+        ),
+    }

@@ -1,0 +1,491 @@
+"""The treatment plan workflow: draft -> submitted -> active (signed) or changes-requested;
+amendments make a new version. Every step is atomic, checks who may take it, and is audited."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from intake import access
+from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
+from intake.formulary import DRUGS
+from intake.models import (
+    AuditAction,
+    Episode,
+    EpisodeStatus,
+    Patient,
+    PlanBehavioral,
+    PlanMedication,
+    PlanStatus,
+    Role,
+    TreatmentPlan,
+)
+from intake.plan_rules import plan_warnings
+from intake.selectors.treatment_plan import plan_draft_of, plan_facts
+from intake.services.audit import audit_record
+
+PLAN_FIELDS = (
+    "setting",
+    "asam_level",
+    "medically_supervised_detox",
+    "hospitalize_for_detox",
+    "withdrawal_monitoring",
+    "problems",
+    "review_date",
+)
+MEDICATION_FIELDS = (
+    "drug",
+    "dose",
+    "unit",
+    "route",
+    "frequency",
+    "start_date",
+    "end_date",
+    "indication",
+    "taper",
+)
+BEHAVIORAL_FIELDS = ("modality", "setting", "frequency", "targets", "goals")
+
+
+# Content and signature -------------------------------------------------------------------
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def treatment_plan_content(plan: TreatmentPlan) -> dict:
+    """The clinical content of a version: what is signed, hashed, compared and printed."""
+    return {
+        "patient": str(plan.patient_id),
+        "version": plan.version,
+        **{f: _jsonable(getattr(plan, f)) for f in PLAN_FIELDS},
+        "medications": [
+            {f: _jsonable(getattr(m, f)) for f in MEDICATION_FIELDS} for m in plan.medications.all()
+        ],
+        "behavioral": [
+            {f: _jsonable(getattr(b, f)) for f in BEHAVIORAL_FIELDS} for b in plan.behavioral.all()
+        ],
+    }
+
+
+def content_hash(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def treatment_plan_verify(plan: TreatmentPlan) -> bool:
+    """True when the signed version still has exactly the content that was signed."""
+    if not plan.is_signed:
+        return False
+    return (
+        content_hash(plan.signed_content) == plan.content_hash
+        and treatment_plan_content(plan) == plan.signed_content
+    )
+
+
+def needs_physician(plan: TreatmentPlan) -> bool:
+    return plan.medically_supervised_detox or plan.medications.exists()
+
+
+# Writing a draft -------------------------------------------------------------------------
+
+
+def _med_signature(med: dict) -> tuple:
+    """What a prescriber decides on a medication line."""
+    return (
+        med["drug"],
+        _jsonable(Decimal(str(med["dose"]))),
+        med["frequency"],
+        _jsonable(med["start_date"]),
+        _jsonable(med.get("end_date")),
+        tuple((int(t["day"]), _jsonable(Decimal(str(t["dose"])))) for t in med.get("taper") or []),
+    )
+
+
+def _check_components(actor, medications, behavioral, *, existing_medications=()) -> None:
+    errors = {}
+    for i, med in enumerate(medications):
+        if med.get("drug") not in DRUGS:
+            errors[f"medications[{i}].drug"] = ["Unknown drug."]
+            continue
+        drug = DRUGS[med["drug"]]
+        if med.get("unit") and med["unit"] != drug.unit:
+            errors[f"medications[{i}].unit"] = [f"{drug.name} is dosed in {drug.unit}."]
+        if med.get("end_date") and med["end_date"] < med["start_date"]:
+            errors[f"medications[{i}].end_date"] = ["Ends before it starts."]
+    for i, comp in enumerate(behavioral):
+        if not comp.get("targets"):
+            errors[f"behavioral[{i}].targets"] = ["Name at least one target."]
+    if errors:
+        raise ValidationError(errors)
+    changed = sorted(map(_med_signature, medications)) != sorted(
+        map(_med_signature, existing_medications)
+    )
+    if changed and not access.may_prescribe(actor):
+        raise RuleViolation("Only a prescriber may add or change medication lines.")
+
+
+def _medication_rows(plan, medications):
+    rows = []
+    for i, med in enumerate(medications):
+        drug = DRUGS[med["drug"]]
+        rows.append(
+            PlanMedication(
+                plan=plan,
+                position=i,
+                drug=med["drug"],
+                dose=med["dose"],
+                unit=med.get("unit") or drug.unit,
+                route=med.get("route") or drug.route,
+                frequency=med["frequency"],
+                start_date=med["start_date"],
+                end_date=med.get("end_date"),
+                indication=med.get("indication") or drug.indication,
+                taper=[
+                    {"day": int(t["day"]), "dose": _jsonable(Decimal(str(t["dose"])))}
+                    for t in med.get("taper") or []
+                ],
+            )
+        )
+    return rows
+
+
+def _replace_components(plan, medications, behavioral) -> None:
+    plan.medications.all().delete()
+    plan.behavioral.all().delete()
+    meds = _medication_rows(plan, medications)
+    comps = [
+        PlanBehavioral(
+            plan=plan,
+            position=i,
+            **{f: c.get(f, [] if f in ("targets", "goals") else "") for f in BEHAVIORAL_FIELDS},
+        )
+        for i, c in enumerate(behavioral)
+    ]
+    for row in [*meds, *comps]:
+        row.full_clean(exclude=["plan"])
+    PlanMedication.objects.bulk_create(meds)
+    PlanBehavioral.objects.bulk_create(comps)
+
+
+@transaction.atomic
+def treatment_plan_create(*, actor, patient: Patient, data: dict) -> TreatmentPlan:
+    medications = data.get("medications") or []
+    behavioral = data.get("behavioral") or []
+    _check_components(actor, medications, behavioral)
+    episode = (
+        Episode.objects.filter(patient=patient, status=EpisodeStatus.ACTIVE)
+        .order_by("-admitted_on")
+        .first()
+    )
+    plan = TreatmentPlan(
+        patient=patient,
+        episode=episode,
+        created_by=actor,
+        updated_by=actor,
+        **{f: data[f] for f in PLAN_FIELDS if f in data},
+    )
+    plan.full_clean()
+    plan.save()
+    _replace_components(plan, medications, behavioral)
+    audit_record(actor=actor, action=AuditAction.CREATE, patient=patient, obj=plan)
+    return plan
+
+
+def _lock_editable(plan: TreatmentPlan, revision: int | None) -> TreatmentPlan:
+    locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    if not locked.is_editable:
+        raise RecordSigned(
+            f"Version {locked.version} is {locked.get_status_display().lower()} and cannot be "
+            "edited; amend it to make a new version."
+        )
+    if revision is not None and revision != locked.revision:
+        raise StaleVersion(
+            "Someone else saved this plan since you opened it (revision "
+            f"{locked.revision}, yours {revision}).",
+            current=locked,
+        )
+    return locked
+
+
+@transaction.atomic
+def treatment_plan_update(
+    *, actor, plan: TreatmentPlan, data: dict, revision: int | None
+) -> TreatmentPlan:
+    """Save an edit of a draft. `revision` is the one the editor read: stale -> StaleVersion,
+    and nothing is written."""
+    locked = _lock_editable(plan, revision)
+    current = treatment_plan_content(locked)
+    medications = data.get("medications")
+    behavioral = data.get("behavioral")
+    _check_components(
+        actor,
+        medications if medications is not None else current["medications"],
+        behavioral or [],
+        existing_medications=current["medications"],
+    )
+    for field in PLAN_FIELDS:
+        if field in data:
+            setattr(locked, field, data[field])
+    locked.revision += 1
+    locked.updated_by = actor
+    locked.full_clean()
+    locked.save()
+    if medications is not None or behavioral is not None:
+        _replace_components(
+            locked,
+            medications if medications is not None else current["medications"],
+            behavioral if behavioral is not None else current["behavioral"],
+        )
+    after = treatment_plan_content(locked)
+    changed = sorted(k for k in after if after[k] != current[k])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient_id=locked.patient_id,
+        obj=locked,
+        detail={"fields": changed, "revision": locked.revision},
+    )
+    return locked
+
+
+# Workflow ---------------------------------------------------------------------------------
+
+
+def treatment_plan_check(plan: TreatmentPlan, *, now=None) -> list[dict]:
+    """The safety warnings that apply to this plan now."""
+    facts = plan_facts(patient=plan.patient, plan=plan, now=now)
+    return [w.as_dict() for w in plan_warnings(plan_draft_of(plan), facts)]
+
+
+@transaction.atomic
+def treatment_plan_submit(*, actor, plan: TreatmentPlan, revision: int | None = None):
+    locked = _lock_editable(plan, revision)
+    if (
+        not locked.medications.exists()
+        and not locked.behavioral.exists()
+        and not (locked.medically_supervised_detox)
+    ):
+        raise ValidationError("Add at least one medication or behavioral component first.")
+    locked.warnings = treatment_plan_check(locked)
+    locked.status = PlanStatus.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = actor
+    locked.updated_by = actor
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient_id=locked.patient_id,
+        obj=locked,
+        detail={"change": "submitted", "warnings": [w["code"] for w in locked.warnings]},
+    )
+    return locked
+
+
+def _check_reviewer(actor, plan: TreatmentPlan) -> None:
+    role = access.role_of(actor)
+    if needs_physician(plan) and role != Role.PHYSICIAN:
+        raise RuleViolation(
+            "A plan with medication or medically supervised detox is approved by a physician."
+        )
+    if role not in (Role.PHYSICIAN, Role.COUNSELOR):
+        raise RuleViolation("Only a physician or counselor on the care team may review plans.")
+
+
+def _second_factor_ok(user, otp: str | None) -> bool:
+    """Re-checks the second factor of an account that has one (MFA lands with the privacy
+    work; until a device exists, a password re-entry is the signature)."""
+    try:
+        from intake.services.mfa import mfa_required_for_signing, mfa_verify
+    except ImportError:
+        return True
+    if not mfa_required_for_signing(user):
+        return True
+    return bool(otp) and mfa_verify(user, otp)
+
+
+@transaction.atomic
+def treatment_plan_approve(
+    *,
+    actor,
+    plan: TreatmentPlan,
+    password: str,
+    otp: str | None = None,
+    acknowledged_warnings: list[dict] | None = None,
+) -> TreatmentPlan:
+    """Approve and sign: re-authenticate, acknowledge every warning with a reason, record the
+    signature with a hash of the signed content, and supersede the previous active version."""
+    locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status != PlanStatus.SUBMITTED:
+        raise RecordSigned(
+            f"Only a submitted plan can be approved; this one is {locked.get_status_display()}."
+        )
+    _check_reviewer(actor, locked)
+    if not password or not actor.check_password(password):
+        raise ValidationError({"password": ["Incorrect password: the signature needs your own."]})
+    if not _second_factor_ok(actor, otp):
+        raise ValidationError({"otp": ["Enter the current code from your authenticator."]})
+    warnings = treatment_plan_check(locked)
+    acks = {a.get("code"): (a.get("reason") or "").strip() for a in (acknowledged_warnings or [])}
+    missing = [w for w in warnings if not acks.get(w["code"])]
+    if missing:
+        raise UnacknowledgedWarnings(missing)
+    previous = (
+        TreatmentPlan.objects.select_for_update()
+        .filter(patient=locked.patient, status=PlanStatus.ACTIVE)
+        .exclude(pk=locked.pk)
+        .first()
+    )
+    if previous is not None:
+        previous.status = PlanStatus.SUPERSEDED
+        previous.updated_by = actor
+        previous.save(update_fields=["status", "updated_by", "updated_at"])
+    now = timezone.now()
+    content = treatment_plan_content(locked)
+    profile = getattr(actor, "staff_profile", None)
+    locked.status = PlanStatus.ACTIVE
+    locked.warnings = warnings
+    locked.acknowledged_warnings = [
+        {"code": w["code"], "message": w["message"], "reason": acks[w["code"]]} for w in warnings
+    ]
+    locked.reviewed_by = actor
+    locked.signed_at = now
+    locked.signed_by = actor
+    locked.signed_role = access.role_of(actor).value
+    locked.signed_credentials = (
+        f"{profile.get_license_type_display()} {profile.license_number}".strip()
+        if profile and profile.license_type
+        else ""
+    )
+    locked.signed_content = content
+    locked.content_hash = content_hash(content)
+    locked.updated_by = actor
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.SIGN,
+        patient_id=locked.patient_id,
+        obj=locked,
+        detail={
+            "version": locked.version,
+            "hash": locked.content_hash,
+            "acknowledged": [w["code"] for w in warnings],
+        },
+    )
+    return locked
+
+
+class UnacknowledgedWarnings(Exception):
+    def __init__(self, warnings: list[dict]):
+        super().__init__("Each warning must be acknowledged with a reason.")
+        self.warnings = warnings
+
+
+@transaction.atomic
+def treatment_plan_request_changes(*, actor, plan: TreatmentPlan, comment: str) -> TreatmentPlan:
+    locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status != PlanStatus.SUBMITTED:
+        raise RecordSigned("Changes can be requested only on a submitted plan.")
+    _check_reviewer(actor, locked)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": ["Say what should change."]})
+    locked.status = PlanStatus.CHANGES_REQUESTED
+    locked.review_comment = comment
+    locked.reviewed_by = actor
+    locked.revision += 1
+    locked.updated_by = actor
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient_id=locked.patient_id,
+        obj=locked,
+        detail={"change": "changes-requested"},
+    )
+    return locked
+
+
+@transaction.atomic
+def treatment_plan_amend(*, actor, plan: TreatmentPlan, reason: str) -> TreatmentPlan:
+    """Copy a signed active version into a new draft version; the signed one is untouched."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the reason for the amendment."]})
+    locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status != PlanStatus.ACTIVE:
+        raise RecordSigned("Only the active signed version can be amended.")
+    if TreatmentPlan.objects.filter(previous=locked).exists():
+        raise RecordSigned("This version already has an amendment in progress.")
+    content = treatment_plan_content(locked)
+    draft = TreatmentPlan(
+        patient=locked.patient,
+        episode=locked.episode,
+        version=locked.version + 1,
+        previous=locked,
+        amendment_reason=reason,
+        created_by=actor,
+        updated_by=actor,
+        **{f: getattr(locked, f) for f in PLAN_FIELDS},
+    )
+    draft.full_clean()
+    draft.save()
+    # Copies carry the prescriber's lines as signed; later edits to them need a prescriber.
+    PlanMedication.objects.bulk_create(
+        _medication_rows(draft, [{**m, "dose": Decimal(m["dose"])} for m in content["medications"]])
+    )
+    PlanBehavioral.objects.bulk_create(
+        [PlanBehavioral(plan=draft, position=i, **b) for i, b in enumerate(content["behavioral"])]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient_id=draft.patient_id,
+        obj=draft,
+        detail={"amends": str(locked.pk), "version": draft.version},
+    )
+    return draft
+
+
+@transaction.atomic
+def treatment_plans_close_for_episode(*, actor, episode: Episode) -> int:
+    """Discharge closes the patient's active plan for that episode."""
+    closed = 0
+    for plan in TreatmentPlan.objects.select_for_update().filter(
+        episode=episode, status=PlanStatus.ACTIVE
+    ):
+        plan.status = PlanStatus.CLOSED
+        plan.closed_at = timezone.now()
+        plan.updated_by = actor
+        plan.save(update_fields=["status", "closed_at", "updated_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            patient_id=plan.patient_id,
+            obj=plan,
+            detail={"change": "closed"},
+        )
+        closed += 1
+    return closed
+
+
+def plan_diff(old: dict, new: dict) -> list[dict]:
+    """Field-level differences between two versions' content, for the chart."""
+    rows = []
+    for key in new:
+        if key in ("version", "patient"):
+            continue
+        if old.get(key) != new.get(key):
+            rows.append({"field": key, "before": old.get(key), "after": new.get(key)})
+    return rows

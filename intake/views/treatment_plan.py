@@ -1,0 +1,349 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from intake import access
+from intake.access import Perm
+from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
+from intake.forms.treatment_plan import (
+    AmendForm,
+    ApproveForm,
+    BehavioralFormSet,
+    CommentForm,
+    MedicationFormSet,
+    PlanForm,
+    ProblemFormSet,
+    initial_from_plan,
+)
+from intake.models import AuditAction, TreatmentPlan
+from intake.selectors.treatment_plan import plan_list, review_evidence
+from intake.services.audit import audit_record
+from intake.services.treatment_plan import (
+    UnacknowledgedWarnings,
+    needs_physician,
+    plan_diff,
+    treatment_plan_amend,
+    treatment_plan_approve,
+    treatment_plan_check,
+    treatment_plan_content,
+    treatment_plan_create,
+    treatment_plan_request_changes,
+    treatment_plan_submit,
+    treatment_plan_update,
+    treatment_plan_verify,
+)
+from intake.views.decorators import policy
+
+
+def _plan_or_404(patient, plan_id) -> TreatmentPlan:
+    plan = (
+        TreatmentPlan.objects.filter(pk=plan_id, patient=patient)
+        .select_related("signed_by", "submitted_by", "reviewed_by", "previous")
+        .prefetch_related("medications", "behavioral")
+        .first()
+    )
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan
+
+
+def _patient(request, patient_id, perm, *, write=False, object_type="treatment-plan"):
+    return access.resolve_patient(
+        request.user,
+        patient_id,
+        perm,
+        action=AuditAction.UPDATE if write else AuditAction.READ,
+        audit_allowed=not write,
+        object_type=object_type,
+    )
+
+
+def _forms(request, plan=None):
+    if request.method == "POST":
+        data = request.POST
+        return (
+            PlanForm(data),
+            MedicationFormSet(data, prefix="med"),
+            BehavioralFormSet(data, prefix="beh"),
+            ProblemFormSet(data, prefix="prob"),
+        )
+    if plan is None:
+        return (
+            PlanForm(initial={"setting": "outpatient"}),
+            MedicationFormSet(prefix="med"),
+            BehavioralFormSet(prefix="beh"),
+            ProblemFormSet(prefix="prob"),
+        )
+    plan_initial, meds, comps, problems = initial_from_plan(plan)
+    return (
+        PlanForm(initial=plan_initial),
+        MedicationFormSet(initial=meds, prefix="med"),
+        BehavioralFormSet(initial=comps, prefix="beh"),
+        ProblemFormSet(initial=problems, prefix="prob"),
+    )
+
+
+def _service_data(form, meds, comps, problems) -> dict:
+    return {
+        **form.plan_data(),
+        "medications": [line for f in meds for line in [f.line()] if line],
+        "behavioral": [c for f in comps for c in [f.component()] if c],
+        "problems": [p for f in problems for p in [f.problem()] if p],
+    }
+
+
+def _render_form(request, patient, plan, forms, *, conflict=None):
+    form, meds, comps, problems = forms
+    return render(
+        request,
+        "intake/plan_form.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "form": form,
+            "meds": meds,
+            "comps": comps,
+            "problems": problems,
+            "conflict": conflict,
+            "may_prescribe": access.may_prescribe(request.user),
+        },
+    )
+
+
+@policy(Perm.PLAN_VIEW)
+def plan_index(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = _patient(request, patient_id, Perm.PLAN_VIEW, object_type="treatment-plan-list")
+    return render(
+        request,
+        "intake/plan_list.html",
+        {
+            "patient": patient,
+            "plans": plan_list(patient=patient),
+            "can_write": access.can(request.user, Perm.PLAN_WRITE, patient),
+        },
+    )
+
+
+@policy(Perm.PLAN_WRITE)
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=request.method == "POST")
+    forms = _forms(request)
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        try:
+            plan = treatment_plan_create(
+                actor=request.user, patient=patient, data=_service_data(*forms)
+            )
+        except RuleViolation as exc:
+            forms[0].add_error(None, str(exc))
+        except ValidationError as exc:
+            forms[0].add_error(None, exc.messages)
+        else:
+            messages.success(request, "Draft plan saved.")
+            return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+    return _render_form(request, patient, None, forms)
+
+
+@policy(Perm.PLAN_WRITE)
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
+    patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=request.method == "POST")
+    plan = _plan_or_404(patient, plan_id)
+    if not plan.is_editable:
+        messages.warning(request, "This version can no longer be edited; amend it instead.")
+        return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+    forms = _forms(request, plan)
+    conflict = None
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        try:
+            treatment_plan_update(
+                actor=request.user,
+                plan=plan,
+                data=_service_data(*forms),
+                revision=forms[0].cleaned_data.get("revision"),
+            )
+        except StaleVersion as exc:
+            # Keep what this person typed; show what the other person saved beside it.
+            conflict = {
+                "message": str(exc),
+                "current": treatment_plan_content(exc.current),
+                "by": exc.current.updated_by,
+                "at": exc.current.updated_at,
+            }
+        except RecordSigned as exc:
+            messages.error(request, str(exc))
+            return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+        except RuleViolation as exc:
+            forms[0].add_error(None, str(exc))
+        except ValidationError as exc:
+            forms[0].add_error(None, exc.messages)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+    return _render_form(request, patient, plan, forms, conflict=conflict)
+
+
+@policy(Perm.PLAN_VIEW)
+def plan_detail(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
+    patient = _patient(request, patient_id, Perm.PLAN_VIEW)
+    plan = _plan_or_404(patient, plan_id)
+    diff = None
+    if plan.previous_id:
+        before = plan.previous.signed_content or treatment_plan_content(plan.previous)
+        diff = plan_diff(before, treatment_plan_content(plan))
+    return render(
+        request,
+        "intake/plan_detail.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "diff": diff,
+            "verified": treatment_plan_verify(plan) if plan.is_signed else None,
+            "can_write": access.can(request.user, Perm.PLAN_WRITE, patient),
+            "can_review": access.can(request.user, Perm.PLAN_APPROVE, patient),
+            "needs_physician": needs_physician(plan),
+            "amend_form": AmendForm(),
+            "current_warnings": treatment_plan_check(plan) if plan.is_editable else None,
+        },
+    )
+
+
+@policy(Perm.PLAN_WRITE)
+@require_POST
+def plan_submit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
+    patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=True)
+    plan = _plan_or_404(patient, plan_id)
+    try:
+        plan = treatment_plan_submit(actor=request.user, plan=plan)
+    except (RecordSigned, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, f"Submitted for review with {len(plan.warnings)} warning(s).")
+    return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+
+
+@policy(Perm.PLAN_APPROVE)
+@require_http_methods(["GET", "POST"])
+def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
+    """The physician's review: the plan beside the latest COWS, drug screen, QTc and liver
+    tests; approve and sign (acknowledging each warning) or request changes."""
+    patient = _patient(request, patient_id, Perm.PLAN_APPROVE, write=request.method == "POST")
+    plan = _plan_or_404(patient, plan_id)
+    if plan.status != "submitted":
+        messages.info(request, f"Version {plan.version} is not waiting for review.")
+        return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+    warnings = treatment_plan_check(plan)
+    form = ApproveForm(request.POST or None)
+    acks = {w["code"]: request.POST.get(f"ack_{w['code']}", "") for w in warnings}
+    unacknowledged = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            treatment_plan_approve(
+                actor=request.user,
+                plan=plan,
+                password=form.cleaned_data["password"],
+                otp=form.cleaned_data.get("otp"),
+                acknowledged_warnings=[{"code": c, "reason": r} for c, r in acks.items()],
+            )
+        except UnacknowledgedWarnings as exc:
+            unacknowledged = [w["code"] for w in exc.warnings]
+            form.add_error(None, "Acknowledge each warning with a reason to sign.")
+        except RuleViolation as exc:
+            raise PermissionDenied(str(exc)) from None
+        except RecordSigned as exc:
+            messages.error(request, str(exc))
+            return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, f"Version {plan.version} approved and signed.")
+            return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+    return render(
+        request,
+        "intake/plan_review.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "warnings": warnings,
+            "acks": acks,
+            "unacknowledged": unacknowledged,
+            "form": form,
+            "comment_form": CommentForm(),
+            "evidence": review_evidence(patient=patient),
+            "needs_physician": needs_physician(plan),
+        },
+    )
+
+
+@policy(Perm.PLAN_APPROVE)
+@require_POST
+def plan_request_changes(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
+    patient = _patient(request, patient_id, Perm.PLAN_APPROVE, write=True)
+    plan = _plan_or_404(patient, plan_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what should change.")
+        return redirect("intake:plan-review", patient_id=patient.pk, plan_id=plan.pk)
+    try:
+        treatment_plan_request_changes(
+            actor=request.user, plan=plan, comment=form.cleaned_data["comment"]
+        )
+    except RuleViolation as exc:
+        raise PermissionDenied(str(exc)) from None
+    except (RecordSigned, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, "Returned to the author with your comments.")
+    return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+
+
+@policy(Perm.PLAN_WRITE)
+@require_POST
+def plan_amend(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
+    patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=True)
+    plan = _plan_or_404(patient, plan_id)
+    form = AmendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the reason for the amendment.")
+        return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+    try:
+        draft = treatment_plan_amend(
+            actor=request.user, plan=plan, reason=form.cleaned_data["reason"]
+        )
+    except (RecordSigned, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+    messages.success(request, f"Version {draft.version} started as a draft.")
+    return redirect("intake:plan-edit", patient_id=patient.pk, plan_id=draft.pk)
+
+
+@policy(Perm.PLAN_VIEW)
+def plan_pdf(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
+    from intake.plan_pdf import render_plan_pdf
+
+    patient = access.resolve_patient(
+        request.user,
+        patient_id,
+        Perm.PLAN_VIEW,
+        action=AuditAction.EXPORT,
+        audit_allowed=False,
+        object_type="treatment-plan",
+    )
+    plan = _plan_or_404(patient, plan_id)
+    if not plan.is_signed:
+        messages.info(request, "Only a signed version prints; this one is not signed yet.")
+        return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        patient=patient,
+        obj=plan,
+        detail={"format": "pdf"},
+    )
+    response = HttpResponse(render_plan_pdf(plan), content_type="application/pdf")
+    # An opaque file name: no patient name in downloads folders or proxy logs.
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}-v{plan.version}.pdf"'
+    return response
