@@ -1,12 +1,15 @@
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
+from django.contrib.auth.signals import user_login_failed
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from intake.models import AuditAction
+from intake.models import AuditAction, AuditOutcome
 from intake.services.audit import audit_record
+from intake.services.mfa import mfa_enrolled, mfa_required, mfa_verify
 
 
 class TokenInput(serializers.Serializer):
@@ -16,8 +19,10 @@ class TokenInput(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Sign in for API clients: username and password give a token (valid for
-    API_TOKEN_TTL_HOURS). Failures count toward lockout."""
+    """Sign in for API clients: username and password (and `otp`, the current code of the
+    authenticator, for an account that has one) give a token (valid for API_TOKEN_TTL_HOURS).
+    Failures, a missing or wrong code included, count toward lockout. Roles that must use a
+    second factor get no token until they have enrolled one (on the web sign-in)."""
 
     access_public = True
     authentication_classes: list = []
@@ -42,8 +47,47 @@ class TokenView(APIView):
             )
         if user is None or not user.is_active:
             return Response({"detail": "Invalid credentials."}, status=status.HTTP_401_UNAUTHORIZED)
+        if mfa_enrolled(user):
+            if not mfa_verify(user, data.validated_data.get("otp", "")):
+                # Counted like a wrong password (axes and the audit log listen to this signal).
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": user.get_username()},
+                    request=django_request,
+                )
+                if getattr(django_request, "axes_locked_out", False):
+                    return Response(
+                        {"detail": "Too many failed sign-ins; this account is locked for now."},
+                        status=status.HTTP_403_FORBIDDEN,
+                    )
+                missing = not data.validated_data.get("otp")
+                return Response(
+                    {
+                        "detail": "This account needs the current code of its authenticator "
+                        "app (otp)."
+                        if missing
+                        else "Invalid credentials: the one-time code is not right."
+                    },
+                    status=status.HTTP_401_UNAUTHORIZED,
+                )
+        elif mfa_required(user):
+            audit_record(
+                actor=user,
+                action=AuditAction.SIGN_IN,
+                outcome=AuditOutcome.DENIED,
+                object_type="api-token",
+                detail={"reason": "mfa-enrolment-required"},
+            )
+            return Response(
+                {
+                    "detail": "This role must sign in with a second factor: enrol an "
+                    "authenticator app by signing in on the web first."
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         # A fresh token per sign-in, so its age is the age of the sign-in.
         Token.objects.filter(user=user).delete()
         token = Token.objects.create(user=user)
+        update_last_login(None, user)
         audit_record(actor=user, action=AuditAction.SIGN_IN, object_type="api-token")
         return Response({"token": token.key})

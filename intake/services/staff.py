@@ -55,3 +55,64 @@ def staff_create(
         may_prescribe=may_prescribe,
     )
     return user
+
+
+# Account hygiene (clinic administrators): accounts are deactivated, never deleted, so audit
+# rows and signatures keep pointing at them.
+
+
+def staff_account_audit(*, actor, user, change: str, action: str = "update") -> None:
+    from intake.services.audit import audit_record
+
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="staff-account",
+        object_id=str(user.pk),
+        detail={"change": change},
+    )
+
+
+def _end_api_tokens(user) -> None:
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def staff_deactivate(*, actor, user) -> None:
+    """Signs the account out everywhere: sessions of an inactive user no longer authenticate
+    and its API tokens are deleted."""
+    if user.pk == actor.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        _end_api_tokens(user)
+        staff_account_audit(actor=actor, user=user, change="deactivated")
+
+
+@transaction.atomic
+def staff_reactivate(*, actor, user) -> None:
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        staff_account_audit(actor=actor, user=user, change="reactivated")
+
+
+@transaction.atomic
+def staff_set_password(*, actor, user, password: str) -> None:
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    _end_api_tokens(user)
+    staff_account_audit(actor=actor, user=user, change="password-reset")
+
+
+@transaction.atomic
+def staff_mfa_reset(*, actor, user) -> None:
+    from intake.services.mfa import mfa_reset
+
+    mfa_reset(user=user)
+    _end_api_tokens(user)
+    staff_account_audit(actor=actor, user=user, change="mfa-reset")

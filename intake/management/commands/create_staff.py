@@ -1,7 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from intake.models import LicenseType, Role
+from intake.services.mfa import totp_device_from_secret
 from intake.services.staff import staff_create
 
 
@@ -13,6 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, help=f"One of: {', '.join(Role.values)}")
         parser.add_argument("--password", help="Without it the account cannot sign in until reset.")
         parser.add_argument("--may-diagnose", action="store_true")
+        parser.add_argument(
+            "--totp-secret",
+            default="",
+            metavar="BASE32",
+            help="Enrol a TOTP authenticator with this base32 secret (second factor).",
+        )
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument("--license-type", default="", choices=LicenseType.values)
@@ -20,16 +28,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            user = staff_create(
-                username=options["username"],
-                role=options["role"],
-                password=options["password"],
-                first_name=options["first_name"],
-                last_name=options["last_name"],
-                license_type=options["license_type"],
-                license_number=options["license_number"],
-                may_diagnose=options["may_diagnose"],
-            )
+            with transaction.atomic():
+                user = staff_create(
+                    username=options["username"],
+                    role=options["role"],
+                    password=options["password"],
+                    first_name=options["first_name"],
+                    last_name=options["last_name"],
+                    license_type=options["license_type"],
+                    license_number=options["license_number"],
+                    may_diagnose=options["may_diagnose"],
+                )
+                if options["totp_secret"]:
+                    totp_device_from_secret(user=user, secret_base32=options["totp_secret"])
         except ValidationError as exc:
             messages = (
                 [m for msgs in exc.message_dict.values() for m in msgs]
@@ -38,4 +49,5 @@ class Command(BaseCommand):
             )
             raise CommandError(" ".join(messages)) from None
         role = Role(options["role"])
-        self.stdout.write(f"Created {user.username} ({role.label}).")
+        mfa = " with a TOTP authenticator" if options["totp_secret"] else ""
+        self.stdout.write(f"Created {user.username} ({role.label}){mfa}.")

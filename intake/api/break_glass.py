@@ -1,0 +1,36 @@
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from intake.access import Perm
+from intake.models import BreakGlassGrant
+from intake.services.break_glass import break_glass_open
+
+
+class BreakGlassSerializer(serializers.ModelSerializer):
+    patient = serializers.UUIDField(source="patient_id", read_only=True)
+
+    class Meta:
+        model = BreakGlassGrant
+        fields = ["id", "patient", "started_at", "expires_at"]
+
+
+class BreakGlassInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class BreakGlassView(GenericAPIView):
+    """Emergency access (42 CFR 2.51) for a clinician outside the care team: with a stated
+    reason, the chart opens for BREAK_GLASS_HOURS; everything done meanwhile is flagged in the
+    audit log and reviewed by a privacy officer. Unknown patient: 404."""
+
+    access_perm = Perm.BREAK_GLASS
+    serializer_class = BreakGlassSerializer
+
+    def post(self, request, patient_id):
+        data = BreakGlassInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = break_glass_open(
+            actor=request.user, patient_id=patient_id, reason=data.validated_data.get("reason", "")
+        )
+        return Response(BreakGlassSerializer(grant).data, status=status.HTTP_201_CREATED)

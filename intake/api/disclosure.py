@@ -1,0 +1,82 @@
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from intake import access
+from intake.access import Perm
+from intake.models import AuditAction, Disclosure, DisclosureContent
+from intake.selectors.disclosure import disclosure_accounting
+from intake.services.disclosure import disclosure_make
+
+
+class DisclosureSerializer(serializers.ModelSerializer):
+    patient = serializers.UUIDField(source="patient_id", read_only=True)
+    consent = serializers.UUIDField(source="consent_id", read_only=True)
+    disclosed_by = serializers.CharField(source="disclosed_by.username", read_only=True)
+
+    class Meta:
+        model = Disclosure
+        fields = [
+            "id",
+            "patient",
+            "consent",
+            "recipient",
+            "purpose",
+            "content",
+            "disclosed_at",
+            "disclosed_by",
+            "notice",
+            "document_sha256",
+        ]
+
+
+class DisclosureWithDocumentSerializer(DisclosureSerializer):
+    class Meta(DisclosureSerializer.Meta):
+        fields = [*DisclosureSerializer.Meta.fields, "document"]
+
+
+class DisclosureInput(serializers.Serializer):
+    consent = serializers.UUIDField()
+    recipient = serializers.CharField(max_length=200)
+    purpose = serializers.CharField(max_length=300)
+    content = serializers.ChoiceField(choices=DisclosureContent.choices)
+
+
+class DisclosureListView(GenericAPIView):
+    """GET: the accounting of disclosures (42 CFR 2.25), last three years, newest first.
+    POST: disclose under a consent -> 201 with the document and the §2.32 notice, or 403
+    {"detail": reason} when no active consent covers the recipient, purpose and content."""
+
+    access_perms = {"GET": Perm.DISCLOSURE_VIEW, "POST": Perm.DISCLOSURE_MAKE}
+    serializer_class = DisclosureSerializer
+
+    def get(self, request, patient_id):
+        patient = access.resolve_patient(
+            request.user, patient_id, Perm.DISCLOSURE_VIEW, object_type="disclosure-accounting"
+        )
+        page = self.paginate_queryset(disclosure_accounting(patient=patient))
+        return self.get_paginated_response(DisclosureSerializer(page, many=True).data)
+
+    def post(self, request, patient_id):
+        patient = access.resolve_patient(
+            request.user,
+            patient_id,
+            Perm.DISCLOSURE_MAKE,
+            action=AuditAction.EXPORT,
+            audit_allowed=False,
+            object_type="disclosure",
+        )
+        data = DisclosureInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        disclosure = disclosure_make(
+            actor=request.user,
+            patient=patient,
+            consent_id=v["consent"],
+            recipient=v["recipient"],
+            purpose=v["purpose"],
+            content=v["content"],
+        )
+        return Response(
+            DisclosureWithDocumentSerializer(disclosure).data, status=status.HTTP_201_CREATED
+        )

@@ -1,0 +1,109 @@
+"""Making a disclosure with the patient's consent (42 CFR 2.31-2.33): refused unless an active
+consent covers the recipient, the purpose and the kind of record; recorded with what was sent
+and the redisclosure notice (§2.32); audited as an export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from intake.exceptions import RuleViolation
+from intake.models import (
+    REDISCLOSURE_NOTICE,
+    AuditAction,
+    AuditOutcome,
+    Consent,
+    ConsentStatus,
+    Disclosure,
+    DisclosureContent,
+    Patient,
+)
+from intake.selectors.disclosure import disclosure_document
+from intake.services.audit import audit_record
+
+
+class DisclosureRefused(RuleViolation):
+    """No active consent covers this disclosure (HTTP 403 with the reason)."""
+
+    def __init__(self, reason: str, code: str):
+        super().__init__(reason)
+        self.code = code
+
+
+def _refusal(consent: Consent, *, recipient: str, purpose: str, content: str):
+    today = timezone.localdate()
+    status = consent.status_on(today)
+    if status == ConsentStatus.REVOKED:
+        return f"The consent was revoked on {consent.revoked_on}.", "consent-revoked"
+    if status == ConsentStatus.EXPIRED:
+        return f"The consent expired on {consent.expires_on}.", "consent-expired"
+    if not consent.covers_recipient(recipient):
+        return "The consent does not name this recipient.", "recipient-not-covered"
+    if not consent.covers_purpose(purpose):
+        return "The consent does not cover this purpose.", "purpose-not-covered"
+    if content not in consent.content_kinds:
+        label = DisclosureContent(content).label.lower()
+        return f"The consent does not cover this information ({label}).", "content-not-covered"
+    return None
+
+
+def disclosure_make(
+    *, actor, patient: Patient, consent_id, recipient: str, purpose: str, content: str
+) -> Disclosure:
+    recipient, purpose = (recipient or "").strip(), (purpose or "").strip()
+    errors = {}
+    if not recipient:
+        errors["recipient"] = ["Name the recipient."]
+    if not purpose:
+        errors["purpose"] = ["Give the purpose of the disclosure."]
+    if content not in DisclosureContent.values:
+        errors["content"] = [f"Choose one of {', '.join(DisclosureContent.values)}."]
+    if errors:
+        raise ValidationError(errors)
+    refusal = None
+    with transaction.atomic():
+        # Locked: a revocation recorded at the same moment waits for this disclosure (or wins).
+        consent = Consent.objects.select_for_update().filter(pk=consent_id, patient=patient).first()
+        if consent is None:
+            raise ValidationError({"consent": ["No consent with this id for this patient."]})
+        refusal = _refusal(consent, recipient=recipient, purpose=purpose, content=content)
+        if refusal is None:
+            document = disclosure_document(patient=patient, content=content)
+            disclosure = Disclosure.objects.create(
+                patient=patient,
+                consent=consent,
+                recipient=recipient,
+                purpose=purpose,
+                content=content,
+                notice=REDISCLOSURE_NOTICE,
+                document=document,
+                document_sha256=hashlib.sha256(
+                    json.dumps(document, sort_keys=True).encode()
+                ).hexdigest(),
+                disclosed_at=timezone.now(),
+                disclosed_by=actor,
+                created_by=actor,
+                updated_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.EXPORT,
+                patient=patient,
+                obj=disclosure,
+                detail={"content": content, "consent": str(consent.pk)},
+            )
+            return disclosure
+    reason, code = refusal
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        outcome=AuditOutcome.DENIED,
+        patient=patient,
+        object_type="disclosure",
+        detail={"reason": code, "consent": str(consent_id), "content": content},
+    )
+    raise DisclosureRefused(reason, code)

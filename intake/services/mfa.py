@@ -1,0 +1,121 @@
+"""The second factor (HIPAA/ONC multi-factor authentication): TOTP authenticator apps through
+django-otp, with one-time recovery codes. Every role may enrol; physicians and clinic
+administrators must (MFA_REQUIRED_ROLES): their sign-in goes through enrolment first."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+import qrcode
+import qrcode.image.svg
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from intake.models import Role
+
+MFA_REQUIRED_ROLES = frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN})
+RECOVERY_CODE_COUNT = 10
+TOTP_NAME = "authenticator"
+RECOVERY_NAME = "recovery codes"
+_TOTP_CODE = re.compile(r"^\d{6}$")
+
+
+def mfa_required(user) -> bool:
+    from intake.access import role_of
+
+    return role_of(user) in MFA_REQUIRED_ROLES
+
+
+def mfa_enrolled(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def mfa_verify(user, code: str) -> bool:
+    """Does `code` prove the user's second factor now? A 6-digit code is checked against their
+    authenticator (each code once; repeated failures are throttled); anything else against
+    their unused recovery codes (each works once). For sign-in, and for re-checks before
+    signing (treatment plans)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    code = re.sub(r"[\s-]", "", code or "").lower()
+    if not code or len(code) > 16:
+        return False
+    with transaction.atomic():
+        if _TOTP_CODE.match(code):
+            devices = TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update()
+        else:
+            devices = StaticDevice.objects.filter(user=user, confirmed=True).select_for_update()
+        return any(device.verify_token(code) for device in devices)
+
+
+def totp_secret_base32(device: TOTPDevice) -> str:
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+def totp_device_from_secret(*, user, secret_base32: str) -> TOTPDevice:
+    """Enrol a TOTP device with a known secret (create_staff --totp-secret)."""
+    cleaned = re.sub(r"\s", "", secret_base32 or "").upper()
+    try:
+        key = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    except (binascii.Error, ValueError):
+        raise ValidationError({"totp_secret": ["The TOTP secret must be base32."]}) from None
+    if not 10 <= len(key) <= 40:
+        raise ValidationError({"totp_secret": ["The TOTP secret must be 10 to 40 bytes."]})
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        return TOTPDevice.objects.create(user=user, name=TOTP_NAME, key=key.hex(), confirmed=True)
+
+
+def mfa_enrolment_device(user) -> TOTPDevice:
+    """The unconfirmed device an enrolment shows (the same one until confirmed)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+
+
+def mfa_enrol_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirms the enrolment when `code` is the authenticator's current code. Returns the new
+    recovery codes (shown once), or None for a wrong code."""
+    code = re.sub(r"\s", "", code or "")
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+        if device.confirmed or not _TOTP_CODE.match(code) or not device.verify_token(code):
+            return None
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        return mfa_recovery_codes_new(user=user)
+
+
+def mfa_recovery_codes_new(*, user) -> list[str]:
+    """Replaces the user's recovery codes with new ones; returns them (only their use is
+    stored: each works once)."""
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def mfa_recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def mfa_reset(*, user) -> None:
+    """Removes every second-factor device (a lost phone): the next sign-in enrols again."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+
+
+def totp_qr_svg(device: TOTPDevice) -> str:
+    """The otpauth:// URL as an inline SVG QR code (made here, nothing fetched)."""
+    image = qrcode.make(
+        device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2
+    )
+    svg = image.to_string(encoding="unicode")
+    return re.sub(r"^<\?xml[^>]*\?>\s*", "", svg)

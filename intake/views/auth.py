@@ -1,0 +1,166 @@
+"""Web sign-in with a second factor. Password first (Django's form: axes counts failures);
+then, for an account with an authenticator, its current code (a wrong code counts toward
+lockout like a wrong password); for a role that must use one but has none, enrolment. Nobody
+is signed in (no session for the user exists) until every step has passed."""
+
+from __future__ import annotations
+
+import time
+
+from axes.handlers.proxy import AxesProxyHandler
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from intake.lockout import lockout_response
+from intake.services.mfa import (
+    mfa_enrol_confirm,
+    mfa_enrolled,
+    mfa_enrolment_device,
+    mfa_required,
+    mfa_verify,
+    totp_qr_svg,
+    totp_secret_base32,
+)
+from intake.views.decorators import public
+
+PENDING_KEY = "_intake_mfa_pending"
+PENDING_SECONDS = 300
+NEW_CODES_KEY = "_intake_new_recovery_codes"
+
+
+class CodeForm(forms.Form):
+    otp_token = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        help_text="Six digits; or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+def _next(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _pending_user(request: HttpRequest):
+    pending = request.session.get(PENDING_KEY)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
+        return None, None
+    user = get_user_model().objects.filter(pk=pending["user_id"], is_active=True).first()
+    if user is None:
+        request.session.pop(PENDING_KEY, None)
+        return None, None
+    user.backend = pending["backend"]
+    return user, pending
+
+
+def _complete(request: HttpRequest, user, redirect_to: str) -> HttpResponse:
+    request.session.pop(PENDING_KEY, None)
+    auth_login(request, user, backend=user.backend)
+    return redirect(redirect_to)
+
+
+def _render(request, step: str, **ctx) -> HttpResponse:
+    return render(request, "registration/login.html", {"step": step, **ctx})
+
+
+def _enrol_context(user) -> dict:
+    device = mfa_enrolment_device(user)
+    return {
+        "qr_svg": mark_safe(totp_qr_svg(device)),  # noqa: S308 - made here from our own data
+        "secret": totp_secret_base32(device),
+        "device": device,
+    }
+
+
+@public
+@sensitive_post_parameters("password", "otp_token")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    redirect_to = _next(request)
+    if request.user.is_authenticated:
+        return redirect(redirect_to)
+    step = request.POST.get("step", "password") if request.method == "POST" else "password"
+    user, pending = _pending_user(request) if step in ("otp", "enrol") else (None, None)
+    if user is not None and step == "otp":
+        return _otp_step(request, user, pending)
+    if user is not None and step == "enrol":
+        return _enrol_step(request, user, pending)
+    request.session.pop(PENDING_KEY, None)
+    form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        if mfa_enrolled(user) or mfa_required(user):
+            request.session[PENDING_KEY] = {
+                "user_id": user.pk,
+                "backend": user.backend,
+                "at": time.time(),
+                "next": redirect_to,
+            }
+            if mfa_enrolled(user):
+                return _render(request, "otp", code_form=CodeForm())
+            return _render(request, "enrol", code_form=CodeForm(), **_enrol_context(user))
+        return _complete(request, user, redirect_to)
+    return _render(request, "password", form=form, next=redirect_to)
+
+
+def _otp_step(request: HttpRequest, user, pending: dict) -> HttpResponse:
+    credentials = {"username": user.get_username()}
+    if AxesProxyHandler.is_locked(request, credentials):
+        request.session.pop(PENDING_KEY, None)
+        return lockout_response(request)
+    form = CodeForm(request.POST)
+    if form.is_valid() and mfa_verify(user, form.cleaned_data["otp_token"]):
+        return _complete(request, user, pending.get("next") or _next(request))
+    # A wrong code counts toward lockout, as a wrong password does.
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    if getattr(request, "axes_locked_out", False):
+        request.session.pop(PENDING_KEY, None)
+        return lockout_response(request)
+    return _render(
+        request,
+        "otp",
+        code_form=CodeForm(),
+        error="That code is not right, or was already used. Enter the current code.",
+    )
+
+
+def _enrol_step(request: HttpRequest, user, pending: dict) -> HttpResponse:
+    device = mfa_enrolment_device(user)
+    form = CodeForm(request.POST)
+    codes = None
+    if form.is_valid():
+        codes = mfa_enrol_confirm(user=user, device=device, code=form.cleaned_data["otp_token"])
+    if codes is None:
+        return _render(
+            request,
+            "enrol",
+            code_form=CodeForm(),
+            error="That code does not match. Check the app shows the account just added and "
+            "enter its current code.",
+            **_enrol_context(user),
+        )
+    response = _complete(request, user, resolve_url("intake:mfa"))
+    request.session[NEW_CODES_KEY] = codes
+    return response

@@ -1,0 +1,73 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from intake.access import Perm
+from intake.forms.break_glass import BreakGlassForm, BreakGlassReviewForm
+from intake.models import BreakGlassGrant
+from intake.services.break_glass import break_glass_open, break_glass_review
+from intake.views.decorators import policy
+
+
+@policy(Perm.BREAK_GLASS)
+@require_POST
+def break_glass_open_view(request: HttpRequest, patient_id) -> HttpResponse:
+    """Posted from the 404 page of a patient URL. Unknown patient: the same 404 again."""
+    form = BreakGlassForm(request.POST)
+    if form.is_valid():
+        try:
+            grant = break_glass_open(
+                actor=request.user, patient_id=patient_id, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.warning(
+                request,
+                "Emergency access is open until "
+                f"{timezone.localtime(grant.expires_at):%H:%M}. Every page you open is "
+                "recorded and reviewed by the privacy officer.",
+            )
+            return redirect("intake:patient-detail", patient_id=grant.patient_id)
+    return render(
+        request,
+        "intake/break_glass_form.html",
+        {"form": form, "patient_id": patient_id},
+        status=400,
+    )
+
+
+@policy(Perm.BREAK_GLASS_REVIEW)
+@require_GET
+def break_glass_review_list(request: HttpRequest) -> HttpResponse:
+    show_all = request.GET.get("all") == "1"
+    grants = BreakGlassGrant.objects.select_related("user", "reviewed_by").order_by("started_at")
+    if not show_all:
+        grants = grants.filter(reviewed_at__isnull=True)
+    return render(
+        request,
+        "intake/break_glass_review.html",
+        {
+            "grants": list(grants[:500]),
+            "show_all": show_all,
+            "now": timezone.now(),
+            "form": BreakGlassReviewForm(),
+        },
+    )
+
+
+@policy(Perm.BREAK_GLASS_REVIEW)
+@require_POST
+def break_glass_review_mark(request: HttpRequest, grant_id) -> HttpResponse:
+    grant = BreakGlassGrant.objects.filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404("No such emergency access.")
+    form = BreakGlassReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    break_glass_review(actor=request.user, grant=grant, note=note)
+    messages.success(request, "Marked as reviewed.")
+    return redirect("intake:break-glass-review")

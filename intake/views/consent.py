@@ -1,0 +1,127 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from intake import access
+from intake.access import Perm
+from intake.exceptions import RecordSigned
+from intake.forms.consent import ConsentForm, ConsentRevokeForm
+from intake.models import AuditAction, Consent
+from intake.services.audit import audit_record
+from intake.services.consent import CONTENT_TYPES, consent_create, consent_revoke
+from intake.views.decorators import policy
+
+
+def _consent_of(patient, consent_id) -> Consent:
+    consent = Consent.objects.filter(pk=consent_id, patient=patient).first()
+    if consent is None:
+        raise Http404("No such consent.")
+    return consent
+
+
+@policy(Perm.CONSENT_VIEW)
+@require_GET
+def consent_list(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user, patient_id, Perm.CONSENT_VIEW, object_type="consent-list"
+    )
+    return render(
+        request,
+        "intake/consent_list.html",
+        {
+            "patient": patient,
+            "consents": list(patient.consents.select_related("revoked_by")),
+            "can_manage": access.can(request.user, Perm.CONSENT_MANAGE, patient),
+            "can_disclose": access.can(request.user, Perm.DISCLOSURE_MAKE, patient),
+        },
+    )
+
+
+@policy(Perm.CONSENT_MANAGE)
+@require_http_methods(["GET", "POST"])
+def consent_create_view(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user,
+        patient_id,
+        Perm.CONSENT_MANAGE,
+        action=AuditAction.CREATE,
+        audit_allowed=False,
+        object_type="consent",
+    )
+    form = ConsentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("signed_copy", None) or None
+        try:
+            consent_create(actor=request.user, patient=patient, data=data, signed_copy=upload)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect("intake:consent-list", patient_id=patient.pk)
+    return render(
+        request,
+        "intake/consent_form.html",
+        {"form": form, "patient": patient, "title": "Record a consent to disclose"},
+    )
+
+
+@policy(Perm.CONSENT_MANAGE)
+@require_http_methods(["GET", "POST"])
+def consent_revoke_view(request: HttpRequest, patient_id, consent_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user,
+        patient_id,
+        Perm.CONSENT_MANAGE,
+        action=AuditAction.UPDATE,
+        audit_allowed=request.method == "GET",
+        object_type="consent",
+    )
+    consent = _consent_of(patient, consent_id)
+    form = ConsentRevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_revoke(
+                actor=request.user, consent=consent, revoked_on=form.cleaned_data["revoked_on"]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except RecordSigned as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Consent revoked. No further disclosures can use it.")
+            return redirect("intake:consent-list", patient_id=patient.pk)
+    return render(
+        request,
+        "intake/consent_revoke.html",
+        {"form": form, "patient": patient, "consent": consent},
+    )
+
+
+@policy(Perm.CONSENT_VIEW)
+@require_GET
+def consent_signed_copy(request: HttpRequest, patient_id, consent_id) -> HttpResponse:
+    patient = access.resolve_patient(
+        request.user, patient_id, Perm.CONSENT_VIEW, audit_allowed=False, object_type="consent"
+    )
+    consent = _consent_of(patient, consent_id)
+    if not consent.signed_copy:
+        raise Http404("No signed copy was uploaded.")
+    kind = consent.signed_copy.name.rsplit(".", 1)[-1]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.READ,
+        patient=patient,
+        obj=consent,
+        detail={"file": "signed-copy"},
+    )
+    return FileResponse(
+        consent.signed_copy.open("rb"),
+        as_attachment=True,
+        filename=f"consent-{consent.pk}.{kind}",
+        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
+    )

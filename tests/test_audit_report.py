@@ -1,0 +1,80 @@
+"""The privacy officer's audit report: filters, CSV export (itself audited), emergency access."""
+
+import csv
+import io
+
+import pytest
+
+from intake.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(response) -> list[dict]:
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def activity(client, api, patient, team_nurse, offteam_nurse):
+    client.force_login(team_nurse)
+    client.get(f"/patients/{patient.pk}/")
+    client.force_login(offteam_nurse)
+    client.get(f"/patients/{patient.pk}/")  # denied
+    api.force_authenticate(offteam_nurse)
+    api.post(
+        f"/api/v1/patients/{patient.pk}/break-glass/", {"reason": "Seizure in the waiting room"}
+    )
+    api.get(f"/api/v1/patients/{patient.pk}/")
+    client.logout()
+
+
+def test_it_filters_denied_and_emergency_access(client, activity, privacy_officer):
+    client.force_login(privacy_officer)
+    denied = client.get("/audit/", {"denied": "on"}).content.decode()
+    assert "not-on-care-team" in denied and "team-nurse" not in denied.replace("offteam-nurse", "")
+    flagged = client.get("/audit/", {"break_glass": "on"}).content.decode()
+    assert "emergency access" in flagged
+    assert (
+        flagged.count('<tr class="table-danger">')
+        == AuditEvent.objects.filter(break_glass=True).count()
+    )
+
+
+def test_it_exports_csv_and_audits_the_export(client, activity, patient, privacy_officer):
+    client.force_login(privacy_officer)
+    response = client.get("/audit/export/", {"patient": str(patient.pk), "break_glass": "on"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = _rows(response)
+    assert rows and all(r["break_glass"] == "true" for r in rows)
+    assert {r["actor"] for r in rows} == {"offteam-nurse"}
+    assert "Lopez" not in str(rows)
+    export = AuditEvent.objects.get(action="export", object_type="audit-report")
+    assert (export.actor, export.patient_id) == (privacy_officer, patient.pk)
+    assert export.detail["filters"] == {"patient": str(patient.pk), "break_glass": "on"}
+
+
+def test_exported_cells_cannot_run_as_formulas(client, privacy_officer):
+    from intake.services.audit import audit_record
+
+    for name in ("=HYPERLINK(1)", "@SUM(A1)"):
+        audit_record(actor=None, action="sign-in", outcome="denied", username=name)
+    client.force_login(privacy_officer)
+    actors = {r["actor"] for r in _rows(client.get("/audit/export/"))}
+    assert {"'=HYPERLINK(1)", "'@SUM(A1)"} <= actors
+
+
+def test_only_privacy_officers_export(client, team_physician, clinic_admin):
+    for user in (team_physician, clinic_admin):
+        client.force_login(user)
+        assert client.get("/audit/export/").status_code == 403
+        assert client.get("/audit/break-glass/").status_code == 403
+
+
+def test_the_api_filters_emergency_access(api, activity, privacy_officer):
+    api.force_authenticate(privacy_officer)
+    body = api.get("/api/v1/audit-events/", {"break_glass": "true"}).json()
+    assert body["count"] == AuditEvent.objects.filter(break_glass=True).count() >= 2
+    assert all(r["break_glass"] for r in body["results"])
