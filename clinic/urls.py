@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from intake.views.auth import sign_in
 from intake.views.decorators import public
 
 admin.site.site_header = "Clinic Intake administration"
@@ -15,11 +16,8 @@ def _superuser_only(request) -> bool:
 admin.site.has_permission = _superuser_only
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
-        name="login",
-    ),
+    # Password, then the second factor (intake.views.auth).
+    path("accounts/login/", sign_in, name="login"),
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("api/v1/", include("intake.api.urls")),
     path("admin/", admin.site.urls),

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from intake.models import (
     CLINICAL_ROLES,
     GROUP_TO_ROLE,
     AuditAction,
+    BreakGlassGrant,
     CareTeamMember,
     LicenseType,
     Patient,
@@ -42,6 +44,14 @@ class Perm(enum.StrEnum):
     EPISODE_MANAGE = "episode.manage"
     AUDIT_VIEW = "audit.view"
     STAFF_MANAGE = "staff.manage"
+    # Privacy (42 CFR Part 2): consents, disclosures, emergency access, audit export.
+    CONSENT_VIEW = "consent.view"
+    CONSENT_MANAGE = "consent.manage"
+    DISCLOSURE_VIEW = "disclosure.view"
+    DISCLOSURE_MAKE = "disclosure.make"
+    BREAK_GLASS = "break-glass"
+    BREAK_GLASS_REVIEW = "break-glass.review"
+    AUDIT_EXPORT = "audit.export"
     INTERVIEW_VIEW = "interview.view"
     INTERVIEW_WRITE = "interview.write"
     INSTRUMENT_CATALOG = "instrument.catalog"
@@ -55,6 +65,10 @@ class Perm(enum.StrEnum):
     LAB_ORDER = "lab.order"
     LAB_RESULT_ENTER = "lab.result-enter"
     LAB_ALERT_ACK = "lab.alert-acknowledge"
+    PLAN_VIEW = "plan.view"
+    PLAN_WRITE = "plan.write"
+    PLAN_APPROVE = "plan.approve"
+    REVIEW_QUEUE = "plan.review-queue"
 
 
 class Scope(enum.Enum):
@@ -81,6 +95,17 @@ MATRIX: dict[Perm, dict[Role, Scope]] = {
     Perm.EPISODE_MANAGE: dict(_TEAM_CLINICIANS),
     Perm.AUDIT_VIEW: {_PRIVACY: Scope.ANY},
     Perm.STAFF_MANAGE: {_ADMIN: Scope.ANY},
+    # Privacy officers answer a patient's request for the accounting of disclosures and check
+    # consents; they see neither the disclosed documents nor the chart.
+    Perm.CONSENT_VIEW: {**_TEAM_CLINICIANS, _PRIVACY: Scope.ANY},
+    Perm.CONSENT_MANAGE: dict(_TEAM_CLINICIANS),
+    Perm.DISCLOSURE_VIEW: {**_TEAM_CLINICIANS, _PRIVACY: Scope.ANY},
+    Perm.DISCLOSURE_MAKE: dict(_TEAM_CLINICIANS),
+    # Any clinician may open any chart in a medical emergency (42 CFR 2.51), with a stated
+    # reason, for BREAK_GLASS_HOURS; see is_on_care_team.
+    Perm.BREAK_GLASS: {_C: Scope.ANY, _N: Scope.ANY, _P: Scope.ANY},
+    Perm.BREAK_GLASS_REVIEW: {_PRIVACY: Scope.ANY},
+    Perm.AUDIT_EXPORT: {_PRIVACY: Scope.ANY},
     Perm.INTERVIEW_VIEW: dict(_TEAM_CLINICIANS),
     Perm.INTERVIEW_WRITE: dict(_TEAM_CLINICIANS),
     # Instrument and lab catalogs hold no patient data.
@@ -96,6 +121,13 @@ MATRIX: dict[Perm, dict[Role, Scope]] = {
     Perm.LAB_ORDER: {_N: Scope.TEAM, _P: Scope.TEAM},
     Perm.LAB_RESULT_ENTER: {_N: Scope.TEAM, _P: Scope.TEAM},
     Perm.LAB_ALERT_ACK: {_P: Scope.TEAM},
+    Perm.PLAN_VIEW: dict(_TEAM_CLINICIANS),
+    # Drafting, editing, submitting and amending. Medication lines also need may_prescribe.
+    Perm.PLAN_WRITE: dict(_TEAM_CLINICIANS),
+    # Approving and signing, or requesting changes. A plan with medication or medically
+    # supervised detox needs a physician; a behavioral-only plan may be signed by a counselor.
+    Perm.PLAN_APPROVE: {_C: Scope.TEAM, _P: Scope.TEAM},
+    Perm.REVIEW_QUEUE: {_P: Scope.ANY},
 }
 
 
@@ -115,6 +147,7 @@ def forget_cached(user) -> None:
     """Drop what role_of and is_on_care_team cached on a user object reused across requests."""
     user.__dict__.pop("_intake_role", None)
     user.__dict__.pop("_intake_team_cache", None)
+    user.__dict__.pop("_intake_emergency_grants", None)
 
 
 def scope_for(user, perm: Perm) -> Scope | None:
@@ -129,8 +162,21 @@ def has_perm(user, perm: Perm) -> bool:
     return scope_for(user, perm) is not None
 
 
-def is_on_care_team(user, patient: Patient) -> bool:
-    """Cached on the user object, which lives for one request."""
+# Emergency access never reaches these: a grant must not let its holder join the care team,
+# nor consent to or make disclosures on the patient's behalf.
+NOT_BY_EMERGENCY_ACCESS = frozenset(
+    {
+        Perm.CARE_TEAM_MANAGE,
+        Perm.CONSENT_VIEW,
+        Perm.CONSENT_MANAGE,
+        Perm.DISCLOSURE_VIEW,
+        Perm.DISCLOSURE_MAKE,
+    }
+)
+
+
+def is_team_member(user, patient: Patient) -> bool:
+    """An active care-team membership. Cached on the user object, which lives for one request."""
     cache = user.__dict__.setdefault("_intake_team_cache", {})
     if patient.pk not in cache:
         cache[patient.pk] = CareTeamMember.objects.filter(
@@ -139,17 +185,64 @@ def is_on_care_team(user, patient: Patient) -> bool:
     return cache[patient.pk]
 
 
+def emergency_grants(user) -> dict:
+    """patient id -> the user's active emergency-access grant (the latest to expire). One
+    query, once per request, and only for clinicians (no other role can hold a grant)."""
+    if "_intake_emergency_grants" not in user.__dict__:
+        grants: dict = {}
+        if role_of(user) in CLINICAL_ROLES:
+            for grant in BreakGlassGrant.objects.filter(
+                user=user, expires_at__gt=timezone.now()
+            ).order_by("expires_at"):
+                grants[grant.patient_id] = grant
+        user.__dict__["_intake_emergency_grants"] = grants
+    return user.__dict__["_intake_emergency_grants"]
+
+
+def emergency_grant_for(user, patient: Patient):
+    """The active grant through which `user` reaches `patient`, or None: also None for a
+    care-team member, who needs none (no query when membership is already cached)."""
+    if role_of(user) not in CLINICAL_ROLES or is_team_member(user, patient):
+        return None
+    return emergency_grants(user).get(patient.pk)
+
+
+def is_emergency_access(user, patient_id) -> bool:
+    """Is an access by `user` to `patient_id` now happening under emergency access? The audit
+    service asks this for every row it writes, so every access during a grant is flagged."""
+    if patient_id is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if role_of(user) not in CLINICAL_ROLES:
+        return False
+    cached = user.__dict__.get("_intake_team_cache", {})
+    if cached.get(patient_id):
+        return False
+    if patient_id not in emergency_grants(user):
+        return False
+    return not is_team_member(user, Patient(pk=patient_id))
+
+
+def is_on_care_team(user, patient: Patient, *, emergency: bool = True) -> bool:
+    """On the patient's care team, or (unless emergency=False) holding an active emergency-
+    access grant for them. Cached for the request; a member costs one query, a grant one more
+    (for the whole request)."""
+    if is_team_member(user, patient):
+        return True
+    return emergency and patient.pk in emergency_grants(user)
+
+
 def can(user, perm: Perm, patient: Patient | None = None) -> bool:
     scope = scope_for(user, perm)
     if scope is None:
         return False
     if scope is Scope.ANY or patient is None:
         return True
-    return is_on_care_team(user, patient)
+    return is_on_care_team(user, patient, emergency=perm not in NOT_BY_EMERGENCY_ACCESS)
 
 
 def patients_visible_to(user, perm: Perm = Perm.PATIENT_VIEW) -> QuerySet[Patient]:
-    """The patients this user may `perm`: all, their care teams' patients, or none."""
+    """The patients this user may `perm`: all, their care teams' patients (and those of an
+    active emergency-access grant), or none."""
     scope = scope_for(user, perm)
     if scope is None:
         return Patient.objects.none()
@@ -158,7 +251,13 @@ def patients_visible_to(user, perm: Perm = Perm.PATIENT_VIEW) -> QuerySet[Patien
     on_team = CareTeamMember.objects.filter(
         patient=OuterRef("pk"), user=user, ended_at__isnull=True
     )
-    return Patient.objects.filter(Exists(on_team))
+    reachable = Q(Exists(on_team))
+    if perm not in NOT_BY_EMERGENCY_ACCESS:
+        granted = BreakGlassGrant.objects.filter(
+            patient=OuterRef("pk"), user=user, expires_at__gt=timezone.now()
+        )
+        reachable |= Q(Exists(granted))
+    return Patient.objects.filter(reachable)
 
 
 def resolve_patient(
@@ -199,16 +298,19 @@ def resolve_patient(
     except (Patient.DoesNotExist, ValueError, TypeError):
         deny("not-found")
         raise Http404("No such patient.") from None
-    if scope is Scope.TEAM and not is_on_care_team(user, patient):
+    emergency = perm not in NOT_BY_EMERGENCY_ACCESS
+    if scope is Scope.TEAM and not is_on_care_team(user, patient, emergency=emergency):
         deny("not-on-care-team", patient)
         raise Http404("No such patient.")
     if audit_allowed:
+        # break_glass: also set by audit_record itself for every row of a grant holder.
         audit_record(
             actor=user,
             action=action,
             patient=patient,
             object_type=object_type,
             object_id=str(patient.pk),
+            break_glass=scope is Scope.TEAM and emergency_grant_for(user, patient) is not None,
         )
     return patient
 

@@ -1,6 +1,21 @@
 from django.urls import path
 
-from intake.views import assessment, audit, care_team, episode, home, patient
+from intake.views import (
+    assessment,
+    audit,
+    break_glass,
+    care_team,
+    consent,
+    disclosure,
+    episode,
+    home,
+    interview,
+    lab,
+    mfa,
+    patient,
+    staff,
+    treatment_plan,
+)
 
 app_name = "intake"
 
@@ -24,6 +39,31 @@ urlpatterns = [
     ),
     path("audit/", audit.audit_list, name="audit-list"),
     # interview pages
+    path(
+        "patients/<uuid:patient_id>/interviews/new/",
+        interview.interview_create_view,
+        name="interview-create",
+    ),
+    path(
+        "patients/<uuid:patient_id>/interviews/<uuid:interview_id>/",
+        interview.interview_detail_view,
+        name="interview-detail",
+    ),
+    path(
+        "patients/<uuid:patient_id>/interviews/<uuid:interview_id>/edit/",
+        interview.interview_update_view,
+        name="interview-update",
+    ),
+    path(
+        "patients/<uuid:patient_id>/interviews/<uuid:interview_id>/sign/",
+        interview.interview_sign_view,
+        name="interview-sign",
+    ),
+    path(
+        "patients/<uuid:patient_id>/interviews/<uuid:interview_id>/addenda/",
+        interview.interview_addendum_view,
+        name="interview-addendum",
+    ),
     # assessment pages
     path(
         "patients/<uuid:patient_id>/assessments/",
@@ -55,5 +95,106 @@ urlpatterns = [
         assessment.diagnosis_create,
         name="diagnosis-create",
     ),
+    # treatment plan pages
+    path("patients/<uuid:patient_id>/plans/", treatment_plan.plan_index, name="plan-list"),
+    path("patients/<uuid:patient_id>/plans/new/", treatment_plan.plan_create,
+         name="plan-create"),
+    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/", treatment_plan.plan_detail,
+         name="plan-detail"),
+    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/edit/", treatment_plan.plan_edit,
+         name="plan-edit"),
+    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/submit/", treatment_plan.plan_submit,
+         name="plan-submit"),
+    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/review/", treatment_plan.plan_review,
+         name="plan-review"),
+    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/request-changes/",
+         treatment_plan.plan_request_changes, name="plan-request-changes"),
+    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/amend/", treatment_plan.plan_amend,
+         name="plan-amend"),
+    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/pdf/", treatment_plan.plan_pdf,
+         name="plan-pdf"),
     # lab pages
+    path("patients/<uuid:patient_id>/labs/", lab.lab_list, name="lab-list"),
+    path(
+        "patients/<uuid:patient_id>/labs/order/",
+        lab.lab_order_create_view,
+        name="lab-order-create",
+    ),
+    path(
+        "patients/<uuid:patient_id>/labs/<uuid:order_id>/",
+        lab.lab_order_detail,
+        name="lab-order-detail",
+    ),
+    path(
+        "patients/<uuid:patient_id>/labs/<uuid:order_id>/results/",
+        lab.lab_result_entry,
+        name="lab-result-entry",
+    ),
+    path(
+        "patients/<uuid:patient_id>/labs/<uuid:order_id>/amend/",
+        lab.lab_result_amend,
+        name="lab-result-amend",
+    ),
+    path(
+        "patients/<uuid:patient_id>/labs/alerts/<uuid:alert_id>/acknowledge/",
+        lab.lab_alert_acknowledge_view,
+        name="lab-alert-acknowledge",
+    ),
+    # privacy pages: consents, disclosures, emergency access, audit report, staff, MFA
+    path("patients/<uuid:patient_id>/consents/", consent.consent_list, name="consent-list"),
+    path(
+        "patients/<uuid:patient_id>/consents/new/",
+        consent.consent_create_view,
+        name="consent-create",
+    ),
+    path(
+        "patients/<uuid:patient_id>/consents/<uuid:consent_id>/revoke/",
+        consent.consent_revoke_view,
+        name="consent-revoke",
+    ),
+    path(
+        "patients/<uuid:patient_id>/consents/<uuid:consent_id>/signed-copy/",
+        consent.consent_signed_copy,
+        name="consent-signed-copy",
+    ),
+    path(
+        "patients/<uuid:patient_id>/disclosures/",
+        disclosure.disclosure_list,
+        name="disclosure-list",
+    ),
+    path(
+        "patients/<uuid:patient_id>/disclosures/new/",
+        disclosure.disclosure_create,
+        name="disclosure-create",
+    ),
+    path(
+        "patients/<uuid:patient_id>/disclosures/<uuid:disclosure_id>/",
+        disclosure.disclosure_detail,
+        name="disclosure-detail",
+    ),
+    path(
+        "patients/<uuid:patient_id>/break-glass/",
+        break_glass.break_glass_open_view,
+        name="break-glass",
+    ),
+    path("audit/export/", audit.audit_export, name="audit-export"),
+    path(
+        "audit/break-glass/", break_glass.break_glass_review_list, name="break-glass-review"
+    ),
+    path(
+        "audit/break-glass/<uuid:grant_id>/reviewed/",
+        break_glass.break_glass_review_mark,
+        name="break-glass-reviewed",
+    ),
+    path("staff/", staff.staff_list, name="staff-list"),
+    path("staff/new/", staff.staff_create_view, name="staff-create"),
+    path("staff/<int:user_id>/password/", staff.staff_password_view, name="staff-password"),
+    path(
+        "staff/<int:user_id>/deactivate/", staff.staff_deactivate_view, name="staff-deactivate"
+    ),
+    path(
+        "staff/<int:user_id>/reactivate/", staff.staff_reactivate_view, name="staff-reactivate"
+    ),
+    path("staff/<int:user_id>/mfa-reset/", staff.staff_mfa_reset_view, name="staff-mfa-reset"),
+    path("account/second-factor/", mfa.mfa_settings, name="mfa"),
 ]

@@ -13,6 +13,7 @@ from intake.models import (
     Role,
     StaffProfile,
     TeamRole,
+    TreatmentPlan,
 )
 
 PASSWORD = "correct-horse-battery-staple"
@@ -88,3 +89,14 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     band = "severe"
     administered_at = factory.LazyFunction(timezone.now)
     administered_by = factory.SubFactory(UserFactory, role="counselor")
+
+
+class TreatmentPlanFactory(factory.django.DjangoModelFactory):
+    """A draft, behavioral-only plan."""
+
+    class Meta:
+        model = TreatmentPlan
+
+    patient = factory.SubFactory(PatientFactory)
+    setting = "outpatient"
+    review_date = datetime.date(2027, 2, 1)

@@ -62,3 +62,18 @@ def test_seed_demo_is_idempotent(capsys):
         assert username in out
     counselor = get_user_model().objects.get(username="counselor")
     assert access.patients_visible_to(counselor).count() > 0
+
+
+def test_seed_demo_enrols_the_demo_second_factor_and_prints_codes_only_for_it(capsys):
+    from intake.services.mfa import mfa_enrolled, mfa_verify
+
+    call_command("seed_demo")
+    physician = get_user_model().objects.get(username="physician")
+    assert mfa_enrolled(physician)
+    call_command("demo_totp_code", "physician")
+    code = capsys.readouterr().out.strip().splitlines()[-1]
+    assert mfa_verify(physician, code)
+    call_command("create_staff", "realdoc", "--role", "physician", "--totp-secret",
+                 "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+    with pytest.raises(CommandError):
+        call_command("demo_totp_code", "realdoc")

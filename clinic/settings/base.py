@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "intake",
 ]
 
@@ -124,6 +127,17 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # (state law varies; off unless the clinic turns it on).
 COUNSELOR_MAY_DIAGNOSE = env_bool("COUNSELOR_MAY_DIAGNOSE", False)
 
+# Emergency access ("break the glass", 42 CFR 2.51): how long a grant lasts.
+BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
+
+# Second factor (TOTP, django-otp): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Clinic Intake")
+
+# Uploaded files (signed consent copies). Never served as static media: only through a page
+# that checks access and audits the read.
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+CONSENT_UPLOAD_MAX_BYTES = env_int("CONSENT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
@@ -157,6 +171,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Intake, assessment and treatment records for opioid use disorder programs.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "DisclosureContentEnum": "intake.models.consent.DisclosureContent",
+        "SubstanceEnum": "intake.models.interview.Substance",
+        "AsamLevelEnum": "intake.models.assessment.AsamLevel",
+        "PlanSettingEnum": "intake.models.treatment_plan.PlanSetting",
+        "BehavioralSettingEnum": "intake.models.treatment_plan.BehavioralSetting",
+    },
 }
 
 # Log lines carry ids and codes only: the formatter drops exception messages, which can

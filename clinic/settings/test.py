@@ -1,5 +1,8 @@
 """Tests: the real PostgreSQL (DATABASE_URL or embedded), a fast hasher, no manifest."""
 
+import tempfile
+from pathlib import Path
+
 from clinic.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -10,3 +13,6 @@ AXES_FAILURE_LIMIT = 5
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Uploaded files go to a throwaway folder, never into the work tree.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="clinic-intake-test-media-"))

@@ -3,7 +3,21 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authentication import SessionAuthentication
 
 from intake.access import Perm
-from intake.api import assessment, audit, auth, care_team, episode, instrument, patient
+from intake.api import (
+    assessment,
+    audit,
+    auth,
+    break_glass,
+    care_team,
+    consent,
+    disclosure,
+    episode,
+    instrument,
+    interview,
+    lab,
+    patient,
+    treatment_plan,
+)
 from intake.api.authentication import ExpiringTokenAuthentication
 from intake.api.permissions import DeclaredPolicy
 
@@ -36,6 +50,26 @@ urlpatterns = [
     ),
     path("audit-events/", audit.AuditEventListView.as_view(), name="api-audit-event-list"),
     # interview endpoints
+    path(
+        "patients/<uuid:patient_id>/interviews/",
+        interview.InterviewListView.as_view(),
+        name="api-interview-list",
+    ),
+    path(
+        "interviews/<uuid:interview_id>/",
+        interview.InterviewDetailView.as_view(),
+        name="api-interview-detail",
+    ),
+    path(
+        "interviews/<uuid:interview_id>/sign/",
+        interview.InterviewSignView.as_view(),
+        name="api-interview-sign",
+    ),
+    path(
+        "interviews/<uuid:interview_id>/addenda/",
+        interview.InterviewAddendumView.as_view(),
+        name="api-interview-addenda",
+    ),
     # assessment endpoints
     path("instruments/", instrument.InstrumentListView.as_view(), name="api-instrument-list"),
     path(
@@ -53,5 +87,72 @@ urlpatterns = [
         assessment.DiagnosisListView.as_view(),
         name="api-diagnosis-list",
     ),
+    # treatment plan endpoints
+    path("patients/<uuid:patient_id>/treatment-plans/",
+         treatment_plan.PatientPlanListView.as_view(), name="api-plan-list"),
+    path("treatment-plans/<uuid:plan_id>/", treatment_plan.PlanDetailView.as_view(),
+         name="api-plan-detail"),
+    path("treatment-plans/<uuid:plan_id>/submit/", treatment_plan.PlanSubmitView.as_view(),
+         name="api-plan-submit"),
+    path("treatment-plans/<uuid:plan_id>/approve/", treatment_plan.PlanApproveView.as_view(),
+         name="api-plan-approve"),
+    path("treatment-plans/<uuid:plan_id>/request-changes/",
+         treatment_plan.PlanRequestChangesView.as_view(), name="api-plan-request-changes"),
+    path("treatment-plans/<uuid:plan_id>/amend/", treatment_plan.PlanAmendView.as_view(),
+         name="api-plan-amend"),
+    path("review-queue/", treatment_plan.ReviewQueueView.as_view(), name="api-review-queue"),
     # lab endpoints
+    path("lab-tests/", lab.LabTestListView.as_view(), name="api-lab-test-list"),
+    path(
+        "patients/<uuid:patient_id>/lab-orders/",
+        lab.PatientLabOrderListView.as_view(),
+        name="api-lab-order-list",
+    ),
+    path(
+        "patients/<uuid:patient_id>/lab-results/",
+        lab.PatientLabResultListView.as_view(),
+        name="api-lab-result-list",
+    ),
+    path(
+        "patients/<uuid:patient_id>/lab-alerts/",
+        lab.PatientLabAlertListView.as_view(),
+        name="api-lab-alert-list",
+    ),
+    path("lab-orders/<uuid:order_id>/", lab.LabOrderDetailView.as_view(), name="api-lab-order"),
+    path(
+        "lab-orders/<uuid:order_id>/results/",
+        lab.LabOrderResultsView.as_view(),
+        name="api-lab-order-results",
+    ),
+    path(
+        "lab-orders/<uuid:order_id>/amend/",
+        lab.LabOrderAmendView.as_view(),
+        name="api-lab-order-amend",
+    ),
+    path(
+        "lab-alerts/<uuid:alert_id>/acknowledge/",
+        lab.LabAlertAcknowledgeView.as_view(),
+        name="api-lab-alert-acknowledge",
+    ),
+    # privacy endpoints: consents, disclosures, emergency access
+    path(
+        "patients/<uuid:patient_id>/consents/",
+        consent.ConsentListView.as_view(),
+        name="api-consent-list",
+    ),
+    path(
+        "consents/<uuid:consent_id>/revoke/",
+        consent.ConsentRevokeView.as_view(),
+        name="api-consent-revoke",
+    ),
+    path(
+        "patients/<uuid:patient_id>/disclosures/",
+        disclosure.DisclosureListView.as_view(),
+        name="api-disclosure-list",
+    ),
+    path(
+        "patients/<uuid:patient_id>/break-glass/",
+        break_glass.BreakGlassView.as_view(),
+        name="api-break-glass",
+    ),
 ]

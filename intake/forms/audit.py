@@ -15,6 +15,8 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Until (inclusive)"
     )
+    break_glass = forms.BooleanField(required=False, label="Emergency access only")
+    denied = forms.BooleanField(required=False, label="Denied only")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,10 @@ from intake.models.assessment import (
     Severity,
 )
 from intake.models.audit import AuditAction, AuditEvent, AuditOutcome
+from intake.models.break_glass import BreakGlassGrant
 from intake.models.care_team import CareTeamMember, TeamRole
+from intake.models.consent import Consent, ConsentStatus, DisclosureContent
+from intake.models.disclosure import REDISCLOSURE_NOTICE, Disclosure
 from intake.models.episode import DischargeReason, Episode, EpisodeStatus, Program
 from intake.models.interview import (
     OPIOID_SUBSTANCES,
@@ -35,8 +38,34 @@ from intake.models.lab import (
 )
 from intake.models.patient import Patient, SexAtBirth
 from intake.models.staff import CLINICAL_ROLES, GROUP_TO_ROLE, LicenseType, Role, StaffProfile
+from intake.models.treatment_plan import (
+    EDITABLE_PLAN_STATUSES,
+    SIGNED_PLAN_STATUSES,
+    BehavioralSetting,
+    DrugCode,
+    Frequency,
+    Modality,
+    PlanBehavioral,
+    PlanMedication,
+    PlanSetting,
+    PlanStatus,
+    Target,
+    TreatmentPlan,
+)
 
 __all__ = [
+    "EDITABLE_PLAN_STATUSES",
+    "SIGNED_PLAN_STATUSES",
+    "BehavioralSetting",
+    "DrugCode",
+    "Frequency",
+    "Modality",
+    "PlanBehavioral",
+    "PlanMedication",
+    "PlanSetting",
+    "PlanStatus",
+    "Target",
+    "TreatmentPlan",
     "Flag",
     "Interpretation",
     "LabAlert",
@@ -63,6 +92,12 @@ __all__ = [
     "Severity",
     "Substance",
     "SubstanceUse",
+    "REDISCLOSURE_NOTICE",
+    "BreakGlassGrant",
+    "Consent",
+    "ConsentStatus",
+    "Disclosure",
+    "DisclosureContent",
     "AuditAction",
     "AuditEvent",
     "AuditOutcome",

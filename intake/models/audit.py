@@ -42,6 +42,12 @@ class AuditEvent(models.Model):
     break_glass = models.BooleanField(default=False)
     # Non-PHI context: the page or endpoint name, the reason code for a denial.
     detail = models.JSONField(default=dict, blank=True)
+    # Tamper evidence: a hash chain set by the database on insert (a trigger, migration
+    # *_privacy), never by the application. `chain_seq` orders the chain; `hash` is
+    # sha256(prev_hash + canonical row); `manage.py verify_audit` walks it.
+    chain_seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]

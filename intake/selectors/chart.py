@@ -6,6 +6,7 @@ from intake.models import Patient
 from intake.selectors.assessment import assessment_chart_section
 from intake.selectors.interview import interview_chart_section
 from intake.selectors.lab import lab_chart_section
+from intake.selectors.treatment_plan import plan_chart_section
 
 
 def chart_sections(*, patient: Patient, user) -> dict:
@@ -13,4 +14,5 @@ def chart_sections(*, patient: Patient, user) -> dict:
         "interviews": interview_chart_section(patient=patient, user=user),
         "assessments": assessment_chart_section(patient=patient, user=user),
         "labs": lab_chart_section(patient=patient, user=user),
+        "plans": plan_chart_section(patient=patient, user=user),
     }

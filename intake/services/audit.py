@@ -1,4 +1,7 @@
-"""Writing audit events. Every create, read, update, export and sign of patient data calls here."""
+"""Writing audit events. Every create, read, update, export and sign of patient data calls here.
+
+Rows are append-only (trigger) and chained (each carries the hash of the one before, computed by
+a BEFORE INSERT trigger, so bulk inserts are chained too); `manage.py verify_audit` checks it."""
 
 from __future__ import annotations
 
@@ -41,12 +44,18 @@ def audit_record(
     fields = _actor_fields(actor)
     if username and not fields["actor_username"]:
         fields["actor_username"] = username
+    patient_id = patient.pk if patient is not None else patient_id
+    if not break_glass and patient_id is not None:
+        # Every access during an emergency-access grant is flagged, whichever service writes it.
+        from intake.access import is_emergency_access
+
+        break_glass = is_emergency_access(actor, patient_id)
     return AuditEvent.objects.create(
         **fields,
         action=action,
         outcome=outcome,
         patient=patient,
-        patient_id=patient.pk if patient is not None else patient_id,
+        patient_id=patient_id,
         object_type=object_type,
         object_id=object_id,
         ip_address=client_ip.get(),
@@ -63,7 +72,10 @@ def audit_record_many(
     object_type: str,
     detail: dict | None = None,
 ) -> None:
-    """One event per patient shown (a search result list), written in one INSERT."""
+    """One event per patient shown (a search result list), written in one INSERT (the chain
+    trigger hashes each row in turn)."""
+    from intake.access import is_emergency_access
+
     fields = _actor_fields(actor)
     ip = client_ip.get()
     AuditEvent.objects.bulk_create(
@@ -77,6 +89,7 @@ def audit_record_many(
                 object_id=str(patient.pk),
                 ip_address=ip,
                 detail=detail or {},
+                break_glass=is_emergency_access(actor, patient.pk),
             )
             for patient in patients
         ]

@@ -54,4 +54,8 @@ def episode_discharge(*, actor, episode: Episode, discharged_on, reason: str) ->
         obj=episode,
         detail={"change": "discharged"},
     )
+    # Discharge closes the episode's active treatment plan.
+    from intake.services.treatment_plan import treatment_plans_close_for_episode
+
+    treatment_plans_close_for_episode(actor=actor, episode=episode)
     return episode

@@ -1,47 +1,142 @@
+import csv
 import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
+from intake import access
 from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
-from intake.models import Patient
+from intake.models import AuditAction, AuditOutcome, BreakGlassGrant, Patient
 from intake.selectors.audit import audit_event_list
+from intake.services.audit import audit_record
 from intake.views.decorators import policy
+
+EXPORT_COLUMNS = [
+    "id",
+    "at",
+    "actor",
+    "role",
+    "action",
+    "patient",
+    "object_type",
+    "object_id",
+    "outcome",
+    "break_glass",
+    "ip_address",
+    "reason",
+    "hash",
+]
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def _filters(form: AuditFilterForm) -> dict:
+    filters: dict = {}
+    if not form.is_valid():
+        return filters
+    data = form.cleaned_data
+    if data["patient"]:
+        filters["patient"] = Patient.objects.filter(pk=data["patient"]).first() or Patient(
+            pk=data["patient"]
+        )
+    if data["actor"]:
+        filters["actor"] = get_user_model().objects.filter(
+            username=data["actor"]
+        ).first() or get_user_model()(pk=-1)
+    filters["action"] = data["action"]
+    filters["outcome"] = AuditOutcome.DENIED if data["denied"] else data["outcome"]
+    if data["break_glass"]:
+        filters["break_glass"] = True
+    if data["since"]:
+        filters["since"] = _day_start(data["since"])
+    if data["until"]:
+        filters["until"] = _day_start(data["until"] + datetime.timedelta(days=1))
+    return filters
+
+
 @policy(Perm.AUDIT_VIEW)
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    filters: dict = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["patient"]:
-            filters["patient"] = Patient.objects.filter(pk=data["patient"]).first() or Patient(
-                pk=data["patient"]
-            )
-        if data["actor"]:
-            filters["actor"] = get_user_model().objects.filter(
-                username=data["actor"]
-            ).first() or get_user_model()(pk=-1)
-        filters["action"] = data["action"]
-        filters["outcome"] = data["outcome"]
-        if data["since"]:
-            filters["since"] = _day_start(data["since"])
-        if data["until"]:
-            filters["until"] = _day_start(data["until"] + datetime.timedelta(days=1))
-    page = Paginator(audit_event_list(**filters), 100).get_page(request.GET.get("page"))
+    page = Paginator(audit_event_list(**_filters(form)), 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "intake/audit_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_export": access.has_perm(request.user, Perm.AUDIT_EXPORT),
+            "can_review": access.has_perm(request.user, Perm.BREAK_GLASS_REVIEW),
+            "unreviewed": BreakGlassGrant.objects.filter(reviewed_at__isnull=True).count(),
+        },
     )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    """Spreadsheet-safe: a cell that starts like a formula is quoted (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@policy(Perm.AUDIT_EXPORT)
+@require_GET
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered report as CSV. The export is itself audited."""
+    form = AuditFilterForm(request.GET or None)
+    filters = _filters(form)
+    events = audit_event_list(**filters)
+    patient = filters.get("patient")
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        patient_id=patient.pk if patient is not None and patient._state.adding is False else None,
+        object_type="audit-report",
+        detail={
+            "format": "csv",
+            "filters": {k: v for k, v in request.GET.items() if k in form.fields and v},
+        },
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(EXPORT_COLUMNS)
+        for e in events.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        e.id,
+                        e.at.isoformat(),
+                        e.actor_username,
+                        e.role,
+                        e.action,
+                        e.patient_id or "",
+                        e.object_type,
+                        e.object_id,
+                        e.outcome,
+                        "true" if e.break_glass else "false",
+                        e.ip_address or "",
+                        e.detail.get("reason", "") if isinstance(e.detail, dict) else "",
+                        e.hash,
+                    )
+                ]
+            )
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    return response

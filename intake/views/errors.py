@@ -1,5 +1,6 @@
 """Error pages that say what happened without echoing anything from the request."""
 
+from django.conf import settings
 from django.shortcuts import render
 
 
@@ -13,7 +14,31 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    return render(request, "errors/404.html", _emergency_access_offer(request), status=404)
+
+
+def _emergency_access_offer(request) -> dict:
+    """On a patient URL, a clinician off the care team may ask for emergency access. Offered
+    for any id in such a URL, known or not, so the page confirms nothing."""
+    from intake import access
+    from intake.access import Perm
+    from intake.forms.break_glass import BreakGlassForm
+    from intake.models import CareTeamMember
+
+    match = getattr(request, "resolver_match", None)
+    patient_id = match.kwargs.get("patient_id") if match else None
+    user = getattr(request, "user", None)
+    if patient_id is None or not access.has_perm(user, Perm.BREAK_GLASS):
+        return {}
+    if CareTeamMember.objects.filter(
+        patient_id=patient_id, user=user, ended_at__isnull=True
+    ).exists():
+        return {}  # their own patient: the 404 is about something else on the page
+    return {
+        "emergency_patient_id": patient_id,
+        "emergency_form": BreakGlassForm(),
+        "break_glass_hours": settings.BREAK_GLASS_HOURS,
+    }
 
 
 def server_error(request):

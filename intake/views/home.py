@@ -1,10 +1,12 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from intake import access
 from intake.access import Perm
 from intake.models import Role
 from intake.selectors.patient import patient_list, patient_list_with_status
+from intake.selectors.treatment_plan import plans_needing_author, review_queue
 from intake.views.decorators import policy
 
 
@@ -17,6 +19,11 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["patients"] = list(
             patient_list_with_status(patient_list(user=request.user, perm=Perm.PATIENT_VIEW))[:100]
         )
+    if access.has_perm(request.user, Perm.REVIEW_QUEUE):
+        ctx["review_queue"] = list(review_queue(user=request.user)[:50])
+        ctx["now"] = timezone.now()
+    if access.has_perm(request.user, Perm.PLAN_WRITE):
+        ctx["my_plans"] = list(plans_needing_author(user=request.user)[:50])
     ctx["is_admin"] = role == Role.CLINIC_ADMIN
     ctx["is_privacy"] = role == Role.PRIVACY_OFFICER
     return render(request, "intake/home.html", ctx)

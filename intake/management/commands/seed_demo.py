@@ -12,10 +12,14 @@ from django.db import transaction
 from intake.models import CareTeamMember, Episode, Patient, Role, TeamRole
 from intake.services.care_team import care_team_add
 from intake.services.episode import episode_admit
+from intake.services.mfa import mfa_enrolled, mfa_required, totp_device_from_secret
 from intake.services.patient import patient_register
 from intake.services.staff import staff_create
 
 DEMO_PASSWORD = "demo-clinic-2026"
+# Physicians and clinic administrators need a second factor. The demo accounts share this
+# public TOTP secret: add it to any authenticator app (demo only, like the password).
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 STAFF = [
     # username, role, first, last, license, may_diagnose
@@ -172,6 +176,8 @@ class Command(BaseCommand):
                     may_diagnose=may_diagnose,
                     validate=False,
                 )
+            if mfa_required(user) and not mfa_enrolled(user):
+                totp_device_from_secret(user=user, secret_base32=DEMO_TOTP_SECRET)
             users[username] = user
         created = 0
         for i, (given, family, preferred, dob, sex, pronouns, program, reason) in enumerate(
@@ -227,3 +233,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sign-ins (demo only, password for all: {DEMO_PASSWORD}):")
         for username, role, first, last, *_ in STAFF:
             self.stdout.write(f"  {username:<11} {role.label}  ({first} {last})")
+        self.stdout.write(
+            f"physician and admin also need a TOTP code: add the secret {DEMO_TOTP_SECRET} to an "
+            "authenticator app, or run `python manage.py demo_totp_code physician`."
+        )
