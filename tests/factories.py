@@ -100,3 +100,21 @@ class TreatmentPlanFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     setting = "outpatient"
     review_date = datetime.date(2027, 2, 1)
+
+
+def second_factor(user) -> str:
+    """A one-time code proving `user`'s second factor: enrols an authenticator if needed and
+    returns a fresh single-use recovery code (TOTP codes cannot be replayed within their
+    30-second step, so tests that sign twice use these)."""
+    import secrets
+
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.get_or_create(user=user, name="authenticator", defaults={"confirmed": True})
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="recovery codes", defaults={"confirmed": True}
+    )
+    token = secrets.token_hex(4)
+    StaticToken.objects.create(device=device, token=token)
+    return token

@@ -5,17 +5,27 @@ import pytest
 
 from intake.models import TeamRole, TreatmentPlan
 from tests.browser_support import ARTIFACTS, sign_in
-from tests.factories import PASSWORD, CareTeamMemberFactory, PatientFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    CareTeamMemberFactory,
+    PatientFactory,
+    UserFactory,
+    second_factor,
+)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True,
-                                                         serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_counselor_submits_a_detox_plan_and_the_physician_signs_it(live_server, browser):
-    counselor = UserFactory(username="casey", first_name="Casey", last_name="Morgan",
-                            role="counselor")
-    physician = UserFactory(username="okafor", first_name="Elena", last_name="Okafor",
-                            role="physician")
+    counselor = UserFactory(
+        username="casey", first_name="Casey", last_name="Morgan", role="counselor"
+    )
+    physician = UserFactory(
+        username="okafor", first_name="Elena", last_name="Okafor", role="physician"
+    )
     patient = PatientFactory(given_name="Jamal", family_name="Washington")
     CareTeamMemberFactory(patient=patient, user=counselor, team_role=TeamRole.COUNSELOR)
     CareTeamMemberFactory(patient=patient, user=physician, team_role=TeamRole.PHYSICIAN)
@@ -57,6 +67,7 @@ def test_counselor_submits_a_detox_plan_and_the_physician_signs_it(live_server, 
     assert "Acknowledge each warning" in page.content()
     page.get_by_label("Reason to sign anyway").fill("Naloxone kit handed over at admission")
     page.get_by_label("Your password (electronic signature)").fill(PASSWORD)
+    page.get_by_label("Authenticator code").fill(second_factor(physician))
     page.screenshot(path=ARTIFACTS / "plan-review.png", full_page=True)
     page.get_by_role("button", name="Approve and sign").click()
     page.wait_for_selector("[data-testid=signature]")

@@ -28,6 +28,7 @@ from intake.models import (
 from intake.plan_rules import plan_warnings
 from intake.selectors.treatment_plan import plan_draft_of, plan_facts
 from intake.services.audit import audit_record
+from intake.services.mfa import mfa_enrolled, mfa_required, mfa_verify
 
 PLAN_FIELDS = (
     "setting",
@@ -303,16 +304,14 @@ def _check_reviewer(actor, plan: TreatmentPlan) -> None:
         raise RuleViolation("Only a physician or counselor on the care team may review plans.")
 
 
-def _second_factor_ok(user, otp: str | None) -> bool:
-    """Re-checks the second factor of an account that has one (MFA lands with the privacy
-    work; until a device exists, a password re-entry is the signature)."""
-    try:
-        from intake.services.mfa import mfa_required_for_signing, mfa_verify
-    except ImportError:
-        return True
-    if not mfa_required_for_signing(user):
-        return True
-    return bool(otp) and mfa_verify(user, otp)
+def _check_second_factor(user, otp: str | None) -> None:
+    """Signing re-checks the second factor of an account that has one; an account whose role
+    requires one (physicians) must have enrolled it before signing."""
+    if mfa_enrolled(user):
+        if not otp or not mfa_verify(user, otp):
+            raise ValidationError({"otp": ["Enter the current code from your authenticator."]})
+    elif mfa_required(user):
+        raise RuleViolation("Set up your second factor (authenticator app) before signing.")
 
 
 @transaction.atomic
@@ -334,13 +333,13 @@ def treatment_plan_approve(
     _check_reviewer(actor, locked)
     if not password or not actor.check_password(password):
         raise ValidationError({"password": ["Incorrect password: the signature needs your own."]})
-    if not _second_factor_ok(actor, otp):
-        raise ValidationError({"otp": ["Enter the current code from your authenticator."]})
     warnings = treatment_plan_check(locked)
     acks = {a.get("code"): (a.get("reason") or "").strip() for a in (acknowledged_warnings or [])}
     missing = [w for w in warnings if not acks.get(w["code"])]
     if missing:
         raise UnacknowledgedWarnings(missing)
+    # Last, so that a single-use code is spent only on a signature that goes through.
+    _check_second_factor(actor, otp)
     previous = (
         TreatmentPlan.objects.select_for_update()
         .filter(patient=locked.patient, status=PlanStatus.ACTIVE)

@@ -156,6 +156,15 @@ PATIENTS = [
 ]
 
 
+def _demo_code(user) -> str:
+    """The current code of a demo account's authenticator (the secret is public)."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+
+
 class Command(BaseCommand):
     help = "Create demo staff accounts (one per role) and a dozen fictional patients. Idempotent."
 
@@ -227,6 +236,7 @@ class Command(BaseCommand):
                     admitted_on=datetime.date(2026, 11, 1) - datetime.timedelta(days=7 * i),
                 )
             created += 1
+        self._clinical_examples(users)
         self.stdout.write(
             f"Demo data ready ({created} patients added, {Patient.objects.count()} in all)."
         )
@@ -237,3 +247,194 @@ class Command(BaseCommand):
             f"physician and admin also need a TOTP code: add the secret {DEMO_TOTP_SECRET} to an "
             "authenticator app, or run `python manage.py demo_totp_code physician`."
         )
+
+    def _clinical_examples(self, users) -> None:
+        """A few charts with clinical content, so every page has something to show: an OTP
+        patient on methadone, a patient with a suicide-risk alert and a plan awaiting review,
+        a diagnosed patient with a draft detox plan. Skipped for charts that already have it."""
+        from django.utils import timezone
+
+        from intake.models import Assessment
+        from intake.services.assessment import assessment_record, diagnosis_record
+        from intake.services.interview import interview_create, interview_sign
+        from intake.services.lab import lab_order_create, lab_results_record
+        from intake.services.treatment_plan import (
+            treatment_plan_approve,
+            treatment_plan_create,
+            treatment_plan_submit,
+        )
+
+        now = timezone.now()
+        hours = datetime.timedelta(hours=1)
+        counselor, nurse, physician = users["counselor"], users["nurse"], users["physician"]
+        today = timezone.localdate()
+        group = [
+            {
+                "modality": "group-counseling",
+                "setting": "outpatient",
+                "frequency": "twice weekly",
+                "targets": ["triggers", "coping-cravings", "relapse-plan", "emotional-discomfort"],
+                "goals": [{"text": "Attend 8 of 8 groups", "target_date": None}],
+            }
+        ]
+
+        marcus = Patient.objects.filter(given_name="Marcus", family_name="Delgado").first()
+        if marcus and not Assessment.objects.filter(patient=marcus).exists():
+            interview = interview_create(
+                actor=counselor,
+                patient=marcus,
+                data={
+                    "presenting_problem": "Daily heroin use for six years; wants methadone.",
+                    "patient_goals": "Keep my job and stop using.",
+                    "primary_substance": "heroin",
+                    "how_use_began": "prescribed-after-injury",
+                    "last_opioid_use_at": now - 20 * hours,
+                    "last_opioid_used": "heroin",
+                    "naloxone_at_home": False,
+                    "overdose_count": 1,
+                    "risk_factors": ["family-history-addiction", "high-risk-exposure"],
+                    "observed_signs": ["runny-nose", "agitation"],
+                    "current_medications": "None",
+                    "housing": "stable",
+                    "employment": "full-time",
+                    "readiness_to_change": "action",
+                },
+                substances=[
+                    {
+                        "substance": "heroin",
+                        "routes": ["injected", "sniffed"],
+                        "frequency": "several-daily",
+                        "typical_amount": "1 g",
+                        "age_first_use": 24,
+                        "last_use_at": now - 20 * hours,
+                        "tolerance": True,
+                    }
+                ],
+            )
+            interview_sign(actor=counselor, interview=interview)
+            for h, answers in ((18, "2,2,3,2,2,2,2,1,2,2,3"), (10, "1,1,1,1,1,1,2,1,1,2,0")):
+                values = dict(zip([str(n) for n in range(1, 12)], answers.split(","), strict=True))
+                assessment_record(
+                    actor=nurse,
+                    patient=marcus,
+                    instrument="cows",
+                    answers=values,
+                    administered_at=now - h * hours,
+                )
+            uds = lab_order_create(actor=nurse, patient=marcus, panel="uds")
+            lab_results_record(
+                actor=nurse,
+                order=uds,
+                collected_at=now - 9 * hours,
+                observed=True,
+                specimen_type="urine",
+                entries=[
+                    {"test": "opiates", "value": 2400},
+                    {"test": "6-mam", "value": 40},
+                    {"test": "fentanyl", "value": 6},
+                    {"test": "norfentanyl", "value": 12},
+                    {"test": "specimen-temperature", "value": 35},
+                    {"test": "creatinine", "value": 80},
+                    {"test": "specific-gravity", "value": "1.015"},
+                    {"test": "ph", "value": 6},
+                ],
+            )
+            ecg = lab_order_create(actor=nurse, patient=marcus, panel="ecg")
+            lab_results_record(
+                actor=nurse,
+                order=ecg,
+                collected_at=now - 8 * hours,
+                observed=False,
+                entries=[{"test": "qtc", "value": 432}],
+            )
+            plan = treatment_plan_create(
+                actor=physician,
+                patient=marcus,
+                data={
+                    "setting": "outpatient",
+                    "asam_level": "otp",
+                    "review_date": today + datetime.timedelta(days=90),
+                    "behavioral": group,
+                    "medications": [
+                        {
+                            "drug": "methadone",
+                            "dose": 30,
+                            "frequency": "daily",
+                            "start_date": today,
+                        },
+                        {"drug": "naloxone", "dose": 4, "frequency": "once", "start_date": today},
+                    ],
+                },
+            )
+            treatment_plan_submit(actor=physician, plan=plan)
+            treatment_plan_approve(
+                actor=physician,
+                plan=plan,
+                password=DEMO_PASSWORD,
+                otp=_demo_code(physician),
+                acknowledged_warnings=[
+                    {"code": w["code"], "reason": "Reviewed at intake"} for w in plan.warnings
+                ],
+            )
+
+        aisha = Patient.objects.filter(given_name="Aisha", family_name="Thompson").first()
+        if aisha and not Assessment.objects.filter(patient=aisha).exists():
+            assessment_record(
+                actor=counselor,
+                patient=aisha,
+                instrument="phq9",
+                answers={
+                    "1": "2",
+                    "2": "2",
+                    "3": "1",
+                    "4": "2",
+                    "5": "1",
+                    "6": "2",
+                    "7": "1",
+                    "8": "0",
+                    "9": "1",
+                },
+            )
+            assessment_record(
+                actor=counselor,
+                patient=aisha,
+                instrument="gad7",
+                answers={str(n): "1" for n in range(1, 8)},
+            )
+            plan = treatment_plan_create(
+                actor=counselor,
+                patient=aisha,
+                data={
+                    "setting": "outpatient",
+                    "review_date": today + datetime.timedelta(days=60),
+                    "behavioral": group,
+                },
+            )
+            treatment_plan_submit(actor=counselor, plan=plan)
+
+        daniel = Patient.objects.filter(given_name="Daniel", family_name="Kowalski").first()
+        if daniel and not Assessment.objects.filter(patient=daniel).exists():
+            dsm = assessment_record(
+                actor=counselor,
+                patient=daniel,
+                instrument="dsm5-oud",
+                answers={
+                    **{str(n): "yes" for n in range(1, 9)},
+                    "9": "no",
+                    "10": "yes",
+                    "11": "yes",
+                    "supervised": "no",
+                },
+            )
+            diagnosis_record(actor=physician, patient=daniel, assessment=dsm)
+            treatment_plan_create(
+                actor=counselor,
+                patient=daniel,
+                data={
+                    "setting": "inpatient",
+                    "asam_level": "3.7",
+                    "medically_supervised_detox": True,
+                    "review_date": today + datetime.timedelta(days=14),
+                    "behavioral": group,
+                },
+            )
