@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
@@ -30,6 +29,7 @@ from intake.models import (
     SubstanceUse,
 )
 from intake.services.audit import audit_record
+from intake.signing import canonical_json, content_sha256
 
 # Everything a clinician writes in an interview, in form order. The hash covers all of them;
 # tests/test_interview_sign.py fails if a model field is neither here nor in NON_CONTENT_FIELDS.
@@ -128,10 +128,6 @@ def _canonical_row(row: Mapping) -> dict:
     return {name: _canonical_value(row.get(name)) for name in SUBSTANCE_FIELDS}
 
 
-def _dumps(content: dict) -> str:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def interview_canonical_content(
     *, interview: Interview, substances: Iterable[SubstanceUse] | None = None
 ) -> dict:
@@ -143,7 +139,9 @@ def interview_canonical_content(
     canonical_rows = [
         _canonical_row({name: getattr(row, name) for name in SUBSTANCE_FIELDS}) for row in rows
     ]
-    canonical_rows.sort(key=lambda r: (r["substance"] or "", r["substance_name"] or "", _dumps(r)))
+    canonical_rows.sort(
+        key=lambda r: (r["substance"] or "", r["substance_name"] or "", canonical_json(r))
+    )
     return {
         "schema": HASH_SCHEMA,
         "interview": str(interview.pk),
@@ -160,14 +158,13 @@ def interview_canonical_json(
     *, interview: Interview, substances: Iterable[SubstanceUse] | None = None
 ) -> str:
     """Canonical JSON: sorted keys, no whitespace, UTF-8 text kept as is."""
-    return _dumps(interview_canonical_content(interview=interview, substances=substances))
+    return canonical_json(interview_canonical_content(interview=interview, substances=substances))
 
 
 def interview_compute_hash(
     *, interview: Interview, substances: Iterable[SubstanceUse] | None = None
 ) -> str:
-    canonical = interview_canonical_json(interview=interview, substances=substances)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return content_sha256(interview_canonical_content(interview=interview, substances=substances))
 
 
 def interview_verify_hash(*, interview: Interview) -> bool:
@@ -179,7 +176,7 @@ def interview_verify_hash(*, interview: Interview) -> bool:
 
 
 def addendum_canonical_json(*, addendum: InterviewAddendum, interview_hash: str) -> str:
-    return _dumps(
+    return canonical_json(
         {
             "schema": ADDENDUM_HASH_SCHEMA,
             "addendum": str(addendum.pk),
@@ -393,8 +390,10 @@ def interview_update(
     changed = _apply(locked, data)
     if substances is not None:
         new_rows = _build_rows(locked, substances)
-        current = sorted(map(_dumps, (_canonical_row(vars(r)) for r in locked.substances.all())))
-        proposed = sorted(map(_dumps, (_canonical_row(vars(r)) for r in new_rows)))
+        current = sorted(
+            map(canonical_json, (_canonical_row(vars(r)) for r in locked.substances.all()))
+        )
+        proposed = sorted(map(canonical_json, (_canonical_row(vars(r)) for r in new_rows)))
         if current != proposed:
             changed.append("substances")
         rows = new_rows

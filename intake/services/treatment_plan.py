@@ -3,8 +3,6 @@ amendments make a new version. Every step is atomic, checks who may take it, and
 
 from __future__ import annotations
 
-import hashlib
-import json
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -29,6 +27,7 @@ from intake.plan_rules import plan_warnings
 from intake.selectors.treatment_plan import plan_draft_of, plan_facts
 from intake.services.audit import audit_record
 from intake.services.mfa import mfa_enrolled, mfa_required, mfa_verify
+from intake.signing import content_sha256
 
 PLAN_FIELDS = (
     "setting",
@@ -80,8 +79,7 @@ def treatment_plan_content(plan: TreatmentPlan) -> dict:
 
 
 def content_hash(content: dict) -> str:
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return content_sha256(content)
 
 
 def treatment_plan_verify(plan: TreatmentPlan) -> bool:
