@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: run test install lint migrate serve chromium clean-db
+.PHONY: run test install lint migrate serve bench chromium clean-db
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -28,6 +28,17 @@ run: install
 ## test: the whole suite, browser tests included (installs Debian's chromium if missing)
 test: install chromium
 	$(PY) -m pytest
+
+## serve: gunicorn (gunicorn.conf.py) on production settings, after collectstatic. Needs the
+## production environment (.env.example): DJANGO_SECRET_KEY, DATABASE_URL, DJANGO_ALLOWED_HOSTS...
+serve: install
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-clinic.settings.production} $(PY) manage.py collectstatic --noinput
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-clinic.settings.production} $(VENV)/bin/gunicorn -c gunicorn.conf.py clinic.wsgi
+
+## bench: load BENCH_PATIENTS (default 100000) fictional patients into their own database once,
+## serve them with gunicorn on 127.0.0.1 and measure the key pages (bench/README.md)
+bench: install
+	$(PY) -m bench.run --patients $${BENCH_PATIENTS:-100000}
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -1,0 +1,158 @@
+"""Who the benchmark signs in as, and which records it opens (run by bench/run.py as
+`python -m bench.personas`, with the bench database's DATABASE_URL; prints JSON).
+
+- a physician of the first clinic whose care teams hold the median caseload of the network's
+  physicians (about 125 patients), with a second factor enrolled and one-time recovery codes
+  for the benchmark's sign-ins (physicians must use a second factor);
+- a privacy officer, for the audit report;
+- `bench-operator`, a superuser, for the admin changelist baseline.
+Passwords are set to BENCH_PASSWORD (a random one per run). The patients are the physician's
+patients in active treatment with an active plan and several drug screens.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import secrets
+
+import django
+
+SEARCH_FRAGMENTS = 8
+PATIENTS = 20
+
+
+def main() -> None:
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Count, Exists, OuterRef, Q
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from intake.models import Episode, LabOrder, Patient, TreatmentPlan
+
+    password = os.environ["BENCH_PASSWORD"]
+    User = get_user_model()
+
+    physicians = list(
+        User.objects.filter(groups__name="Physician", is_active=True)
+        .annotate(
+            caseload=Count(
+                "care_team_memberships",
+                filter=Q(care_team_memberships__ended_at__isnull=True),
+            )
+        )
+        .filter(caseload__gt=0)
+        .order_by("id")
+        .values_list("id", "caseload")
+    )
+    loads = sorted(c for _, c in physicians)
+    median = loads[len(loads) // 2]
+    physician_id = min(physicians, key=lambda p: (abs(p[1] - median), p[0]))[0]
+    physician = User.objects.get(pk=physician_id)
+    physician.set_password(password)
+    physician.save(update_fields=["password"])
+    # The second factor: an authenticator (so sign-in asks for a code) and recovery codes,
+    # each good for one sign-in.
+    if not TOTPDevice.objects.filter(user=physician, confirmed=True).exists():
+        TOTPDevice.objects.create(user=physician, name="authenticator", confirmed=True)
+    StaticDevice.objects.filter(user=physician, name="bench").delete()
+    device = StaticDevice.objects.create(user=physician, name="bench", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(40)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+
+    privacy = User.objects.filter(groups__name="Privacy officer", is_active=True).order_by("id")[0]
+    privacy.set_password(password)
+    privacy.save(update_fields=["password"])
+
+    operator, _ = User.objects.get_or_create(
+        username="bench-operator", defaults={"is_staff": True, "is_superuser": True}
+    )
+    operator.is_staff = operator.is_superuser = operator.is_active = True
+    operator.set_password(password)
+    operator.save()
+
+    team = Patient.objects.filter(
+        care_team__user=physician, care_team__ended_at__isnull=True
+    ).distinct()
+    active_plan = TreatmentPlan.objects.filter(patient=OuterRef("pk"), status="active")
+    active_episode = Episode.objects.filter(patient=OuterRef("pk"), status="active")
+    chosen = list(
+        team.filter(Exists(active_plan), Exists(active_episode))
+        .annotate(
+            screens=Count(
+                "lab_orders",
+                filter=Q(lab_orders__panel_id="uds", lab_orders__status="resulted"),
+                distinct=True,
+            )
+        )
+        .filter(screens__gte=4)
+        .order_by("mrn")[:PATIENTS]
+    )
+    if len(chosen) < PATIENTS:
+        seen = {p.pk for p in chosen}
+        chosen += [
+            p
+            for p in team.filter(Exists(active_episode)).order_by("mrn")[: PATIENTS * 2]
+            if p.pk not in seen
+        ][: PATIENTS - len(chosen)]
+    patients = []
+    for p in chosen:
+        plan = (
+            TreatmentPlan.objects.filter(patient=p).order_by("status", "-version").first()
+            if not TreatmentPlan.objects.filter(patient=p, status="active").exists()
+            else TreatmentPlan.objects.get(patient=p, status="active")
+        )
+        patients.append(
+            {
+                "id": str(p.pk),
+                "plan": str(plan.pk) if plan else None,
+                "lab_orders": LabOrder.objects.filter(patient=p).count(),
+            }
+        )
+    fragments = []
+    for name in team.order_by("mrn").values_list("family_name", flat=True):
+        fragment = name[:3].lower()
+        if fragment not in fragments and fragment.isalpha():
+            fragments.append(fragment)
+        if len(fragments) == SEARCH_FRAGMENTS:
+            break
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples::bigint FROM pg_class WHERE relkind = 'r' AND relname IN "
+            "('intake_patient', 'intake_episode', 'intake_careteammember', 'intake_assessment', "
+            "'intake_laborder', 'intake_labresult', 'intake_treatmentplan', 'intake_auditevent', "
+            "'intake_interview', 'auth_user')"
+        )
+        rows = {name.removeprefix("intake_"): count for name, count in cursor.fetchall()}
+        cursor.execute("SELECT pg_database_size(current_database())")
+        (size,) = cursor.fetchone()
+    today = datetime.date.today()
+    print(
+        json.dumps(
+            {
+                "physician": {
+                    "username": physician.username,
+                    "caseload": dict(physicians)[physician_id],
+                    "network_median_caseload": median,
+                    "recovery_codes": codes,
+                },
+                "privacy_officer": privacy.username,
+                "operator": operator.username,
+                "patients": patients,
+                "fragments": fragments,
+                "audit_since": (today - datetime.timedelta(days=180)).isoformat(),
+                "audit_until": today.isoformat(),
+                "rows": rows,
+                "database_bytes": size,
+                "nonce": secrets.token_hex(4),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
