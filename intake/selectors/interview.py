@@ -3,7 +3,7 @@ of interviews, substance rows or addenda."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Window
 from django.http import Http404
 
 from intake import access
@@ -14,19 +14,15 @@ CHART_LIMIT = 10
 
 
 def interview_chart_section(*, patient: Patient, user) -> dict:
-    """The chart's interview card: the patient's interviews, newest first (two queries: the
-    rows with their addenda counts, and the total)."""
+    """The chart's interview card: the patient's latest interviews with their addenda counts,
+    and how many there are in all (one query: the total is a window count)."""
     interviews = list(
         Interview.objects.filter(patient=patient)
         .select_related("author")
-        .annotate(addenda_count=Count("addenda"))
+        .annotate(addenda_count=Count("addenda"), total=Window(Count("pk")))
         .order_by("-interviewed_on", "-created_at")[:CHART_LIMIT]
     )
-    total = (
-        len(interviews)
-        if len(interviews) < CHART_LIMIT
-        else Interview.objects.filter(patient=patient).count()
-    )
+    total = interviews[0].total if interviews else 0
     return {
         "interviews": interviews,
         "total": total,

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Lower
 
 from intake import access
@@ -16,6 +16,20 @@ from intake.models import CareTeamMember, Episode, EpisodeStatus, Patient
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 _MRN_RE = re.compile(r"^\d{4,12}$")
+
+
+class _ILike(Func):
+    arg_joiner = " ILIKE "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _contains(field: str, text: str) -> _ILike:
+    """Case-insensitive substring match written as `field ILIKE '%text%'`, which the trigram
+    GIN indexes on the name columns serve; Django's `icontains` is `UPPER(field) LIKE ...`,
+    which they cannot, so a network-wide search read every patient (tests/test_explain.py)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return _ILike(F(field), Value(f"%{escaped}%"))
 
 
 def _as_date(text: str) -> datetime.date | None:
@@ -44,9 +58,9 @@ def patient_list(*, user, q: str = "", perm: Perm = Perm.PATIENT_SEARCH) -> Quer
     scores = []
     for token in tokens:
         qs = qs.filter(
-            Q(family_name__icontains=token)
-            | Q(given_name__icontains=token)
-            | Q(preferred_name__icontains=token)
+            Q(_contains("family_name", token))
+            | Q(_contains("given_name", token))
+            | Q(_contains("preferred_name", token))
             | Q(family_name__trigram_similar=token)
             | Q(given_name__trigram_similar=token)
         )

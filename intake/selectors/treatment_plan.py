@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Max, OuterRef, QuerySet
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from intake.access import Perm, patients_visible_to
@@ -15,6 +17,8 @@ from intake.models import (
     Interview,
     LabResult,
     Patient,
+    PlanBehavioral,
+    PlanMedication,
     PlanStatus,
     SubstanceUse,
     TreatmentPlan,
@@ -32,8 +36,24 @@ def plan_list(*, patient: Patient) -> QuerySet[TreatmentPlan]:
     )
 
 
+# What the chart card shows of each line (it reads them with `.medications.all`, `.behavioral.all`).
+_CHART_MEDICATION_FIELDS = ("position", "drug", "dose", "unit", "route", "frequency")
+_CHART_BEHAVIORAL_FIELDS = ("position", "modality", "setting", "frequency")
+
+
+def _lines(model, fields) -> ArraySubquery:
+    return ArraySubquery(
+        model.objects.filter(plan=OuterRef("pk"))
+        .order_by("position")
+        .values(row=JSONObject(**{f: f for f in fields}))
+    )
+
+
 def plan_chart_section(*, patient: Patient, user) -> dict:
-    """The chart's plan card: the active version and any version in the works."""
+    """The chart's plan card: the active version and any version in the works. One query: each
+    plan comes with its medication and behavioral lines as JSON arrays, turned into (unsaved)
+    line objects and put where `plan.medications.all` and `plan.behavioral.all` find them; only
+    the fields the card shows are loaded."""
     plans = list(
         TreatmentPlan.objects.filter(
             patient=patient,
@@ -41,9 +61,17 @@ def plan_chart_section(*, patient: Patient, user) -> dict:
                         PlanStatus.CHANGES_REQUESTED],
         )
         .select_related("signed_by")
-        .prefetch_related("medications", "behavioral")
+        .annotate(
+            medication_rows=_lines(PlanMedication, _CHART_MEDICATION_FIELDS),
+            behavioral_rows=_lines(PlanBehavioral, _CHART_BEHAVIORAL_FIELDS),
+        )
         .order_by("-version")
     )
+    for plan in plans:
+        plan._prefetched_objects_cache = {
+            "medications": [PlanMedication(plan=plan, **row) for row in plan.medication_rows],
+            "behavioral": [PlanBehavioral(plan=plan, **row) for row in plan.behavioral_rows],
+        }
     active = next((p for p in plans if p.status == PlanStatus.ACTIVE), None)
     return {"active": active, "open": [p for p in plans if p is not active]}
 

@@ -1,0 +1,369 @@
+"""Query budgets of the key pages and API calls (the ones `make bench` measures): each runs at
+most BUDGET queries, and the same number whether it shows 2 related rows or 50 (no N+1).
+
+Each test renders a page with 2 rows of what it lists, adds 48 more, and renders it again.
+Counts are steady state: the session was renewed by an earlier request, as in the benchmark."""
+
+import datetime
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from intake.models import (
+    Assessment,
+    AuditEvent,
+    CareTeamMember,
+    Episode,
+    Interview,
+    LabOrder,
+    LabPanel,
+    LabResult,
+    PlanBehavioral,
+    PlanMedication,
+    TeamRole,
+    TreatmentPlan,
+)
+from tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 15
+SMALL, LARGE = 2, 50
+_serial = itertools.count()
+
+
+# Measuring -------------------------------------------------------------------------------------
+
+
+def _page_queries(client, method: str, url: str, data=None, status=200) -> int:
+    client.get("/")  # the first request after sign-in renews the session: steady state after
+    with CaptureQueriesContext(connection) as ctx:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code == status, response.content[:300]
+    return len(ctx.captured_queries)
+
+
+def _api_queries(client, user, method: str, url: str, data=None, status=200) -> int:
+    token, _ = Token.objects.get_or_create(user=user)
+    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    with CaptureQueriesContext(connection) as ctx:
+        if method == "post":
+            response = client.post(url, data, content_type="application/json", **headers)
+        else:
+            response = client.get(url, data or {}, **headers)
+    assert response.status_code == status, response.content[:300]
+    return len(ctx.captured_queries)
+
+
+def _assert_budget(small: int, large: int) -> None:
+    assert large == small, f"{small} queries with {SMALL} rows, {large} with {LARGE}"
+    assert small <= BUDGET
+
+
+# Rows ------------------------------------------------------------------------------------------
+
+
+def _caseload(user, n, *, role=TeamRole.PHYSICIAN, family="Garcia"):
+    patients = []
+    for _ in range(n):
+        p = PatientFactory(family_name=f"{family}{next(_serial)}")
+        CareTeamMember.objects.create(patient=p, user=user, team_role=role)
+        Episode.objects.create(
+            patient=p, program="outpatient", admitted_on=datetime.date(2026, 9, 1)
+        )
+        patients.append(p)
+    return patients
+
+
+def _lab_orders(patient, nurse, n):
+    """n resulted urine drug screens, every test of the panel reported."""
+    tests = list(LabPanel.objects.get(code="uds").tests.all())
+    now = timezone.now()
+    orders = LabOrder.objects.bulk_create(
+        [
+            LabOrder(
+                patient=patient,
+                panel_id="uds",
+                status="resulted",
+                ordered_by=nurse,
+                ordered_at=now - datetime.timedelta(days=7 * i + 1),
+                collected_at=now - datetime.timedelta(days=7 * i + 1),
+                collected_by=nurse,
+                resulted_at=now - datetime.timedelta(days=7 * i),
+                specimen_type="urine",
+                specimen_status="valid",
+                observed=False,
+            )
+            for i in range(n)
+        ]
+    )
+    LabResult.objects.bulk_create(
+        [
+            LabResult(
+                order=order,
+                patient=patient,
+                test=test,
+                value=0 if not test.qualitative_only else None,
+                qualitative="negative" if test.qualitative_only else "",
+                interpretation="negative" if test.kind == "screen" else "",
+                expected=True if test.kind == "screen" else None,
+                unit=test.unit,
+                resulted_at=order.resulted_at,
+                created_by=nurse,
+            )
+            for order in orders
+            for test in tests
+        ]
+    )
+
+
+def _assessments(patient, user, n, instrument="phq9"):
+    answers = {str(i): "1" for i in range(1, 10)}
+    Assessment.objects.bulk_create(
+        [
+            Assessment(
+                patient=patient,
+                instrument=instrument,
+                version="1",
+                answers=answers,
+                total=9,
+                band="mild",
+                administered_at=timezone.now() - datetime.timedelta(days=30 * i + 1),
+                administered_by=user,
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def _interviews(patient, author, n):
+    Interview.objects.bulk_create(
+        [
+            Interview(
+                patient=patient,
+                author=author,
+                interviewed_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=i),
+                primary_substance="fentanyl",
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def _plan(patient, author, *, status="draft", version=1, lines=2, previous=None):
+    signed = status in ("active", "superseded", "closed")
+    plan = TreatmentPlan.objects.create(
+        patient=patient,
+        version=version,
+        previous=previous,
+        amendment_reason="Review" if previous else "",
+        setting="outpatient",
+        review_date=datetime.date(2027, 2, 1),
+        status="draft",
+        submitted_at=timezone.now() if status != "draft" else None,
+        submitted_by=author if status != "draft" else None,
+        signed_at=timezone.now() if signed else None,
+        signed_by=author if signed else None,
+        content_hash="0" * 64 if signed else "",
+        created_by=author,
+    )
+    PlanMedication.objects.bulk_create(
+        [
+            PlanMedication(
+                plan=plan,
+                position=i,
+                drug="buprenorphine-naloxone",
+                dose=8,
+                route="sublingual",
+                frequency="daily",
+                start_date=datetime.date(2026, 11, 1),
+            )
+            for i in range(lines)
+        ]
+    )
+    PlanBehavioral.objects.bulk_create(
+        [
+            PlanBehavioral(
+                plan=plan,
+                position=i,
+                modality="cbt",
+                setting="outpatient",
+                frequency="weekly",
+                targets=["triggers"],
+            )
+            for i in range(lines)
+        ]
+    )
+    if status != "draft":
+        # Signed plans' lines are guarded by a trigger: sign after adding them.
+        TreatmentPlan.objects.filter(pk=plan.pk).update(status=status)
+        plan.refresh_from_db()
+    return plan
+
+
+def _audit_events(patient, actor, n):
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                actor_username=actor.username,
+                role="nurse",
+                action="read",
+                patient=patient,
+                object_type="chart",
+                object_id=str(patient.pk),
+                outcome="allowed",
+            )
+            for _ in range(n)
+        ]
+    )
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+def test_it_searches_patients_on_the_page_in_a_fixed_budget(client, team_physician):
+    _caseload(team_physician, SMALL)
+    client.force_login(team_physician)
+    small = _page_queries(client, "post", "/patients/", {"q": "garcia"})
+    _caseload(team_physician, LARGE - SMALL)
+    _assert_budget(small, _page_queries(client, "post", "/patients/", {"q": "garcia"}))
+
+
+def test_it_searches_patients_in_the_api_in_a_fixed_budget(client, team_physician):
+    _caseload(team_physician, SMALL)
+    small = _api_queries(client, team_physician, "get", "/api/v1/patients/", {"q": "garcia"})
+    _caseload(team_physician, LARGE - SMALL)
+    large = _api_queries(client, team_physician, "get", "/api/v1/patients/", {"q": "garcia"})
+    _assert_budget(small, large)
+
+
+def _fill_chart(patient, counselor, nurse, physician, n):
+    _interviews(patient, counselor, n)
+    _assessments(patient, counselor, n)
+    _assessments(patient, nurse, n, instrument="cows")
+    _lab_orders(patient, nurse, n)
+    for _ in range(n):
+        _plan(patient, counselor)
+
+
+def test_the_chart_summary_has_a_fixed_budget(
+    client, patient, team_counselor, team_nurse, team_physician
+):
+    _fill_chart(patient, team_counselor, team_nurse, team_physician, SMALL)
+    _plan(patient, team_physician, status="active", version=9)
+    client.force_login(team_physician)
+    url = f"/patients/{patient.pk}/"
+    small = _page_queries(client, "get", url)
+    _fill_chart(patient, team_counselor, team_nurse, team_physician, LARGE - SMALL)
+    _assert_budget(small, _page_queries(client, "get", url))
+
+
+def test_the_lab_list_has_a_fixed_budget(client, patient, team_nurse, team_physician):
+    _lab_orders(patient, team_nurse, SMALL)
+    client.force_login(team_physician)
+    url = f"/patients/{patient.pk}/labs/"
+    small = _page_queries(client, "get", url)
+    _lab_orders(patient, team_nurse, LARGE - SMALL)
+    _assert_budget(small, _page_queries(client, "get", url))
+
+
+def test_the_lab_results_api_has_a_fixed_budget(client, patient, team_nurse, team_physician):
+    _lab_orders(patient, team_nurse, SMALL)
+    url = f"/api/v1/patients/{patient.pk}/lab-results/"
+    small = _api_queries(client, team_physician, "get", url)
+    _lab_orders(patient, team_nurse, LARGE - SMALL)
+    _assert_budget(small, _api_queries(client, team_physician, "get", url))
+
+
+def test_the_instrument_history_has_a_fixed_budget(client, patient, team_counselor):
+    _assessments(patient, team_counselor, SMALL)
+    client.force_login(team_counselor)
+    url = f"/patients/{patient.pk}/assessments/history/phq9/"
+    small = _page_queries(client, "get", url)
+    _assessments(patient, team_counselor, LARGE - SMALL)
+    _assert_budget(small, _page_queries(client, "get", url))
+
+
+def _submitted_plans(physician, n):
+    for p in _caseload(physician, n):
+        _plan(p, physician, status="submitted")
+
+
+def test_the_review_queue_api_has_a_fixed_budget(client, team_physician):
+    _submitted_plans(team_physician, SMALL)
+    small = _api_queries(client, team_physician, "get", "/api/v1/review-queue/")
+    _submitted_plans(team_physician, LARGE - SMALL)
+    _assert_budget(small, _api_queries(client, team_physician, "get", "/api/v1/review-queue/"))
+
+
+def test_the_physician_home_page_has_a_fixed_budget(client, team_physician):
+    _submitted_plans(team_physician, SMALL)
+    for p in _caseload(team_physician, SMALL):
+        _plan(p, team_physician)
+    client.force_login(team_physician)
+    small = _page_queries(client, "get", "/")
+    _submitted_plans(team_physician, LARGE - SMALL)
+    for p in _caseload(team_physician, LARGE - SMALL):
+        _plan(p, team_physician)
+    _assert_budget(small, _page_queries(client, "get", "/"))
+
+
+def _amended_plan(patient, physician, lines):
+    """Version 2 (active, signed) of a plan, with `lines` medication and behavioral lines;
+    the page shows it with its differences from version 1."""
+    first = _plan(patient, physician, status="superseded", lines=lines)
+    return _plan(patient, physician, status="active", version=2, lines=lines, previous=first)
+
+
+def test_the_plan_page_has_a_fixed_budget(client, team_physician):
+    small_patient, large_patient = _caseload(team_physician, 2)
+    small_plan = _amended_plan(small_patient, team_physician, SMALL)
+    large_plan = _amended_plan(large_patient, team_physician, LARGE)
+    client.force_login(team_physician)
+    small = _page_queries(client, "get", f"/patients/{small_patient.pk}/plans/{small_plan.pk}/")
+    large = _page_queries(client, "get", f"/patients/{large_patient.pk}/plans/{large_plan.pk}/")
+    _assert_budget(small, large)
+
+
+def test_recording_an_assessment_in_the_api_has_a_fixed_budget(client, patient, team_nurse):
+    body = {"instrument": "phq9", "answers": {str(i): "0" for i in range(1, 10)}}
+    url = f"/api/v1/patients/{patient.pk}/assessments/"
+    _assessments(patient, team_nurse, SMALL)
+    small = _api_queries(client, team_nurse, "post", url, body, status=201)
+    _assessments(patient, team_nurse, LARGE - SMALL)
+    _assert_budget(small, _api_queries(client, team_nurse, "post", url, body, status=201))
+
+
+def _audit_query(patient) -> dict:
+    today = timezone.localdate()
+    return {
+        "patient": str(patient.pk),
+        "since": (today - datetime.timedelta(days=30)).isoformat(),
+        "until": today.isoformat(),
+    }
+
+
+def test_the_audit_report_page_has_a_fixed_budget(client, patient, team_nurse, privacy_officer):
+    _audit_events(patient, team_nurse, SMALL)
+    client.force_login(privacy_officer)
+    small = _page_queries(client, "get", "/audit/", _audit_query(patient))
+    _audit_events(patient, team_nurse, LARGE - SMALL)
+    _assert_budget(small, _page_queries(client, "get", "/audit/", _audit_query(patient)))
+
+
+def test_the_audit_api_has_a_fixed_budget(client, patient, team_nurse, privacy_officer):
+    _audit_events(patient, team_nurse, SMALL)
+    url = "/api/v1/audit-events/"
+    small = _api_queries(client, privacy_officer, "get", url, _audit_query(patient))
+    _audit_events(patient, team_nurse, LARGE - SMALL)
+    _assert_budget(small, _api_queries(client, privacy_officer, "get", url, _audit_query(patient)))
+
+
+def test_the_bench_baselines_are_not_in_the_production_urls(client):
+    assert client.get("/bench/bare/").status_code == 404
+    assert client.get("/bench/admin/").status_code == 404
