@@ -1,6 +1,7 @@
 """Shared set-up of the end-to-end tests: Debian's chromium driven by Playwright (never a
 downloaded browser), and signing in through the real form."""
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -11,6 +12,26 @@ from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def reference_data():
+    """What the data migrations load (role groups, lab catalog). A browser test commits, so the
+    test before it may have emptied every table; both loaders are idempotent."""
+    from django.apps import apps
+
+    importlib.import_module("intake.migrations.0002_roles_mrn_audit_guard").create_groups(
+        apps, None
+    )
+    importlib.import_module("intake.migrations.0005_lab_catalog").load(apps, None)
+
+
+# Browser tests talk to a live server in another thread, so their data is committed.
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from intake.models import TeamRole
-from tests.browser_support import browser  # noqa: F401 - the shared browser fixture
+from tests.browser_support import browser, reference_data  # noqa: F401 - shared fixtures
 from tests.factories import CareTeamMemberFactory, PatientFactory, UserFactory
 
 

@@ -1,15 +1,10 @@
 """End to end in a real browser: Debian's chromium driven by Playwright (never a downloaded one)."""
 
-import pytest
-
 from intake.models import Patient
-from tests.browser_support import ARTIFACTS, sign_in
+from tests.browser_support import ARTIFACTS, BROWSER, sign_in
 from tests.factories import UserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 
 
 def test_a_counselor_registers_and_finds_a_patient_another_cannot_open(live_server, browser):

@@ -1,15 +1,10 @@
 """A counselor completes a COWS in the browser, with the keyboard, and sees its band."""
 
-import pytest
-
 from intake.models import Assessment, TeamRole
-from tests.browser_support import ARTIFACTS, sign_in
+from tests.browser_support import ARTIFACTS, BROWSER, sign_in
 from tests.factories import CareTeamMemberFactory, PatientFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 
 # Points chosen per COWS item (by the button's position): 2+1+1+2+1+2+2+1+1+2+3 = 18 moderate.
 CHOICES = {1: 2, 2: 1, 3: 1, 4: 2, 5: 1, 6: 2, 7: 2, 8: 1, 9: 1, 10: 2, 11: 1}

@@ -3,17 +3,13 @@ leaves, resumes it from the chart, reviews and signs it, then sees it read-only.
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from intake.models import Interview, TeamRole
-from tests.browser_support import ARTIFACTS, sign_in
+from tests.browser_support import ARTIFACTS, BROWSER, sign_in
 from tests.factories import CareTeamMemberFactory, EpisodeFactory, PatientFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 
 
 def test_a_counselor_drafts_resumes_and_signs_an_interview(live_server, browser):

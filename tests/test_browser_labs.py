@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from intake.models import Interview, LabOrder, LabResult, TeamRole
 from intake.services.lab import lab_order_create, lab_results_record
-from tests.browser_support import ARTIFACTS, sign_in
+from tests.browser_support import ARTIFACTS, BROWSER, sign_in
 from tests.factories import CareTeamMemberFactory, PatientFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = BROWSER
 
 # The keys pressed on each drug screen, down the column: n(egative) or p(ositive).
 SCREEN_KEYS = [

@@ -1,10 +1,8 @@
 """A counselor drafts and submits a detox plan; the physician approves it from the review
 queue, acknowledging the warning, and the signed plan prints."""
 
-import pytest
-
 from intake.models import TeamRole, TreatmentPlan
-from tests.browser_support import ARTIFACTS, sign_in
+from tests.browser_support import ARTIFACTS, BROWSER, sign_in
 from tests.factories import (
     PASSWORD,
     CareTeamMemberFactory,
@@ -13,10 +11,7 @@ from tests.factories import (
     second_factor,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 
 
 def test_counselor_submits_a_detox_plan_and_the_physician_signs_it(live_server, browser):

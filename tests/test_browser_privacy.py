@@ -4,14 +4,13 @@ the privacy officer reviews it; the clinic administrator sees the staff list."""
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from intake.models import BreakGlassGrant, Disclosure, TeamRole
-from tests.browser_support import ARTIFACTS, sign_in
+from tests.browser_support import ARTIFACTS, BROWSER, sign_in
 from tests.factories import CareTeamMemberFactory, EpisodeFactory, PatientFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = BROWSER
 
 
 def test_consent_disclosure_emergency_access_and_review(live_server, browser):

@@ -1,4 +1,7 @@
+from datetime import datetime, time
+
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -32,17 +35,17 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 def _parse_moment(name: str, raw: str):
-    value = parse_datetime(raw)
+    """A date (midnight, clinic time) or an ISO 8601 date-time; one without an offset is read
+    in the clinic's time zone."""
+    try:
+        value = parse_datetime(raw) or (
+            datetime.combine(parse_date(raw), time.min) if parse_date(raw) else None
+        )
+    except ValueError:
+        value = None
     if value is None:
-        day = parse_date(raw)
-        if day is None:
-            raise ValidationError({name: ["Use YYYY-MM-DD or an ISO 8601 date-time."]})
-        from datetime import datetime, time
-
-        from django.utils import timezone
-
-        value = timezone.make_aware(datetime.combine(day, time.min))
-    return value
+        raise ValidationError({name: ["Use YYYY-MM-DD or an ISO 8601 date-time."]})
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 class AuditEventListView(GenericAPIView):
