@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from intake import access
 from intake.access import Perm
 from intake.models import AuditAction, Patient
+from intake.models.patient import REGISTRATION_FIELDS
 from intake.selectors.patient import patient_list
 from intake.services.audit import audit_record_many
 from intake.services.patient import (
@@ -15,27 +16,7 @@ from intake.services.patient import (
     patient_update,
 )
 
-PATIENT_FIELDS = [
-    "id",
-    "mrn",
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "birth_date",
-    "sex_at_birth",
-    "gender_identity",
-    "pronouns",
-    "phone",
-    "address",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "preferred_language",
-    "referral_source",
-    "reason_for_visit",
-    "version",
-    "created_at",
-    "updated_at",
-]
+PATIENT_FIELDS = ["id", "mrn", *REGISTRATION_FIELDS, "version", "created_at", "updated_at"]
 
 
 class PatientSerializer(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from intake.models import Patient
+from intake.models.patient import REGISTRATION_FIELDS
 
 
 class PatientForm(forms.ModelForm):
@@ -17,22 +18,7 @@ class PatientForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "given_name",
-            "family_name",
-            "preferred_name",
-            "birth_date",
-            "sex_at_birth",
-            "gender_identity",
-            "pronouns",
-            "phone",
-            "address",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "preferred_language",
-            "referral_source",
-            "reason_for_visit",
-        ]
+        fields = list(REGISTRATION_FIELDS)
         labels = {
             "given_name": "Legal given name",
             "family_name": "Legal family name",

@@ -15,6 +15,25 @@ class SexAtBirth(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+# The fields a registration clerk or clinician fills in (form, API and services use this list).
+REGISTRATION_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "birth_date",
+    "sex_at_birth",
+    "gender_identity",
+    "pronouns",
+    "phone",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "preferred_language",
+    "referral_source",
+    "reason_for_visit",
+)
+
+
 class Patient(ClinicalModel):
     """A registered patient. Only `id` (a UUID) ever appears in a URL; the MRN is shown on pages."""
 

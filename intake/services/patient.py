@@ -9,24 +9,8 @@ from django.db.models.functions import Concat
 
 from intake.exceptions import StaleVersion
 from intake.models import AuditAction, CareTeamMember, Patient, Role, TeamRole
+from intake.models.patient import REGISTRATION_FIELDS
 from intake.services.audit import audit_record
-
-REGISTRATION_FIELDS = (
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "birth_date",
-    "sex_at_birth",
-    "gender_identity",
-    "pronouns",
-    "phone",
-    "address",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "preferred_language",
-    "referral_source",
-    "reason_for_visit",
-)
 
 # Same date of birth and a name at least this similar (pg_trgm) is flagged as a likely duplicate.
 DUPLICATE_NAME_SIMILARITY = 0.4
