@@ -111,6 +111,8 @@ urlpatterns = [
          treatment_plan.plan_request_changes, name="plan-request-changes"),
     path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/amend/", treatment_plan.plan_amend,
          name="plan-amend"),
+    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/behavioral/<int:component_id>/notes/",
+         treatment_plan.plan_progress_note, name="plan-progress-note"),
     path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/pdf/", treatment_plan.plan_pdf,
          name="plan-pdf"),
     # lab pages

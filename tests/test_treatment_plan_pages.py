@@ -237,3 +237,31 @@ def test_signed_plans_are_read_only_in_the_admin(admin_client, patient, team_phy
     assert post.status_code == 403
     v1.refresh_from_db()
     assert v1.setting == "outpatient"
+
+
+def test_progress_notes_add_to_the_active_plan_without_changing_it(
+    client, patient, team_physician, team_counselor
+):
+    plan = _signed_plan(patient, team_physician)
+    component = plan.behavioral.get()
+    client.force_login(team_counselor)
+    url = f"/patients/{patient.pk}/plans/{plan.pk}/behavioral/{component.pk}/notes/"
+    response = client.post(
+        url, {"progress": "progressing", "text": "Named three triggers; used urge surfing twice."}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/patients/{patient.pk}/plans/{plan.pk}/")
+    assert b"urge surfing" in page.content
+    plan.refresh_from_db()
+    from intake.services.treatment_plan import treatment_plan_verify
+
+    assert treatment_plan_verify(plan)  # the signed content is untouched
+    assert client.post(url, {"progress": "bogus", "text": "x"}).status_code == 302
+    assert component.progress_notes.count() == 1
+    draft = treatment_plan_amend(actor=team_physician, plan=plan, reason="Dose change")
+    draft_component = draft.behavioral.get()
+    client.post(
+        f"/patients/{patient.pk}/plans/{draft.pk}/behavioral/{draft_component.pk}/notes/",
+        {"progress": "achieved", "text": "On a draft"},
+    )
+    assert draft_component.progress_notes.count() == 0

@@ -124,12 +124,20 @@ def values(patient, team_physician):
         "assessment_id": assessment.pk,
         **_lab_values(patient),
         **_privacy_values(patient, team_physician),
-        "plan_id": TreatmentPlanFactory(patient=patient).pk,
+        **_plan_values(patient),
         # Drafted by the team physician, who walks the pages as its author.
         "interview_id": Interview.objects.create(
             patient=patient, author=team_physician, interviewed_on=episode.admitted_on
         ).pk,
     }
+
+
+def _plan_values(patient):
+    plan = TreatmentPlanFactory(patient=patient)
+    component = plan.behavioral.create(
+        modality="cbt", setting="outpatient", frequency="weekly", targets=["triggers"]
+    )
+    return {"plan_id": plan.pk, "component_id": component.pk}
 
 
 def test_it_has_a_policy_on_every_view():

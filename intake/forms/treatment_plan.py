@@ -13,6 +13,7 @@ from intake.models import (
     Frequency,
     Modality,
     PlanSetting,
+    Progress,
     Target,
 )
 
@@ -272,3 +273,10 @@ class CommentForm(forms.Form):
 
 class AmendForm(forms.Form):
     reason = forms.CharField(max_length=500, label="Reason for the amendment")
+
+
+class ProgressNoteForm(forms.Form):
+    progress = forms.ChoiceField(choices=Progress.choices)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, label="Progress note"
+    )

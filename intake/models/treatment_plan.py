@@ -265,3 +265,36 @@ class PlanBehavioral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.modality} ({self.setting})"
+
+
+class Progress(models.TextChoices):
+    NOT_STARTED = "not-started", "Not started"
+    PROGRESSING = "progressing", "Progressing"
+    ACHIEVED = "achieved", "Achieved"
+    NOT_ACHIEVED = "not-achieved", "Not achieved"
+
+
+class PlanProgressNote(ClinicalModel):
+    """A dated note on a behavioral component of a signed plan: how the patient is doing
+    against its goals. Notes add to the record; the signed plan itself never changes."""
+
+    component = models.ForeignKey(
+        PlanBehavioral, on_delete=models.PROTECT, related_name="progress_notes"
+    )
+    progress = models.CharField(max_length=20, choices=Progress.choices)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__in=Progress.values),
+                name="intake_planprogressnote_progress_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(text=""), name="intake_planprogressnote_text"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Progress note {self.id} ({self.progress})"

@@ -486,3 +486,30 @@ def plan_diff(old: dict, new: dict) -> list[dict]:
         if old.get(key) != new.get(key):
             rows.append({"field": key, "before": old.get(key), "after": new.get(key)})
     return rows
+
+
+@transaction.atomic
+def plan_progress_note_add(*, actor, component: PlanBehavioral, progress: str, text: str):
+    """Record how the patient is doing on a behavioral component of the active plan."""
+    from intake.models import PlanProgressNote
+
+    plan = component.plan
+    if plan.status != PlanStatus.ACTIVE:
+        raise RecordSigned("Progress is recorded on the active plan only.")
+    note = PlanProgressNote(
+        component=component,
+        progress=progress,
+        text=(text or "").strip(),
+        created_by=actor,
+        updated_by=actor,
+    )
+    note.full_clean()
+    note.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient_id=plan.patient_id,
+        obj=note,
+        detail={"plan": str(plan.pk)},
+    )
+    return note

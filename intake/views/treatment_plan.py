@@ -15,6 +15,7 @@ from intake.forms.treatment_plan import (
     MedicationFormSet,
     PlanForm,
     ProblemFormSet,
+    ProgressNoteForm,
     initial_from_plan,
 )
 from intake.models import AuditAction, TreatmentPlan
@@ -24,6 +25,7 @@ from intake.services.treatment_plan import (
     UnacknowledgedWarnings,
     needs_physician,
     plan_diff,
+    plan_progress_note_add,
     treatment_plan_amend,
     treatment_plan_approve,
     treatment_plan_check,
@@ -41,7 +43,7 @@ def _plan_or_404(patient, plan_id) -> TreatmentPlan:
     plan = (
         TreatmentPlan.objects.filter(pk=plan_id, patient=patient)
         .select_related("signed_by", "submitted_by", "reviewed_by", "previous")
-        .prefetch_related("medications", "behavioral")
+        .prefetch_related("medications", "behavioral__progress_notes__created_by")
         .first()
     )
     if plan is None:
@@ -205,6 +207,7 @@ def plan_detail(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
             "can_review": access.can(request.user, Perm.PLAN_APPROVE, patient),
             "needs_physician": needs_physician(plan),
             "amend_form": AmendForm(),
+            "progress_form": ProgressNoteForm() if plan.status == "active" else None,
             "current_warnings": treatment_plan_check(plan) if plan.is_editable else None,
         },
     )
@@ -347,3 +350,24 @@ def plan_pdf(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
     # An opaque file name: no patient name in downloads folders or proxy logs.
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}-v{plan.version}.pdf"'
     return response
+
+
+@policy(Perm.PLAN_WRITE)
+@require_POST
+def plan_progress_note(request: HttpRequest, patient_id, plan_id, component_id) -> HttpResponse:
+    patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=True)
+    plan = _plan_or_404(patient, plan_id)
+    component = plan.behavioral.filter(pk=component_id).first()
+    if component is None:
+        raise Http404("No such component.")
+    form = ProgressNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the progress and write the note.")
+    else:
+        try:
+            plan_progress_note_add(actor=request.user, component=component, **form.cleaned_data)
+        except (RecordSigned, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, "Progress note added.")
+    return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
