@@ -325,11 +325,6 @@ def _existing_patient_id(patient_id) -> uuid.UUID | None:
     return pk if Patient.objects.filter(pk=pk).exists() else None
 
 
-def require(user, perm: Perm) -> None:
-    if not has_perm(user, perm):
-        raise PermissionDenied("Your role does not allow this.")
-
-
 # Credentials -------------------------------------------------------------------------------
 
 

@@ -90,6 +90,16 @@ def patient_list_with_status(qs: QuerySet[Patient]) -> QuerySet[Patient]:
     )
 
 
+def episode_current(*, patient: Patient) -> Episode | None:
+    """The patient's active episode (the latest admission when several programs are active);
+    new interviews, assessments and plans belong to it."""
+    return (
+        Episode.objects.filter(patient=patient, status=EpisodeStatus.ACTIVE)
+        .order_by("-admitted_on")
+        .first()
+    )
+
+
 @dataclass
 class Chart:
     patient: Patient

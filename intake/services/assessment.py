@@ -15,24 +15,15 @@ from intake.models import (
     Assessment,
     AuditAction,
     Diagnosis,
-    Episode,
-    EpisodeStatus,
     InstrumentCode,
     Patient,
     Remission,
 )
 from intake.scoring import AnswerError, get_instrument, icd10_for
+from intake.selectors.patient import episode_current
 
 # A clock a few minutes fast on a tablet should not refuse a COWS taken just now.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
-
-
-def _active_episode(patient: Patient) -> Episode | None:
-    return (
-        Episode.objects.filter(patient=patient, status=EpisodeStatus.ACTIVE)
-        .order_by("-admitted_on")
-        .first()
-    )
 
 
 @transaction.atomic
@@ -83,7 +74,7 @@ def assessment_record(
         )
     assessment = Assessment(
         patient=patient,
-        episode=_active_episode(patient),
+        episode=episode_current(patient=patient),
         instrument=instrument,
         version=definition.version,
         answers=cleaned,

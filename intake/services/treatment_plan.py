@@ -15,7 +15,6 @@ from intake.formulary import DRUGS
 from intake.models import (
     AuditAction,
     Episode,
-    EpisodeStatus,
     Patient,
     PlanBehavioral,
     PlanMedication,
@@ -24,6 +23,7 @@ from intake.models import (
     TreatmentPlan,
 )
 from intake.plan_rules import plan_warnings
+from intake.selectors.patient import episode_current
 from intake.selectors.treatment_plan import plan_draft_of, plan_facts
 from intake.services.audit import audit_record
 from intake.services.mfa import mfa_enrolled, mfa_required, mfa_verify
@@ -182,14 +182,9 @@ def treatment_plan_create(*, actor, patient: Patient, data: dict) -> TreatmentPl
     medications = data.get("medications") or []
     behavioral = data.get("behavioral") or []
     _check_components(actor, medications, behavioral)
-    episode = (
-        Episode.objects.filter(patient=patient, status=EpisodeStatus.ACTIVE)
-        .order_by("-admitted_on")
-        .first()
-    )
     plan = TreatmentPlan(
         patient=patient,
-        episode=episode,
+        episode=episode_current(patient=patient),
         created_by=actor,
         updated_by=actor,
         **{f: data[f] for f in PLAN_FIELDS if f in data},
@@ -439,12 +434,7 @@ def treatment_plan_amend(*, actor, plan: TreatmentPlan, reason: str) -> Treatmen
     draft.full_clean()
     draft.save()
     # Copies carry the prescriber's lines as signed; later edits to them need a prescriber.
-    PlanMedication.objects.bulk_create(
-        _medication_rows(draft, [{**m, "dose": Decimal(m["dose"])} for m in content["medications"]])
-    )
-    PlanBehavioral.objects.bulk_create(
-        [PlanBehavioral(plan=draft, position=i, **b) for i, b in enumerate(content["behavioral"])]
-    )
+    _replace_components(draft, content["medications"], content["behavioral"])
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -21,8 +21,9 @@ from intake.forms.interview import (
     substance_display_rows,
     substance_initial,
 )
-from intake.models import AuditAction, EpisodeStatus, Interview, InterviewStatus
+from intake.models import AuditAction, Interview, InterviewStatus
 from intake.selectors.interview import interview_get
+from intake.selectors.patient import episode_current
 from intake.services.audit import audit_record
 from intake.services.interview import (
     addendum_verify_hash,
@@ -116,7 +117,7 @@ def interview_create_view(request: HttpRequest, patient_id) -> HttpResponse:
         audit_allowed=request.method == "GET",
         object_type="interview",
     )
-    active = patient.episodes.filter(status=EpisodeStatus.ACTIVE).order_by("-admitted_on").first()
+    active = episode_current(patient=patient)
     form = InterviewForm(
         request.POST or None,
         patient=patient,
