@@ -71,20 +71,28 @@ def totp_device_from_secret(*, user, secret_base32: str) -> TOTPDevice:
 
 
 def mfa_enrolment_device(user) -> TOTPDevice:
-    """The unconfirmed device an enrolment shows (the same one until confirmed)."""
+    """The unconfirmed device an enrolment shows (the same one until confirmed). Only for an
+    account without a confirmed authenticator: callers check mfa_enrolled first."""
+    if mfa_enrolled(user):
+        raise ValidationError("This account already has an authenticator.")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
 
 
 def mfa_enrol_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | None:
     """Confirms the enrolment when `code` is the authenticator's current code. Returns the new
-    recovery codes (shown once), or None for a wrong code."""
+    recovery codes (shown once), or None for a wrong code, and None for an account that already
+    has a confirmed authenticator: enrolment never replaces a device (that would let anyone with
+    the password alone swap in their own authenticator)."""
     code = re.sub(r"\s", "", code or "")
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+        if mfa_enrolled(user):
+            return None
         if device.confirmed or not _TOTP_CODE.match(code) or not device.verify_token(code):
             return None
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        # Only abandoned, never-confirmed enrolments are cleared.
+        TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         return mfa_recovery_codes_new(user=user)

@@ -24,6 +24,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from intake.lockout import lockout_response
+from intake.models import AuditAction, AuditOutcome
+from intake.services.audit import audit_record
 from intake.services.mfa import (
     mfa_enrol_confirm,
     mfa_enrolled,
@@ -106,6 +108,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if user is not None and step == "otp":
         return _otp_step(request, user, pending)
     if user is not None and step == "enrol":
+        if mfa_enrolled(user):
+            # Enrolment at sign-in is only for accounts with no authenticator; an enrolled
+            # account proves its own (the bypass this closes: post step=enrol after a correct
+            # password to replace the real device and finish signing in).
+            return _refuse_enrolment(request, user)
         return _enrol_step(request, user, pending)
     request.session.pop(PENDING_KEY, None)
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
@@ -143,6 +150,24 @@ def _otp_step(request: HttpRequest, user, pending: dict) -> HttpResponse:
         "otp",
         code_form=CodeForm(),
         error="That code is not right, or was already used. Enter the current code.",
+    )
+
+
+def _refuse_enrolment(request: HttpRequest, user) -> HttpResponse:
+    audit_record(
+        actor=None,
+        action=AuditAction.SIGN_IN,
+        outcome=AuditOutcome.DENIED,
+        username=user.get_username(),
+        object_type="second-factor",
+        detail={"reason": "enrolment-refused-already-enrolled"},
+    )
+    return _render(
+        request,
+        "otp",
+        code_form=CodeForm(),
+        error="This account already has an authenticator: enter its current code, or one of "
+        "your recovery codes. A clinic administrator can reset a lost authenticator.",
     )
 
 
