@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from intake import access
-from intake.request_context import client_ip
+from intake.request_context import client_ip, current_request
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +35,11 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         token = client_ip.set(request.META.get("REMOTE_ADDR"))
+        request_token = current_request.set(request)
         try:
             response = self.get_response(request)
         finally:
+            current_request.reset(request_token)
             client_ip.reset(token)
         if not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store, max-age=0"

@@ -26,7 +26,13 @@ from intake.plan_rules import plan_warnings
 from intake.selectors.patient import episode_current
 from intake.selectors.treatment_plan import plan_draft_of, plan_facts
 from intake.services.audit import audit_record
-from intake.services.mfa import mfa_enrolled, mfa_required, mfa_verify
+from intake.services.reauth import (
+    ReauthFailed,
+    reauth_check_password,
+    reauth_check_second_factor,
+    reauth_refuse_if_locked,
+    record_reauth_failure,
+)
 from intake.signing import content_sha256
 
 PLAN_FIELDS = (
@@ -297,17 +303,6 @@ def _check_reviewer(actor, plan: TreatmentPlan) -> None:
         raise RuleViolation("Only a physician or counselor on the care team may review plans.")
 
 
-def _check_second_factor(user, otp: str | None) -> None:
-    """Signing re-checks the second factor of an account that has one; an account whose role
-    requires one (physicians) must have enrolled it before signing."""
-    if mfa_enrolled(user):
-        if not otp or not mfa_verify(user, otp):
-            raise ValidationError({"otp": ["Enter the current code from your authenticator."]})
-    elif mfa_required(user):
-        raise RuleViolation("Set up your second factor (authenticator app) before signing.")
-
-
-@transaction.atomic
 def treatment_plan_approve(
     *,
     actor,
@@ -317,22 +312,40 @@ def treatment_plan_approve(
     acknowledged_warnings: list[dict] | None = None,
 ) -> TreatmentPlan:
     """Approve and sign: re-authenticate, acknowledge every warning with a reason, record the
-    signature with a hash of the signed content, and supersede the previous active version."""
+    signature with a hash of the signed content, and supersede the previous active version.
+    A wrong password or code is audited and counted toward the lockout after the signing
+    transaction has rolled back (services/reauth.py)."""
+    reauth_refuse_if_locked(actor)
+    try:
+        return _approve(
+            actor=actor,
+            plan=plan,
+            password=password,
+            otp=otp,
+            acknowledged_warnings=acknowledged_warnings,
+        )
+    except ReauthFailed as failure:
+        raise record_reauth_failure(
+            user=actor, failure=failure, obj=plan, patient=plan.patient
+        ) from None
+
+
+@transaction.atomic
+def _approve(*, actor, plan, password, otp, acknowledged_warnings) -> TreatmentPlan:
     locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
     if locked.status != PlanStatus.SUBMITTED:
         raise RecordSigned(
             f"Only a submitted plan can be approved; this one is {locked.get_status_display()}."
         )
     _check_reviewer(actor, locked)
-    if not password or not actor.check_password(password):
-        raise ValidationError({"password": ["Incorrect password: the signature needs your own."]})
+    reauth_check_password(actor, password)
     warnings = treatment_plan_check(locked)
     acks = {a.get("code"): (a.get("reason") or "").strip() for a in (acknowledged_warnings or [])}
     missing = [w for w in warnings if not acks.get(w["code"])]
     if missing:
         raise UnacknowledgedWarnings(missing)
     # Last, so that a single-use code is spent only on a signature that goes through.
-    _check_second_factor(actor, otp)
+    reauth_check_second_factor(actor, otp)
     previous = (
         TreatmentPlan.objects.select_for_update()
         .filter(patient=locked.patient, status=PlanStatus.ACTIVE)
