@@ -165,3 +165,48 @@ def test_the_privacy_officer_reviews_it(client, api, patient, offteam_nurse, pri
     assert REASON.encode() in client.get("/audit/break-glass/", {"all": "1"}).content
     client.force_login(offteam_nurse)
     assert client.get("/audit/break-glass/").status_code == 403
+
+
+# Issue 10, item 14: a reason category, a real explanation, one grant extended not stacked.
+
+
+def test_it_refuses_a_token_reason_and_an_unknown_category(api, patient, offteam_nurse):
+    api.force_authenticate(offteam_nurse)
+    assert _open(api, patient, reason="aaaaaaaaaaaaaaaaaaaaaaaaa").status_code == 400
+    assert _open(api, patient, reason="x" * 10).status_code == 400
+    bad = api.post(
+        f"/api/v1/patients/{patient.pk}/break-glass/", {"reason": REASON, "category": "curious"}
+    )
+    assert bad.status_code == 400 and "category" in bad.json()
+    assert not BreakGlassGrant.objects.exists()
+
+
+def test_a_missing_category_is_other_and_a_given_one_is_kept(api, patient, offteam_nurse):
+    api.force_authenticate(offteam_nurse)
+    assert _open(api, patient).json()["category"] == "other"
+    BreakGlassGrant.objects.all().delete()
+    opened = api.post(
+        f"/api/v1/patients/{patient.pk}/break-glass/", {"reason": REASON, "category": "overdose"}
+    )
+    assert opened.status_code == 201 and opened.json()["category"] == "overdose"
+
+
+def test_a_second_request_extends_the_active_grant(api, patient, offteam_nurse):
+    api.force_authenticate(offteam_nurse)
+    first = _open(api, patient)
+    assert first.status_code == 201
+    second = _open(api, patient, reason="Still unresponsive, transferring to hospital")
+    assert second.status_code == 200
+    assert second.json()["id"] == first.json()["id"]
+    assert second.json()["extensions"] == 1
+    assert second.json()["expires_at"] >= first.json()["expires_at"]
+    assert BreakGlassGrant.objects.filter(user=offteam_nurse).count() == 1
+
+
+def test_the_page_says_when_access_was_extended(client, patient, offteam_counselor):
+    client.force_login(offteam_counselor)
+    url = f"/patients/{patient.pk}/break-glass/"
+    client.post(url, {"reason": REASON, "category": "medical-emergency"})
+    again = client.post(url, {"reason": REASON, "category": "medical-emergency"}, follow=True)
+    assert b"Your emergency access was extended until" in again.content
+    assert BreakGlassGrant.objects.get().category == "medical-emergency"

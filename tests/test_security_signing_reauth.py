@@ -35,9 +35,7 @@ def test_wrong_signing_passwords_lock_the_account(api, patient, team_counselor, 
     assert TreatmentPlan.objects.get(pk=plan_id).status == "submitted"
     # ...and so is signing in with the password on the sign-in page.
     api.logout()
-    page = api.post(
-        "/accounts/login/", {"username": team_counselor.username, "password": PASSWORD}
-    )
+    page = api.post("/accounts/login/", {"username": team_counselor.username, "password": PASSWORD})
     assert page.status_code == 403
 
 

@@ -99,8 +99,11 @@ def _privacy_values(patient, physician) -> dict:
         purpose="Coordination of care",
         content="patient-summary",
     )
-    grant = break_glass_open(
-        actor=UserFactory(role="nurse"), patient_id=patient.pk, reason="Overdose in the lobby"
+    grant, _ = break_glass_open(
+        actor=UserFactory(role="nurse"),
+        patient_id=patient.pk,
+        reason="Overdose in the lobby, unresponsive",
+        category="overdose",
     )
     return {
         "consent_id": consent.pk,

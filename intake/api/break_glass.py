@@ -3,7 +3,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from intake.access import Perm
-from intake.models import BreakGlassGrant
+from intake.models import BreakGlassGrant, EmergencyCategory
 from intake.services.break_glass import break_glass_open
 
 
@@ -12,11 +12,14 @@ class BreakGlassSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BreakGlassGrant
-        fields = ["id", "patient", "started_at", "expires_at"]
+        fields = ["id", "patient", "category", "started_at", "expires_at", "extensions"]
 
 
 class BreakGlassInput(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    category = serializers.ChoiceField(
+        choices=EmergencyCategory.choices, required=False, default=EmergencyCategory.OTHER
+    )
 
 
 class BreakGlassView(GenericAPIView):
@@ -30,7 +33,12 @@ class BreakGlassView(GenericAPIView):
     def post(self, request, patient_id):
         data = BreakGlassInput(data=request.data)
         data.is_valid(raise_exception=True)
-        grant = break_glass_open(
-            actor=request.user, patient_id=patient_id, reason=data.validated_data.get("reason", "")
+        grant, extended = break_glass_open(
+            actor=request.user,
+            patient_id=patient_id,
+            reason=data.validated_data.get("reason", ""),
+            category=data.validated_data["category"],
         )
-        return Response(BreakGlassSerializer(grant).data, status=status.HTTP_201_CREATED)
+        # A second request during an active grant extends it (200), as API.md says.
+        code = status.HTTP_200_OK if extended else status.HTTP_201_CREATED
+        return Response(BreakGlassSerializer(grant).data, status=code)

@@ -7,6 +7,13 @@ from django.utils import timezone
 from intake.models.base import ClinicalModel
 
 
+class EmergencyCategory(models.TextChoices):
+    OVERDOSE = "overdose", "Overdose"
+    MEDICAL_EMERGENCY = "medical-emergency", "Medical emergency"
+    UNABLE_TO_CONSENT = "patient-unable-to-consent", "Patient unable to consent"
+    OTHER = "other", "Other"
+
+
 class BreakGlassGrant(ClinicalModel):
     """A clinician outside the care team opened a chart in an emergency, with a stated reason.
     Access lasts until `expires_at`; every audit row written meanwhile carries break_glass=True;
@@ -18,7 +25,12 @@ class BreakGlassGrant(ClinicalModel):
     patient = models.ForeignKey(
         "intake.Patient", on_delete=models.PROTECT, related_name="break_glass_grants"
     )
+    category = models.CharField(
+        max_length=32, choices=EmergencyCategory.choices, default=EmergencyCategory.OTHER
+    )
     reason = models.TextField()
+    # A second request during an active grant extends it; how many times it was.
+    extensions = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     reviewed_at = models.DateTimeField(null=True, blank=True)

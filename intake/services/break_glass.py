@@ -13,24 +13,39 @@ from django.http import Http404
 from django.utils import timezone
 
 from intake import access
-from intake.models import AuditAction, AuditOutcome, BreakGlassGrant, Patient
+from intake.models import AuditAction, AuditOutcome, BreakGlassGrant, EmergencyCategory, Patient
 from intake.services.audit import audit_record
 
-REASON_MIN_LENGTH = 10
+REASON_MIN_LENGTH = 20
 
 
-def break_glass_open(*, actor, patient_id, reason: str) -> BreakGlassGrant:
-    """Opens emergency access. Unknown patient: Http404 (audited as a refused attempt), so
-    the request confirms nothing that the chart's own 404 did not."""
-    reason = (reason or "").strip()
-    if len(reason) < REASON_MIN_LENGTH:
+def _clean_reason(reason: str) -> str:
+    """At least REASON_MIN_LENGTH characters of explanation: "aaaaaaaaaa" or padding is not an
+    emergency a privacy officer can review."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < REASON_MIN_LENGTH or len(set(reason.replace(" ", "").lower())) < 4:
         raise ValidationError(
             {
                 "reason": [
-                    "State the emergency that needs this chart (a sentence, at least 10 letters)."
+                    "Explain the emergency that needs this chart, in at least "
+                    f"{REASON_MIN_LENGTH} characters."
                 ]
             }
         )
+    return reason
+
+
+def break_glass_open(
+    *, actor, patient_id, reason: str, category: str = EmergencyCategory.OTHER
+) -> tuple[BreakGlassGrant, bool]:
+    """Opens emergency access, or extends the actor's active grant for the patient (one grant,
+    its expiry pushed out, audited). Returns (grant, extended). Unknown patient: Http404
+    (audited as a refused attempt), so the request confirms nothing the chart's 404 did not."""
+    if category not in EmergencyCategory.values:
+        raise ValidationError(
+            {"category": [f"Choose one of: {', '.join(EmergencyCategory.values)}."]}
+        )
+    reason = _clean_reason(reason)
     patient = Patient.objects.filter(pk=patient_id).first()
     if patient is None:
         audit_record(
@@ -46,26 +61,54 @@ def break_glass_open(*, actor, patient_id, reason: str) -> BreakGlassGrant:
             {"reason": ["You are on this patient's care team: no emergency access is needed."]}
         )
     now = timezone.now()
+    expires_at = now + datetime.timedelta(hours=settings.BREAK_GLASS_HOURS)
     with transaction.atomic():
-        grant = BreakGlassGrant.objects.create(
-            user=actor,
-            patient=patient,
-            reason=reason,
-            started_at=now,
-            expires_at=now + datetime.timedelta(hours=settings.BREAK_GLASS_HOURS),
-            created_by=actor,
-            updated_by=actor,
+        active = (
+            BreakGlassGrant.objects.select_for_update()
+            .filter(user=actor, patient=patient, expires_at__gt=now)
+            .order_by("-expires_at")
+            .first()
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            patient=patient,
-            obj=grant,
-            object_type="break-glass",
-            break_glass=True,
-        )
+        if active is not None:
+            # Grants never overlap: a second request extends the one that is open.
+            active.expires_at = expires_at
+            active.extensions += 1
+            active.reason = f"{active.reason}\n[extended {now:%Y-%m-%d %H:%M}] {reason}"
+            active.updated_by = actor
+            active.save(update_fields=["expires_at", "extensions", "reason", "updated_by"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                patient=patient,
+                obj=active,
+                object_type="break-glass",
+                detail={"extended": True, "category": category},
+                break_glass=True,
+            )
+            grant, extended = active, True
+        else:
+            grant = BreakGlassGrant.objects.create(
+                user=actor,
+                patient=patient,
+                category=category,
+                reason=reason,
+                started_at=now,
+                expires_at=expires_at,
+                created_by=actor,
+                updated_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                patient=patient,
+                obj=grant,
+                object_type="break-glass",
+                detail={"category": category},
+                break_glass=True,
+            )
+            extended = False
     access.forget_cached(actor)
-    return grant
+    return grant, extended
 
 
 def break_glass_review(*, actor, grant: BreakGlassGrant, note: str = "") -> BreakGlassGrant:

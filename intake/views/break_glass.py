@@ -19,18 +19,23 @@ def break_glass_open_view(request: HttpRequest, patient_id) -> HttpResponse:
     form = BreakGlassForm(request.POST)
     if form.is_valid():
         try:
-            grant = break_glass_open(
-                actor=request.user, patient_id=patient_id, reason=form.cleaned_data["reason"]
+            grant, extended = break_glass_open(
+                actor=request.user,
+                patient_id=patient_id,
+                reason=form.cleaned_data["reason"],
+                category=form.cleaned_data["category"],
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            opening = (
+                "Your emergency access was extended" if extended else "Emergency access is open"
+            )
             messages.warning(
                 request,
-                "Emergency access is open until "
-                f"{timezone.localtime(grant.expires_at):%H:%M}. Every page you open is "
-                "recorded and reviewed by the privacy officer.",
+                f"{opening} until {timezone.localtime(grant.expires_at):%H:%M}. Every page you "
+                "open is recorded and reviewed by the privacy officer.",
             )
             return redirect("intake:patient-detail", patient_id=grant.patient_id)
     return render(
