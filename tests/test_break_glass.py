@@ -157,7 +157,10 @@ def test_the_privacy_officer_reviews_it(client, api, patient, offteam_nurse, pri
     assert b"Emergency access to review" in client.get("/audit/").content
     flagged = client.get("/audit/", {"break_glass": "on"})
     assert b"offteam-nurse" in flagged.content
-    done = client.post(f"/audit/break-glass/{grant_id}/reviewed/", {"note": "Confirmed with ED"})
+    done = client.post(
+        f"/audit/break-glass/{grant_id}/reviewed/",
+        {"note": "Confirmed with ED", "outcome": "appropriate"},
+    )
     assert done.status_code == 302
     grant = BreakGlassGrant.objects.get()
     assert (grant.reviewed_by, grant.review_note) == (privacy_officer, "Confirmed with ED")
@@ -210,3 +213,22 @@ def test_the_page_says_when_access_was_extended(client, patient, offteam_counsel
     again = client.post(url, {"reason": REASON, "category": "medical-emergency"}, follow=True)
     assert b"Your emergency access was extended until" in again.content
     assert BreakGlassGrant.objects.get().category == "medical-emergency"
+
+
+def test_the_review_needs_an_outcome_and_can_end_the_access(
+    client, api, patient, offteam_nurse, privacy_officer
+):
+    api.force_authenticate(offteam_nurse)
+    grant_id = _open(api, patient).json()["id"]
+    client.force_login(privacy_officer)
+    url = f"/audit/break-glass/{grant_id}/reviewed/"
+    client.post(url, {"note": "no outcome"})
+    assert BreakGlassGrant.objects.get().reviewed_at is None
+    done = client.post(url, {"outcome": "inappropriate", "end_access": "on"}, follow=True)
+    assert b"The emergency access was ended." in done.content
+    grant = BreakGlassGrant.objects.get()
+    assert grant.review_outcome == "inappropriate" and grant.ended_by == privacy_officer
+    assert grant.expires_at <= timezone.now()
+    access.forget_cached(offteam_nurse)
+    # The nurse's next request finds the chart closed again.
+    assert api.get(f"/api/v1/patients/{patient.pk}/").status_code == 404

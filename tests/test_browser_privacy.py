@@ -89,6 +89,7 @@ def test_consent_disclosure_emergency_access_and_review(live_server, browser):
     officer.screenshot(path=ARTIFACTS / "audit-break-glass.png", full_page=True)
     officer.get_by_test_id("break-glass-review-link").click()
     officer.screenshot(path=ARTIFACTS / "break-glass-review.png", full_page=True)
+    officer.get_by_label("Outcome of the review").select_option("appropriate")
     officer.get_by_role("button", name="Mark reviewed").click()
     officer.get_by_text("Marked as reviewed.").wait_for()
     assert BreakGlassGrant.objects.get().reviewed_at is not None

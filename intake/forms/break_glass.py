@@ -1,7 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from intake.models import EmergencyCategory
+from intake.models import EmergencyCategory, ReviewOutcome
 
 
 class BreakGlassForm(forms.Form):
@@ -29,6 +29,8 @@ class BreakGlassForm(forms.Form):
 
 
 class BreakGlassReviewForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("", "Outcome…"), *ReviewOutcome.choices], label="Outcome")
+    end_access = forms.BooleanField(required=False, label="End the access now")
     note = forms.CharField(
         required=False,
         max_length=1000,

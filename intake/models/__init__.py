@@ -9,7 +9,7 @@ from intake.models.assessment import (
     Severity,
 )
 from intake.models.audit import AuditAction, AuditEvent, AuditOutcome
-from intake.models.break_glass import BreakGlassGrant, EmergencyCategory
+from intake.models.break_glass import BreakGlassGrant, EmergencyCategory, ReviewOutcome
 from intake.models.care_team import CareTeamMember, TeamRole
 from intake.models.consent import Consent, ConsentStatus, DisclosureContent
 from intake.models.disclosure import REDISCLOSURE_NOTICE, Disclosure
@@ -99,6 +99,7 @@ __all__ = [
     "REDISCLOSURE_NOTICE",
     "BreakGlassGrant",
     "EmergencyCategory",
+    "ReviewOutcome",
     "Consent",
     "ConsentStatus",
     "Disclosure",

@@ -14,6 +14,12 @@ class EmergencyCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ReviewOutcome(models.TextChoices):
+    APPROPRIATE = "appropriate", "Appropriate"
+    INAPPROPRIATE = "inappropriate", "Inappropriate"
+    NEEDS_FOLLOW_UP = "needs-follow-up", "Needs follow-up"
+
+
 class BreakGlassGrant(ClinicalModel):
     """A clinician outside the care team opened a chart in an emergency, with a stated reason.
     Access lasts until `expires_at`; every audit row written meanwhile carries break_glass=True;
@@ -38,6 +44,11 @@ class BreakGlassGrant(ClinicalModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     review_note = models.TextField(blank=True)
+    review_outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices, blank=True)
+    # Set when a privacy officer ended the access before it expired.
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-started_at"]

@@ -13,7 +13,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from intake import access
-from intake.models import AuditAction, AuditOutcome, BreakGlassGrant, EmergencyCategory, Patient
+from intake.models import (
+    AuditAction,
+    AuditOutcome,
+    BreakGlassGrant,
+    EmergencyCategory,
+    Patient,
+    ReviewOutcome,
+)
 from intake.services.audit import audit_record
 
 REASON_MIN_LENGTH = 20
@@ -111,29 +118,44 @@ def break_glass_open(
     return grant, extended
 
 
-def break_glass_review(*, actor, grant: BreakGlassGrant, note: str = "") -> BreakGlassGrant:
+def break_glass_review(
+    *, actor, grant: BreakGlassGrant, outcome: str, note: str = "", end_access: bool = False
+) -> BreakGlassGrant:
+    """The privacy officer's review: an outcome, a note, and optionally the end of a grant that
+    is still active (it stops working at once; audited)."""
+    if outcome not in ReviewOutcome.values:
+        raise ValidationError({"outcome": [f"Choose one of: {', '.join(ReviewOutcome.values)}."]})
     with transaction.atomic():
         locked = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
-        if locked.reviewed_at is None:
-            locked.reviewed_at = timezone.now()
-            locked.reviewed_by = actor
-            locked.review_note = (note or "").strip()
-            locked.updated_by = actor
-            locked.save(
-                update_fields=[
-                    "reviewed_at",
-                    "reviewed_by",
-                    "review_note",
-                    "updated_by",
-                    "updated_at",
-                ]
-            )
+        now = timezone.now()
+        fields = ["updated_by", "updated_at"]
+        if end_access and locked.expires_at > now:
+            # Never before started_at (the row's check constraint).
+            locked.expires_at = max(now, locked.started_at + datetime.timedelta(microseconds=1))
+            locked.ended_by = actor
+            fields += ["expires_at", "ended_by"]
             audit_record(
                 actor=actor,
                 action=AuditAction.UPDATE,
                 patient_id=locked.patient_id,
                 obj=locked,
                 object_type="break-glass",
-                detail={"change": "reviewed"},
+                detail={"change": "ended"},
             )
+        if locked.reviewed_at is None:
+            locked.reviewed_at = now
+            locked.reviewed_by = actor
+            locked.review_note = (note or "").strip()
+            locked.review_outcome = outcome
+            fields += ["reviewed_at", "reviewed_by", "review_note", "review_outcome"]
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                patient_id=locked.patient_id,
+                obj=locked,
+                object_type="break-glass",
+                detail={"change": "reviewed", "outcome": outcome},
+            )
+        locked.updated_by = actor
+        locked.save(update_fields=fields)
     return locked

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intake.access import Perm
 from intake.forms.break_glass import BreakGlassForm, BreakGlassReviewForm
-from intake.models import BreakGlassGrant
+from intake.models import BreakGlassGrant, ReviewOutcome
 from intake.services.break_glass import break_glass_open, break_glass_review
 from intake.views.decorators import policy
 
@@ -50,7 +50,9 @@ def break_glass_open_view(request: HttpRequest, patient_id) -> HttpResponse:
 @require_GET
 def break_glass_review_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
-    grants = BreakGlassGrant.objects.select_related("user", "reviewed_by").order_by("started_at")
+    grants = BreakGlassGrant.objects.select_related("user", "reviewed_by", "ended_by").order_by(
+        "started_at"
+    )
     if not show_all:
         grants = grants.filter(reviewed_at__isnull=True)
     return render(
@@ -61,6 +63,7 @@ def break_glass_review_list(request: HttpRequest) -> HttpResponse:
             "show_all": show_all,
             "now": timezone.now(),
             "form": BreakGlassReviewForm(),
+            "outcomes": ReviewOutcome.choices,
         },
     )
 
@@ -72,7 +75,19 @@ def break_glass_review_mark(request: HttpRequest, grant_id) -> HttpResponse:
     if grant is None:
         raise Http404("No such emergency access.")
     form = BreakGlassReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    break_glass_review(actor=request.user, grant=grant, note=note)
-    messages.success(request, "Marked as reviewed.")
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Choose the outcome of the review: appropriate, inappropriate or needs follow-up.",
+        )
+        return redirect("intake:break-glass-review")
+    reviewed = break_glass_review(
+        actor=request.user,
+        grant=grant,
+        outcome=form.cleaned_data["outcome"],
+        note=form.cleaned_data["note"],
+        end_access=form.cleaned_data["end_access"],
+    )
+    ended = " The emergency access was ended." if reviewed.ended_by_id else ""
+    messages.success(request, f"Marked as reviewed.{ended}")
     return redirect("intake:break-glass-review")
