@@ -17,6 +17,7 @@ from intake.models import (
     DrugCode,
     Frequency,
     Modality,
+    Patient,
     PlanBehavioral,
     PlanMedication,
     PlanSetting,
@@ -24,6 +25,7 @@ from intake.models import (
     TreatmentPlan,
 )
 from intake.selectors.treatment_plan import plan_list, review_queue
+from intake.services.audit import audit_record_many
 from intake.services.treatment_plan import (
     UnacknowledgedWarnings,
     treatment_plan_amend,
@@ -383,4 +385,13 @@ class ReviewQueueView(GenericAPIView):
         page = self.paginate_queryset(
             review_queue(user=request.user).prefetch_related("medications", "behavioral")
         )
+        # Plans with their medications, per patient: a read of each patient in the page.
+        shown = sorted({plan.patient_id for plan in page}, key=str)
+        if shown:
+            audit_record_many(
+                actor=request.user,
+                action=AuditAction.READ,
+                patients=[Patient(pk=pk) for pk in shown],
+                object_type="review-queue",
+            )
         return self.get_paginated_response(PlanSerializer(page, many=True).data)

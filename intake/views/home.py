@@ -4,9 +4,10 @@ from django.utils import timezone
 
 from intake import access
 from intake.access import Perm
-from intake.models import Role
+from intake.models import AuditAction, Patient, Role
 from intake.selectors.patient import patient_list, patient_list_with_status
 from intake.selectors.treatment_plan import plans_needing_author, review_queue
+from intake.services.audit import audit_record_many
 from intake.views.decorators import policy
 
 
@@ -24,6 +25,22 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["now"] = timezone.now()
     if access.has_perm(request.user, Perm.PLAN_WRITE):
         ctx["my_plans"] = list(plans_needing_author(user=request.user)[:50])
+    _audit_patients_shown(request.user, ctx)
     ctx["is_admin"] = role == Role.CLINIC_ADMIN
     ctx["is_privacy"] = role == Role.PRIVACY_OFFICER
     return render(request, "intake/home.html", ctx)
+
+
+def _audit_patients_shown(user, ctx: dict) -> None:
+    """The home page lists names, dates of birth and MRNs (caseload, plans to review, drafts):
+    a read of each patient shown, audited like a search result list, in one INSERT."""
+    shown = {p.pk for p in ctx.get("patients", [])}
+    for key in ("review_queue", "my_plans"):
+        shown.update(plan.patient_id for plan in ctx.get(key, []))
+    if shown:
+        audit_record_many(
+            actor=user,
+            action=AuditAction.READ,
+            patients=[Patient(pk=pk) for pk in sorted(shown, key=str)],
+            object_type="home",
+        )
