@@ -4,7 +4,11 @@ Exception messages from the database can quote row values (a name, a date of bir
 request objects carry query strings; neither reaches a log line."""
 
 import logging
+import re
 import traceback
+
+# A URL's query string inside a log argument ("GET /api/v1/patients/?q=<name> HTTP/1.1").
+_QUERY = re.compile(r"(/[^\s?\"]*)\?[^\s\"]*")
 
 
 class SafeFormatter(logging.Formatter):
@@ -20,4 +24,11 @@ class NoPHIFilter(logging.Filter):
         # django.request attaches the request; drop it so no handler can format it.
         if hasattr(record, "request"):
             record.request = None
+        # runserver's django.server lines quote the request line: drop query strings.
+        if isinstance(record.msg, str) and "?" in record.msg:
+            record.msg = _QUERY.sub(r"\1", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY.sub(r"\1", a) if isinstance(a, str) and "?" in a else a for a in record.args
+            )
         return True

@@ -20,3 +20,26 @@ def test_it_drops_the_request_from_log_records():
     record.request = object()
     assert NoPHIFilter().filter(record)
     assert record.request is None
+
+
+# Issue 10, item 13: names out of URLs, query strings out of log lines.
+
+
+def test_the_log_filter_drops_query_strings_from_request_lines():
+    import logging
+
+    from intake.logging import NoPHIFilter
+
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        ("GET /api/v1/patients/?q=Alvarez HTTP/1.1", "200", "512"),
+        None,
+    )
+    NoPHIFilter().filter(record)
+    line = record.getMessage()
+    assert "Alvarez" not in line and "?q=" not in line
+    assert "GET /api/v1/patients/ HTTP/1.1" in line

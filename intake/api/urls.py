@@ -33,6 +33,7 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("auth/token/", auth.TokenView.as_view(), name="api-token"),
     path("patients/", patient.PatientListView.as_view(), name="api-patient-list"),
+    path("patients/search/", patient.PatientSearchView.as_view(), name="api-patient-search"),
     path(
         "patients/<uuid:patient_id>/",
         patient.PatientDetailView.as_view(),
