@@ -1,14 +1,22 @@
 """One place that turns the app's exceptions into the status codes of API.md."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from intake.exceptions import InvalidAnswers, RecordSigned, RuleViolation, StaleVersion
 
+# One text for every 404: an unknown record and one outside the care team must read the same,
+# whatever the object (a consent's 404 must not say "patient" when the patient is the reason).
+NOT_FOUND = "Not found."
+
 
 def exception_handler(exc, context):
+    if isinstance(exc, Http404 | NotFound):
+        return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, StaleVersion):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RecordSigned):
