@@ -4,7 +4,7 @@ import re
 import pytest
 
 from intake.models import AuditEvent, CareTeamMember, Patient
-from tests.factories import PatientFactory
+from tests.factories import CareTeamMemberFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,22 +71,40 @@ def test_it_refuses_bad_input_and_stores_nothing(client, team_counselor, change,
     assert Patient.objects.count() == 0
 
 
-def test_it_warns_of_a_likely_duplicate_before_registering(client, team_counselor):
-    PatientFactory(
+def test_it_warns_of_a_likely_duplicate_the_clinician_may_see(client, team_counselor):
+    existing = PatientFactory(
         given_name="Jonah", family_name="Whitfeld", birth_date=datetime.date(1990, 4, 12)
     )
+    CareTeamMemberFactory(patient=existing, user=team_counselor)
     client.force_login(team_counselor)
     response = client.post("/patients/new/", FORM)
     assert response.status_code == 200
     assert b"Possible duplicate" in response.content
-    # The other record is on someone else's team: not named, only counted.
-    assert b"Whitfeld" not in response.content
+    assert b"Whitfeld" in response.content
     assert Patient.objects.count() == 1
     confirmed = client.post(
         "/patients/new/", {**FORM, "checked_duplicates": "1", "confirm_not_duplicate": "on"}
     )
     assert confirmed.status_code == 302
     assert Patient.objects.count() == 2
+
+
+def test_a_duplicate_on_another_team_is_not_disclosed_but_sent_for_merge_review(
+    client, team_counselor
+):
+    """Issue 10, item 11: the warning itself would tell the counselor that a patient with this
+    name and birth date is in treatment elsewhere (a Part 2 disclosure)."""
+    other = PatientFactory(
+        given_name="Jonah", family_name="Whitfeld", birth_date=datetime.date(1990, 4, 12)
+    )
+    client.force_login(team_counselor)
+    response = client.post("/patients/new/", FORM)
+    assert response.status_code == 302
+    assert Patient.objects.count() == 2
+    new = Patient.objects.exclude(pk=other.pk).get()
+    assert AuditEvent.objects.filter(
+        patient=other, object_type="merge-candidate", object_id=str(new.pk)
+    ).exists()
 
 
 def test_it_does_not_warn_for_same_birthday_different_name(client, team_counselor):

@@ -13,6 +13,7 @@ from intake.services.audit import audit_record_many
 from intake.services.patient import (
     patient_possible_duplicates,
     patient_register,
+    patient_report_hidden_duplicates,
     patient_update,
 )
 
@@ -83,12 +84,14 @@ class PatientListView(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("version", None)
-        duplicates = patient_possible_duplicates(
+        duplicates, hidden = patient_possible_duplicates(
+            actor=request.user,
             given_name=data["given_name"],
             family_name=data["family_name"],
             birth_date=data["birth_date"],
         )
         patient = patient_register(actor=request.user, data=data)
+        patient_report_hidden_duplicates(actor=request.user, patient=patient, hidden=hidden)
         body = PatientSerializer(patient).data
         body["warnings"] = (
             [

@@ -23,8 +23,41 @@ def _next_mrn() -> str:
     return f"{number:08d}"
 
 
-def patient_possible_duplicates(*, given_name: str, family_name: str, birth_date) -> list[Patient]:
-    """Patients with the same date of birth and a similar full name."""
+def patient_possible_duplicates(
+    *, actor, given_name: str, family_name: str, birth_date
+) -> tuple[list[Patient], list[Patient]]:
+    """Patients with the same date of birth and a similar full name, split into those `actor`
+    may see (the registration form warns about these) and the rest, which the form must not
+    reveal (a Part 2 disclosure): `patient_report_hidden_duplicates` sends those, audited, to
+    the clinic administrators."""
+    from intake.access import Perm, patients_visible_to
+
+    found = _similar(given_name=given_name, family_name=family_name, birth_date=birth_date)
+    if not found:
+        return [], []
+    visible = set(
+        patients_visible_to(actor, Perm.PATIENT_VIEW)
+        .filter(pk__in=[p.pk for p in found])
+        .values_list("pk", flat=True)
+    )
+    return [p for p in found if p.pk in visible], [p for p in found if p.pk not in visible]
+
+
+def patient_report_hidden_duplicates(*, actor, patient: Patient, hidden: list[Patient]) -> None:
+    """A possible duplicate outside the registering clinician's care teams: recorded for the
+    clinic administrators' merge review (audit object_type "merge-candidate", naming both
+    records), never shown to the clinician."""
+    for other in hidden:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            patient_id=other.pk,
+            object_type="merge-candidate",
+            object_id=str(patient.pk),
+        )
+
+
+def _similar(*, given_name: str, family_name: str, birth_date) -> list[Patient]:
     full = f"{given_name} {family_name}".strip()
     return list(
         Patient.objects.filter(birth_date=birth_date)

@@ -19,6 +19,7 @@ from intake.services.audit import audit_record_many
 from intake.services.patient import (
     patient_possible_duplicates,
     patient_register,
+    patient_report_hidden_duplicates,
     patient_update,
 )
 from intake.views.decorators import policy
@@ -61,7 +62,8 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, show_duplicate_confirm=bool(show_confirm))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates = patient_possible_duplicates(
+        duplicates, hidden = patient_possible_duplicates(
+            actor=request.user,
             given_name=data["given_name"],
             family_name=data["family_name"],
             birth_date=data["birth_date"],
@@ -80,24 +82,15 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                patient_report_hidden_duplicates(actor=request.user, patient=patient, hidden=hidden)
                 messages.success(request, f"Patient registered with MRN {patient.mrn}.")
                 return redirect("intake:patient-detail", patient_id=patient.pk)
-    visible_ids = (
-        set(
-            access.patients_visible_to(request.user, Perm.PATIENT_VIEW)
-            .filter(pk__in=[d.pk for d in duplicates])
-            .values_list("pk", flat=True)
-        )
-        if duplicates
-        else set()
-    )
     return render(
         request,
         "intake/patient_form.html",
         {
             "form": form,
-            "duplicates_visible": [d for d in duplicates if d.pk in visible_ids],
-            "duplicates_hidden": len([d for d in duplicates if d.pk not in visible_ids]),
+            "duplicates_visible": duplicates,
             "title": "Register a patient",
         },
     )
