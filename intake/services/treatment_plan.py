@@ -106,10 +106,16 @@ def needs_physician(plan: TreatmentPlan) -> bool:
 
 
 def _med_signature(med: dict) -> tuple:
-    """What a prescriber decides on a medication line."""
+    """What a prescriber decides on a medication line: every stored field, with the defaults
+    `_replace_components` would fill in, so a non-prescriber cannot change any of them (route,
+    unit and indication were once left out and could be changed by a counselor)."""
+    drug = DRUGS[med["drug"]]
     return (
         med["drug"],
         _jsonable(Decimal(str(med["dose"]))),
+        med.get("unit") or drug.unit,
+        med.get("route") or drug.route,
+        (med.get("indication") or drug.indication).strip(),
         med["frequency"],
         _jsonable(med["start_date"]),
         _jsonable(med.get("end_date")),
