@@ -13,7 +13,6 @@ from intake.services.audit import audit_record_many
 from intake.services.patient import (
     patient_possible_duplicates,
     patient_register,
-    patient_report_hidden_duplicates,
     patient_update,
 )
 
@@ -90,8 +89,7 @@ class PatientListView(GenericAPIView):
             family_name=data["family_name"],
             birth_date=data["birth_date"],
         )
-        patient = patient_register(actor=request.user, data=data)
-        patient_report_hidden_duplicates(actor=request.user, patient=patient, hidden=hidden)
+        patient = patient_register(actor=request.user, data=data, hidden_duplicates=hidden)
         body = PatientSerializer(patient).data
         body["warnings"] = (
             [

@@ -82,15 +82,8 @@ def break_glass_open(
             active.extensions += 1
             active.reason = f"{active.reason}\n[extended {now:%Y-%m-%d %H:%M}] {reason}"
             active.updated_by = actor
-            active.save(update_fields=["expires_at", "extensions", "reason", "updated_by"])
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                patient=patient,
-                obj=active,
-                object_type="break-glass",
-                detail={"extended": True, "category": category},
-                break_glass=True,
+            active.save(
+                update_fields=["expires_at", "extensions", "reason", "updated_by", "updated_at"]
             )
             grant, extended = active, True
         else:
@@ -104,16 +97,16 @@ def break_glass_open(
                 created_by=actor,
                 updated_by=actor,
             )
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                patient=patient,
-                obj=grant,
-                object_type="break-glass",
-                detail={"category": category},
-                break_glass=True,
-            )
             extended = False
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE if extended else AuditAction.CREATE,
+            patient=patient,
+            obj=grant,
+            object_type="break-glass",
+            detail={"category": category, **({"extended": True} if extended else {})},
+            break_glass=True,
+        )
     access.forget_cached(actor)
     return grant, extended
 
@@ -156,6 +149,7 @@ def break_glass_review(
                 object_type="break-glass",
                 detail={"change": "reviewed", "outcome": outcome},
             )
-        locked.updated_by = actor
-        locked.save(update_fields=fields)
+        if len(fields) > 2:  # something beyond the bookkeeping changed
+            locked.updated_by = actor
+            locked.save(update_fields=fields)
     return locked

@@ -71,10 +71,8 @@ def totp_device_from_secret(*, user, secret_base32: str) -> TOTPDevice:
 
 
 def mfa_enrolment_device(user) -> TOTPDevice:
-    """The unconfirmed device an enrolment shows (the same one until confirmed). Only for an
-    account without a confirmed authenticator: callers check mfa_enrolled first."""
-    if mfa_enrolled(user):
-        raise ValidationError("This account already has an authenticator.")
+    """The unconfirmed device an enrolment shows (the same one until confirmed). Callers show
+    it only to accounts without a confirmed authenticator; mfa_enrol_confirm refuses the rest."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
 

@@ -28,8 +28,8 @@ def patient_possible_duplicates(
 ) -> tuple[list[Patient], list[Patient]]:
     """Patients with the same date of birth and a similar full name, split into those `actor`
     may see (the registration form warns about these) and the rest, which the form must not
-    reveal (a Part 2 disclosure): `patient_report_hidden_duplicates` sends those, audited, to
-    the clinic administrators."""
+    reveal (a Part 2 disclosure): `patient_register` records those, audited, for the clinic
+    administrators."""
     from intake.access import Perm, patients_visible_to
 
     found = _similar(given_name=given_name, family_name=family_name, birth_date=birth_date)
@@ -41,20 +41,6 @@ def patient_possible_duplicates(
         .values_list("pk", flat=True)
     )
     return [p for p in found if p.pk in visible], [p for p in found if p.pk not in visible]
-
-
-def patient_report_hidden_duplicates(*, actor, patient: Patient, hidden: list[Patient]) -> None:
-    """A possible duplicate outside the registering clinician's care teams: recorded for the
-    clinic administrators' merge review (audit object_type "merge-candidate", naming both
-    records), never shown to the clinician."""
-    for other in hidden:
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            patient_id=other.pk,
-            object_type="merge-candidate",
-            object_id=str(patient.pk),
-        )
 
 
 def _similar(*, given_name: str, family_name: str, birth_date) -> list[Patient]:
@@ -70,8 +56,11 @@ def _similar(*, given_name: str, family_name: str, birth_date) -> list[Patient]:
 
 
 @transaction.atomic
-def patient_register(*, actor, data: dict) -> Patient:
-    """Register a patient; the registering clinician joins the care team in their role."""
+def patient_register(*, actor, data: dict, hidden_duplicates: list[Patient] = ()) -> Patient:
+    """Register a patient; the registering clinician joins the care team in their role.
+    `hidden_duplicates`, possible duplicates outside the clinician's care teams, are recorded
+    for the clinic administrators' merge review (audit object_type "merge-candidate", naming
+    both records), never shown to the clinician."""
     from intake.access import role_of
 
     patient = Patient(**{k: v for k, v in data.items() if k in REGISTRATION_FIELDS})
@@ -88,6 +77,14 @@ def patient_register(*, actor, data: dict) -> Patient:
         member.full_clean()
         member.save()
     audit_record(actor=actor, action=AuditAction.CREATE, patient=patient, obj=patient)
+    for other in hidden_duplicates:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            patient_id=other.pk,
+            object_type="merge-candidate",
+            object_id=str(patient.pk),
+        )
     return patient
 
 

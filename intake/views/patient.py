@@ -19,7 +19,6 @@ from intake.services.audit import audit_record_many
 from intake.services.patient import (
     patient_possible_duplicates,
     patient_register,
-    patient_report_hidden_duplicates,
     patient_update,
 )
 from intake.views.decorators import policy
@@ -78,11 +77,10 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             )
         else:
             try:
-                patient = patient_register(actor=request.user, data=data)
+                patient = patient_register(actor=request.user, data=data, hidden_duplicates=hidden)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                patient_report_hidden_duplicates(actor=request.user, patient=patient, hidden=hidden)
                 messages.success(request, f"Patient registered with MRN {patient.mrn}.")
                 return redirect("intake:patient-detail", patient_id=patient.pk)
     return render(
