@@ -18,6 +18,7 @@ from intake.services.interview import (
     interview_update,
     interview_verify_hash,
 )
+from tests.db_support import as_table_owner
 from tests.interview_factories import InterviewFactory, SubstanceUseFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,13 +142,17 @@ def test_it_verifies_the_hash_and_detects_a_change(api, draft, team_counselor):
     signed = interview_sign(actor=team_counselor, interview=draft)
     assert interview_verify_hash(interview=Interview.objects.get(pk=signed.pk))
 
-    # Someone edits the row behind the application's back.
-    Interview.objects.filter(pk=signed.pk).update(impressions="Added later")
-    assert not interview_verify_hash(interview=Interview.objects.get(pk=signed.pk))
-    Interview.objects.filter(pk=signed.pk).update(impressions="")
-    assert interview_verify_hash(interview=Interview.objects.get(pk=signed.pk))
+    # The database owner edits the row behind the application's back (the triggers stop
+    # everyone else).
+    with as_table_owner("intake_interview", "intake_substanceuse"):
+        Interview.objects.filter(pk=signed.pk).update(impressions="Added later")
+        assert not interview_verify_hash(interview=Interview.objects.get(pk=signed.pk))
+        Interview.objects.filter(pk=signed.pk).update(impressions="")
+        assert interview_verify_hash(interview=Interview.objects.get(pk=signed.pk))
 
-    SubstanceUse.objects.filter(interview=signed, substance="alcohol").update(frequency="weekly")
+        SubstanceUse.objects.filter(interview=signed, substance="alcohol").update(
+            frequency="weekly"
+        )
     assert not interview_verify_hash(interview=Interview.objects.get(pk=signed.pk))
     api.force_authenticate(team_counselor)
     assert api.get(f"/api/v1/interviews/{signed.pk}/").json()["hash_verified"] is False
@@ -188,7 +193,8 @@ def test_it_detects_a_changed_addendum(draft, team_counselor, team_physician):
     from intake.services.interview import addendum_verify_hash
 
     assert addendum_verify_hash(addendum=addendum, interview=signed)
-    InterviewAddendum.objects.filter(pk=addendum.pk).update(text="Age 25.")
+    with as_table_owner("intake_interviewaddendum"):
+        InterviewAddendum.objects.filter(pk=addendum.pk).update(text="Age 25.")
     addendum.refresh_from_db()
     assert not addendum_verify_hash(addendum=addendum, interview=signed)
 
