@@ -22,6 +22,9 @@ install: $(STAMP)
 ## run: the app with demo data at http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)
 run: install
 	$(PY) manage.py migrate --noinput
+	@# The app serves as a role that owns nothing (docs/security.md): made on the embedded
+	@# server, or named by DB_APP_ROLE on your own.
+	@if [ -z "$$DATABASE_URL" ] || [ -n "$$DB_APP_ROLE" ]; then $(PY) manage.py db_roles; fi
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 

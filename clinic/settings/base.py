@@ -123,6 +123,12 @@ AXES_VERBOSE = False
 # Axes must not write usernames or IPs into the log files.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
+# Signed audit checkpoints (intake/services/audit_checkpoint.py): the HMAC key lives here, in
+# the app's environment, never in the database; a checkpoint is written this often (0: only on
+# demand, `manage.py audit_checkpoint`).
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY", "")
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 15)
+
 # Whether a licensed counselor with the may-diagnose credential may record a diagnosis
 # (state law varies; off unless the clinic turns it on).
 COUNSELOR_MAY_DIAGNOSE = env_bool("COUNSELOR_MAY_DIAGNOSE", False)

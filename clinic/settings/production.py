@@ -10,6 +10,13 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a random value of 50+ characters")
 
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")
+if len(AUDIT_CHECKPOINT_KEY) < 32:
+    raise ImproperlyConfigured(
+        "AUDIT_CHECKPOINT_KEY must be set to a random value of 32+ characters, kept off the "
+        "database server (docs/security.md)"
+    )
+
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)

@@ -8,6 +8,9 @@ from clinic.settings.base import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_FAILURE_LIMIT = 5
+# Checkpoints only where a test asks for one: a periodic one would change query counts.
+AUDIT_CHECKPOINT_KEY = "test-only-audit-checkpoint-key"
+AUDIT_CHECKPOINT_MINUTES = 0
 
 # Static files straight from the app folders (no collectstatic step needed).
 STATIC_ROOT = None

@@ -8,7 +8,7 @@ from intake.models.assessment import (
     Remission,
     Severity,
 )
-from intake.models.audit import AuditAction, AuditEvent, AuditOutcome
+from intake.models.audit import AuditAction, AuditCheckpoint, AuditEvent, AuditOutcome
 from intake.models.break_glass import BreakGlassGrant, EmergencyCategory, ReviewOutcome
 from intake.models.care_team import CareTeamMember, TeamRole
 from intake.models.consent import Consent, ConsentStatus, DisclosureContent
@@ -105,6 +105,7 @@ __all__ = [
     "Disclosure",
     "DisclosureContent",
     "AuditAction",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditOutcome",
     "CLINICAL_ROLES",

@@ -72,3 +72,29 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"Audit {self.id}: {self.action} {self.object_type} {self.outcome}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement "the audit chain had reached position `chain_seq` with head `head` at
+    `at`". The signature is an HMAC-SHA256 under AUDIT_CHECKPOINT_KEY, a key the database never
+    holds, so not even the database owner can forge one; each is also written to the log
+    stream, off the database. `verify_audit` checks the chain against every checkpoint."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField()
+    chain_seq = models.BigIntegerField()
+    head = models.CharField(max_length=64)
+    # Which key signed it (the first 8 hex digits of the key's SHA-256), so keys can rotate.
+    key_id = models.CharField(max_length=8)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["chain_seq", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(chain_seq__gte=0), name="intake_auditcheckpoint_seq_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit checkpoint at {self.chain_seq}"
