@@ -240,6 +240,22 @@ def can(user, perm: Perm, patient: Patient | None = None) -> bool:
     return is_on_care_team(user, patient, emergency=perm not in NOT_BY_EMERGENCY_ACCESS)
 
 
+# What a search result list may show of a patient. Clinic administrators find patients to
+# manage their care teams: the registration header (API.md, "Patients"), never demographics,
+# contact details, reason for care or programs.
+PATIENT_HEADER_FIELDS = ("id", "mrn", "given_name", "family_name", "preferred_name", "birth_date")
+
+
+def can_view_patient_demographics(user, patient: Patient | None = None) -> bool:
+    """May `user` see the patient's demographics, contact details, reason for care and
+    programs, beyond the header (PATIENT_HEADER_FIELDS)? Those who may open the chart: the
+    care team (and an emergency grant). Without `patient`, whether the role ever may (for a
+    list already scoped to the user's patients). Search page and API both ask here."""
+    if patient is None:
+        return has_perm(user, Perm.PATIENT_VIEW)
+    return can(user, Perm.PATIENT_VIEW, patient)
+
+
 def patients_visible_to(user, perm: Perm = Perm.PATIENT_VIEW) -> QuerySet[Patient]:
     """The patients this user may `perm`: all, their care teams' patients (and those of an
     active emergency-access grant), or none."""

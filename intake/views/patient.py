@@ -49,6 +49,8 @@ def patient_search(request: HttpRequest) -> HttpResponse:
             "results": results,
             "limit": SEARCH_LIMIT,
             "can_open_chart": access.has_perm(request.user, Perm.PATIENT_VIEW),
+            # Programs are clinical: the header only for those who may not see more.
+            "show_demographics": access.can_view_patient_demographics(request.user),
         },
     )
 

@@ -1,0 +1,78 @@
+"""What clinic administrators and privacy officers see (issue 10, item 10): an administrator's
+patient search answers the registration header only, page and API alike; a privacy officer's
+audit report carries no clinical codes."""
+
+import pytest
+
+from intake import access
+from intake.models import Episode
+from tests.factories import EpisodeFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = {"id", "mrn", "given_name", "family_name", "preferred_name", "birth_date"}
+PHI = {
+    "phone": "555-0142",
+    "address": "12 Harbor Lane",
+    "gender_identity": "Nonbinary",
+    "emergency_contact_name": "Rosa Lopez",
+    "emergency_contact_phone": "555-0199",
+    "reason_for_visit": "Opioid use disorder, wants methadone",
+}
+
+
+@pytest.fixture
+def detailed_patient(patient):
+    for field, value in PHI.items():
+        setattr(patient, field, value)
+    patient.save()
+    EpisodeFactory(patient=patient, program="otp")
+    return patient
+
+
+def test_it_gives_administrators_only_the_header_from_the_api_search(
+    api, detailed_patient, clinic_admin
+):
+    api.force_authenticate(clinic_admin)
+    got = api.get("/api/v1/patients/", {"q": detailed_patient.family_name})
+    posted = api.post(
+        "/api/v1/patients/search/", {"q": detailed_patient.family_name}, format="json"
+    )
+    for response in (got, posted):
+        assert response.status_code == 200
+        (row,) = response.json()["results"]
+        assert set(row) == HEADER
+        assert row["id"] == str(detailed_patient.pk) and row["mrn"] == detailed_patient.mrn
+        for value in PHI.values():
+            assert value not in response.content.decode()
+
+
+def test_it_still_gives_the_care_team_the_full_record(api, detailed_patient, team_counselor):
+    api.force_authenticate(team_counselor)
+    response = api.post(
+        "/api/v1/patients/search/", {"q": detailed_patient.family_name}, format="json"
+    )
+    (row,) = response.json()["results"]
+    assert row["phone"] == PHI["phone"] and row["reason_for_visit"] == PHI["reason_for_visit"]
+    assert {"version", "sex_at_birth", "address"} <= set(row)
+
+
+def test_the_search_page_shows_administrators_no_program(
+    client, detailed_patient, clinic_admin, team_counselor
+):
+    assert Episode.objects.filter(patient=detailed_patient).exists()
+    client.force_login(clinic_admin)
+    page = client.post("/patients/", {"q": detailed_patient.family_name})
+    assert page.status_code == 200
+    assert detailed_patient.mrn.encode() in page.content
+    assert b"Opioid treatment" not in page.content and b"Program" not in page.content
+    client.force_login(team_counselor)
+    page = client.post("/patients/", {"q": detailed_patient.family_name})
+    assert b"Program" in page.content
+
+
+def test_one_rule_decides_for_page_and_api(detailed_patient, clinic_admin, team_counselor):
+    assert not access.can_view_patient_demographics(clinic_admin)
+    assert not access.can_view_patient_demographics(clinic_admin, detailed_patient)
+    assert access.can_view_patient_demographics(team_counselor)
+    assert access.can_view_patient_demographics(team_counselor, detailed_patient)
