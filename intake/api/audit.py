@@ -9,12 +9,13 @@ from rest_framework.generics import GenericAPIView
 
 from intake.access import Perm
 from intake.models import AuditAction, AuditEvent, Patient
-from intake.selectors.audit import audit_event_list
+from intake.selectors.audit import audit_detail_redacted, audit_event_list
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_username")
     patient = serializers.UUIDField(source="patient_id", allow_null=True)
+    detail = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
@@ -32,6 +33,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "ip_address",
             "detail",
         ]
+
+    def get_detail(self, obj) -> dict:
+        return audit_detail_redacted(obj.detail)
 
 
 def _parse_moment(name: str, raw: str):

@@ -12,7 +12,7 @@ from intake import access
 from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
 from intake.models import AuditAction, AuditOutcome, BreakGlassGrant, Patient
-from intake.selectors.audit import audit_event_list
+from intake.selectors.audit import audit_detail_redacted, audit_event_list
 from intake.services.audit import audit_record
 from intake.views.decorators import policy
 
@@ -65,6 +65,8 @@ def _filters(form: AuditFilterForm) -> dict:
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     page = Paginator(audit_event_list(**_filters(form)), 100).get_page(request.GET.get("page"))
+    for event in page:
+        event.shown_detail = audit_detail_redacted(event.detail)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -130,7 +132,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
                         e.outcome,
                         "true" if e.break_glass else "false",
                         e.ip_address or "",
-                        e.detail.get("reason", "") if isinstance(e.detail, dict) else "",
+                        audit_detail_redacted(e.detail).get("reason", ""),
                         e.hash,
                     )
                 ]
