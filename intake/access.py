@@ -69,6 +69,7 @@ class Perm(enum.StrEnum):
     PLAN_WRITE = "plan.write"
     PLAN_APPROVE = "plan.approve"
     REVIEW_QUEUE = "plan.review-queue"
+    MERGE_REVIEW = "patient.merge-review"
 
 
 class Scope(enum.Enum):
@@ -128,6 +129,9 @@ MATRIX: dict[Perm, dict[Role, Scope]] = {
     # supervised detox needs a physician; a behavioral-only plan may be signed by a counselor.
     Perm.PLAN_APPROVE: {_C: Scope.TEAM, _P: Scope.TEAM},
     Perm.REVIEW_QUEUE: {_P: Scope.ANY},
+    # Possible duplicates registered on another team (patient_register): the registration
+    # headers of both records, for the clinic administrators who merge them.
+    Perm.MERGE_REVIEW: {_ADMIN: Scope.ANY},
 }
 
 
