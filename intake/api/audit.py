@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 from intake.access import Perm
 from intake.models import AuditAction, AuditEvent, Patient
 from intake.selectors.audit import audit_detail_redacted, audit_event_list
+from intake.services.audit import audit_patients_shown
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -90,4 +91,9 @@ class AuditEventListView(GenericAPIView):
         if params.get("outcome"):
             filters["outcome"] = params["outcome"]
         page = self.paginate_queryset(audit_event_list(**filters))
+        audit_patients_shown(
+            actor=request.user,
+            patient_ids=[e.patient_id for e in page],
+            object_type="audit-report",
+        )
         return self.get_paginated_response(AuditEventSerializer(page, many=True).data)

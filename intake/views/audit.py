@@ -13,7 +13,7 @@ from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
 from intake.models import AuditAction, AuditOutcome, BreakGlassGrant, Patient
 from intake.selectors.audit import audit_detail_redacted, audit_event_list
-from intake.services.audit import audit_record
+from intake.services.audit import audit_patients_shown, audit_record
 from intake.views.decorators import policy
 
 EXPORT_COLUMNS = [
@@ -67,6 +67,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(audit_event_list(**_filters(form)), 100).get_page(request.GET.get("page"))
     for event in page:
         event.shown_detail = audit_detail_redacted(event.detail)
+    # The report names patients (by id): reading it is a read of each.
+    audit_patients_shown(
+        actor=request.user, patient_ids=[e.patient_id for e in page], object_type="audit-report"
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
