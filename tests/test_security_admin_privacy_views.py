@@ -144,3 +144,18 @@ def test_it_redacts_each_known_clinical_key():
     assert shown == {"reason": "not-found", "redacted": sorted(CLINICAL_DETAIL_KEYS)}
     assert audit_detail_redacted({"change": "revoked"}) == {"change": "revoked"}
     assert audit_detail_redacted(None) == {}
+
+
+def test_the_care_team_page_shows_administrators_the_header_only(
+    client, detailed_patient, clinic_admin, team_counselor
+):
+    detailed_patient.pronouns = "they/them"
+    detailed_patient.save()
+    client.force_login(clinic_admin)
+    page = client.get(f"/patients/{detailed_patient.pk}/care-team/")
+    assert page.status_code == 200
+    assert detailed_patient.mrn.encode() in page.content
+    assert b"they/them" not in page.content and b"Female" not in page.content
+    client.force_login(team_counselor)
+    page = client.get(f"/patients/{detailed_patient.pk}/care-team/")
+    assert b"they/them" in page.content
