@@ -69,6 +69,7 @@ class Perm(enum.StrEnum):
     PLAN_WRITE = "plan.write"
     PLAN_APPROVE = "plan.approve"
     REVIEW_QUEUE = "plan.review-queue"
+    MERGE_REVIEW = "patient.merge-review"
 
 
 class Scope(enum.Enum):
@@ -128,6 +129,9 @@ MATRIX: dict[Perm, dict[Role, Scope]] = {
     # supervised detox needs a physician; a behavioral-only plan may be signed by a counselor.
     Perm.PLAN_APPROVE: {_C: Scope.TEAM, _P: Scope.TEAM},
     Perm.REVIEW_QUEUE: {_P: Scope.ANY},
+    # Possible duplicates registered on another team (patient_register): the registration
+    # headers of both records, for the clinic administrators who merge them.
+    Perm.MERGE_REVIEW: {_ADMIN: Scope.ANY},
 }
 
 
@@ -238,6 +242,22 @@ def can(user, perm: Perm, patient: Patient | None = None) -> bool:
     if scope is Scope.ANY or patient is None:
         return True
     return is_on_care_team(user, patient, emergency=perm not in NOT_BY_EMERGENCY_ACCESS)
+
+
+# What a search result list may show of a patient. Clinic administrators find patients to
+# manage their care teams: the registration header (API.md, "Patients"), never demographics,
+# contact details, reason for care or programs.
+PATIENT_HEADER_FIELDS = ("id", "mrn", "given_name", "family_name", "preferred_name", "birth_date")
+
+
+def can_view_patient_demographics(user, patient: Patient | None = None) -> bool:
+    """May `user` see the patient's demographics, contact details, reason for care and
+    programs, beyond the header (PATIENT_HEADER_FIELDS)? Those who may open the chart: the
+    care team (and an emergency grant). Without `patient`, whether the role ever may (for a
+    list already scoped to the user's patients). Search page and API both ask here."""
+    if patient is None:
+        return has_perm(user, Perm.PATIENT_VIEW)
+    return can(user, Perm.PATIENT_VIEW, patient)
 
 
 def patients_visible_to(user, perm: Perm = Perm.PATIENT_VIEW) -> QuerySet[Patient]:

@@ -12,5 +12,6 @@ def staff(request):
             "register": access.has_perm(user, Perm.PATIENT_REGISTER),
             "audit": access.has_perm(user, Perm.AUDIT_VIEW),
             "staff": access.has_perm(user, Perm.STAFF_MANAGE),
+            "merge": access.has_perm(user, Perm.MERGE_REVIEW),
         },
     }

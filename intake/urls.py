@@ -188,6 +188,9 @@ urlpatterns = [
         break_glass.break_glass_review_mark,
         name="break-glass-reviewed",
     ),
+    path(
+        "admin-tools/merge-candidates/", patient.merge_candidates, name="merge-candidates"
+    ),
     path("staff/", staff.staff_list, name="staff-list"),
     path("staff/new/", staff.staff_create_view, name="staff-create"),
     path("staff/<int:user_id>/password/", staff.staff_password_view, name="staff-password"),

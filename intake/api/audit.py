@@ -9,12 +9,14 @@ from rest_framework.generics import GenericAPIView
 
 from intake.access import Perm
 from intake.models import AuditAction, AuditEvent, Patient
-from intake.selectors.audit import audit_event_list
+from intake.selectors.audit import audit_detail_redacted, audit_event_list
+from intake.services.audit import audit_patients_shown
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_username")
     patient = serializers.UUIDField(source="patient_id", allow_null=True)
+    detail = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
@@ -32,6 +34,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "ip_address",
             "detail",
         ]
+
+    def get_detail(self, obj) -> dict:
+        return audit_detail_redacted(obj.detail)
 
 
 def _parse_moment(name: str, raw: str):
@@ -86,4 +91,9 @@ class AuditEventListView(GenericAPIView):
         if params.get("outcome"):
             filters["outcome"] = params["outcome"]
         page = self.paginate_queryset(audit_event_list(**filters))
+        audit_patients_shown(
+            actor=request.user,
+            patient_ids=[e.patient_id for e in page],
+            object_type="audit-report",
+        )
         return self.get_paginated_response(AuditEventSerializer(page, many=True).data)

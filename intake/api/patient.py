@@ -37,6 +37,22 @@ class PatientSerializer(serializers.ModelSerializer):
         return value
 
 
+class PatientHeaderSerializer(serializers.ModelSerializer):
+    """A patient as a clinic administrator sees one: the registration header only."""
+
+    class Meta:
+        model = Patient
+        fields = list(access.PATIENT_HEADER_FIELDS)
+        read_only_fields = fields
+
+
+def _output_serializer(user, patient: Patient | None = None):
+    """The full record for those who may see demographics; the header for everyone else."""
+    if access.can_view_patient_demographics(user, patient):
+        return PatientSerializer
+    return PatientHeaderSerializer
+
+
 def _search_response(view: GenericAPIView, request, q: str) -> Response:
     qs = patient_list(user=request.user, q=q)
     page = view.paginate_queryset(qs)
@@ -46,7 +62,8 @@ def _search_response(view: GenericAPIView, request, q: str) -> Response:
         patients=page,
         object_type="patient-search-result",
     )
-    return view.get_paginated_response(PatientSerializer(page, many=True).data)
+    serializer = _output_serializer(request.user)
+    return view.get_paginated_response(serializer(page, many=True).data)
 
 
 class PatientSearchInput(serializers.Serializer):
@@ -111,7 +128,7 @@ class PatientDetailView(GenericAPIView):
 
     def get(self, request, patient_id):
         patient = access.resolve_patient(request.user, patient_id, Perm.PATIENT_VIEW)
-        return Response(PatientSerializer(patient).data)
+        return Response(_output_serializer(request.user, patient)(patient).data)
 
     def patch(self, request, patient_id):
         patient = access.resolve_patient(

@@ -4,6 +4,25 @@ from django.db.models import QuerySet
 
 from intake.models import AuditEvent
 
+# Keys of an audit event's `detail` that carry clinical content: alert and flag codes
+# (`suicide-risk`, `qtc-prolonged`), plan-rule warnings, diagnoses, instruments, lab panels and
+# tests. Written by the assessment, lab and treatment-plan services; the audit report's readers
+# (privacy officers) see no clinical content, so the report shows detail without them.
+CLINICAL_DETAIL_KEYS = frozenset(
+    {
+        "alerts",
+        "warnings",
+        "acknowledged",
+        "code",
+        "icd10",
+        "instrument",
+        "panel",
+        "corrected_tests",
+        "specimen_status",
+        "substances",
+    }
+)
+
 
 def audit_event_list(
     *,
@@ -31,3 +50,15 @@ def audit_event_list(
     if outcome:
         qs = qs.filter(outcome=outcome)
     return qs.order_by("-at", "-id")
+
+
+def audit_detail_redacted(detail) -> dict:
+    """An event's detail as the audit report shows it: clinical keys removed, and named under
+    `redacted` so the reader knows something was left out."""
+    if not isinstance(detail, dict):
+        return {}
+    shown = {k: v for k, v in detail.items() if k not in CLINICAL_DETAIL_KEYS}
+    removed = sorted(CLINICAL_DETAIL_KEYS.intersection(detail))
+    if removed:
+        shown["redacted"] = removed
+    return shown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramWordSimilarity
@@ -12,7 +13,15 @@ from django.db.models.functions import Greatest, Lower
 
 from intake import access
 from intake.access import Perm
-from intake.models import CareTeamMember, Episode, EpisodeStatus, Patient
+from intake.models import (
+    AuditAction,
+    AuditEvent,
+    AuditOutcome,
+    CareTeamMember,
+    Episode,
+    EpisodeStatus,
+    Patient,
+)
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 _MRN_RE = re.compile(r"^\d{4,12}$")
@@ -117,3 +126,50 @@ def patient_chart(*, patient: Patient) -> Chart:
         .order_by("team_role", "user__last_name")
     )
     return Chart(patient=patient, episodes=episodes, active_episode=active, care_team=team)
+
+
+@dataclass
+class MergeCandidate:
+    at: datetime.datetime
+    registered_by: str
+    new: Patient
+    existing: Patient
+
+
+def merge_candidate_list(*, limit: int = 200) -> list[MergeCandidate]:
+    """Possible duplicates that registration could not show the clinician (patient_register
+    audits each as a `merge-candidate` event: `patient` the existing record, `object_id` the
+    new one), newest first. Patients carry the registration header only."""
+    events = list(
+        AuditEvent.objects.filter(
+            object_type="merge-candidate",
+            action=AuditAction.CREATE,
+            outcome=AuditOutcome.ALLOWED,
+            patient__isnull=False,
+        )
+        .order_by("-at", "-id")
+        .only("at", "actor_username", "patient_id", "object_id")[:limit]
+    )
+    ids = {e.patient_id for e in events} | {_uuid(e.object_id) for e in events}
+    ids.discard(None)
+    patients = {
+        str(p.pk): p
+        for p in Patient.objects.filter(pk__in=ids).only(*access.PATIENT_HEADER_FIELDS)
+    }
+    return [
+        MergeCandidate(
+            at=e.at,
+            registered_by=e.actor_username,
+            new=patients[e.object_id],
+            existing=patients[str(e.patient_id)],
+        )
+        for e in events
+        if e.object_id in patients and str(e.patient_id) in patients
+    ]
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None

@@ -94,3 +94,18 @@ def audit_record_many(
             for patient in patients
         ]
     )
+
+
+def audit_patients_shown(*, actor, patient_ids: Iterable, object_type: str) -> None:
+    """A list page or endpoint showed rows about these patients (ids, possibly repeated or
+    None): one read per distinct patient, in one INSERT."""
+    from intake.models import Patient
+
+    distinct = sorted({pk for pk in patient_ids if pk is not None}, key=str)
+    if distinct:
+        audit_record_many(
+            actor=actor,
+            action=AuditAction.READ,
+            patients=[Patient(pk=pk) for pk in distinct],
+            object_type=object_type,
+        )

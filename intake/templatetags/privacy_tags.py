@@ -22,3 +22,12 @@ def may(context, perm: str, patient=None) -> bool:
     if request is None:
         return False
     return access.can(request.user, access.Perm(perm), patient)
+
+
+@register.simple_tag(takes_context=True)
+def demographics_visible(context, patient=None) -> bool:
+    """`{% demographics_visible patient as show %}`: access.can_view_patient_demographics."""
+    request = context.get("request")
+    if request is None:
+        return False
+    return access.can_view_patient_demographics(request.user, patient)

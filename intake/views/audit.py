@@ -12,8 +12,8 @@ from intake import access
 from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
 from intake.models import AuditAction, AuditOutcome, BreakGlassGrant, Patient
-from intake.selectors.audit import audit_event_list
-from intake.services.audit import audit_record
+from intake.selectors.audit import audit_detail_redacted, audit_event_list
+from intake.services.audit import audit_patients_shown, audit_record
 from intake.views.decorators import policy
 
 EXPORT_COLUMNS = [
@@ -65,6 +65,12 @@ def _filters(form: AuditFilterForm) -> dict:
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     page = Paginator(audit_event_list(**_filters(form)), 100).get_page(request.GET.get("page"))
+    for event in page:
+        event.shown_detail = audit_detail_redacted(event.detail)
+    # The report names patients (by id): reading it is a read of each.
+    audit_patients_shown(
+        actor=request.user, patient_ids=[e.patient_id for e in page], object_type="audit-report"
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -130,7 +136,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
                         e.outcome,
                         "true" if e.break_glass else "false",
                         e.ip_address or "",
-                        e.detail.get("reason", "") if isinstance(e.detail, dict) else "",
+                        audit_detail_redacted(e.detail).get("reason", ""),
                         e.hash,
                     )
                 ]

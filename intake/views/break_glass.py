@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from intake.access import Perm
 from intake.forms.break_glass import BreakGlassForm, BreakGlassReviewForm
 from intake.models import BreakGlassGrant, ReviewOutcome
+from intake.services.audit import audit_patients_shown
 from intake.services.break_glass import break_glass_open, break_glass_review
 from intake.views.decorators import policy
 
@@ -55,11 +56,17 @@ def break_glass_review_list(request: HttpRequest) -> HttpResponse:
     )
     if not show_all:
         grants = grants.filter(reviewed_at__isnull=True)
+    shown = list(grants[:500])
+    audit_patients_shown(
+        actor=request.user,
+        patient_ids=[g.patient_id for g in shown],
+        object_type="break-glass-review",
+    )
     return render(
         request,
         "intake/break_glass_review.html",
         {
-            "grants": list(grants[:500]),
+            "grants": shown,
             "show_all": show_all,
             "now": timezone.now(),
             "form": BreakGlassReviewForm(),

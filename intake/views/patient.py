@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import access
 from intake.access import Perm
@@ -11,6 +11,7 @@ from intake.forms.patient import PatientForm, PatientSearchForm
 from intake.models import AuditAction
 from intake.selectors.chart import chart_sections
 from intake.selectors.patient import (
+    merge_candidate_list,
     patient_chart,
     patient_list,
     patient_list_with_status,
@@ -49,8 +50,26 @@ def patient_search(request: HttpRequest) -> HttpResponse:
             "results": results,
             "limit": SEARCH_LIMIT,
             "can_open_chart": access.has_perm(request.user, Perm.PATIENT_VIEW),
+            # Programs are clinical: the header only for those who may not see more.
+            "show_demographics": access.can_view_patient_demographics(request.user),
         },
     )
+
+
+@policy(Perm.MERGE_REVIEW)
+@require_GET
+def merge_candidates(request: HttpRequest) -> HttpResponse:
+    """The clinic administrators' queue of possible duplicates registered on other teams. The
+    names, dates of birth and MRNs shown are a read of each patient, audited in one INSERT."""
+    candidates = merge_candidate_list()
+    shown = {c.new.pk: c.new for c in candidates} | {c.existing.pk: c.existing for c in candidates}
+    audit_record_many(
+        actor=request.user,
+        action=AuditAction.READ,
+        patients=list(shown.values()),
+        object_type="merge-candidates",
+    )
+    return render(request, "intake/merge_candidates.html", {"candidates": candidates})
 
 
 @policy(Perm.PATIENT_REGISTER)
