@@ -27,7 +27,8 @@ _TOTP_CODE = re.compile(r"^\d{6}$")
 def mfa_required(user) -> bool:
     from intake.access import role_of
 
-    return role_of(user) in MFA_REQUIRED_ROLES
+    # Operators (superusers) too: the admin site lets in only a session verified by a device.
+    return role_of(user) in MFA_REQUIRED_ROLES or bool(getattr(user, "is_superuser", False))
 
 
 def mfa_enrolled(user) -> bool:
@@ -39,17 +40,23 @@ def mfa_verify(user, code: str) -> bool:
     authenticator (each code once; repeated failures are throttled); anything else against
     their unused recovery codes (each works once). For sign-in, and for re-checks before
     signing (treatment plans)."""
+    return mfa_verify_device(user, code) is not None
+
+
+def mfa_verify_device(user, code: str) -> TOTPDevice | StaticDevice | None:
+    """mfa_verify, returning the device that accepted the code (sign-in records it in the
+    session with django_otp.login: request.user.is_verified())."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return False
+        return None
     code = re.sub(r"[\s-]", "", code or "").lower()
     if not code or len(code) > 16:
-        return False
+        return None
     with transaction.atomic():
         if _TOTP_CODE.match(code):
             devices = TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update()
         else:
             devices = StaticDevice.objects.filter(user=user, confirmed=True).select_for_update()
-        return any(device.verify_token(code) for device in devices)
+        return next((device for device in devices if device.verify_token(code)), None)
 
 
 def totp_secret_base32(device: TOTPDevice) -> str:

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
 
 from intake.lockout import lockout_response
 from intake.models import AuditAction, AuditOutcome
@@ -31,7 +32,7 @@ from intake.services.mfa import (
     mfa_enrolled,
     mfa_enrolment_device,
     mfa_required,
-    mfa_verify,
+    mfa_verify_device,
     totp_qr_svg,
     totp_secret_base32,
 )
@@ -75,9 +76,12 @@ def _pending_user(request: HttpRequest):
     return user, pending
 
 
-def _complete(request: HttpRequest, user, redirect_to: str) -> HttpResponse:
+def _complete(request: HttpRequest, user, redirect_to: str, device=None) -> HttpResponse:
     request.session.pop(PENDING_KEY, None)
     auth_login(request, user, backend=user.backend)
+    if device is not None:
+        # The session proved this device: request.user.is_verified() (the admin needs it).
+        otp_login(request, device)
     return redirect(redirect_to)
 
 
@@ -138,8 +142,9 @@ def _otp_step(request: HttpRequest, user, pending: dict) -> HttpResponse:
         request.session.pop(PENDING_KEY, None)
         return lockout_response(request)
     form = CodeForm(request.POST)
-    if form.is_valid() and mfa_verify(user, form.cleaned_data["otp_token"]):
-        return _complete(request, user, pending.get("next") or _next(request))
+    device = mfa_verify_device(user, form.cleaned_data["otp_token"]) if form.is_valid() else None
+    if device is not None:
+        return _complete(request, user, pending.get("next") or _next(request), device)
     # A wrong code counts toward lockout, as a wrong password does.
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if getattr(request, "axes_locked_out", False):
@@ -186,6 +191,7 @@ def _enrol_step(request: HttpRequest, user, pending: dict) -> HttpResponse:
             "enter its current code.",
             **_enrol_context(user),
         )
-    response = _complete(request, user, resolve_url("intake:mfa"))
+    device.refresh_from_db()
+    response = _complete(request, user, resolve_url("intake:mfa"), device)
     request.session[NEW_CODES_KEY] = codes
     return response
