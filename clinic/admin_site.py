@@ -17,9 +17,7 @@ def operator_may_use_admin(request) -> bool:
     session was verified by a confirmed device of their own (django-otp's OTPMiddleware)."""
     user = request.user
     is_verified = getattr(user, "is_verified", None)
-    return bool(
-        user.is_active and user.is_superuser and is_verified is not None and is_verified()
-    )
+    return bool(user.is_active and user.is_superuser and is_verified is not None and is_verified())
 
 
 class ClinicAdminSite(OTPAdminSite):

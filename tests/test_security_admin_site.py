@@ -127,8 +127,8 @@ def test_devices_and_tokens_list_owners_not_secrets(operator_client, team_physic
         _assert_no_secret(response.content.decode(), totp, token)
     listing = operator_client.get("/admin/authtoken/tokenproxy/").content.decode()
     assert "team-physician" in listing
-    assert operator_client.get("/admin/otp_totp/totpdevice/").content.decode().count(
-        "team-physician"
+    assert (
+        operator_client.get("/admin/otp_totp/totpdevice/").content.decode().count("team-physician")
     )
 
 

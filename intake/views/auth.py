@@ -10,6 +10,7 @@ import time
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.forms import AuthenticationForm
@@ -36,6 +37,7 @@ from intake.services.mfa import (
     totp_qr_svg,
     totp_secret_base32,
 )
+from intake.services.staff import staff_mfa_reset_notice
 from intake.views.decorators import public
 
 PENDING_KEY = "_intake_mfa_pending"
@@ -122,6 +124,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
+        notice = staff_mfa_reset_notice(user=user)  # before last_login moves on
+        if notice:
+            messages.warning(request, notice)
         if mfa_enrolled(user) or mfa_required(user):
             request.session[PENDING_KEY] = {
                 "user_id": user.pk,
