@@ -1,19 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import include, path
 
+from clinic.admin_site import ClinicAdminSite
 from intake.views.auth import sign_in
 from intake.views.decorators import public
 
-admin.site.site_header = "Clinic Intake administration"
-
-
-def _superuser_only(request) -> bool:
-    # The admin shows every table; only superusers (operators), never clinic roles, use it.
-    return request.user.is_active and request.user.is_superuser
-
-
-admin.site.has_permission = _superuser_only
+# admin.site is clinic.admin_site.ClinicAdminSite (clinic.apps): superusers only, and only
+# once their session has proved a second factor (operator_may_use_admin).
+if not isinstance(admin.site, ClinicAdminSite):
+    raise ImproperlyConfigured("INSTALLED_APPS must use clinic.apps.ClinicAdminConfig.")
 
 urlpatterns = [
     # Password, then the second factor (intake.views.auth).

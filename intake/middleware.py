@@ -76,8 +76,10 @@ class AccessPolicyMiddleware:
             return None
         if getattr(view_func, "cls", None) is not None:  # a DRF view
             return None
-        if getattr(view_func, "admin_site", None) is not None or view_func.__module__.startswith(
-            "django.contrib.admin"
+        if (
+            getattr(view_func, "admin_site", None) is not None
+            or getattr(view_func, "model_admin", None) is not None  # ModelAdmin.get_urls
+            or view_func.__module__.startswith("django.contrib.admin")
         ):
             return None
         perm = getattr(view_func, "access_perm", None)

@@ -67,3 +67,26 @@ def api():
 def signed_in(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def operator(db):
+    """A superuser (operator) with an authenticator: the only kind of account the admin admits."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = UserFactory(username="operator", is_superuser=True, is_staff=True)
+    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def operator_client(client, operator):
+    """`client` signed in as `operator`, the session verified by their authenticator, as the
+    sign-in page leaves it (password, then code: django_otp.login)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(operator)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = operator.totpdevice_set.get().persistent_id
+    session.save()
+    return client

@@ -226,7 +226,8 @@ def test_amendment_shows_the_differences_and_version_1_prints(client, patient, t
     assert draft_pdf["Location"] == f"/patients/{patient.pk}/plans/{v2.pk}/"
 
 
-def test_signed_plans_are_read_only_in_the_admin(admin_client, patient, team_physician):
+def test_signed_plans_are_read_only_in_the_admin(operator_client, patient, team_physician):
+    admin_client = operator_client
     v1 = _signed_plan(patient, team_physician)
     response = admin_client.get(f"/admin/intake/treatmentplan/{v1.pk}/change/")
     assert response.status_code == 200

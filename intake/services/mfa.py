@@ -1,6 +1,10 @@
 """The second factor (HIPAA/ONC multi-factor authentication): TOTP authenticator apps through
 django-otp, with one-time recovery codes. Every role may enrol; physicians and clinic
-administrators must (MFA_REQUIRED_ROLES): their sign-in goes through enrolment first."""
+administrators must (MFA_REQUIRED_ROLES): their sign-in goes through enrolment first.
+
+Every device change is audited (object_type "second-factor", object_id the user's id, the
+change in detail; never a key or code): an authenticator added, replaced, new recovery codes.
+A clinic administrator's reset is audited by its caller (staff_mfa_reset)."""
 
 from __future__ import annotations
 
@@ -15,19 +19,22 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from intake.models import Role
+from intake.models import AuditAction, Role
+from intake.services.audit import audit_record
 
 MFA_REQUIRED_ROLES = frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN})
 RECOVERY_CODE_COUNT = 10
 TOTP_NAME = "authenticator"
 RECOVERY_NAME = "recovery codes"
+DEVICE_AUDIT_TYPE = "second-factor"
 _TOTP_CODE = re.compile(r"^\d{6}$")
 
 
 def mfa_required(user) -> bool:
     from intake.access import role_of
 
-    return role_of(user) in MFA_REQUIRED_ROLES
+    # Operators (superusers) too: the admin site lets in only a session verified by a device.
+    return role_of(user) in MFA_REQUIRED_ROLES or bool(getattr(user, "is_superuser", False))
 
 
 def mfa_enrolled(user) -> bool:
@@ -39,17 +46,37 @@ def mfa_verify(user, code: str) -> bool:
     authenticator (each code once; repeated failures are throttled); anything else against
     their unused recovery codes (each works once). For sign-in, and for re-checks before
     signing (treatment plans)."""
+    return mfa_verify_device(user, code) is not None
+
+
+def mfa_verify_device(user, code: str) -> TOTPDevice | StaticDevice | None:
+    """mfa_verify, returning the device that accepted the code (sign-in records it in the
+    session with django_otp.login: request.user.is_verified())."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return False
+        return None
     code = re.sub(r"[\s-]", "", code or "").lower()
     if not code or len(code) > 16:
-        return False
+        return None
     with transaction.atomic():
         if _TOTP_CODE.match(code):
             devices = TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update()
         else:
             devices = StaticDevice.objects.filter(user=user, confirmed=True).select_for_update()
-        return any(device.verify_token(code) for device in devices)
+        return next((device for device in devices if device.verify_token(code)), None)
+
+
+def mfa_audit_device_change(
+    *, user, change: str, actor=None, action: AuditAction | str = AuditAction.UPDATE, **detail
+) -> None:
+    """One audit row for a change to `user`'s second factor, by `actor` (themselves unless
+    given; None for a management command)."""
+    audit_record(
+        actor=user if actor is None else actor,
+        action=action,
+        object_type=DEVICE_AUDIT_TYPE,
+        object_id=str(user.pk),
+        detail={"change": change, **detail},
+    )
 
 
 def totp_secret_base32(device: TOTPDevice) -> str:
@@ -67,7 +94,15 @@ def totp_device_from_secret(*, user, secret_base32: str) -> TOTPDevice:
         raise ValidationError({"totp_secret": ["The TOTP secret must be 10 to 40 bytes."]})
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
-        return TOTPDevice.objects.create(user=user, name=TOTP_NAME, key=key.hex(), confirmed=True)
+        device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, key=key.hex(), confirmed=True)
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            object_type=DEVICE_AUDIT_TYPE,
+            object_id=str(user.pk),
+            detail={"change": "authenticator-added", "via": "command"},
+        )
+        return device
 
 
 def mfa_enrolment_device(user) -> TOTPDevice:
@@ -93,17 +128,50 @@ def mfa_enrol_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | Non
         TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        mfa_audit_device_change(user=user, change="authenticator-added", action=AuditAction.CREATE)
         return mfa_recovery_codes_new(user=user)
 
 
+def mfa_replacement_device(user) -> TOTPDevice:
+    """A new, unconfirmed authenticator for an enrolled person replacing theirs. Call only
+    after they proved their current second factor; earlier unconfirmed devices are dropped."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+
+
+def mfa_replace_confirm(*, user, device_id: int, code: str) -> TOTPDevice | None:
+    """Finishes a replacement: when `code` is the new authenticator's current code, the old one
+    is deleted and the new one confirmed (audited). None for a wrong code, for a device that is
+    not this person's unconfirmed one, and for an account with no authenticator to replace
+    (that is enrolment: mfa_enrol_confirm)."""
+    code = re.sub(r"\s", "", code or "")
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(pk=device_id, user=user, confirmed=False)
+            .first()
+        )
+        if device is None or not mfa_enrolled(user):
+            return None
+        if not _TOTP_CODE.match(code) or not device.verify_token(code):
+            return None
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        mfa_audit_device_change(user=user, change="authenticator-replaced")
+        return device
+
+
 def mfa_recovery_codes_new(*, user) -> list[str]:
-    """Replaces the user's recovery codes with new ones; returns them (only their use is
-    stored: each works once)."""
+    """Replaces the user's recovery codes with new ones (audited); returns them (only their use
+    is stored: each works once)."""
     with transaction.atomic():
         StaticDevice.objects.filter(user=user).delete()
         device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+        mfa_audit_device_change(user=user, change="recovery-codes-replaced")
     return codes
 
 
@@ -112,7 +180,8 @@ def mfa_recovery_codes_left(user) -> int:
 
 
 def mfa_reset(*, user) -> None:
-    """Removes every second-factor device (a lost phone): the next sign-in enrols again."""
+    """Removes every second-factor device (a lost phone): the next sign-in enrols again.
+    Audited by the caller (staff_mfa_reset: who reset it)."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()

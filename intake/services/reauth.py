@@ -66,7 +66,13 @@ def record_reauth_failure(*, user, failure: ReauthFailed, obj, patient) -> Valid
         obj=obj,
         detail={"reason": f"reauthentication-{failure.field}"},
     )
+    reauth_count_failure(user)
+    return ValidationError({failure.field: [failure.message]})
+
+
+def reauth_count_failure(user) -> None:
+    """A wrong password or code given while signed in (signing, changing the second factor)
+    counts toward the sign-in lockout, as a wrong sign-in does."""
     request = current_request.get()
     if request is not None:
         user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
-    return ValidationError({failure.field: [failure.message]})

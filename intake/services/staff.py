@@ -116,3 +116,30 @@ def staff_mfa_reset(*, actor, user) -> None:
     mfa_reset(user=user)
     _end_api_tokens(user)
     staff_account_audit(actor=actor, user=user, change="mfa-reset")
+
+
+def staff_mfa_reset_notice(*, user) -> str:
+    """What to tell `user` at sign-in when a clinic administrator reset their second factor
+    since they last signed in (the newest `mfa-reset` staff-account audit row after their
+    previous last_login); "" if none. Call before the sign-in updates last_login."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from intake.models import AuditEvent, AuditOutcome
+
+    events = AuditEvent.objects.filter(
+        object_type="staff-account",
+        object_id=str(user.pk),
+        outcome=AuditOutcome.ALLOWED,
+        detail__change="mfa-reset",
+    )
+    if user.last_login is not None:
+        events = events.filter(at__gt=user.last_login)
+    reset_at = events.order_by("-at").values_list("at", flat=True).first()
+    if reset_at is None:
+        return ""
+    on = date_format(timezone.localtime(reset_at), "j F Y")
+    return (
+        f"Your second factor was reset by a clinic administrator on {on}; set up your "
+        "authenticator again. If you did not ask for this, tell your privacy officer."
+    )

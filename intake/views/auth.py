@@ -10,6 +10,7 @@ import time
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.forms import AuthenticationForm
@@ -22,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
 
 from intake.lockout import lockout_response
 from intake.models import AuditAction, AuditOutcome
@@ -31,10 +33,11 @@ from intake.services.mfa import (
     mfa_enrolled,
     mfa_enrolment_device,
     mfa_required,
-    mfa_verify,
+    mfa_verify_device,
     totp_qr_svg,
     totp_secret_base32,
 )
+from intake.services.staff import staff_mfa_reset_notice
 from intake.views.decorators import public
 
 PENDING_KEY = "_intake_mfa_pending"
@@ -75,9 +78,12 @@ def _pending_user(request: HttpRequest):
     return user, pending
 
 
-def _complete(request: HttpRequest, user, redirect_to: str) -> HttpResponse:
+def _complete(request: HttpRequest, user, redirect_to: str, device=None) -> HttpResponse:
     request.session.pop(PENDING_KEY, None)
     auth_login(request, user, backend=user.backend)
+    if device is not None:
+        # The session proved this device: request.user.is_verified() (the admin needs it).
+        otp_login(request, device)
     return redirect(redirect_to)
 
 
@@ -118,6 +124,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
+        notice = staff_mfa_reset_notice(user=user)  # before last_login moves on
+        if notice:
+            messages.warning(request, notice)
         if mfa_enrolled(user) or mfa_required(user):
             request.session[PENDING_KEY] = {
                 "user_id": user.pk,
@@ -138,8 +147,9 @@ def _otp_step(request: HttpRequest, user, pending: dict) -> HttpResponse:
         request.session.pop(PENDING_KEY, None)
         return lockout_response(request)
     form = CodeForm(request.POST)
-    if form.is_valid() and mfa_verify(user, form.cleaned_data["otp_token"]):
-        return _complete(request, user, pending.get("next") or _next(request))
+    device = mfa_verify_device(user, form.cleaned_data["otp_token"]) if form.is_valid() else None
+    if device is not None:
+        return _complete(request, user, pending.get("next") or _next(request), device)
     # A wrong code counts toward lockout, as a wrong password does.
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if getattr(request, "axes_locked_out", False):
@@ -186,6 +196,7 @@ def _enrol_step(request: HttpRequest, user, pending: dict) -> HttpResponse:
             "enter its current code.",
             **_enrol_context(user),
         )
-    response = _complete(request, user, resolve_url("intake:mfa"))
+    device.refresh_from_db()
+    response = _complete(request, user, resolve_url("intake:mfa"), device)
     request.session[NEW_CODES_KEY] = codes
     return response
