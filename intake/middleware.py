@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from intake import access
-from intake.request_context import client_ip, current_request
+from intake.request_context import client_address, client_ip, current_request
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class NoStoreMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = client_ip.set(request.META.get("REMOTE_ADDR"))
+        token = client_ip.set(client_address(request))
         request_token = current_request.set(request)
         try:
             response = self.get_response(request)

@@ -11,6 +11,7 @@ from intake.views import (
     home,
     interview,
     lab,
+    lockout,
     mfa,
     patient,
     staff,
@@ -192,6 +193,8 @@ urlpatterns = [
         "admin-tools/merge-candidates/", patient.merge_candidates, name="merge-candidates"
     ),
     path("staff/", staff.staff_list, name="staff-list"),
+    path("staff/lockouts/", lockout.lockout_list, name="staff-lockouts"),
+    path("staff/<int:user_id>/unlock/", lockout.lockout_clear_view, name="staff-unlock"),
     path("staff/new/", staff.staff_create_view, name="staff-create"),
     path("staff/<int:user_id>/password/", staff.staff_password_view, name="staff-password"),
     path(

@@ -133,12 +133,25 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # API tokens stop working this many hours after sign-in.
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 8)
 
-# Lockout after repeated failed sign-ins: per account (whatever the client), and per client
-# (address and browser) so one machine cannot try password after password across accounts.
+# Lockout after repeated failed sign-ins (intake/lockout.py), in three tiers so that nobody can
+# lock others out: the pair (account, client address) after AXES_FAILURE_LIMIT failures for
+# AXES_COOLOFF_TIME; the account everywhere only after LOCKOUT_ACCOUNT_FAILURES failures across
+# addresses in LOCKOUT_ACCOUNT_HOURS, until a clinic administrator unlocks it; an address only
+# after LOCKOUT_ADDRESS_FAILURES failures (any accounts) in the last hour.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "intake.lockout.ClinicLockoutHandler"
+LOCKOUT_ACCOUNT_FAILURES = env_int("LOCKOUT_ACCOUNT_FAILURES", 30)
+LOCKOUT_ACCOUNT_HOURS = env_int("LOCKOUT_ACCOUNT_HOURS", 24)
+LOCKOUT_ADDRESS_FAILURES = env_int("LOCKOUT_ADDRESS_FAILURES", 100)
+# The client address: the app sits behind this many trusted proxies (X-Forwarded-For).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "intake.request_context.client_address"
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt while locked neither extends the lock nor counts again: an attacker cannot
+# keep someone locked out by trying on, and the tiers above see the refusal for what it is.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "intake.lockout.lockout_response"
 AXES_VERBOSE = False
 # Axes must not write usernames or IPs into the log files.

@@ -1,3 +1,4 @@
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_login_failed
@@ -7,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from intake.lockout import lockout_message
 from intake.models import AuditAction, AuditOutcome
 from intake.services.audit import audit_record
 from intake.services.mfa import mfa_enrolled, mfa_required, mfa_verify
@@ -42,7 +44,7 @@ class TokenView(APIView):
         )
         if getattr(django_request, "axes_locked_out", False):
             return Response(
-                {"detail": "Too many failed sign-ins; this account is locked for now."},
+                {"detail": lockout_message(data.validated_data["username"])},
                 status=status.HTTP_403_FORBIDDEN,
             )
         if user is None or not user.is_active:
@@ -57,7 +59,7 @@ class TokenView(APIView):
                 )
                 if getattr(django_request, "axes_locked_out", False):
                     return Response(
-                        {"detail": "Too many failed sign-ins; this account is locked for now."},
+                        {"detail": lockout_message(user.get_username())},
                         status=status.HTTP_403_FORBIDDEN,
                     )
                 missing = not data.validated_data.get("otp")
@@ -85,6 +87,9 @@ class TokenView(APIView):
                 },
                 status=status.HTTP_403_FORBIDDEN,
             )
+        # A successful sign-in clears the failures of this account from this address, as the
+        # page's does (axes listens to user_logged_in there; no session is made here).
+        AxesProxyHandler.user_logged_in(sender=type(self), request=django_request, user=user)
         # A fresh token per sign-in, so its age is the age of the sign-in.
         Token.objects.filter(user=user).delete()
         token = Token.objects.create(user=user)
