@@ -8,19 +8,15 @@ two in step.
 from __future__ import annotations
 
 import enum
-import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from intake.models import (
     CLINICAL_ROLES,
     GROUP_TO_ROLE,
-    AuditAction,
     BreakGlassGrant,
     CareTeamMember,
     LicenseType,
@@ -282,73 +278,11 @@ def patients_visible_to(user, perm: Perm = Perm.PATIENT_VIEW) -> QuerySet[Patien
     return Patient.objects.filter(pk__in=reachable)
 
 
-def resolve_patient(
-    user,
-    patient_id,
-    perm: Perm,
-    *,
-    action: AuditAction = AuditAction.READ,
-    audit_allowed: bool = True,
-    object_type: str = "patient",
-) -> Patient:
-    """Fetch the patient behind a URL for `perm`, or refuse.
-
-    The role may not do it at all: PermissionDenied (403). Unknown patient, or one outside the
-    user's care team: Http404, so a URL never confirms that a patient exists. Refusals are
-    audited here as attempts to `action`; an allowed read is audited here too, while an
-    allowed write (`audit_allowed=False`) is audited by the service that makes it."""
-    from intake.services.audit import audit_record
-
-    def deny(reason: str, patient: Patient | None = None, patient_pk=None) -> None:
-        audit_record(
-            actor=user,
-            action=action,
-            outcome="denied",
-            patient=patient,
-            patient_id=patient_pk,
-            object_type=object_type,
-            object_id=str(patient.pk) if patient else "",
-            detail={"reason": reason, "perm": str(perm)},
-        )
-
-    scope = scope_for(user, perm)
-    if scope is None:
-        deny("role", patient_pk=_existing_patient_id(patient_id))
-        raise PermissionDenied("Your role does not allow this.")
-    try:
-        patient = Patient.objects.get(pk=patient_id)
-    except (Patient.DoesNotExist, ValueError, TypeError):
-        deny("not-found")
-        raise Http404("No such patient.") from None
-    emergency = perm not in NOT_BY_EMERGENCY_ACCESS
-    if scope is Scope.TEAM and not is_on_care_team(user, patient, emergency=emergency):
-        deny("not-on-care-team", patient)
-        raise Http404("No such patient.")
-    if audit_allowed:
-        # break_glass: also set by audit_record itself for every row of a grant holder.
-        audit_record(
-            actor=user,
-            action=action,
-            patient=patient,
-            object_type=object_type,
-            object_id=str(patient.pk),
-            break_glass=scope is Scope.TEAM and emergency_grant_for(user, patient) is not None,
-        )
-    return patient
+# Rules on records: each decided here once, called by services (which enforce it), views,
+# API and templates (which show or hide the action) -----------------------------------------
 
 
-def _existing_patient_id(patient_id) -> uuid.UUID | None:
-    try:
-        pk = uuid.UUID(str(patient_id))
-    except ValueError:
-        return None
-    return pk if Patient.objects.filter(pk=pk).exists() else None
-
-
-# Credentials -------------------------------------------------------------------------------
-
-
-def may_diagnose(user) -> bool:
+def can_record_diagnosis(user) -> bool:
     """Physicians and psychologists with the credential; counselors only where state law
     (the COUNSELOR_MAY_DIAGNOSE setting) allows it."""
     role = role_of(user)
@@ -364,6 +298,64 @@ def may_diagnose(user) -> bool:
     return role == Role.COUNSELOR and settings.COUNSELOR_MAY_DIAGNOSE
 
 
-def may_prescribe(user) -> bool:
+def diagnosis_refusal(user) -> str | None:
+    """Why this person may not record a diagnosis, or None if they may."""
+    if can_record_diagnosis(user):
+        return None
+    if role_of(user) == Role.COUNSELOR:
+        return (
+            "Recording a diagnosis needs the may-diagnose credential, and for counselors the "
+            "clinic's COUNSELOR_MAY_DIAGNOSE setting (state law). Ask a physician to record it."
+        )
+    return (
+        "Only clinicians licensed to diagnose (physicians, psychologists) may record a diagnosis."
+    )
+
+
+def can_change_medication_line(user) -> bool:
+    """Medication lines are the prescriber's: any change to one (drug, dose, unit, route,
+    indication, schedule, taper) by anyone else is refused."""
     profile = getattr(user, "staff_profile", None)
     return role_of(user) == Role.PHYSICIAN and profile is not None and profile.may_prescribe
+
+
+def plan_review_refusal(user, *, needs_physician: bool) -> str | None:
+    """Why `user` may not approve or return a submitted plan, or None if they may (care-team
+    scope is checked by the resolver; this is the role rule). A plan with medication or
+    medically supervised detox (`needs_physician`) is a physician's to approve."""
+    role = role_of(user)
+    if needs_physician and role != Role.PHYSICIAN:
+        return "A plan with medication or medically supervised detox is approved by a physician."
+    if role not in (Role.PHYSICIAN, Role.COUNSELOR):
+        return "Only a physician or counselor on the care team may review plans."
+    return None
+
+
+def can_add_interview_addendum(user, interview) -> bool:
+    return can(user, Perm.INTERVIEW_WRITE, interview.patient)
+
+
+def care_team_role_on_registration(user):
+    """The care-team role a clinician takes on the patients they register (none for other
+    roles: an administrator registering a patient does not join the team)."""
+    from intake.models import TeamRole
+
+    role = role_of(user)
+    if role in (Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN):
+        return TeamRole(role.value)
+    return None
+
+
+def signer_role(user) -> str:
+    """The role recorded with a signature (what the signer was allowed to sign as)."""
+    role = role_of(user)
+    return role.value if role else ""
+
+
+SECOND_FACTOR_ROLES = frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN})
+
+
+def must_use_second_factor(user) -> bool:
+    """Prescribers and administrators sign in with a second factor; operators (superusers)
+    too: the admin site lets in only a session verified by a device."""
+    return role_of(user) in SECOND_FACTOR_ROLES or bool(getattr(user, "is_superuser", False))

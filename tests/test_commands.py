@@ -18,7 +18,7 @@ def test_create_staff_creates_an_account_with_its_role(capsys):
     assert user.check_password("a-long-secret-pass")
     assert user.password.startswith("md5$") or user.password.startswith("argon2")
     assert "a-long-secret-pass" not in out
-    assert access.may_prescribe(user)
+    assert access.can_change_medication_line(user)
 
 
 def test_create_staff_sets_may_diagnose():

@@ -90,12 +90,13 @@ def test_it_lets_only_credentialed_people_diagnose(settings):
     nurse = UserFactory(role="nurse")
 
     settings.COUNSELOR_MAY_DIAGNOSE = False
-    assert access.may_diagnose(physician)
-    assert not access.may_diagnose(counselor)
-    assert not access.may_diagnose(ladc)
-    assert access.may_diagnose(psychologist)
-    assert not access.may_diagnose(nurse)
+    assert access.can_record_diagnosis(physician)
+    assert not access.can_record_diagnosis(counselor)
+    assert not access.can_record_diagnosis(ladc)
+    assert access.can_record_diagnosis(psychologist)
+    assert not access.can_record_diagnosis(nurse)
     settings.COUNSELOR_MAY_DIAGNOSE = True
-    assert access.may_diagnose(ladc)
-    assert not access.may_diagnose(counselor)
-    assert access.may_prescribe(physician) and not access.may_prescribe(nurse)
+    assert access.can_record_diagnosis(ladc)
+    assert not access.can_record_diagnosis(counselor)
+    assert access.can_change_medication_line(physician)
+    assert not access.can_change_medication_line(nurse)

@@ -2,7 +2,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import access
+from intake import resolvers
 from intake.access import Perm
 from intake.models import Assessment, AuditAction, Diagnosis, InstrumentCode, Remission
 from intake.services.assessment import assessment_record, diagnosis_record
@@ -45,7 +45,7 @@ class AssessmentListView(GenericAPIView):
     serializer_class = AssessmentSerializer
 
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment-list"
         )
         qs = Assessment.objects.filter(patient=patient).select_related("administered_by")
@@ -55,7 +55,7 @@ class AssessmentListView(GenericAPIView):
         return self.get_paginated_response(AssessmentSerializer(page, many=True).data)
 
     def post(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.ASSESSMENT_RECORD,
@@ -109,7 +109,7 @@ class DiagnosisListView(GenericAPIView):
     serializer_class = DiagnosisSerializer
 
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.DIAGNOSIS_VIEW, object_type="diagnosis-list"
         )
         qs = Diagnosis.objects.filter(patient=patient).select_related("diagnosed_by")
@@ -117,7 +117,7 @@ class DiagnosisListView(GenericAPIView):
         return self.get_paginated_response(DiagnosisSerializer(page, many=True).data)
 
     def post(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.DIAGNOSIS_RECORD,

@@ -3,7 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import access
+from intake import resolvers
 from intake.access import Perm
 from intake.models import AuditAction, CareTeamMember, TeamRole
 from intake.services.care_team import care_team_add
@@ -41,7 +41,7 @@ class CareTeamView(GenericAPIView):
     pagination_class = None
 
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.CARE_TEAM_VIEW, object_type="care-team"
         )
         members = (
@@ -52,7 +52,7 @@ class CareTeamView(GenericAPIView):
         return Response(CareTeamMemberSerializer(members, many=True).data)
 
     def post(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.CARE_TEAM_MANAGE,

@@ -1,10 +1,9 @@
-from django.http import Http404
 from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import access
+from intake import resolvers
 from intake.access import Perm
 from intake.models import AuditAction, Consent
 from intake.services.consent import consent_create, consent_revoke
@@ -72,14 +71,14 @@ class ConsentListView(GenericAPIView):
     serializer_class = ConsentSerializer
 
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.CONSENT_VIEW, object_type="consent-list"
         )
         page = self.paginate_queryset(patient.consents.order_by("-signed_on", "-created_at"))
         return self.get_paginated_response(ConsentSerializer(page, many=True).data)
 
     def post(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.CONSENT_MANAGE,
@@ -109,16 +108,12 @@ class ConsentRevokeView(GenericAPIView):
     serializer_class = ConsentSerializer
 
     def post(self, request, consent_id):
-        consent = Consent.objects.filter(pk=consent_id).first()
-        if consent is None:
-            raise Http404("No such consent.")
-        access.resolve_patient(
+        _patient, consent = resolvers.resolve_consent(
             request.user,
-            consent.patient_id,
+            consent_id,
             Perm.CONSENT_MANAGE,
             action=AuditAction.UPDATE,
             audit_allowed=False,
-            object_type="consent",
         )
         data = ConsentRevokeInput(data=request.data)
         data.is_valid(raise_exception=True)

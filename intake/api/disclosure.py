@@ -2,7 +2,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import access
+from intake import resolvers
 from intake.access import Perm
 from intake.models import AuditAction, Disclosure, DisclosureContent
 from intake.selectors.disclosure import disclosure_accounting
@@ -51,14 +51,14 @@ class DisclosureListView(GenericAPIView):
     serializer_class = DisclosureSerializer
 
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.DISCLOSURE_VIEW, object_type="disclosure-accounting"
         )
         page = self.paginate_queryset(disclosure_accounting(patient=patient))
         return self.get_paginated_response(DisclosureSerializer(page, many=True).data)
 
     def post(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.DISCLOSURE_MAKE,

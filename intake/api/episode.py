@@ -3,7 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import access
+from intake import resolvers
 from intake.access import Perm
 from intake.models import AuditAction, Episode, Program
 from intake.services.episode import episode_admit
@@ -38,14 +38,14 @@ class EpisodeListView(GenericAPIView):
     serializer_class = EpisodeSerializer
 
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.EPISODE_VIEW, object_type="episode"
         )
         page = self.paginate_queryset(patient.episodes.order_by("-admitted_on", "-created_at"))
         return self.get_paginated_response(EpisodeSerializer(page, many=True).data)
 
     def post(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.EPISODE_MANAGE,

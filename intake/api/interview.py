@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import access
+from intake import resolvers
 from intake.access import Perm
 from intake.models import (
     AuditAction,
@@ -18,8 +18,7 @@ from intake.models import (
     SubstanceUse,
 )
 from intake.models.interview import Route
-from intake.selectors.interview import interview_get, interview_list, interview_patient_id
-from intake.services.audit import audit_record
+from intake.selectors.interview import interview_get, interview_list
 from intake.services.interview import (
     ARRAY_FIELDS,
     CONTENT_FIELDS,
@@ -176,19 +175,10 @@ class InterviewWriteSerializer(serializers.ModelSerializer):
 
 
 def _interview_for(request, interview_id, perm: Perm, *, action: AuditAction):
-    """The interview behind an id, its patient resolved through the care-team check: unknown
-    ids and interviews of patients outside the caller's team are both 404."""
-    patient = access.resolve_patient(
-        request.user,
-        interview_patient_id(interview_id=interview_id),
-        perm,
-        action=action,
-        audit_allowed=False,
-        object_type="interview",
+    """The interview behind an id, access checked (resolvers)."""
+    _patient, interview = resolvers.resolve_interview(
+        request.user, interview_id, perm, action=action
     )
-    interview = interview_get(patient=patient, interview_id=interview_id)
-    if action == AuditAction.READ:
-        audit_record(actor=request.user, action=AuditAction.READ, patient=patient, obj=interview)
     return interview
 
 
@@ -202,7 +192,7 @@ class InterviewListView(GenericAPIView):
 
     @extend_schema(operation_id="interviews_list", responses=InterviewSerializer(many=True))
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.INTERVIEW_VIEW, object_type="interview"
         )
         page = self.paginate_queryset(interview_list(patient=patient))
@@ -214,7 +204,7 @@ class InterviewListView(GenericAPIView):
         responses={201: InterviewSerializer},
     )
     def post(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.INTERVIEW_WRITE,

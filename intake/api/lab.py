@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import access
+from intake import resolvers
 from intake.access import Perm
 from intake.labs.interpret import RECOLLECT_STATUSES
 from intake.models import (
@@ -35,7 +35,6 @@ from intake.selectors.lab import (
     lab_result_list,
     lab_test_catalog,
 )
-from intake.services.audit import audit_record
 from intake.services.lab import (
     LabRecording,
     lab_alert_acknowledge,
@@ -272,21 +271,10 @@ class LabAlertAcknowledgeInputSerializer(serializers.Serializer):
 
 
 def _order_for(request, order_id, perm: Perm, *, action=AuditAction.READ, audit_allowed=True):
-    """The order and its patient; 404 for an unknown order or one outside the care team
-    (refusals audited). `audit_allowed`: audit the read of the order here."""
-    order = LabOrder.objects.select_related("panel", "ordered_by").filter(pk=order_id).first()
-    patient = access.resolve_patient(
-        request.user,
-        order.patient_id if order else None,
-        perm,
-        action=action,
-        audit_allowed=False,
-        object_type="lab-order",
+    """The order and its patient, access checked and the read audited (resolvers)."""
+    patient, order = resolvers.resolve_lab_order(
+        request.user, order_id, perm, action=action, audit_allowed=audit_allowed
     )
-    if audit_allowed:
-        audit_record(
-            actor=request.user, action=action, patient=patient, obj=order, object_type="lab-order"
-        )
     return order, patient
 
 
@@ -306,7 +294,7 @@ class PatientLabOrderListView(GenericAPIView):
 
     @extend_schema(operation_id="patient_lab_orders_list")
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.LAB_VIEW, object_type="lab-orders"
         )
         page = self.paginate_queryset(lab_order_list(patient=patient))
@@ -314,7 +302,7 @@ class PatientLabOrderListView(GenericAPIView):
 
     @extend_schema(request=LabOrderInputSerializer, responses={201: LabOrderSerializer})
     def post(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.LAB_ORDER,
@@ -419,7 +407,7 @@ class PatientLabResultListView(GenericAPIView):
         ],
     )
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.LAB_VIEW, object_type="lab-results"
         )
         test = request.query_params.get("test", "").strip()
@@ -446,7 +434,7 @@ class PatientLabAlertListView(GenericAPIView):
         parameters=[OpenApiParameter("open", bool, description="Only unacknowledged (default)")],
     )
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.LAB_VIEW, object_type="lab-alerts"
         )
         qs = LabAlert.objects.filter(patient=patient)
@@ -465,14 +453,12 @@ class LabAlertAcknowledgeView(GenericAPIView):
         request=LabAlertAcknowledgeInputSerializer, responses={200: LabAlertSerializer(many=True)}
     )
     def post(self, request, alert_id):
-        alert = LabAlert.objects.filter(pk=alert_id).first()
-        access.resolve_patient(
+        _patient, alert = resolvers.resolve_lab_alert(
             request.user,
-            alert.patient_id if alert else None,
+            alert_id,
             Perm.LAB_ALERT_ACK,
             action=AuditAction.UPDATE,
             audit_allowed=False,
-            object_type="lab-alert",
         )
         data = LabAlertAcknowledgeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

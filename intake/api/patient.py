@@ -4,7 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import access
+from intake import access, resolvers
 from intake.access import Perm
 from intake.models import AuditAction, Patient
 from intake.models.patient import REGISTRATION_FIELDS
@@ -127,11 +127,11 @@ class PatientDetailView(GenericAPIView):
     serializer_class = PatientSerializer
 
     def get(self, request, patient_id):
-        patient = access.resolve_patient(request.user, patient_id, Perm.PATIENT_VIEW)
+        patient = resolvers.resolve_patient(request.user, patient_id, Perm.PATIENT_VIEW)
         return Response(_output_serializer(request.user, patient)(patient).data)
 
     def patch(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.PATIENT_UPDATE,

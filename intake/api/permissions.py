@@ -6,7 +6,7 @@ from intake import access
 class DeclaredPolicy(BasePermission):
     """Deny by default for the API: a view runs only if it declares `access_perm` (or
     `access_perms` per HTTP method, or `access_public`), and the caller's role allows it.
-    Care-team scope is checked by `access.resolve_patient` in the view."""
+    Care-team scope is checked by `resolvers.resolve_patient` in the view."""
 
     message = "Your role does not allow this."
 

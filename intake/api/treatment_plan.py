@@ -1,13 +1,12 @@
 from decimal import Decimal
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from intake import access
+from intake import resolvers
 from intake.access import Perm
 from intake.exceptions import StaleVersion
 from intake.models import (
@@ -201,7 +200,7 @@ class PatientPlanListView(GenericAPIView):
     serializer_class = PlanSerializer
 
     def get(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.PLAN_VIEW, object_type="treatment-plan-list"
         )
         page = self.paginate_queryset(
@@ -211,7 +210,7 @@ class PatientPlanListView(GenericAPIView):
 
     @extend_schema(request=PlanInputSerializer, responses={201: PlanSerializer})
     def post(self, request, patient_id):
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.PLAN_WRITE,
@@ -228,25 +227,10 @@ class PatientPlanListView(GenericAPIView):
 def plan_for(
     request, plan_id, perm: Perm, *, action=AuditAction.READ, audit_allowed=True
 ) -> TreatmentPlan:
-    """The plan behind a URL, with its patient's access checked (outside the team: 404)."""
-    plan = TreatmentPlan.objects.filter(pk=plan_id).select_related("patient").first()
-    if plan is None:
-        access.resolve_patient(
-            request.user, None, perm, action=action, object_type="treatment-plan"
-        )
-        raise Http404("No such plan.")
-    access.resolve_patient(
-        request.user,
-        plan.patient_id,
-        perm,
-        action=action,
-        audit_allowed=False,
-        object_type="treatment-plan",
+    """The plan behind a URL, with its patient's access checked (resolvers)."""
+    _patient, plan = resolvers.resolve_plan(
+        request.user, plan_id, perm, action=action, audit_allowed=audit_allowed
     )
-    if audit_allowed:
-        from intake.services.audit import audit_record
-
-        audit_record(actor=request.user, action=action, patient=plan.patient, obj=plan)
     return plan
 
 

@@ -359,18 +359,6 @@ def lab_order_list(*, patient: Patient) -> QuerySet[LabOrder]:
     )
 
 
-def lab_order_get(*, patient: Patient, order_id) -> LabOrder | None:
-    """One of the patient's orders, or None (unknown, or another patient's)."""
-    try:
-        return (
-            LabOrder.objects.select_related("panel", "ordered_by", "collected_by")
-            .filter(patient=patient)
-            .get(pk=order_id)
-        )
-    except (LabOrder.DoesNotExist, ValueError, TypeError):
-        return None
-
-
 @dataclass
 class OrderHistory:
     order: LabOrder
@@ -442,13 +430,8 @@ def lab_test_catalog() -> QuerySet[LabTest]:
     return LabTest.objects.prefetch_related("panels").order_by("sort_order", "code")
 
 
-def lab_alert_get(*, patient: Patient, alert_id) -> LabAlert | None:
-    try:
-        alert = LabAlert.objects.select_related("order__panel", "result__test").get(
-            pk=alert_id, patient=patient
-        )
-    except (LabAlert.DoesNotExist, ValueError, TypeError):
-        return None
+def lab_alert_decorate(alert: LabAlert) -> LabAlert:
+    """The labels and result reading the acknowledgement page shows."""
     _label_alerts([alert])
     if alert.result is not None:
         decorate_results([alert.result])

@@ -143,21 +143,6 @@ def assessment_record_safety_follow_up(*, actor, assessment: Assessment, note: s
     return locked
 
 
-def diagnosis_refusal(user) -> str | None:
-    """Why this person may not record a diagnosis, or None if they may."""
-    if access.may_diagnose(user):
-        return None
-    role = access.role_of(user)
-    if role is not None and role.value == "counselor":
-        return (
-            "Recording a diagnosis needs the may-diagnose credential, and for counselors the "
-            "clinic's COUNSELOR_MAY_DIAGNOSE setting (state law). Ask a physician to record it."
-        )
-    return (
-        "Only clinicians licensed to diagnose (physicians, psychologists) may record a diagnosis."
-    )
-
-
 @transaction.atomic
 def diagnosis_record(
     *,
@@ -171,7 +156,7 @@ def diagnosis_record(
 ) -> Diagnosis:
     from intake.services.audit import audit_record
 
-    refusal = diagnosis_refusal(actor)
+    refusal = access.diagnosis_refusal(actor)
     if refusal:
         raise RuleViolation(refusal)
     if assessment.patient_id != patient.pk or assessment.instrument != InstrumentCode.DSM5_OUD:

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import access
-from intake.access import Perm
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
 from intake.models import (
     OPIOID_SUBSTANCES,
@@ -462,7 +461,7 @@ def interview_add_addendum(
         .select_related("patient")
         .get(pk=interview.pk)
     )
-    if not access.can(actor, Perm.INTERVIEW_WRITE, locked.patient):
+    if not access.can_add_interview_addendum(actor, locked):
         raise RuleViolation("Only clinicians on the patient's care team may add an addendum.")
     if locked.status != InterviewStatus.SIGNED:
         raise RuleViolation("Addenda are for signed interviews; the author edits a draft directly.")

@@ -1,6 +1,6 @@
 """The second factor (HIPAA/ONC multi-factor authentication): TOTP authenticator apps through
 django-otp, with one-time recovery codes. Every role may enrol; physicians and clinic
-administrators must (MFA_REQUIRED_ROLES): their sign-in goes through enrolment first.
+administrators must (access.must_use_second_factor): their sign-in goes through enrolment first.
 
 Every device change is audited (object_type "second-factor", object_id the user's id, the
 change in detail; never a key or code): an authenticator added, replaced, new recovery codes.
@@ -19,10 +19,9 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from intake.models import AuditAction, Role
+from intake.models import AuditAction
 from intake.services.audit import audit_record
 
-MFA_REQUIRED_ROLES = frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN})
 RECOVERY_CODE_COUNT = 10
 TOTP_NAME = "authenticator"
 RECOVERY_NAME = "recovery codes"
@@ -31,10 +30,9 @@ _TOTP_CODE = re.compile(r"^\d{6}$")
 
 
 def mfa_required(user) -> bool:
-    from intake.access import role_of
+    from intake.access import must_use_second_factor
 
-    # Operators (superusers) too: the admin site lets in only a session verified by a device.
-    return role_of(user) in MFA_REQUIRED_ROLES or bool(getattr(user, "is_superuser", False))
+    return must_use_second_factor(user)
 
 
 def mfa_enrolled(user) -> bool:

@@ -8,7 +8,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat
 
 from intake.exceptions import StaleVersion
-from intake.models import AuditAction, CareTeamMember, Patient, Role, TeamRole
+from intake.models import AuditAction, CareTeamMember, Patient
 from intake.models.patient import REGISTRATION_FIELDS
 from intake.services.audit import audit_record
 
@@ -61,7 +61,7 @@ def patient_register(*, actor, data: dict, hidden_duplicates: list[Patient] = ()
     `hidden_duplicates`, possible duplicates outside the clinician's care teams, are recorded
     for the clinic administrators' merge review (audit object_type "merge-candidate", naming
     both records), never shown to the clinician."""
-    from intake.access import role_of
+    from intake.access import care_team_role_on_registration
 
     patient = Patient(**{k: v for k, v in data.items() if k in REGISTRATION_FIELDS})
     patient.mrn = _next_mrn()
@@ -69,11 +69,9 @@ def patient_register(*, actor, data: dict, hidden_duplicates: list[Patient] = ()
     patient.updated_by = actor
     patient.full_clean()
     patient.save()
-    role = role_of(actor)
-    if role in (Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN):
-        member = CareTeamMember(
-            patient=patient, user=actor, team_role=TeamRole(role.value), created_by=actor
-        )
+    team_role = care_team_role_on_registration(actor)
+    if team_role is not None:
+        member = CareTeamMember(patient=patient, user=actor, team_role=team_role, created_by=actor)
         member.full_clean()
         member.save()
     audit_record(actor=actor, action=AuditAction.CREATE, patient=patient, obj=patient)

@@ -19,7 +19,6 @@ from intake.models import (
     PlanBehavioral,
     PlanMedication,
     PlanStatus,
-    Role,
     TreatmentPlan,
 )
 from intake.plan_rules import plan_warnings
@@ -142,7 +141,7 @@ def _check_components(actor, medications, behavioral, *, existing_medications=()
     changed = sorted(map(_med_signature, medications)) != sorted(
         map(_med_signature, existing_medications)
     )
-    if changed and not access.may_prescribe(actor):
+    if changed and not access.can_change_medication_line(actor):
         raise RuleViolation("Only a prescriber may add or change medication lines.")
 
 
@@ -300,13 +299,9 @@ def treatment_plan_submit(*, actor, plan: TreatmentPlan, revision: int | None = 
 
 
 def _check_reviewer(actor, plan: TreatmentPlan) -> None:
-    role = access.role_of(actor)
-    if needs_physician(plan) and role != Role.PHYSICIAN:
-        raise RuleViolation(
-            "A plan with medication or medically supervised detox is approved by a physician."
-        )
-    if role not in (Role.PHYSICIAN, Role.COUNSELOR):
-        raise RuleViolation("Only a physician or counselor on the care team may review plans.")
+    refusal = access.plan_review_refusal(actor, needs_physician=needs_physician(plan))
+    if refusal:
+        raise RuleViolation(refusal)
 
 
 def treatment_plan_approve(
@@ -373,7 +368,7 @@ def _approve(*, actor, plan, password, otp, acknowledged_warnings) -> TreatmentP
     locked.reviewed_by = actor
     locked.signed_at = now
     locked.signed_by = actor
-    locked.signed_role = access.role_of(actor).value
+    locked.signed_role = access.signer_role(actor)
     locked.signed_credentials = (
         f"{profile.get_license_type_display()} {profile.license_number}".strip()
         if profile and profile.license_type

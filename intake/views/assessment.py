@@ -4,18 +4,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from intake import access
+from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import InvalidAnswers, RuleViolation
 from intake.forms.assessment import AssessmentForm, DiagnosisForm, SafetyFollowUpForm
-from intake.models import Assessment, AuditAction, InstrumentCode
+from intake.models import AuditAction, InstrumentCode
 from intake.scoring import all_instruments, get_instrument
 from intake.selectors.assessment import assessment_history, assessment_list
 from intake.services.assessment import (
     assessment_record,
     assessment_record_safety_follow_up,
     diagnosis_record,
-    diagnosis_refusal,
 )
 from intake.views.decorators import policy
 
@@ -27,18 +26,9 @@ def _instrument_or_404(code: str):
         raise Http404("No such instrument.") from None
 
 
-def _assessment_or_404(patient, assessment_id) -> Assessment:
-    try:
-        return Assessment.objects.select_related("administered_by", "safety_assessed_by").get(
-            pk=assessment_id, patient=patient
-        )
-    except Assessment.DoesNotExist:
-        raise Http404("No such assessment.") from None
-
-
 @policy(Perm.ASSESSMENT_VIEW)
 def assessment_index(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment-list"
     )
     return render(
@@ -57,7 +47,7 @@ def assessment_index(request: HttpRequest, patient_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest, patient_id, instrument: str) -> HttpResponse:
     definition = _instrument_or_404(instrument)
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user,
         patient_id,
         Perm.ASSESSMENT_RECORD,
@@ -96,10 +86,9 @@ def assessment_create(request: HttpRequest, patient_id, instrument: str) -> Http
 
 @policy(Perm.ASSESSMENT_VIEW)
 def assessment_detail(request: HttpRequest, patient_id, assessment_id) -> HttpResponse:
-    patient = access.resolve_patient(
-        request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment"
+    patient, assessment = resolvers.resolve_assessment(
+        request.user, assessment_id, Perm.ASSESSMENT_VIEW, patient_id=patient_id
     )
-    assessment = _assessment_or_404(patient, assessment_id)
     definition = _instrument_or_404(assessment.instrument)
     rows = []
     for item in definition.items:
@@ -129,7 +118,7 @@ def assessment_detail(request: HttpRequest, patient_id, assessment_id) -> HttpRe
             "safety_form": SafetyFollowUpForm() if assessment.open_safety_alerts else None,
             "can_follow_up": access.can(request.user, Perm.SAFETY_ASSESS, patient),
             "can_diagnose_role": access.can(request.user, Perm.DIAGNOSIS_RECORD, patient),
-            "diagnosis_refusal": diagnosis_refusal(request.user),
+            "diagnosis_refusal": access.diagnosis_refusal(request.user),
         },
     )
 
@@ -144,15 +133,14 @@ def _band_label(definition, code: str) -> str:
 @policy(Perm.SAFETY_ASSESS)
 @require_POST
 def assessment_safety_follow_up(request: HttpRequest, patient_id, assessment_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient, assessment = resolvers.resolve_assessment(
         request.user,
-        patient_id,
+        assessment_id,
         Perm.SAFETY_ASSESS,
+        patient_id=patient_id,
         action=AuditAction.UPDATE,
         audit_allowed=False,
-        object_type="assessment",
     )
-    assessment = _assessment_or_404(patient, assessment_id)
     form = SafetyFollowUpForm(request.POST)
     if form.is_valid():
         try:
@@ -171,7 +159,7 @@ def assessment_safety_follow_up(request: HttpRequest, patient_id, assessment_id)
 @policy(Perm.ASSESSMENT_VIEW)
 def assessment_history_view(request: HttpRequest, patient_id, instrument: str) -> HttpResponse:
     definition = _instrument_or_404(instrument)
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment-history"
     )
     history = assessment_history(patient=patient, instrument=definition.code)
@@ -197,18 +185,18 @@ def assessment_history_view(request: HttpRequest, patient_id, instrument: str) -
 @policy(Perm.DIAGNOSIS_RECORD)
 @require_http_methods(["GET", "POST"])
 def diagnosis_create(request: HttpRequest, patient_id, assessment_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient, assessment = resolvers.resolve_assessment(
         request.user,
-        patient_id,
+        assessment_id,
         Perm.DIAGNOSIS_RECORD,
+        patient_id=patient_id,
         action=AuditAction.CREATE if request.method == "POST" else AuditAction.READ,
         audit_allowed=request.method == "GET",
         object_type="diagnosis",
     )
-    assessment = _assessment_or_404(patient, assessment_id)
     if assessment.instrument != InstrumentCode.DSM5_OUD:
         raise Http404("Not a DSM-5 criteria assessment.")
-    refusal = diagnosis_refusal(request.user)
+    refusal = access.diagnosis_refusal(request.user)
     if refusal:
         raise PermissionDenied(refusal)
     form = DiagnosisForm(request.POST or None)

@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from intake import access
+from intake import access, resolvers
 from intake.access import Perm
 from intake.forms.care_team import CareTeamAddForm
 from intake.models import AuditAction, CareTeamMember
@@ -16,7 +16,7 @@ from intake.views.decorators import policy
 @require_http_methods(["GET", "POST"])
 def care_team(request: HttpRequest, patient_id) -> HttpResponse:
     if request.method == "POST":
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user,
             patient_id,
             Perm.CARE_TEAM_MANAGE,
@@ -25,7 +25,7 @@ def care_team(request: HttpRequest, patient_id) -> HttpResponse:
             object_type="care-team",
         )
     else:
-        patient = access.resolve_patient(
+        patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.CARE_TEAM_VIEW, object_type="care-team"
         )
     can_manage = access.can(request.user, Perm.CARE_TEAM_MANAGE, patient)
@@ -64,7 +64,7 @@ def care_team(request: HttpRequest, patient_id) -> HttpResponse:
 @policy(Perm.CARE_TEAM_MANAGE)
 @require_POST
 def care_team_remove_view(request: HttpRequest, patient_id, member_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user,
         patient_id,
         Perm.CARE_TEAM_MANAGE,

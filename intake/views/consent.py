@@ -4,27 +4,20 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import access
+from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RecordSigned
 from intake.forms.consent import ConsentForm, ConsentRevokeForm
-from intake.models import AuditAction, Consent
+from intake.models import AuditAction
 from intake.services.audit import audit_record
 from intake.services.consent import CONTENT_TYPES, consent_create, consent_revoke
 from intake.views.decorators import policy
 
 
-def _consent_of(patient, consent_id) -> Consent:
-    consent = Consent.objects.filter(pk=consent_id, patient=patient).first()
-    if consent is None:
-        raise Http404("No such consent.")
-    return consent
-
-
 @policy(Perm.CONSENT_VIEW)
 @require_GET
 def consent_list(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user, patient_id, Perm.CONSENT_VIEW, object_type="consent-list"
     )
     return render(
@@ -42,7 +35,7 @@ def consent_list(request: HttpRequest, patient_id) -> HttpResponse:
 @policy(Perm.CONSENT_MANAGE)
 @require_http_methods(["GET", "POST"])
 def consent_create_view(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user,
         patient_id,
         Perm.CONSENT_MANAGE,
@@ -72,15 +65,14 @@ def consent_create_view(request: HttpRequest, patient_id) -> HttpResponse:
 @policy(Perm.CONSENT_MANAGE)
 @require_http_methods(["GET", "POST"])
 def consent_revoke_view(request: HttpRequest, patient_id, consent_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient, consent = resolvers.resolve_consent(
         request.user,
-        patient_id,
+        consent_id,
         Perm.CONSENT_MANAGE,
+        patient_id=patient_id,
         action=AuditAction.UPDATE,
         audit_allowed=request.method == "GET",
-        object_type="consent",
     )
-    consent = _consent_of(patient, consent_id)
     form = ConsentRevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,10 +97,9 @@ def consent_revoke_view(request: HttpRequest, patient_id, consent_id) -> HttpRes
 @policy(Perm.CONSENT_VIEW)
 @require_GET
 def consent_signed_copy(request: HttpRequest, patient_id, consent_id) -> HttpResponse:
-    patient = access.resolve_patient(
-        request.user, patient_id, Perm.CONSENT_VIEW, audit_allowed=False, object_type="consent"
+    patient, consent = resolvers.resolve_consent(
+        request.user, consent_id, Perm.CONSENT_VIEW, patient_id=patient_id, audit_allowed=False
     )
-    consent = _consent_of(patient, consent_id)
     if not consent.signed_copy:
         raise Http404("No signed copy was uploaded.")
     kind = consent.signed_copy.name.rsplit(".", 1)[-1]

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import access
+from intake import access, resolvers
 from intake.access import Perm
 from intake.forms.disclosure import DisclosureForm
-from intake.models import AuditAction, Disclosure
+from intake.models import AuditAction
 from intake.selectors.disclosure import ACCOUNTING_YEARS, accounting_since, disclosure_accounting
 from intake.services.disclosure import DisclosureRefused, disclosure_make
 from intake.views.decorators import policy
@@ -17,7 +17,7 @@ from intake.views.decorators import policy
 @require_GET
 def disclosure_list(request: HttpRequest, patient_id) -> HttpResponse:
     """The accounting of disclosures (§2.25): what, to whom, why, when, under which consent."""
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user, patient_id, Perm.DISCLOSURE_VIEW, object_type="disclosure-accounting"
     )
     return render(
@@ -36,7 +36,7 @@ def disclosure_list(request: HttpRequest, patient_id) -> HttpResponse:
 @policy(Perm.DISCLOSURE_MAKE)
 @require_http_methods(["GET", "POST"])
 def disclosure_create(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user,
         patient_id,
         Perm.DISCLOSURE_MAKE,
@@ -89,16 +89,9 @@ def disclosure_create(request: HttpRequest, patient_id) -> HttpResponse:
 @require_GET
 def disclosure_detail(request: HttpRequest, patient_id, disclosure_id) -> HttpResponse:
     """The printable copy of what was disclosed, with the redisclosure notice (§2.32)."""
-    patient = access.resolve_patient(
-        request.user, patient_id, Perm.DISCLOSURE_MAKE, object_type="disclosure"
+    patient, disclosure = resolvers.resolve_disclosure(
+        request.user, disclosure_id, Perm.DISCLOSURE_MAKE, patient_id=patient_id
     )
-    disclosure = (
-        Disclosure.objects.filter(pk=disclosure_id, patient=patient)
-        .select_related("consent", "disclosed_by")
-        .first()
-    )
-    if disclosure is None:
-        raise Http404("No such disclosure.")
     return render(
         request,
         "intake/disclosure_detail.html",

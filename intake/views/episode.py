@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from intake import access
+from intake import resolvers
 from intake.access import Perm
 from intake.forms.episode import EpisodeAdmitForm, EpisodeDischargeForm
-from intake.models import AuditAction, Episode
+from intake.models import AuditAction
 from intake.services.episode import episode_admit, episode_discharge
 from intake.views.decorators import policy
 
@@ -15,7 +15,7 @@ from intake.views.decorators import policy
 @policy(Perm.EPISODE_MANAGE)
 @require_http_methods(["GET", "POST"])
 def episode_create(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user,
         patient_id,
         Perm.EPISODE_MANAGE,
@@ -42,18 +42,14 @@ def episode_create(request: HttpRequest, patient_id) -> HttpResponse:
 @policy(Perm.EPISODE_MANAGE)
 @require_http_methods(["GET", "POST"])
 def episode_discharge_view(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient, episode = resolvers.resolve_episode(
         request.user,
-        patient_id,
+        episode_id,
         Perm.EPISODE_MANAGE,
+        patient_id=patient_id,
         action=AuditAction.UPDATE,
         audit_allowed=False,
-        object_type="episode",
     )
-    try:
-        episode = Episode.objects.get(pk=episode_id, patient=patient)
-    except Episode.DoesNotExist:
-        raise Http404("No such episode.") from None
     form = EpisodeDischargeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from intake import access
 from intake.access import Perm
-from intake.models import AuditAction, Patient, Role
+from intake.models import AuditAction, Patient
 from intake.selectors.patient import patient_list, patient_list_with_status
 from intake.selectors.treatment_plan import plans_needing_author, review_queue
 from intake.services.audit import audit_record_many
@@ -13,8 +13,7 @@ from intake.views.decorators import policy
 
 @policy(Perm.HOME)
 def home(request: HttpRequest) -> HttpResponse:
-    role = access.role_of(request.user)
-    ctx: dict = {"role": role}
+    ctx: dict = {}
     if access.has_perm(request.user, Perm.PATIENT_VIEW):
         # A clinician's own caseload: their care teams' patients.
         ctx["patients"] = list(
@@ -26,8 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if access.has_perm(request.user, Perm.PLAN_WRITE):
         ctx["my_plans"] = list(plans_needing_author(user=request.user)[:50])
     _audit_patients_shown(request.user, ctx)
-    ctx["is_admin"] = role == Role.CLINIC_ADMIN
-    ctx["is_privacy"] = role == Role.PRIVACY_OFFICER
+    ctx["is_admin"] = access.has_perm(request.user, Perm.STAFF_MANAGE)
+    ctx["is_privacy"] = access.has_perm(request.user, Perm.AUDIT_VIEW)
     return render(request, "intake/home.html", ctx)
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from intake import access
+from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
 from intake.forms.interview import (
@@ -22,9 +22,7 @@ from intake.forms.interview import (
     substance_initial,
 )
 from intake.models import AuditAction, Interview, InterviewStatus
-from intake.selectors.interview import interview_get
 from intake.selectors.patient import episode_current
-from intake.services.audit import audit_record
 from intake.services.interview import (
     addendum_verify_hash,
     interview_add_addendum,
@@ -41,20 +39,10 @@ SUBSTANCE_PREFIX = "substances"
 
 
 def _load(request: HttpRequest, patient_id, interview_id, perm: Perm, *, action: AuditAction):
-    """The patient (404 outside the care team) and their interview (404 if it is another
-    patient's). A read is audited here against the interview; writes by their service."""
-    patient = access.resolve_patient(
-        request.user,
-        patient_id,
-        perm,
-        action=action,
-        audit_allowed=False,
-        object_type="interview",
+    """The patient and their interview, access checked (resolvers)."""
+    return resolvers.resolve_interview(
+        request.user, interview_id, perm, patient_id=patient_id, action=action
     )
-    interview = interview_get(patient=patient, interview_id=interview_id)
-    if action == AuditAction.READ:
-        audit_record(actor=request.user, action=AuditAction.READ, patient=patient, obj=interview)
-    return patient, interview
 
 
 def _author_name(interview: Interview) -> str:
@@ -109,7 +97,7 @@ def _saved_redirect(request, patient, interview) -> HttpResponse:
 @policy(Perm.INTERVIEW_WRITE)
 @require_http_methods(["GET", "POST"])
 def interview_create_view(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user,
         patient_id,
         Perm.INTERVIEW_WRITE,

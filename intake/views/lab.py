@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from intake import access
+from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RecordSigned
 from intake.forms.lab import (
@@ -20,16 +20,14 @@ from intake.forms.lab import (
     LabOrderForm,
     LabResultEntryForm,
 )
-from intake.models import AuditAction, AuditOutcome, OrderStatus, Patient
+from intake.models import AuditAction, OrderStatus, Patient
 from intake.selectors.lab import (
     decorate_results,
-    lab_alert_get,
+    lab_alert_decorate,
     lab_current_results,
-    lab_order_get,
     lab_order_history,
     lab_order_list,
 )
-from intake.services.audit import audit_record
 from intake.services.lab import (
     lab_alert_acknowledge,
     lab_order_create,
@@ -51,7 +49,7 @@ def _patient(
     """The patient for a lab page: a GET is an audited read; a POST is audited by the service
     that writes (refusals are audited by access.resolve_patient either way)."""
     writing = request.method == "POST"
-    return access.resolve_patient(
+    return resolvers.resolve_patient(
         request.user,
         patient_id,
         perm,
@@ -61,51 +59,19 @@ def _patient(
     )
 
 
-def _patient_and_row(
-    request: HttpRequest,
-    patient_id,
-    perm: Perm,
-    object_type: str,
-    fetch,
-    write_action: AuditAction = AuditAction.CREATE,
+def _patient_and_order(
+    request, patient_id, order_id, perm, object_type, write_action=AuditAction.CREATE
 ):
-    """The patient and one of their rows (order or alert) for a page. Refusals are audited;
-    a GET is audited as a read of that row, a POST by the service that writes."""
+    """The patient and their order for a page (resolvers): a GET is audited as a read of the
+    order, a POST by the service that writes."""
     writing = request.method == "POST"
-    action = write_action if writing else AuditAction.READ
-    patient = access.resolve_patient(
-        request.user, patient_id, perm, action=action, audit_allowed=False, object_type=object_type
-    )
-    row = fetch(patient)
-    if row is None:
-        audit_record(
-            actor=request.user,
-            action=action,
-            outcome=AuditOutcome.DENIED,
-            patient=patient,
-            object_type=object_type,
-            detail={"reason": "not-found", "perm": str(perm)},
-        )
-        raise Http404("No such lab record.")
-    if not writing:
-        audit_record(
-            actor=request.user,
-            action=AuditAction.READ,
-            patient=patient,
-            obj=row,
-            object_type=object_type,
-        )
-    return patient, row
-
-
-def _patient_and_order(request, patient_id, order_id, perm, object_type, **kwargs):
-    return _patient_and_row(
-        request,
-        patient_id,
+    return resolvers.resolve_lab_order(
+        request.user,
+        order_id,
         perm,
-        object_type,
-        lambda patient: lab_order_get(patient=patient, order_id=order_id),
-        **kwargs,
+        patient_id=patient_id,
+        action=write_action if writing else AuditAction.READ,
+        audit_allowed=not writing,
     )
 
 
@@ -263,14 +229,16 @@ def lab_result_amend(request: HttpRequest, patient_id, order_id) -> HttpResponse
 @policy(Perm.LAB_ALERT_ACK)
 @require_http_methods(["GET", "POST"])
 def lab_alert_acknowledge_view(request: HttpRequest, patient_id, alert_id) -> HttpResponse:
-    patient, alert = _patient_and_row(
-        request,
-        patient_id,
+    writing = request.method == "POST"
+    patient, alert = resolvers.resolve_lab_alert(
+        request.user,
+        alert_id,
         Perm.LAB_ALERT_ACK,
-        "lab-alert",
-        lambda patient: lab_alert_get(patient=patient, alert_id=alert_id),
-        write_action=AuditAction.UPDATE,
+        patient_id=patient_id,
+        action=AuditAction.UPDATE if writing else AuditAction.READ,
+        audit_allowed=not writing,
     )
+    lab_alert_decorate(alert)
     form = LabAlertAcknowledgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

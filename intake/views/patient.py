@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import access
+from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import StaleVersion
 from intake.forms.patient import PatientForm, PatientSearchForm
@@ -115,7 +115,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 @policy(Perm.PATIENT_VIEW)
 def patient_detail(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user, patient_id, Perm.PATIENT_VIEW, object_type="chart"
     )
     chart = patient_chart(patient=patient)
@@ -136,7 +136,7 @@ def patient_detail(request: HttpRequest, patient_id) -> HttpResponse:
 @policy(Perm.PATIENT_UPDATE)
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = access.resolve_patient(
+    patient = resolvers.resolve_patient(
         request.user,
         patient_id,
         Perm.PATIENT_UPDATE,

@@ -11,9 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from intake.access import Perm, role_of
+from intake.access import Perm, must_use_second_factor, role_of
 from intake.forms.staff import StaffCreateForm, StaffPasswordForm
-from intake.services.mfa import MFA_REQUIRED_ROLES
 from intake.services.staff import (
     staff_account_audit,
     staff_create,
@@ -50,7 +49,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         u.role = role_of(u) if u.is_active else None
         names = [g.name for g in u.groups.all()]
         u.role_label = u.role.label if u.role else (", ".join(names) or "No role")
-        u.mfa_required = u.role in MFA_REQUIRED_ROLES
+        u.mfa_required = must_use_second_factor(u)
     return render(request, "intake/staff_list.html", {"users": users})
 
 

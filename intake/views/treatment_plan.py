@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from intake import access
+from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
 from intake.forms.treatment_plan import (
@@ -18,7 +18,7 @@ from intake.forms.treatment_plan import (
     ProgressNoteForm,
     initial_from_plan,
 )
-from intake.models import AuditAction, TreatmentPlan
+from intake.models import AuditAction
 from intake.selectors.treatment_plan import plan_list, review_evidence
 from intake.services.audit import audit_record
 from intake.services.treatment_plan import (
@@ -39,20 +39,21 @@ from intake.services.treatment_plan import (
 from intake.views.decorators import policy
 
 
-def _plan_or_404(patient, plan_id) -> TreatmentPlan:
-    plan = (
-        TreatmentPlan.objects.filter(pk=plan_id, patient=patient)
-        .select_related("signed_by", "submitted_by", "reviewed_by", "previous")
-        .prefetch_related("medications", "behavioral__progress_notes__created_by")
-        .first()
+def _plan(request, patient_id, plan_id, perm, *, write=False):
+    """The patient and the plan behind a page URL, with what the page shows (resolvers)."""
+    return resolvers.resolve_plan(
+        request.user,
+        plan_id,
+        perm,
+        patient_id=patient_id,
+        action=AuditAction.UPDATE if write else AuditAction.READ,
+        audit_allowed=not write,
+        with_content=True,
     )
-    if plan is None:
-        raise Http404("No such plan.")
-    return plan
 
 
 def _patient(request, patient_id, perm, *, write=False, object_type="treatment-plan"):
-    return access.resolve_patient(
+    return resolvers.resolve_patient(
         request.user,
         patient_id,
         perm,
@@ -109,7 +110,7 @@ def _render_form(request, patient, plan, forms, *, conflict=None):
             "comps": comps,
             "problems": problems,
             "conflict": conflict,
-            "may_prescribe": access.may_prescribe(request.user),
+            "may_prescribe": access.can_change_medication_line(request.user),
         },
     )
 
@@ -151,8 +152,9 @@ def plan_create(request: HttpRequest, patient_id) -> HttpResponse:
 @policy(Perm.PLAN_WRITE)
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
-    patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=request.method == "POST")
-    plan = _plan_or_404(patient, plan_id)
+    patient, plan = _plan(
+        request, patient_id, plan_id, Perm.PLAN_WRITE, write=request.method == "POST"
+    )
     if not plan.is_editable:
         messages.warning(request, "This version can no longer be edited; amend it instead.")
         return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
@@ -189,8 +191,7 @@ def plan_edit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
 
 @policy(Perm.PLAN_VIEW)
 def plan_detail(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
-    patient = _patient(request, patient_id, Perm.PLAN_VIEW)
-    plan = _plan_or_404(patient, plan_id)
+    patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_VIEW)
     diff = None
     if plan.previous_id:
         before = plan.previous.signed_content or treatment_plan_content(plan.previous)
@@ -216,8 +217,7 @@ def plan_detail(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
 @policy(Perm.PLAN_WRITE)
 @require_POST
 def plan_submit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
-    patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=True)
-    plan = _plan_or_404(patient, plan_id)
+    patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
     try:
         plan = treatment_plan_submit(actor=request.user, plan=plan)
     except (RecordSigned, ValidationError) as exc:
@@ -232,8 +232,9 @@ def plan_submit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
 def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
     """The physician's review: the plan beside the latest COWS, drug screen, QTc and liver
     tests; approve and sign (acknowledging each warning) or request changes."""
-    patient = _patient(request, patient_id, Perm.PLAN_APPROVE, write=request.method == "POST")
-    plan = _plan_or_404(patient, plan_id)
+    patient, plan = _plan(
+        request, patient_id, plan_id, Perm.PLAN_APPROVE, write=request.method == "POST"
+    )
     if plan.status != "submitted":
         messages.info(request, f"Version {plan.version} is not waiting for review.")
         return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
@@ -284,8 +285,7 @@ def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
 @policy(Perm.PLAN_APPROVE)
 @require_POST
 def plan_request_changes(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
-    patient = _patient(request, patient_id, Perm.PLAN_APPROVE, write=True)
-    plan = _plan_or_404(patient, plan_id)
+    patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_APPROVE, write=True)
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say what should change.")
@@ -306,8 +306,7 @@ def plan_request_changes(request: HttpRequest, patient_id, plan_id) -> HttpRespo
 @policy(Perm.PLAN_WRITE)
 @require_POST
 def plan_amend(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
-    patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=True)
-    plan = _plan_or_404(patient, plan_id)
+    patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
     form = AmendForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the reason for the amendment.")
@@ -327,15 +326,15 @@ def plan_amend(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
 def plan_pdf(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
     from intake.plan_pdf import render_plan_pdf
 
-    patient = access.resolve_patient(
+    patient, plan = resolvers.resolve_plan(
         request.user,
-        patient_id,
+        plan_id,
         Perm.PLAN_VIEW,
+        patient_id=patient_id,
         action=AuditAction.EXPORT,
         audit_allowed=False,
-        object_type="treatment-plan",
+        with_content=True,
     )
-    plan = _plan_or_404(patient, plan_id)
     if not plan.is_signed:
         messages.info(request, "Only a signed version prints; this one is not signed yet.")
         return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
@@ -355,8 +354,7 @@ def plan_pdf(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
 @policy(Perm.PLAN_WRITE)
 @require_POST
 def plan_progress_note(request: HttpRequest, patient_id, plan_id, component_id) -> HttpResponse:
-    patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=True)
-    plan = _plan_or_404(patient, plan_id)
+    patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
     component = plan.behavioral.filter(pk=component_id).first()
     if component is None:
         raise Http404("No such component.")

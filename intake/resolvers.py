@@ -1,0 +1,292 @@
+"""Fetch-and-authorize: the record behind a URL, or a refusal. Pages and API both call here.
+
+Rules (who may do what) live in `intake/access.py`; this module applies them to what a URL
+names, in one order for every record:
+
+1. the role may not do this at all: PermissionDenied (403);
+2. an unknown id, a record of another patient than the URL names, or a patient outside the
+   user's care team: Http404 with one text, so a URL never tells "exists, not yours" from
+   "does not exist";
+3. every refusal is audited here as an attempt at `action`; an allowed read is audited here
+   too, an allowed write by the service that makes it (`audit_allowed=False`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from intake.access import (
+    NOT_BY_EMERGENCY_ACCESS,
+    Perm,
+    Scope,
+    emergency_grant_for,
+    is_on_care_team,
+    scope_for,
+)
+from intake.models import (
+    Assessment,
+    AuditAction,
+    AuditOutcome,
+    Consent,
+    Disclosure,
+    Episode,
+    Interview,
+    LabAlert,
+    LabOrder,
+    Patient,
+    TreatmentPlan,
+)
+from intake.services.audit import audit_record
+
+NOT_FOUND = "Not found."
+
+
+def _deny(user, perm, action, object_type, reason, patient=None, patient_pk=None) -> None:
+    audit_record(
+        actor=user,
+        action=action,
+        outcome=AuditOutcome.DENIED,
+        patient=patient,
+        patient_id=patient_pk,
+        object_type=object_type,
+        object_id=str(patient.pk) if patient else "",
+        detail={"reason": reason, "perm": str(perm)},
+    )
+
+
+def _existing_patient_id(patient_id) -> uuid.UUID | None:
+    try:
+        pk = uuid.UUID(str(patient_id))
+    except ValueError:
+        return None
+    return pk if Patient.objects.filter(pk=pk).exists() else None
+
+
+def resolve_patient(
+    user,
+    patient_id,
+    perm: Perm,
+    *,
+    action: AuditAction = AuditAction.READ,
+    audit_allowed: bool = True,
+    object_type: str = "patient",
+) -> Patient:
+    """The patient behind a URL for `perm`, or a refusal (see the module's order)."""
+    scope = scope_for(user, perm)
+    if scope is None:
+        _deny(user, perm, action, object_type, "role", patient_pk=_existing_patient_id(patient_id))
+        raise PermissionDenied("Your role does not allow this.")
+    try:
+        patient = Patient.objects.get(pk=patient_id)
+    except (Patient.DoesNotExist, ValueError, TypeError, ValidationError):
+        _deny(user, perm, action, object_type, "not-found")
+        raise Http404(NOT_FOUND) from None
+    emergency = perm not in NOT_BY_EMERGENCY_ACCESS
+    if scope is Scope.TEAM and not is_on_care_team(user, patient, emergency=emergency):
+        _deny(user, perm, action, object_type, "not-on-care-team", patient)
+        raise Http404(NOT_FOUND)
+    if audit_allowed:
+        # break_glass: also set by audit_record itself for every row of a grant holder.
+        audit_record(
+            actor=user,
+            action=action,
+            patient=patient,
+            object_type=object_type,
+            object_id=str(patient.pk),
+            break_glass=scope is Scope.TEAM and emergency_grant_for(user, patient) is not None,
+        )
+    return patient
+
+
+def resolve_record(
+    user,
+    records: type[Model] | QuerySet,
+    record_id,
+    perm: Perm,
+    *,
+    object_type: str,
+    patient_id=None,
+    action: AuditAction = AuditAction.READ,
+    audit_allowed: bool = True,
+):
+    """(patient, record) for a record of a patient (`records`: its model, or a queryset that
+    loads what the page shows). `patient_id`, when the URL names one, must be the record's."""
+    queryset = records if isinstance(records, QuerySet) else records._default_manager.all()
+    try:
+        record = queryset.filter(pk=record_id).first()
+    except (ValueError, TypeError, ValidationError):
+        record = None
+    if record is not None and patient_id is not None and str(record.patient_id) != str(patient_id):
+        record = None
+    if record is None:
+        # The role check and the care-team check still come first: a role that may not do
+        # this gets 403 whatever the id, an outsider the same 404 as for an unknown record.
+        patient = resolve_patient(
+            user, patient_id, perm, action=action, audit_allowed=False, object_type=object_type
+        )
+        _deny(user, perm, action, object_type, "not-found", patient)
+        raise Http404(NOT_FOUND)
+    patient = resolve_patient(
+        user, record.patient_id, perm, action=action, audit_allowed=False, object_type=object_type
+    )
+    if hasattr(record, "patient_id"):
+        record.patient = patient  # loaded and checked once
+    if audit_allowed:
+        audit_record(
+            actor=user, action=action, patient=patient, obj=record, object_type=object_type
+        )
+    return patient, record
+
+
+# The records behind the URLs of pages and API ---------------------------------------------
+
+
+def resolve_interview(user, interview_id, perm: Perm, *, patient_id=None, action=AuditAction.READ):
+    """(patient, interview with everything the detail shows). A read is audited against the
+    interview; a write by its service."""
+    from intake.selectors.interview import interview_get, interview_patient_id
+
+    owner = interview_patient_id(interview_id=interview_id)
+    if patient_id is not None and owner is not None and str(owner) != str(patient_id):
+        owner = None
+    if owner is None:
+        resolve_record(
+            user,
+            Interview,
+            None,
+            perm,
+            patient_id=patient_id,
+            action=action,
+            object_type="interview",
+        )
+    patient = resolve_patient(
+        user, owner, perm, action=action, audit_allowed=False, object_type="interview"
+    )
+    interview = interview_get(patient=patient, interview_id=interview_id)
+    if action == AuditAction.READ:
+        audit_record(actor=user, action=AuditAction.READ, patient=patient, obj=interview)
+    return patient, interview
+
+
+def resolve_lab_order(
+    user, order_id, perm: Perm, *, patient_id=None, action=AuditAction.READ, audit_allowed=True
+):
+    return resolve_record(
+        user,
+        LabOrder.objects.select_related("panel", "ordered_by", "collected_by"),
+        order_id,
+        perm,
+        patient_id=patient_id,
+        action=action,
+        audit_allowed=audit_allowed,
+        object_type="lab-order",
+    )
+
+
+def resolve_lab_alert(
+    user, alert_id, perm: Perm, *, patient_id=None, action=AuditAction.READ, audit_allowed=True
+):
+    return resolve_record(
+        user,
+        LabAlert.objects.select_related("order__panel", "result__test"),
+        alert_id,
+        perm,
+        patient_id=patient_id,
+        action=action,
+        audit_allowed=audit_allowed,
+        object_type="lab-alert",
+    )
+
+
+def resolve_plan(
+    user,
+    plan_id,
+    perm: Perm,
+    *,
+    patient_id=None,
+    action=AuditAction.READ,
+    audit_allowed=True,
+    with_content: bool = False,
+):
+    plans = TreatmentPlan.objects.all()
+    if with_content:
+        plans = plans.select_related("signed_by", "submitted_by", "reviewed_by", "previous")
+        plans = plans.prefetch_related("medications", "behavioral__progress_notes__created_by")
+    return resolve_record(
+        user,
+        plans,
+        plan_id,
+        perm,
+        patient_id=patient_id,
+        action=action,
+        audit_allowed=audit_allowed,
+        object_type="treatment-plan",
+    )
+
+
+def resolve_consent(
+    user, consent_id, perm: Perm, *, patient_id=None, action=AuditAction.READ, audit_allowed=True
+):
+    return resolve_record(
+        user,
+        Consent,
+        consent_id,
+        perm,
+        patient_id=patient_id,
+        action=action,
+        audit_allowed=audit_allowed,
+        object_type="consent",
+    )
+
+
+def resolve_assessment(
+    user,
+    assessment_id,
+    perm: Perm,
+    *,
+    patient_id=None,
+    action=AuditAction.READ,
+    audit_allowed=True,
+    object_type="assessment",
+):
+    return resolve_record(
+        user,
+        Assessment.objects.select_related("administered_by", "safety_assessed_by"),
+        assessment_id,
+        perm,
+        patient_id=patient_id,
+        action=action,
+        audit_allowed=audit_allowed,
+        object_type=object_type,
+    )
+
+
+def resolve_disclosure(user, disclosure_id, perm: Perm, *, patient_id=None):
+    """The printable copy of a disclosure; its read is audited."""
+    return resolve_record(
+        user,
+        Disclosure.objects.select_related("consent", "disclosed_by"),
+        disclosure_id,
+        perm,
+        patient_id=patient_id,
+        object_type="disclosure",
+    )
+
+
+def resolve_episode(
+    user, episode_id, perm: Perm, *, patient_id=None, action=AuditAction.READ, audit_allowed=True
+):
+    return resolve_record(
+        user,
+        Episode,
+        episode_id,
+        perm,
+        patient_id=patient_id,
+        action=action,
+        audit_allowed=audit_allowed,
+        object_type="episode",
+    )
