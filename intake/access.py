@@ -21,6 +21,8 @@ from intake.models import (
     CLINICAL_ROLES,
     GROUP_TO_ROLE,
     AuditAction,
+    AuditEvent,
+    AuditOutcome,
     BreakGlassGrant,
     CareTeamMember,
     LicenseType,
@@ -367,3 +369,49 @@ def may_diagnose(user) -> bool:
 def may_prescribe(user) -> bool:
     profile = getattr(user, "staff_profile", None)
     return role_of(user) == Role.PHYSICIAN and profile is not None and profile.may_prescribe
+
+
+# Separation of duties ------------------------------------------------------------------------
+
+# Staff-account audit changes (`staff_account_audit`) that make their actor "the one who set up
+# this account": creating it, changing its role or activation, resetting or asking to reset its
+# password or second factor.
+ACCOUNT_SETUP_CHANGES = frozenset(
+    {
+        "created",
+        "role-changed",
+        "password-reset",
+        "mfa-reset",
+        "deactivated",
+        "reactivated",
+        "password-reset-requested",
+        "mfa-reset-requested",
+    }
+)
+SEPARATION_OF_DUTIES = (
+    "Separation of duties: you created this account or changed its role or credentials, so "
+    "another administrator or the patient's team physician must add it to a care team."
+)
+
+
+def care_team_add_refusal(actor, patient: Patient, user) -> str | None:
+    """Why `actor` may not add `user` to `patient`'s care team under the separation of duties
+    (None if they may): nobody adds an account they created, or whose role or credentials
+    (password, second factor, role, activation) they changed, as read from the staff-account
+    audit events. Otherwise an administrator could make themselves a physician account and
+    read the chart. One query."""
+    if actor is None or user is None or actor.pk is None:
+        return None
+    set_up_by_actor = AuditEvent.objects.filter(
+        object_type="staff-account",
+        object_id=str(user.pk),
+        actor=actor,
+        outcome=AuditOutcome.ALLOWED,
+        detail__change__in=sorted(ACCOUNT_SETUP_CHANGES),
+    ).exists()
+    return SEPARATION_OF_DUTIES if set_up_by_actor else None
+
+
+def can_add_to_care_team(actor, patient: Patient, user) -> bool:
+    """May `actor` (who may manage this care team) add `user` to it? See care_team_add_refusal."""
+    return care_team_add_refusal(actor, patient, user) is None
