@@ -72,6 +72,7 @@ class Perm(enum.StrEnum):
     PLAN_APPROVE = "plan.approve"
     REVIEW_QUEUE = "plan.review-queue"
     MERGE_REVIEW = "patient.merge-review"
+    STAFF_CHANGE_REVIEW = "staff.change-review"
 
 
 class Scope(enum.Enum):
@@ -134,6 +135,9 @@ MATRIX: dict[Perm, dict[Role, Scope]] = {
     # Possible duplicates registered on another team (patient_register): the registration
     # headers of both records, for the clinic administrators who merge them.
     Perm.MERGE_REVIEW: {_ADMIN: Scope.ANY},
+    # Separation of duties: every change of role, credentials or care team made by a clinic
+    # administrator, for the privacy officer to review (patients by MRN only).
+    Perm.STAFF_CHANGE_REVIEW: {_PRIVACY: Scope.ANY},
 }
 
 

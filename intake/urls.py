@@ -180,6 +180,7 @@ urlpatterns = [
         name="break-glass",
     ),
     path("audit/export/", audit.audit_export, name="audit-export"),
+    path("audit/staff-changes/", audit.staff_change_review, name="staff-change-review"),
     path(
         "audit/break-glass/", break_glass.break_glass_review_list, name="break-glass-review"
     ),

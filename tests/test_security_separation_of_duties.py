@@ -110,3 +110,74 @@ def test_the_rule_lives_in_access(client, patient, clinic_admin, offteam_physici
     own = _create_physician(client, clinic_admin)
     assert not access.can_add_to_care_team(clinic_admin, patient, own)
     assert access.can_add_to_care_team(UserFactory(role="clinic-admin"), patient, own)
+
+
+# 2. The privacy officer reviews every change an administrator made ------------------------
+
+
+def _admin_changes(client, api, admin, patient, offteam_nurse, team_counselor):
+    own = _create_physician(client, admin)
+    client.post(
+        f"/staff/{team_counselor.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    client.post(f"/staff/{team_counselor.pk}/deactivate/")
+    client.post(f"/staff/{team_counselor.pk}/reactivate/")
+    assert _add(api, admin, patient, offteam_nurse.username, "nurse").status_code == 201
+    member = CareTeamMember.objects.get(patient=patient, user=offteam_nurse)
+    client.post(f"/patients/{patient.pk}/care-team/{member.pk}/remove/")
+    return own
+
+
+def test_it_lists_administrators_changes_for_the_privacy_officer(
+    client,
+    api,
+    patient,
+    clinic_admin,
+    privacy_officer,
+    offteam_nurse,
+    team_counselor,
+    team_physician,
+    offteam_counselor,
+):
+    own = _admin_changes(client, api, clinic_admin, patient, offteam_nurse, team_counselor)
+    # A team physician's own care-team change is no administrator's change.
+    assert (
+        _add(api, team_physician, patient, offteam_counselor.username, "counselor").status_code
+        == 201
+    )
+    client.force_login(privacy_officer)
+    page = client.get("/audit/staff-changes/")
+    assert page.status_code == 200
+    rows = page.context["changes"]
+    assert [(r.administrator, r.change, r.account, r.mrn) for r in rows] == [
+        ("clinic-admin", "Care-team member removed", "offteam-nurse", patient.mrn),
+        ("clinic-admin", "Care-team member added", "offteam-nurse", patient.mrn),
+        ("clinic-admin", "Reactivated", "team-counselor", ""),
+        ("clinic-admin", "Deactivated", "team-counselor", ""),
+        ("clinic-admin", "Password reset", "team-counselor", ""),
+        ("clinic-admin", "Account created", own.username, ""),
+    ]
+    body = page.content.decode()
+    assert patient.mrn in body
+    # MRN only: no name, no clinical content.
+    assert patient.family_name not in body
+    # Showing the patient is a read of them, audited.
+    assert (
+        AuditEvent.objects.filter(
+            actor=privacy_officer, patient=patient, action="read", object_type="staff-change-review"
+        ).count()
+        == 1
+    )
+
+
+def test_only_privacy_officers_open_the_review(client, clinic_admin, team_physician):
+    for user in (clinic_admin, team_physician):
+        client.force_login(user)
+        assert client.get("/audit/staff-changes/").status_code == 403
+
+
+def test_the_privacy_officer_home_links_to_the_review(client, privacy_officer):
+    client.force_login(privacy_officer)
+    home = client.get("/")
+    assert b'href="/audit/staff-changes/"' in home.content
