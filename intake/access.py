@@ -419,3 +419,34 @@ def care_team_add_refusal(actor, patient: Patient, user) -> str | None:
 def can_add_to_care_team(actor, patient: Patient, user) -> bool:
     """May `actor` (who may manage this care team) add `user` to it? See care_team_add_refusal."""
     return care_team_add_refusal(actor, patient, user) is None
+
+
+# Administrators' and privacy officers' credentials are reset by two administrators: one asks,
+# a second, different one approves (services/staff.py, StaffResetRequest).
+SECOND_ADMINISTRATOR_ROLES = frozenset({Role.CLINIC_ADMIN, Role.PRIVACY_OFFICER})
+
+
+def reset_needs_second_administrator(user) -> bool:
+    """Does a password or second-factor reset of `user` need a second administrator's
+    approval? For clinic administrators and privacy officers, read from the account's groups
+    whether or not it is active (a deactivated administrator reactivated after a one-step reset
+    would otherwise slip through)."""
+    names = user.groups.values_list("name", flat=True)
+    return any(GROUP_TO_ROLE.get(name) in SECOND_ADMINISTRATOR_ROLES for name in names)
+
+
+def reset_approve_refusal(actor, reset) -> str | None:
+    """Why `actor` may not approve the pending reset `reset` (None if they may): the one who
+    asked for it never approves it, nor does the person whose account it resets."""
+    if reset.requested_by_id == actor.pk:
+        return (
+            "Separation of duties: a second, different administrator must approve this reset; "
+            "you asked for it."
+        )
+    if reset.user_id == actor.pk:
+        return "Separation of duties: another administrator approves a reset of your own account."
+    return None
+
+
+def can_approve_reset(actor, reset) -> bool:
+    return has_perm(actor, Perm.STAFF_MANAGE) and reset_approve_refusal(actor, reset) is None

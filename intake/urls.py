@@ -202,5 +202,10 @@ urlpatterns = [
         "staff/<int:user_id>/reactivate/", staff.staff_reactivate_view, name="staff-reactivate"
     ),
     path("staff/<int:user_id>/mfa-reset/", staff.staff_mfa_reset_view, name="staff-mfa-reset"),
+    path(
+        "staff/resets/<int:reset_id>/approve/",
+        staff.staff_reset_approve_view,
+        name="staff-reset-approve",
+    ),
     path("account/second-factor/", mfa.mfa_settings, name="mfa"),
 ]

@@ -181,3 +181,167 @@ def test_the_privacy_officer_home_links_to_the_review(client, privacy_officer):
     client.force_login(privacy_officer)
     home = client.get("/")
     assert b'href="/audit/staff-changes/"' in home.content
+
+
+# 3. Administrators' and privacy officers' credentials need two administrators ----------------
+
+
+@pytest.fixture
+def second_admin(db):
+    return UserFactory(username="second-admin", role="clinic-admin")
+
+
+@pytest.fixture
+def target_admin(db):
+    return UserFactory(username="target-admin", role="clinic-admin")
+
+
+def _request_password(client, admin, target):
+    client.force_login(admin)
+    return client.post(
+        f"/staff/{target.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        follow=True,
+    )
+
+
+def _pending(target):
+    from intake.models import StaffResetRequest
+
+    return StaffResetRequest.objects.get(user=target, status="pending")
+
+
+@pytest.mark.parametrize("role", ["clinic-admin", "privacy-officer"])
+def test_a_password_reset_of_an_administrator_waits_for_a_second_one(
+    client, clinic_admin, second_admin, role
+):
+    from rest_framework.authtoken.models import Token
+
+    target = UserFactory(role=role)
+    Token.objects.create(user=target)
+    page = _request_password(client, clinic_admin, target)
+    assert b"second administrator approves" in page.content
+    target.refresh_from_db()
+    assert not target.check_password(NEW_PASSWORD)
+    assert Token.objects.filter(user=target).exists()
+    reset = _pending(target)
+    assert reset.password and NEW_PASSWORD not in reset.password
+    # The staff page lists it; its requester cannot approve it.
+    listing = client.get("/staff/")
+    assert reset in listing.context["pending"]
+    assert f"/staff/resets/{reset.pk}/approve/".encode() not in listing.content
+    refused = client.post(f"/staff/resets/{reset.pk}/approve/", follow=True)
+    assert b"Separation of duties" in refused.content
+    target.refresh_from_db()
+    assert not target.check_password(NEW_PASSWORD)
+    assert AuditEvent.objects.filter(
+        actor=clinic_admin,
+        object_id=str(target.pk),
+        outcome="denied",
+        detail__reason="separation-of-duties",
+    ).exists()
+    # A second administrator approves: now it takes effect.
+    client.force_login(second_admin)
+    assert f"/staff/resets/{reset.pk}/approve/".encode() in client.get("/staff/").content
+    assert client.post(f"/staff/resets/{reset.pk}/approve/").status_code == 302
+    target.refresh_from_db()
+    assert target.check_password(NEW_PASSWORD)
+    assert not Token.objects.filter(user=target).exists()
+    reset.refresh_from_db()
+    assert (reset.status, reset.approved_by, reset.password) == ("approved", second_admin, "")
+    events = AuditEvent.objects.filter(
+        object_type="staff-account", object_id=str(target.pk), outcome="allowed"
+    ).order_by("id")
+    assert [(e.actor, e.detail["change"]) for e in events] == [
+        (clinic_admin, "password-reset-requested"),
+        (second_admin, "password-reset"),
+    ]
+    assert events[1].detail["requested_by"] == clinic_admin.pk
+    # Approved once is approved: nobody approves it again.
+    third = UserFactory(role="clinic-admin")
+    client.force_login(third)
+    client.post(f"/staff/resets/{reset.pk}/approve/")
+    assert AuditEvent.objects.filter(actor=third, outcome="denied").exists()
+
+
+def test_a_second_factor_reset_of_an_administrator_waits_for_a_second_one(
+    client, clinic_admin, second_admin, target_admin
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=target_admin, name="phone", confirmed=True)
+    client.force_login(clinic_admin)
+    client.post(f"/staff/{target_admin.pk}/mfa-reset/")
+    assert TOTPDevice.objects.filter(user=target_admin).exists()
+    reset = _pending(target_admin)
+    client.force_login(second_admin)
+    client.post(f"/staff/resets/{reset.pk}/approve/")
+    assert not TOTPDevice.objects.filter(user=target_admin).exists()
+    assert AuditEvent.objects.filter(
+        actor=second_admin, object_id=str(target_admin.pk), detail__change="mfa-reset"
+    ).exists()
+
+
+def test_the_account_holder_does_not_approve_their_own_reset(client, clinic_admin, target_admin):
+    _request_password(client, clinic_admin, target_admin)
+    reset = _pending(target_admin)
+    client.force_login(target_admin)
+    page = client.post(f"/staff/resets/{reset.pk}/approve/", follow=True)
+    assert b"Separation of duties" in page.content
+    target_admin.refresh_from_db()
+    assert not target_admin.check_password(NEW_PASSWORD)
+
+
+def test_a_pending_reset_expires(client, clinic_admin, second_admin, target_admin):
+    import datetime
+
+    from django.utils import timezone
+
+    from intake.models import StaffResetRequest
+
+    _request_password(client, clinic_admin, target_admin)
+    reset = _pending(target_admin)
+    StaffResetRequest.objects.filter(pk=reset.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    client.force_login(second_admin)
+    assert reset not in client.get("/staff/").context["pending"]
+    page = client.post(f"/staff/resets/{reset.pk}/approve/", follow=True)
+    assert b"expired" in page.content
+    target_admin.refresh_from_db()
+    assert not target_admin.check_password(NEW_PASSWORD)
+    assert AuditEvent.objects.filter(
+        actor=second_admin, outcome="denied", detail__reason="expired"
+    ).exists()
+
+
+def test_a_reset_after_deactivation_still_needs_a_second_administrator(
+    client, clinic_admin, target_admin
+):
+    client.force_login(clinic_admin)
+    client.post(f"/staff/{target_admin.pk}/deactivate/")
+    _request_password(client, clinic_admin, target_admin)
+    target_admin.refresh_from_db()
+    assert not target_admin.check_password(NEW_PASSWORD)
+    assert _pending(target_admin)
+
+
+def test_a_clinicians_reset_stays_one_step(client, clinic_admin, team_counselor):
+    _request_password(client, clinic_admin, team_counselor)
+    team_counselor.refresh_from_db()
+    assert team_counselor.check_password(NEW_PASSWORD)
+
+
+def test_the_review_lists_the_request_and_the_approval(
+    client, clinic_admin, second_admin, target_admin, privacy_officer
+):
+    _request_password(client, clinic_admin, target_admin)
+    reset = _pending(target_admin)
+    client.force_login(second_admin)
+    client.post(f"/staff/resets/{reset.pk}/approve/")
+    client.force_login(privacy_officer)
+    rows = client.get("/audit/staff-changes/").context["changes"]
+    assert [(r.administrator, r.change.split(" (")[0], r.requested_by) for r in rows] == [
+        ("second-admin", "Password reset", "clinic-admin"),
+        ("clinic-admin", "Password reset requested", ""),
+    ]

@@ -98,3 +98,19 @@ def staff_change_list(*, limit: int = 500) -> list[StaffChange]:
                 )
             )
     return rows
+
+
+def staff_reset_pending_list(*, now: datetime.datetime | None = None):
+    """Resets of administrators' and privacy officers' credentials awaiting a second
+    administrator, oldest first; expired ones are left out (they can no longer be approved)."""
+    from django.utils import timezone
+
+    from intake.models import ResetStatus, StaffResetRequest
+
+    return (
+        StaffResetRequest.objects.filter(
+            status=ResetStatus.PENDING, expires_at__gt=now or timezone.now()
+        )
+        .select_related("user", "requested_by")
+        .order_by("requested_at")
+    )
