@@ -17,6 +17,8 @@ from django.utils import timezone
 from intake.models import (
     CLINICAL_ROLES,
     GROUP_TO_ROLE,
+    AuditEvent,
+    AuditOutcome,
     BreakGlassGrant,
     CareTeamMember,
     LicenseType,
@@ -66,6 +68,7 @@ class Perm(enum.StrEnum):
     PLAN_APPROVE = "plan.approve"
     REVIEW_QUEUE = "plan.review-queue"
     MERGE_REVIEW = "patient.merge-review"
+    STAFF_CHANGE_REVIEW = "staff.change-review"
 
 
 class Scope(enum.Enum):
@@ -128,6 +131,9 @@ MATRIX: dict[Perm, dict[Role, Scope]] = {
     # Possible duplicates registered on another team (patient_register): the registration
     # headers of both records, for the clinic administrators who merge them.
     Perm.MERGE_REVIEW: {_ADMIN: Scope.ANY},
+    # Separation of duties: every change of role, credentials or care team made by a clinic
+    # administrator, for the privacy officer to review (patients by MRN only).
+    Perm.STAFF_CHANGE_REVIEW: {_PRIVACY: Scope.ANY},
 }
 
 
@@ -346,6 +352,17 @@ def care_team_role_on_registration(user):
     return None
 
 
+def care_team_role_refusal(user, team_role: str) -> dict | None:
+    """Why `user` may not take `team_role` on a care team ({field: [message]}), or None:
+    clinicians only, and the physician role only for a physician."""
+    role = role_of(user)
+    if role not in (Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN):
+        return {"username": ["Only counselors, nurses and physicians join care teams."]}
+    if team_role == "physician" and role != Role.PHYSICIAN:
+        return {"role": ["Only a physician can take the physician role on a team."]}
+    return None
+
+
 def signer_role(user) -> str:
     """The role recorded with a signature (what the signer was allowed to sign as)."""
     role = role_of(user)
@@ -359,3 +376,80 @@ def must_use_second_factor(user) -> bool:
     """Prescribers and administrators sign in with a second factor; operators (superusers)
     too: the admin site lets in only a session verified by a device."""
     return role_of(user) in SECOND_FACTOR_ROLES or bool(getattr(user, "is_superuser", False))
+
+
+# Separation of duties ------------------------------------------------------------------------
+
+# Staff-account audit changes (`staff_account_audit`) that make their actor "the one who set up
+# this account": creating it, changing its role or activation, resetting or asking to reset its
+# password or second factor.
+ACCOUNT_SETUP_CHANGES = frozenset(
+    {
+        "created",
+        "role-changed",
+        "password-reset",
+        "mfa-reset",
+        "deactivated",
+        "reactivated",
+        "password-reset-requested",
+        "mfa-reset-requested",
+    }
+)
+SEPARATION_OF_DUTIES = (
+    "Separation of duties: you created this account or changed its role or credentials, so "
+    "another administrator or the patient's team physician must add it to a care team."
+)
+
+
+def care_team_add_refusal(actor, patient: Patient, user) -> str | None:
+    """Why `actor` may not add `user` to `patient`'s care team under the separation of duties
+    (None if they may): nobody adds an account they created, or whose role or credentials
+    (password, second factor, role, activation) they changed, as read from the staff-account
+    audit events. Otherwise an administrator could make themselves a physician account and
+    read the chart. One query."""
+    if actor is None or user is None or actor.pk is None:
+        return None
+    set_up_by_actor = AuditEvent.objects.filter(
+        object_type="staff-account",
+        object_id=str(user.pk),
+        actor=actor,
+        outcome=AuditOutcome.ALLOWED,
+        detail__change__in=sorted(ACCOUNT_SETUP_CHANGES),
+    ).exists()
+    return SEPARATION_OF_DUTIES if set_up_by_actor else None
+
+
+def can_add_to_care_team(actor, patient: Patient, user) -> bool:
+    """May `actor` (who may manage this care team) add `user` to it? See care_team_add_refusal."""
+    return care_team_add_refusal(actor, patient, user) is None
+
+
+# Administrators' and privacy officers' credentials are reset by two administrators: one asks,
+# a second, different one approves (services/staff.py, StaffResetRequest).
+SECOND_ADMINISTRATOR_ROLES = frozenset({Role.CLINIC_ADMIN, Role.PRIVACY_OFFICER})
+
+
+def reset_needs_second_administrator(user) -> bool:
+    """Does a password or second-factor reset of `user` need a second administrator's
+    approval? For clinic administrators and privacy officers, read from the account's groups
+    whether or not it is active (a deactivated administrator reactivated after a one-step reset
+    would otherwise slip through)."""
+    names = user.groups.values_list("name", flat=True)
+    return any(GROUP_TO_ROLE.get(name) in SECOND_ADMINISTRATOR_ROLES for name in names)
+
+
+def reset_approve_refusal(actor, reset) -> str | None:
+    """Why `actor` may not approve the pending reset `reset` (None if they may): the one who
+    asked for it never approves it, nor does the person whose account it resets."""
+    if reset.requested_by_id == actor.pk:
+        return (
+            "Separation of duties: a second, different administrator must approve this reset; "
+            "you asked for it."
+        )
+    if reset.user_id == actor.pk:
+        return "Separation of duties: another administrator approves a reset of your own account."
+    return None
+
+
+def can_approve_reset(actor, reset) -> bool:
+    return has_perm(actor, Perm.STAFF_MANAGE) and reset_approve_refusal(actor, reset) is None

@@ -13,5 +13,6 @@ def staff(request):
             "audit": access.has_perm(user, Perm.AUDIT_VIEW),
             "staff": access.has_perm(user, Perm.STAFF_MANAGE),
             "merge": access.has_perm(user, Perm.MERGE_REVIEW),
+            "staff_changes": access.has_perm(user, Perm.STAFF_CHANGE_REVIEW),
         },
     }

@@ -181,6 +181,7 @@ urlpatterns = [
         name="break-glass",
     ),
     path("audit/export/", audit.audit_export, name="audit-export"),
+    path("audit/staff-changes/", audit.staff_change_review, name="staff-change-review"),
     path(
         "audit/break-glass/", break_glass.break_glass_review_list, name="break-glass-review"
     ),
@@ -204,5 +205,10 @@ urlpatterns = [
         "staff/<int:user_id>/reactivate/", staff.staff_reactivate_view, name="staff-reactivate"
     ),
     path("staff/<int:user_id>/mfa-reset/", staff.staff_mfa_reset_view, name="staff-mfa-reset"),
+    path(
+        "staff/resets/<int:reset_id>/approve/",
+        staff.staff_reset_approve_view,
+        name="staff-reset-approve",
+    ),
     path("account/second-factor/", mfa.mfa_settings, name="mfa"),
 ]

@@ -65,7 +65,7 @@ def _lab_values(patient) -> dict:
 
 def _privacy_values(patient, physician) -> dict:
     """A consent with a signed copy, a disclosure under it, an emergency-access grant (of
-    someone else) and a staff account."""
+    someone else), a staff account and a pending reset of an administrator's credentials."""
     import datetime
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -105,11 +105,18 @@ def _privacy_values(patient, physician) -> dict:
         reason="Overdose in the lobby, unresponsive",
         category="overdose",
     )
+    from intake.services.staff import staff_mfa_reset
+
+    # A reset of an administrator's second factor, awaiting a second administrator.
+    reset = staff_mfa_reset(
+        actor=UserFactory(role="clinic-admin"), user=UserFactory(role="clinic-admin")
+    )
     return {
         "consent_id": consent.pk,
         "disclosure_id": disclosure.pk,
         "grant_id": grant.pk,
         "user_id": UserFactory(role="counselor").pk,
+        "reset_id": reset.pk,
     }
 
 

@@ -2,7 +2,7 @@
 patient's results and alerts, acknowledging an alert.
 
 Order- and alert-level endpoints find the patient through the row and ask
-`access.resolve_patient`, so outside the care team they answer 404 like an unknown id."""
+`resolvers.resolve_patient`, so outside the care team they answer 404 like an unknown id."""
 
 from __future__ import annotations
 

@@ -37,7 +37,16 @@ from intake.models.lab import (
     SpecimenType,
 )
 from intake.models.patient import Patient, SexAtBirth
-from intake.models.staff import CLINICAL_ROLES, GROUP_TO_ROLE, LicenseType, Role, StaffProfile
+from intake.models.staff import (
+    CLINICAL_ROLES,
+    GROUP_TO_ROLE,
+    LicenseType,
+    ResetKind,
+    ResetStatus,
+    Role,
+    StaffProfile,
+    StaffResetRequest,
+)
 from intake.models.treatment_plan import (
     EDITABLE_PLAN_STATUSES,
     SIGNED_PLAN_STATUSES,
@@ -120,5 +129,8 @@ __all__ = [
     "Role",
     "SexAtBirth",
     "StaffProfile",
+    "StaffResetRequest",
+    "ResetKind",
+    "ResetStatus",
     "TeamRole",
 ]

@@ -68,6 +68,12 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "-at"], name="intake_audit_actor_at"),
             # Unfiltered report and date-range filter.
             models.Index(fields=["-at"], name="intake_audit_at"),
+            # The privacy officer's review of administrators' account and care-team changes.
+            models.Index(
+                fields=["-at"],
+                condition=models.Q(object_type__in=["staff-account", "careteammember"]),
+                name="intake_audit_staff_changes",
+            ),
         ]
 
     def __str__(self) -> str:

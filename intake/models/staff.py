@@ -57,3 +57,79 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Credentials of user {self.user_id}"
+
+
+class ResetKind(models.TextChoices):
+    PASSWORD = "password", "Password"
+    MFA = "mfa", "Second factor"
+
+
+class ResetStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting a second administrator"
+    APPROVED = "approved", "Approved"
+    SUPERSEDED = "superseded", "Replaced by a newer request"
+
+
+class StaffResetRequest(models.Model):
+    """A clinic administrator's reset of an administrator's or a privacy officer's password or
+    second factor: it takes effect only when a second, different administrator approves it,
+    within STAFF_RESET_REQUEST_HOURS (services/staff.py). The new password is held here as a
+    hash only while the request is pending."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reset_requests"
+    )
+    kind = models.CharField(max_length=20, choices=ResetKind.choices)
+    password = models.CharField(max_length=128, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=ResetStatus.choices, default=ResetStatus.PENDING
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ResetKind.values),
+                name="intake_staffresetrequest_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ResetStatus.values),
+                name="intake_staffresetrequest_status_valid",
+            ),
+            # The requester never approves their own request.
+            models.CheckConstraint(
+                condition=models.Q(approved_by__isnull=True)
+                | ~models.Q(approved_by=models.F("requested_by")),
+                name="intake_staffresetrequest_second_approver",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ResetStatus.APPROVED)
+                | models.Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="intake_staffresetrequest_approved_has_approver",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=models.Q(status=ResetStatus.PENDING),
+                name="intake_staffresetrequest_one_pending",
+            ),
+        ]
+        indexes = [
+            # The staff page's list of resets awaiting a second administrator.
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(status=ResetStatus.PENDING),
+                name="intake_resetrequest_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reset of user {self.user_id} ({self.status})"

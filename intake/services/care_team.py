@@ -4,25 +4,42 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from intake.models import AuditAction, CareTeamMember, Patient, Role, TeamRole
+from intake.exceptions import RuleViolation
+from intake.models import AuditAction, AuditOutcome, CareTeamMember, Patient, TeamRole
 from intake.services.audit import audit_record
 
 
-@transaction.atomic
 def care_team_add(*, actor, patient: Patient, user, team_role: str) -> CareTeamMember:
-    from intake.access import role_of
+    """Add `user` to the care team. Refused (RuleViolation, audited as denied, nothing stored)
+    under the separation of duties: see access.care_team_add_refusal."""
+    from intake.access import care_team_add_refusal
+
+    refusal = care_team_add_refusal(actor, patient, user)
+    if refusal:
+        # Outside any transaction of the add, so the refusal's audit row stays.
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            outcome=AuditOutcome.DENIED,
+            patient=patient,
+            object_type="careteammember",
+            detail={"reason": "separation-of-duties", "user": str(user.pk)},
+        )
+        raise RuleViolation(refusal)
+    return _care_team_add(actor=actor, patient=patient, user=user, team_role=team_role)
+
+
+@transaction.atomic
+def _care_team_add(*, actor, patient: Patient, user, team_role: str) -> CareTeamMember:
+    from intake.access import care_team_role_refusal
 
     if not user.is_active:
         raise ValidationError({"username": ["This account is deactivated."]})
-    staff_role = role_of(user)
-    if staff_role not in (Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN):
-        raise ValidationError(
-            {"username": ["Only counselors, nurses and physicians join care teams."]}
-        )
     if team_role not in TeamRole.values:
         raise ValidationError({"role": [f"Choose one of {', '.join(TeamRole.values)}."]})
-    if team_role == TeamRole.PHYSICIAN and staff_role != Role.PHYSICIAN:
-        raise ValidationError({"role": ["Only a physician can take the physician role on a team."]})
+    refusal = care_team_role_refusal(user, team_role)
+    if refusal:
+        raise ValidationError(refusal)
     if CareTeamMember.objects.filter(patient=patient, user=user, ended_at__isnull=True).exists():
         raise ValidationError({"username": ["This person is already on the care team."]})
     member = CareTeamMember(

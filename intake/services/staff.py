@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from intake.models import Role, StaffProfile
+from intake.exceptions import RuleViolation
+from intake.models import (
+    AuditOutcome,
+    ResetKind,
+    ResetStatus,
+    Role,
+    StaffProfile,
+    StaffResetRequest,
+)
+
+# A reset of an administrator's or privacy officer's credentials waits this long for a second
+# administrator's approval, then lapses.
+STAFF_RESET_REQUEST_HOURS = 24
+# The staff-account audit `change` of each kind of reset ("password-reset", and
+# "password-reset-requested" for the request).
+RESET_CHANGE = {ResetKind.PASSWORD: "password-reset", ResetKind.MFA: "mfa-reset"}
 
 
 @transaction.atomic
@@ -61,15 +80,24 @@ def staff_create(
 # rows and signatures keep pointing at them.
 
 
-def staff_account_audit(*, actor, user, change: str, action: str = "update") -> None:
+def staff_account_audit(
+    *,
+    actor,
+    user,
+    change: str,
+    action: str = "update",
+    outcome: str = AuditOutcome.ALLOWED,
+    **detail,
+) -> None:
     from intake.services.audit import audit_record
 
     audit_record(
         actor=actor,
         action=action,
+        outcome=outcome,
         object_type="staff-account",
         object_id=str(user.pk),
-        detail={"change": change},
+        detail={"change": change, **detail},
     )
 
 
@@ -101,21 +129,118 @@ def staff_reactivate(*, actor, user) -> None:
 
 
 @transaction.atomic
-def staff_set_password(*, actor, user, password: str) -> None:
+def staff_set_password(*, actor, user, password: str) -> StaffResetRequest | None:
+    """Set `user`'s password. For an administrator or a privacy officer this only asks: the
+    returned pending request takes effect when a second administrator approves it
+    (staff_reset_approve). Otherwise at once (None)."""
+    from intake.access import reset_needs_second_administrator
+
     validate_password(password, user)
+    if reset_needs_second_administrator(user):
+        return _reset_request(
+            actor=actor, user=user, kind=ResetKind.PASSWORD, password=make_password(password)
+        )
     user.set_password(password)
     user.save(update_fields=["password"])
     _end_api_tokens(user)
     staff_account_audit(actor=actor, user=user, change="password-reset")
+    return None
 
 
 @transaction.atomic
-def staff_mfa_reset(*, actor, user) -> None:
+def staff_mfa_reset(*, actor, user) -> StaffResetRequest | None:
+    """Remove `user`'s second factor (they enrol again at sign-in). For an administrator or a
+    privacy officer this only asks, as staff_set_password does."""
+    from intake.access import reset_needs_second_administrator
+
+    if reset_needs_second_administrator(user):
+        return _reset_request(actor=actor, user=user, kind=ResetKind.MFA)
+    _apply_mfa_reset(user)
+    staff_account_audit(actor=actor, user=user, change="mfa-reset")
+    return None
+
+
+def _apply_mfa_reset(user) -> None:
     from intake.services.mfa import mfa_reset
 
     mfa_reset(user=user)
     _end_api_tokens(user)
-    staff_account_audit(actor=actor, user=user, change="mfa-reset")
+
+
+def _reset_request(*, actor, user, kind: ResetKind, password: str = "") -> StaffResetRequest:
+    """A pending reset; one that was pending for the same account and kind is replaced."""
+    StaffResetRequest.objects.select_for_update().filter(
+        user=user, kind=kind, status=ResetStatus.PENDING
+    ).update(status=ResetStatus.SUPERSEDED, password="")
+    reset = StaffResetRequest(
+        user=user,
+        kind=kind,
+        password=password,
+        requested_by=actor,
+        expires_at=timezone.now() + datetime.timedelta(hours=STAFF_RESET_REQUEST_HOURS),
+    )
+    reset.full_clean()
+    reset.save()
+    staff_account_audit(
+        actor=actor, user=user, change=f"{RESET_CHANGE[kind]}-requested", request=reset.pk
+    )
+    return reset
+
+
+def staff_reset_approve(*, actor, reset: StaffResetRequest) -> StaffResetRequest:
+    """A second administrator approves a pending reset, which takes effect now. Refused
+    (RuleViolation, audited as denied, nothing changed) for the one who asked, the person whose
+    account it is, and a request that was replaced, already approved or has expired."""
+    approved, refusal = _reset_approve(actor=actor, reset_id=reset.pk)
+    if refusal:
+        staff_account_audit(
+            actor=actor,
+            user=reset.user,
+            change=RESET_CHANGE[ResetKind(reset.kind)],
+            outcome=AuditOutcome.DENIED,
+            request=reset.pk,
+            reason=refusal[1],
+        )
+        raise RuleViolation(refusal[0])
+    return approved
+
+
+@transaction.atomic
+def _reset_approve(*, actor, reset_id) -> tuple[StaffResetRequest, tuple[str, str] | None]:
+    from intake.access import reset_approve_refusal
+
+    reset = StaffResetRequest.objects.select_for_update().select_related("user").get(pk=reset_id)
+    duty = reset_approve_refusal(actor, reset)
+    if duty:
+        return reset, (duty, "separation-of-duties")
+    if reset.status != ResetStatus.PENDING:
+        return reset, ("This reset is no longer pending.", "not-pending")
+    if reset.expires_at <= timezone.now():
+        return reset, (
+            f"This reset expired {STAFF_RESET_REQUEST_HOURS} hours after it was asked for; "
+            "ask again.",
+            "expired",
+        )
+    user = reset.user
+    if reset.kind == ResetKind.PASSWORD:
+        user.password = reset.password
+        user.save(update_fields=["password"])
+        _end_api_tokens(user)
+    else:
+        _apply_mfa_reset(user)
+    reset.status = ResetStatus.APPROVED
+    reset.approved_by = actor
+    reset.approved_at = timezone.now()
+    reset.password = ""
+    reset.save(update_fields=["status", "approved_by", "approved_at", "password"])
+    staff_account_audit(
+        actor=actor,
+        user=user,
+        change=RESET_CHANGE[ResetKind(reset.kind)],
+        request=reset.pk,
+        requested_by=reset.requested_by_id,
+    )
+    return reset, None
 
 
 def staff_mfa_reset_notice(*, user) -> str:

@@ -13,6 +13,7 @@ from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
 from intake.models import AuditAction, AuditOutcome, BreakGlassGrant, Patient
 from intake.selectors.audit import audit_detail_redacted, audit_event_list
+from intake.selectors.staff import staff_change_list
 from intake.services.audit import audit_patients_shown, audit_record
 from intake.views.decorators import policy
 
@@ -146,3 +147,17 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response
+
+
+@policy(Perm.STAFF_CHANGE_REVIEW)
+@require_GET
+def staff_change_review(request: HttpRequest) -> HttpResponse:
+    """Administrators' changes of roles, credentials and care teams, newest first (separation
+    of duties). Care-team rows name the patient by MRN: a read of each, audited in one INSERT."""
+    changes = staff_change_list()
+    audit_patients_shown(
+        actor=request.user,
+        patient_ids=[c.patient_id for c in changes],
+        object_type="staff-change-review",
+    )
+    return render(request, "intake/staff_change_review.html", {"changes": changes})

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import access, resolvers
 from intake.access import Perm
+from intake.exceptions import RuleViolation
 from intake.forms.care_team import CareTeamAddForm
 from intake.models import AuditAction, CareTeamMember
 from intake.services.care_team import care_team_add, care_team_remove
@@ -40,6 +41,8 @@ def care_team(request: HttpRequest, patient_id) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
+        except RuleViolation as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, "Added to the care team.")
             return redirect("intake:care-team", patient_id=patient.pk)

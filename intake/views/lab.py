@@ -47,7 +47,7 @@ def _patient(
     write_action: AuditAction = AuditAction.CREATE,
 ) -> Patient:
     """The patient for a lab page: a GET is an audited read; a POST is audited by the service
-    that writes (refusals are audited by access.resolve_patient either way)."""
+    that writes (refusals are audited by resolvers.resolve_patient either way)."""
     writing = request.method == "POST"
     return resolvers.resolve_patient(
         request.user,

@@ -11,17 +11,27 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from intake.access import Perm, must_use_second_factor, role_of
+from intake.access import Perm, must_use_second_factor, reset_approve_refusal, role_of
+from intake.exceptions import RuleViolation
 from intake.forms.staff import StaffCreateForm, StaffPasswordForm
+from intake.models import StaffResetRequest
+from intake.selectors.staff import staff_reset_pending_list
 from intake.services.staff import (
+    STAFF_RESET_REQUEST_HOURS,
     staff_account_audit,
     staff_create,
     staff_deactivate,
     staff_mfa_reset,
     staff_reactivate,
+    staff_reset_approve,
     staff_set_password,
 )
 from intake.views.decorators import policy
+
+SECOND_ADMINISTRATOR_NOTICE = (
+    "{what} of {username} is asked for: it takes effect when a second administrator approves "
+    "it on this page, within {hours} hours."
+)
 
 
 def _managed():
@@ -50,7 +60,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         names = [g.name for g in u.groups.all()]
         u.role_label = u.role.label if u.role else (", ".join(names) or "No role")
         u.mfa_required = must_use_second_factor(u)
-    return render(request, "intake/staff_list.html", {"users": users})
+    pending = list(staff_reset_pending_list())
+    for reset in pending:
+        reset.refusal = reset_approve_refusal(request.user, reset)
+    return render(request, "intake/staff_list.html", {"users": users, "pending": pending})
 
 
 @policy(Perm.STAFF_MANAGE)
@@ -110,10 +123,19 @@ def staff_reactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def staff_mfa_reset_view(request: HttpRequest, user_id: int) -> HttpResponse:
     user = _member(user_id)
-    staff_mfa_reset(actor=request.user, user=user)
-    messages.success(
-        request, f"{user.username}'s second factor is removed; they enrol again at sign-in."
-    )
+    if staff_mfa_reset(actor=request.user, user=user) is not None:
+        messages.info(
+            request,
+            SECOND_ADMINISTRATOR_NOTICE.format(
+                what="A second-factor reset",
+                username=user.username,
+                hours=STAFF_RESET_REQUEST_HOURS,
+            ),
+        )
+    else:
+        messages.success(
+            request, f"{user.username}'s second factor is removed; they enrol again at sign-in."
+        )
     return redirect("intake:staff-list")
 
 
@@ -124,16 +146,49 @@ def staff_password_view(request: HttpRequest, user_id: int) -> HttpResponse:
     form = StaffPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            staff_set_password(
+            pending = staff_set_password(
                 actor=request.user, user=member, password=form.cleaned_data["password1"]
             )
         except ValidationError as exc:
             form.add_error("password1", exc.messages)
         else:
-            messages.success(request, f"New password set for {member.username}.")
+            if pending is not None:
+                messages.info(
+                    request,
+                    SECOND_ADMINISTRATOR_NOTICE.format(
+                        what="A new password",
+                        username=member.username,
+                        hours=STAFF_RESET_REQUEST_HOURS,
+                    ),
+                )
+            else:
+                messages.success(request, f"New password set for {member.username}.")
             return redirect("intake:staff-list")
     return render(
         request,
         "intake/staff_form.html",
         {"form": form, "title": f"Reset the password of {member.username}", "member": member},
     )
+
+
+@policy(Perm.STAFF_MANAGE)
+@require_POST
+def staff_reset_approve_view(request: HttpRequest, reset_id: int) -> HttpResponse:
+    """A second administrator approves a pending reset of an administrator's or a privacy
+    officer's password or second factor."""
+    reset = (
+        StaffResetRequest.objects.select_related("user")
+        .filter(pk=reset_id, user__is_superuser=False)
+        .first()
+    )
+    if reset is None:
+        raise Http404("No such reset request.")
+    try:
+        staff_reset_approve(actor=request.user, reset=reset)
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"Approved: the {reset.get_kind_display().lower()} of {reset.user} is reset."
+        )
+    return redirect("intake:staff-list")
