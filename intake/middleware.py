@@ -49,14 +49,17 @@ class NoStoreMiddleware:
 
 
 def _checkpoint_if_due() -> None:
-    """The periodic signed audit checkpoint, after the response is made (nothing waits for it;
-    a failure is logged, never shown)."""
+    """After the response is made: chain the audit events the request committed, and the
+    periodic signed checkpoint. Nothing waits for either (try-locks); a failure is logged,
+    never shown, and the next request or verify_audit picks it up."""
+    from intake.services.audit_chain import audit_seal
     from intake.services.audit_checkpoint import audit_checkpoint_if_due
 
     try:
+        audit_seal()
         audit_checkpoint_if_due()
-    except Exception:  # noqa: BLE001 - a checkpoint must never cost a clinician a response
-        logger.exception("periodic audit checkpoint failed")
+    except Exception:  # noqa: BLE001 - sealing must never cost a clinician a response
+        logger.exception("audit sealing or checkpoint failed")
 
 
 class AccessPolicyMiddleware:

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from intake.db_roles import grant_app_role
 from intake.models import AuditEvent, Patient
-from intake.services.audit_chain import audit_chain_verify
+from intake.services.audit_chain import audit_chain_verify, audit_seal
 from tests.test_patient_register import FORM
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +53,16 @@ def test_the_app_role_cannot_touch_the_audit_log(client, patient, team_nurse, as
     assert "must be owner" in refused(
         "ALTER TABLE intake_auditevent DISABLE TRIGGER intake_auditevent_no_update_delete"
     )
-    assert "must be owner" in refused("DROP TRIGGER intake_auditevent_chain ON intake_auditevent")
+    assert "must be owner" in refused(
+        "DROP TRIGGER intake_auditevent_insert_unsealed ON intake_auditevent"
+    )
     assert "permission denied" in refused("SET session_replication_role = replica")
     assert "permission denied" in refused("TRUNCATE intake_patient")
     assert "must be owner" in refused("ALTER TABLE intake_treatmentplan DISABLE TRIGGER USER")
     assert "permission denied" in refused("CREATE TABLE intake_shadow (id int)")
+    # It may seal (the owner's function) but not write the chain columns itself.
+    assert "permission denied" in refused("UPDATE intake_auditevent SET hash = '' WHERE false")
+    assert audit_seal() >= 0
     assert audit_chain_verify().ok
 
 

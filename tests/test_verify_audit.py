@@ -10,7 +10,7 @@ from django.db.utils import DatabaseError
 
 from intake.models import AuditEvent
 from intake.services.audit import audit_record, audit_record_many
-from intake.services.audit_chain import GENESIS, audit_chain_verify
+from intake.services.audit_chain import GENESIS, audit_chain_verify, audit_seal
 from tests.factories import PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,7 @@ def test_bulk_inserts_are_chained_too(team_nurse):
     audit_record_many(
         actor=team_nurse, action="read", patients=patients, object_type="patient-search-result"
     )
+    assert audit_seal() == 6
     seqs = list(AuditEvent.objects.order_by("chain_seq").values_list("chain_seq", flat=True))
     assert seqs == list(range(1, 7))
     assert audit_chain_verify().ok
@@ -108,28 +109,68 @@ def test_it_detects_rows_deleted_from_the_end(client, patient, team_nurse):
         call_command("verify_audit")
 
 
-def test_it_detects_rows_inserted_outside_the_chain(client, patient, team_nurse):
+def test_it_detects_rows_slipped_into_the_chain(client, patient, team_nurse):
+    """The database owner, triggers off, inserts a row with a chain position of its own."""
     _activity(client, patient, team_nurse)
+    last = AuditEvent.objects.order_by("-chain_seq").first()
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE intake_auditevent DISABLE TRIGGER intake_auditevent_chain")
+        cursor.execute(
+            "ALTER TABLE intake_auditevent DISABLE TRIGGER intake_auditevent_insert_unsealed"
+        )
         cursor.execute(
             "INSERT INTO intake_auditevent (at, actor_username, role, action, object_type, "
-            "object_id, outcome, break_glass, detail, prev_hash, hash) VALUES (now(), 'x', "
-            "'nurse', 'read', 'chart', '', 'allowed', false, '{}', '', '') RETURNING id"
+            "object_id, outcome, break_glass, detail, chain_seq, prev_hash, hash) VALUES (now(), "
+            "'x', 'nurse', 'read', 'chart', '', 'allowed', false, '{}', %s, %s, %s) RETURNING id",
+            [last.chain_seq + 1, last.hash, "f" * 64],
         )
         forged = cursor.fetchone()[0]
-        cursor.execute("ALTER TABLE intake_auditevent ENABLE TRIGGER intake_auditevent_chain")
+        cursor.execute(
+            "ALTER TABLE intake_auditevent ENABLE TRIGGER intake_auditevent_insert_unsealed"
+        )
     report = audit_chain_verify()
     assert (report.ok, report.broken_event_id) == (False, forged)
 
 
+def test_it_reports_events_left_unsealed(client, patient, team_nurse, settings):
+    _activity(client, patient, team_nurse)
+    event = audit_record(actor=team_nurse, action="read", patient=patient)
+    assert audit_chain_verify().ok  # just written: waiting for the sealer is normal
+    settings.AUDIT_SEAL_MAX_SECONDS = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(0.01)")
+    report = audit_chain_verify()
+    assert (report.ok, report.broken_event_id) == (False, event.pk)
+    assert "unsealed" in report.problem
+    audit_seal()
+    assert audit_chain_verify().ok
+
+
+def test_writers_only_insert_and_sealing_takes_no_lock_they_wait_for(team_nurse, patient):
+    """A sealer holding its lock makes a second sealer return at once, never wait."""
+    audit_record(actor=team_nurse, action="read", patient=patient)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(1096107081)")
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '1s'")
+            cursor.execute("SELECT intake_audit_seal(10)")
+            assert cursor.fetchone()[0] == -1
+    finally:
+        other.close()
+
+
 def test_the_application_cannot_set_the_chain_itself(team_nurse):
     event = AuditEvent(action="read", outcome="allowed", prev_hash="f" * 64, hash="e" * 64)
+    event.chain_seq = 99
     event.save()
     stored = AuditEvent.objects.get(pk=event.pk)
-    assert stored.prev_hash == GENESIS
-    assert stored.hash != "e" * 64
+    assert (stored.chain_seq, stored.prev_hash, stored.hash) == (None, "", "")
+    audit_seal()
+    stored.refresh_from_db()
+    assert stored.prev_hash == GENESIS and stored.chain_seq == 1
+    assert stored.hash not in ("", "e" * 64)
     assert audit_chain_verify().ok
 
 
@@ -159,6 +200,7 @@ def test_concurrent_writers_never_fork_the_chain():
         t.join(timeout=120)
     assert not errors
     assert AuditEvent.objects.count() == 4 * 15 * 4
+    audit_seal()
     report = audit_chain_verify()
     assert report.ok, report
     assert report.checked == 4 * 15 * 4

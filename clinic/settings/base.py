@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "intake.middleware.SessionIdleMiddleware",
     "intake.middleware.NoStoreMiddleware",
     "intake.middleware.AccessPolicyMiddleware",
+    # A deadlock or serialization failure runs the view again (intake/db_trouble.py).
+    "intake.db_trouble.RetryOnConflictMiddleware",
     # Axes last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -162,6 +164,11 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # demand, `manage.py audit_checkpoint`).
 AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY", "")
 AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 15)
+# Audit events are chained after commit (services/audit_chain.py); verify_audit reports any left
+# unsealed for longer than this.
+AUDIT_SEAL_MAX_SECONDS = env_int("AUDIT_SEAL_MAX_SECONDS", 60)
+# How many times a request that lost a deadlock or serialization conflict is run again.
+DB_RETRY_ATTEMPTS = env_int("DB_RETRY_ATTEMPTS", 3)
 
 # Whether a licensed counselor with the may-diagnose credential may record a diagnosis
 # (state law varies; off unless the clinic turns it on).

@@ -1,11 +1,19 @@
-"""Checking the audit hash chain that the database builds on insert (migration *_privacy)."""
+"""Sealing and checking the audit hash chain.
+
+Writers only INSERT audit events; `audit_seal` chains them afterwards (migration 0015,
+`intake_audit_seal`): right after each response (intake.middleware), at the end of the
+management commands that write, and before a checkpoint. Sealers never wait on each other."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 
@@ -17,6 +25,24 @@ class ChainReport:
     head: str
     broken_event_id: int | None = None
     problem: str = ""
+
+
+SEAL_BATCH = 1000
+
+
+def audit_seal(*, batch: int = SEAL_BATCH) -> int:
+    """Chain every event committed so far; returns how many were sealed (0 when another
+    process is sealing: it will take these too, or the next call will)."""
+    sealed = 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT intake_audit_seal(%s)", [batch])
+            n = cursor.fetchone()[0]
+        if n <= 0:
+            return sealed
+        sealed += n
+        if n < batch:
+            return sealed
 
 
 def _digest(prev_hash: str, canonical: str) -> str:
@@ -32,12 +58,21 @@ def audit_chain_verify(*, batch_size: int = 5000) -> ChainReport:
     expected_seq = 1
     checked = 0
     with connection.cursor() as cursor:
+        # Events wait for the sealer for a moment after their commit, never for long.
         cursor.execute(
-            "SELECT id FROM intake_auditevent WHERE chain_seq IS NULL ORDER BY id LIMIT 1"
+            "SELECT id FROM intake_auditevent WHERE chain_seq IS NULL "
+            "AND at < clock_timestamp() - make_interval(secs => %s) ORDER BY id LIMIT 1",
+            [settings.AUDIT_SEAL_MAX_SECONDS],
         )
         row = cursor.fetchone()
         if row:
-            return ChainReport(False, 0, "", row[0], "was written outside the chain")
+            return ChainReport(
+                False,
+                0,
+                "",
+                row[0],
+                f"was left unsealed for more than {settings.AUDIT_SEAL_MAX_SECONDS} seconds",
+            )
         last_seq = 0
         while True:
             cursor.execute(

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from intake.exceptions import RuleViolation
 from intake.models import AuditCheckpoint
-from intake.services.audit_chain import GENESIS
+from intake.services.audit_chain import GENESIS, audit_seal
 
 logger = logging.getLogger("intake.audit.checkpoint")
 
@@ -90,6 +90,7 @@ def _chain_head() -> tuple[int, str]:
 def audit_checkpoint_write() -> AuditCheckpoint:
     """Sign the chain's current head, store it and log it."""
     key = _key()
+    audit_seal()
     chain_seq, head = _chain_head()
     at = timezone.now().replace(microsecond=0)
     checkpoint = AuditCheckpoint.objects.create(

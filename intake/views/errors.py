@@ -42,4 +42,19 @@ def _emergency_access_offer(request) -> dict:
 
 
 def server_error(request):
+    """An unexpected error, or the database away (503, intake/db_trouble.py). The API gets
+    JSON either way."""
+    import sys
+
+    from django.http import JsonResponse
+
+    from intake.db_trouble import is_unavailable, unavailable_response
+
+    if is_unavailable(sys.exc_info()[1]):
+        return unavailable_response(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "Something went wrong; nothing was saved. The error was recorded."},
+            status=500,
+        )
     return render(request, "errors/500.html", status=500)

@@ -63,6 +63,7 @@ from intake.models import (
     SubstanceUse,
 )
 from intake.scoring import get_instrument, icd10_for
+from intake.services.audit_chain import audit_seal
 from intake.services.interview import addendum_compute_hash, interview_compute_hash
 from intake.services.treatment_plan import content_hash
 
@@ -2029,6 +2030,7 @@ class Command(BaseCommand):
             for start in range(0, count, AUDIT_BATCH):
                 with transaction.atomic():
                     cursor.execute(sql, [clinic, start, start + AUDIT_BATCH])
+                audit_seal()
             cursor.execute(f"DELETE FROM {STAGE} WHERE clinic = %s", [clinic])  # noqa: S608
             if not in_test and clinic % 10 == 9:
                 cursor.execute("VACUUM intake_auditchain")

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from intake.models import CareTeamMember, Episode, Patient, Role, TeamRole
+from intake.services.audit_chain import audit_seal
 from intake.services.care_team import care_team_add
 from intake.services.episode import episode_admit
 from intake.services.mfa import mfa_enrolled, mfa_required, totp_device_from_secret
@@ -237,6 +238,7 @@ class Command(BaseCommand):
                 )
             created += 1
         self._clinical_examples(users)
+        audit_seal()  # the chain is built after commit (services/audit_chain.py)
         self.stdout.write(
             f"Demo data ready ({created} patients added, {Patient.objects.count()} in all)."
         )
