@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: run test install lint migrate serve bench chromium clean-db
+.PHONY: run test install lint migrate serve bench load chromium clean-db
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -42,6 +42,11 @@ serve: install
 ## serve them with gunicorn on 127.0.0.1 and measure the key pages (bench/README.md)
 bench: install
 	$(PY) -m bench.run --patients $${BENCH_PATIENTS:-100000}
+
+## load: 16 concurrent API writers for 60 s against gunicorn on loopback, on a fresh database;
+## fails on any 5xx, a lost write or an audit chain not sealed and intact (bench/load.py)
+load: install
+	$(PY) -m bench.load --clients $${LOAD_CLIENTS:-16} --seconds $${LOAD_SECONDS:-60}
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

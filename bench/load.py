@@ -270,6 +270,8 @@ def main() -> None:
         .stdout.strip()
         .splitlines()[-1]
     )
+    collect = [PY, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(collect, env=db_env, check=True)
     port = free_port()
     server = start_server(db_env, port, LOGS / "gunicorn-load.log")
     log(
