@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # NUL bytes in query strings and forms: 400 before any view (intake/request_hygiene.py).
+    "intake.request_hygiene.RequestHygieneMiddleware",
     "intake.middleware.SessionIdleMiddleware",
     "intake.middleware.NoStoreMiddleware",
     "intake.middleware.AccessPolicyMiddleware",
@@ -209,6 +211,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # NUL bytes, nesting and list sizes refused in one place (intake/api/fields.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "intake.api.fields.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "intake.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -4,12 +4,13 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.models import Assessment, AuditAction, Diagnosis, InstrumentCode, Remission
 from intake.services.assessment import assessment_record, diagnosis_record
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    administered_by = serializers.CharField(source="administered_by.username")
+    administered_by = StrictCharField(source="administered_by.username")
 
     class Meta:
         model = Assessment
@@ -35,9 +36,9 @@ class AssessmentInput(serializers.Serializer):
     answers = serializers.DictField(child=serializers.JSONField(), allow_empty=True)
     administered_at = serializers.DateTimeField(required=False)
     item_notes = serializers.DictField(
-        child=serializers.CharField(allow_blank=True), required=False
+        child=StrictCharField(allow_blank=True), required=False
     )
-    recommended_level = serializers.CharField(required=False, allow_blank=True)
+    recommended_level = StrictCharField(required=False, allow_blank=True)
 
 
 class AssessmentListView(GenericAPIView):
@@ -78,7 +79,7 @@ class AssessmentListView(GenericAPIView):
 
 
 class DiagnosisSerializer(serializers.ModelSerializer):
-    diagnosed_by = serializers.CharField(source="diagnosed_by.username")
+    diagnosed_by = StrictCharField(source="diagnosed_by.username")
 
     class Meta:
         model = Diagnosis

@@ -8,13 +8,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.models import AuditAction, AuditEvent, Patient
 from intake.selectors.audit import audit_detail_redacted, audit_event_list
 from intake.services.audit import audit_patients_shown
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor_username")
+    actor = StrictCharField(source="actor_username")
     patient = serializers.UUIDField(source="patient_id", allow_null=True)
     detail = serializers.SerializerMethodField()
 

@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from intake.api.fields import StrictCharField
 from intake.lockout import lockout_message
 from intake.models import AuditAction, AuditOutcome
 from intake.services.audit import audit_record
@@ -15,8 +16,9 @@ from intake.services.mfa import mfa_enrolled, mfa_required, mfa_verify
 
 
 class TokenInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=200, trim_whitespace=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=200, trim_whitespace=False)
+    # A code is digits: a client may send it as a JSON number.
     otp = serializers.CharField(max_length=12, required=False, allow_blank=True)
 
 
@@ -31,7 +33,7 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenInput,
-        responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+        responses={200: inline_serializer("TokenOutput", {"token": StrictCharField()})},
     )
     def post(self, request):
         data = TokenInput(data=request.data)

@@ -3,6 +3,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.models import BreakGlassGrant, EmergencyCategory
 from intake.services.break_glass import break_glass_open
 
@@ -16,7 +17,7 @@ class BreakGlassSerializer(serializers.ModelSerializer):
 
 
 class BreakGlassInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    reason = StrictCharField(max_length=1000, required=False, allow_blank=True)
     category = serializers.ChoiceField(
         choices=EmergencyCategory.choices, required=False, default=EmergencyCategory.OTHER
     )

@@ -5,14 +5,15 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.models import AuditAction, CareTeamMember, TeamRole
 from intake.services.care_team import care_team_add
 
 
 class CareTeamMemberSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username")
+    username = StrictCharField(source="user.username")
     name = serializers.SerializerMethodField()
-    role = serializers.CharField(source="team_role")
+    role = StrictCharField(source="team_role")
     added_at = serializers.DateTimeField(source="created_at")
     active = serializers.BooleanField(source="is_active")
 
@@ -25,7 +26,7 @@ class CareTeamMemberSerializer(serializers.ModelSerializer):
 
 
 class CareTeamAddSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = StrictCharField(max_length=150)
     role = serializers.ChoiceField(choices=TeamRole.choices)
 
     def validate_username(self, value):

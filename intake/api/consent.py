@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.models import AuditAction, Consent
 from intake.services.consent import consent_create, consent_revoke
 
@@ -47,19 +48,19 @@ class ConsentInput(serializers.Serializer):
     """Shapes only; every §2.31 element is optional here so that the service can name each
     one that is missing (400 {"field": ["Missing element ..."]})."""
 
-    disclosing_party = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    recipient = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    disclosing_party = StrictCharField(max_length=200, required=False, allow_blank=True)
+    recipient = StrictCharField(max_length=200, required=False, allow_blank=True)
     recipient_is_general_designation = serializers.BooleanField(required=False, default=False)
-    information = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    information = StrictCharField(max_length=4000, required=False, allow_blank=True)
     content_kinds = serializers.ListField(
-        child=serializers.CharField(max_length=30), required=False
+        child=StrictCharField(max_length=30), required=False
     )
-    purpose = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    purpose = StrictCharField(max_length=300, required=False, allow_blank=True)
     expires_on = serializers.DateField(required=False, allow_null=True)
-    expiry_event = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    expiry_event = StrictCharField(max_length=300, required=False, allow_blank=True)
     right_to_revoke_acknowledged = serializers.BooleanField(required=False, default=False)
     signed_on = serializers.DateField(required=False, allow_null=True)
-    signed_by = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    signed_by = StrictCharField(max_length=200, required=False, allow_blank=True)
     signed_copy = serializers.FileField(required=False, allow_null=True)
 
 

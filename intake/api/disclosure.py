@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.models import AuditAction, Disclosure, DisclosureContent
 from intake.selectors.disclosure import disclosure_accounting
 from intake.services.disclosure import disclosure_make
@@ -12,7 +13,7 @@ from intake.services.disclosure import disclosure_make
 class DisclosureSerializer(serializers.ModelSerializer):
     patient = serializers.UUIDField(source="patient_id", read_only=True)
     consent = serializers.UUIDField(source="consent_id", read_only=True)
-    disclosed_by = serializers.CharField(source="disclosed_by.username", read_only=True)
+    disclosed_by = StrictCharField(source="disclosed_by.username", read_only=True)
 
     class Meta:
         model = Disclosure
@@ -37,8 +38,8 @@ class DisclosureWithDocumentSerializer(DisclosureSerializer):
 
 class DisclosureInput(serializers.Serializer):
     consent = serializers.UUIDField()
-    recipient = serializers.CharField(max_length=200)
-    purpose = serializers.CharField(max_length=300)
+    recipient = StrictCharField(max_length=200)
+    purpose = StrictCharField(max_length=300)
     content = serializers.ChoiceField(choices=DisclosureContent.choices)
 
 

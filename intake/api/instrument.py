@@ -7,36 +7,37 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.scoring import all_instruments, get_instrument
 
 
 class OptionSerializer(serializers.Serializer):
-    value = serializers.CharField()
-    label = serializers.CharField()
+    value = StrictCharField()
+    label = StrictCharField()
     points = serializers.IntegerField()
 
 
 class ItemSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    text = serializers.CharField()
+    key = StrictCharField()
+    text = StrictCharField()
     options = OptionSerializer(many=True)
 
 
 class BandSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    label = serializers.CharField()
+    code = StrictCharField()
+    label = StrictCharField()
     min = serializers.IntegerField()
     max = serializers.IntegerField()
 
 
 class InstrumentSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    version = serializers.CharField()
-    description = serializers.CharField()
+    code = StrictCharField()
+    name = StrictCharField()
+    version = StrictCharField()
+    description = StrictCharField()
     items = ItemSerializer(many=True)
     bands = BandSerializer(many=True)
-    alerts = serializers.DictField(child=serializers.CharField(), source="alert_descriptions")
+    alerts = serializers.DictField(child=StrictCharField(), source="alert_descriptions")
 
 
 def _as_dict(instrument) -> dict:

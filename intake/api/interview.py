@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.models import (
     AuditAction,
     Episode,
@@ -46,7 +47,7 @@ class SubstanceUseSerializer(serializers.ModelSerializer):
 
 
 class AddendumSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", read_only=True)
+    author = StrictCharField(source="author.username", read_only=True)
     author_name = serializers.SerializerMethodField()
     hash_verified = serializers.SerializerMethodField()
 
@@ -73,14 +74,14 @@ class AddendumSerializer(serializers.ModelSerializer):
 
 
 class AddendumCreateSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300)
-    text = serializers.CharField()
+    reason = StrictCharField(max_length=300)
+    text = StrictCharField()
 
 
 class InterviewSerializer(serializers.ModelSerializer):
     """Output: the interview with its substance rows and addenda."""
 
-    author = serializers.CharField(source="author.username", read_only=True)
+    author = StrictCharField(source="author.username", read_only=True)
     author_name = serializers.SerializerMethodField()
     substances = SubstanceUseSerializer(many=True, read_only=True)
     addenda = serializers.SerializerMethodField()

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.labs.interpret import RECOLLECT_STATUSES
 from intake.models import (
     AuditAction,
@@ -81,8 +82,8 @@ class LabTestSerializer(serializers.ModelSerializer):
 
 
 class LabResultSerializer(serializers.ModelSerializer):
-    test = serializers.CharField(source="test_id")
-    name = serializers.CharField(source="test.name")
+    test = StrictCharField(source="test_id")
+    name = StrictCharField(source="test.name")
     value = serializers.FloatField(allow_null=True)
     qualitative = serializers.SerializerMethodField()
     interpretation = serializers.SerializerMethodField()
@@ -124,7 +125,7 @@ class LabResultSerializer(serializers.ModelSerializer):
 class PatientLabResultSerializer(LabResultSerializer):
     """A result in a patient's list, with what it needs from its order."""
 
-    panel = serializers.CharField(source="order.panel_id")
+    panel = StrictCharField(source="order.panel_id")
     collected_at = serializers.DateTimeField(source="order.collected_at")
     specimen_status = serializers.SerializerMethodField()
 
@@ -137,8 +138,8 @@ class PatientLabResultSerializer(LabResultSerializer):
 
 class LabOrderSerializer(serializers.ModelSerializer):
     patient = serializers.UUIDField(source="patient_id")
-    panel = serializers.CharField(source="panel_id")
-    ordered_by = serializers.CharField(source="ordered_by.username")
+    panel = StrictCharField(source="panel_id")
+    ordered_by = StrictCharField(source="ordered_by.username")
     specimen_status = serializers.SerializerMethodField()
     specimen_type = serializers.SerializerMethodField()
     recollect_observed = serializers.SerializerMethodField()
@@ -236,14 +237,14 @@ def _recording_body(recording: LabRecording) -> dict:
 
 
 class LabOrderInputSerializer(serializers.Serializer):
-    panel = serializers.CharField(help_text="uds, intake-blood, hcv-confirm, pregnancy, ecg")
+    panel = StrictCharField(help_text="uds, intake-blood, hcv-confirm, pregnancy, ecg")
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.ROUTINE)
 
 
 class LabResultEntrySerializer(serializers.Serializer):
     """Documents one entry; values are checked by the interpretation rules, per test code."""
 
-    test = serializers.CharField()
+    test = StrictCharField()
     value = serializers.FloatField(required=False, allow_null=True)
     qualitative = serializers.ChoiceField(
         choices=["positive", "negative", "inconclusive"], required=False, allow_null=True
@@ -259,12 +260,12 @@ class LabResultsInputSerializer(serializers.Serializer):
 
 
 class LabAmendInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300)
+    reason = StrictCharField(max_length=300)
     results = serializers.ListField(child=serializers.DictField(), allow_empty=False)
 
 
 class LabAlertAcknowledgeInputSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000)
+    note = StrictCharField(max_length=2000)
 
 
 # Views ---------------------------------------------------------------------------------------

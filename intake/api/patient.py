@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from intake import access, resolvers
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.models import AuditAction, Patient
 from intake.models.patient import REGISTRATION_FIELDS
 from intake.selectors.patient import patient_list
@@ -67,7 +68,7 @@ def _search_response(view: GenericAPIView, request, q: str) -> Response:
 
 
 class PatientSearchInput(serializers.Serializer):
-    q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    q = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class PatientSearchView(GenericAPIView):

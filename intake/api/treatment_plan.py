@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from intake import resolvers
 from intake.access import Perm
+from intake.api.fields import StrictCharField
 from intake.exceptions import StaleVersion
 from intake.models import (
     AsamLevel,
@@ -45,8 +46,8 @@ class MedicationSerializer(serializers.ModelSerializer):
     drug = serializers.ChoiceField(choices=DrugCode.choices)
     frequency = serializers.ChoiceField(choices=Frequency.choices)
     dose = serializers.DecimalField(max_digits=8, decimal_places=3, min_value=Decimal("0.001"))
-    unit = serializers.CharField(required=False, allow_blank=True)
-    route = serializers.CharField(required=False, allow_blank=True)
+    unit = StrictCharField(required=False, allow_blank=True)
+    route = StrictCharField(required=False, allow_blank=True)
     taper = TaperStepSerializer(many=True, required=False)
 
     class Meta:
@@ -66,7 +67,7 @@ class MedicationSerializer(serializers.ModelSerializer):
 
 
 class GoalSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=500)
+    text = StrictCharField(max_length=500)
     target_date = serializers.DateField(required=False, allow_null=True)
 
 
@@ -84,24 +85,24 @@ class BehavioralSerializer(serializers.ModelSerializer):
 
 
 class ObjectiveSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=500)
+    text = StrictCharField(max_length=500)
     target_date = serializers.DateField(required=False, allow_null=True)
 
 
 class InterventionSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=500)
-    responsible = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    text = StrictCharField(max_length=500)
+    responsible = StrictCharField(max_length=150, required=False, allow_blank=True)
 
 
 class ProblemGoalSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=500)
+    text = StrictCharField(max_length=500)
     objectives = ObjectiveSerializer(many=True, required=False)
     interventions = InterventionSerializer(many=True, required=False)
 
 
 class ProblemSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=40)
-    description = serializers.CharField(max_length=500)
+    code = StrictCharField(max_length=40)
+    description = StrictCharField(max_length=500)
     goals = ProblemGoalSerializer(many=True, required=False)
 
 
@@ -131,8 +132,8 @@ class PlanInputSerializer(serializers.Serializer):
 class PlanSerializer(serializers.ModelSerializer):
     medications = MedicationSerializer(many=True, read_only=True)
     behavioral = BehavioralSerializer(many=True, read_only=True)
-    signed_by = serializers.CharField(source="signed_by.username", default=None)
-    submitted_by = serializers.CharField(source="submitted_by.username", default=None)
+    signed_by = StrictCharField(source="signed_by.username", default=None)
+    submitted_by = StrictCharField(source="submitted_by.username", default=None)
     patient = serializers.UUIDField(source="patient_id")
     previous = serializers.UUIDField(source="previous_id", allow_null=True)
 
@@ -191,7 +192,7 @@ def _service_data(serializer: PlanInputSerializer) -> dict:
 
 class WorkflowResultSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    status = serializers.CharField()
+    status = StrictCharField()
     warnings = serializers.ListField(child=serializers.DictField(), required=False)
 
 
@@ -278,12 +279,13 @@ class PlanSubmitView(APIView):
 
 
 class AckSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    reason = serializers.CharField(allow_blank=True)
+    code = StrictCharField()
+    reason = StrictCharField(allow_blank=True)
 
 
 class ApproveSerializer(serializers.Serializer):
-    password = serializers.CharField(trim_whitespace=False)
+    password = StrictCharField(trim_whitespace=False)
+    # A code is digits: a client may send it as a JSON number.
     otp = serializers.CharField(required=False, allow_blank=True)
     acknowledged_warnings = AckSerializer(many=True, required=False)
 
@@ -326,7 +328,7 @@ class PlanRequestChangesView(APIView):
     access_perm = Perm.PLAN_APPROVE
 
     @extend_schema(
-        request=inline_serializer("RequestChangesInput", {"comment": serializers.CharField()}),
+        request=inline_serializer("RequestChangesInput", {"comment": StrictCharField()}),
         responses={200: WorkflowResultSerializer},
     )
     def post(self, request, plan_id):
@@ -345,7 +347,7 @@ class PlanAmendView(APIView):
     access_perm = Perm.PLAN_WRITE
 
     @extend_schema(
-        request=inline_serializer("AmendInput", {"reason": serializers.CharField()}),
+        request=inline_serializer("AmendInput", {"reason": StrictCharField()}),
         responses={201: PlanSerializer},
     )
     def post(self, request, plan_id):
