@@ -113,3 +113,9 @@ def test_an_otp_sent_as_a_number_is_still_accepted(api, team_counselor):
         content_type="application/json",
     )
     assert response.status_code == 401
+
+
+def test_a_huge_username_at_sign_in_is_a_wrong_sign_in_not_a_500(client):
+    response = client.post("/accounts/login/", {"username": "x" * 10_000, "password": "x"})
+    assert response.status_code == 200
+    assert b"correct username and password" in response.content

@@ -231,3 +231,12 @@ def test_no_notice_for_an_older_reset_or_someone_else(client, team_physician, cl
     client.get("/accounts/login/")
     page = client.post("/accounts/login/", {"username": "team-physician", "password": PASSWORD})
     assert RESET_NOTICE not in page.content.decode()
+
+
+def test_a_malformed_pending_replacement_in_the_session_is_forgotten(client, enrolled):
+    """Found by probing: a pending replacement that is not what the page stored used to 500."""
+    session = client.session
+    session["_intake_mfa_replacement"] = {"device_id": "x'; --", "at": "nope"}
+    session.save()
+    assert client.get("/account/second-factor/").status_code == 200
+    assert "_intake_mfa_replacement" not in client.session

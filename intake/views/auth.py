@@ -56,6 +56,18 @@ class CodeForm(forms.Form):
     )
 
 
+class SignInForm(AuthenticationForm):
+    """A username longer than any account's is a wrong sign-in, answered without asking the
+    backends (the lockout's failure log holds at most 255 characters: a 10,000-character name
+    used to end in a 500)."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > 150:
+            raise self.get_invalid_login_error()
+        return super().clean()
+
+
 def _next(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
@@ -121,7 +133,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return _refuse_enrolment(request, user)
         return _enrol_step(request, user, pending)
     request.session.pop(PENDING_KEY, None)
-    form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
+    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         notice = staff_mfa_reset_notice(user=user)  # before last_login moves on

@@ -75,10 +75,14 @@ def _keep_session_verified(request: HttpRequest, user) -> None:
 
 def _pending_replacement(request: HttpRequest, user) -> TOTPDevice | None:
     pending = request.session.get(REPLACE_KEY)
-    if not pending or time.time() - pending.get("at", 0) > REPLACE_SECONDS:
+    try:
+        started, device_id = float(pending["at"]), int(pending["device_id"])
+    except (TypeError, KeyError, ValueError):
+        started, device_id = 0.0, None
+    if device_id is None or time.time() - started > REPLACE_SECONDS:
         request.session.pop(REPLACE_KEY, None)
         return None
-    device = TOTPDevice.objects.filter(pk=pending["device_id"], user=user, confirmed=False).first()
+    device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
     if device is None:
         request.session.pop(REPLACE_KEY, None)
     return device
