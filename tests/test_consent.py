@@ -65,7 +65,8 @@ def test_it_refuses_a_consent_missing_each_element(api, patient, team_counselor,
 def test_it_names_every_missing_element_at_once(api, patient, team_counselor):
     api.force_authenticate(team_counselor)
     body = api.post(_url(patient), {}, format="json").json()
-    assert set(body) == set(ELEMENTS)
+    # The right to revoke is the system's own statement, stored with every consent (API.md).
+    assert set(body) == set(ELEMENTS) - {"right_to_revoke_acknowledged"}
 
 
 def test_it_accepts_an_expiry_event_instead_of_a_date(api, patient, team_counselor):
@@ -226,3 +227,23 @@ def test_the_page_names_missing_elements_and_records_a_consent(client, patient, 
     assert revoke.status_code == 302
     consent.refresh_from_db()
     assert consent.status == "revoked"
+
+
+def test_a_client_need_not_send_the_acknowledgement_and_the_statements_are_stored(
+    api, patient, team_counselor, client
+):
+    """API.md: `right_to_revoke_acknowledged` may be sent and is never required; the §2.31
+    statements are the system's own text, stored with every consent and shown on the form."""
+    from intake.models import Consent
+    from intake.models.consent import CONSENT_STATEMENTS
+
+    api.force_authenticate(team_counselor)
+    payload = consent_payload()
+    payload.pop("right_to_revoke_acknowledged")
+    response = api.post(_url(patient), payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["statements"] == CONSENT_STATEMENTS
+    assert Consent.objects.get(pk=response.json()["id"]).statements == CONSENT_STATEMENTS
+    client.force_login(team_counselor)
+    page = client.get(f"/patients/{patient.pk}/consents/new/").content.decode()
+    assert "revoke this consent at any time, in writing" in page

@@ -29,6 +29,7 @@ class ConsentSerializer(serializers.ModelSerializer):
             "expires_on",
             "expiry_event",
             "right_to_revoke_acknowledged",
+            "statements",
             "signed_on",
             "signed_by",
             "has_signed_copy",
@@ -36,6 +37,7 @@ class ConsentSerializer(serializers.ModelSerializer):
             "revoked_on",
             "created_at",
         ]
+        read_only_fields = ["statements"]
 
     def get_status(self, obj) -> str:
         return obj.status.value
@@ -58,7 +60,9 @@ class ConsentInput(serializers.Serializer):
     purpose = StrictCharField(max_length=300, required=False, allow_blank=True)
     expires_on = serializers.DateField(required=False, allow_null=True)
     expiry_event = StrictCharField(max_length=300, required=False, allow_blank=True)
-    right_to_revoke_acknowledged = serializers.BooleanField(required=False, default=False)
+    # Never required (API.md): the §2.31 statements are the system's text, stored with each
+    # consent. A client may still send it; false is refused.
+    right_to_revoke_acknowledged = serializers.BooleanField(required=False)
     signed_on = serializers.DateField(required=False, allow_null=True)
     signed_by = StrictCharField(max_length=200, required=False, allow_blank=True)
     signed_copy = serializers.FileField(required=False, allow_null=True)

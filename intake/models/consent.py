@@ -53,6 +53,16 @@ def normalized(text: str) -> str:
     return " ".join((text or "").split()).casefold()
 
 
+CONSENT_STATEMENTS = (
+    "You may revoke this consent at any time, in writing, except to the extent that the "
+    "program or others have already acted in reliance on it (42 CFR 2.31(a)(6)). Revoking it "
+    "does not affect disclosures made before the revocation. Your treatment does not depend on "
+    "whether you sign this consent; refusing to sign it means the information named here is "
+    "not disclosed to the recipient, except where 42 CFR part 2 permits disclosure without "
+    "consent (for example a medical emergency)."
+)
+
+
 def signed_copy_path(instance: Consent, filename: str) -> str:
     # Never the uploaded file name: it may carry the patient's name.
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
@@ -83,6 +93,9 @@ class Consent(ClinicalModel):
         default=False,
         help_text="The patient was told of the right to revoke in writing and its exceptions.",
     )
+    # The §2.31 statements the patient signed under (CONSENT_STATEMENTS at the time): the
+    # system's own text, shown on the form and kept with the consent.
+    statements = models.TextField(blank=True)
     signed_on = models.DateField()
     signed_by = models.CharField(
         max_length=200, help_text="The patient, or the person authorised to sign for them."
@@ -110,7 +123,7 @@ class Consent(ClinicalModel):
                 name="intake_consent_has_expiry",
             ),
             models.CheckConstraint(
-                condition=models.Q(right_to_revoke_acknowledged=True),
+                condition=models.Q(right_to_revoke_acknowledged=True) & ~models.Q(statements=""),
                 name="intake_consent_revocation_acknowledged",
             ),
             models.CheckConstraint(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from intake.exceptions import RecordSigned
 from intake.models import AuditAction, Consent, DisclosureContent, Patient
-from intake.models.consent import SUD_WORDS, content_kinds_named_in
+from intake.models.consent import CONSENT_STATEMENTS, SUD_WORDS, content_kinds_named_in
 from intake.services.audit import audit_record
 
 # What a §2.31 consent must hold, as staff name it (the patient's name is the patient record).
@@ -80,7 +80,12 @@ def consent_check(*, data: dict, today: datetime.date | None = None) -> tuple[di
     clean["expiry_event"] = _text(data, "expiry_event")
     if clean["expires_on"] is None and not clean["expiry_event"]:
         errors["expires_on"] = [missing("expires_on")]
-    clean["right_to_revoke_acknowledged"] = data.get("right_to_revoke_acknowledged") is True
+    # The right to revoke and its exceptions, and the consequences of refusing, are the
+    # system's own text (CONSENT_STATEMENTS), shown on the form and stored with the consent. A
+    # client need not send the flag (API.md); one that says the patient was not told is refused.
+    acknowledged = data.get("right_to_revoke_acknowledged", True)
+    clean["right_to_revoke_acknowledged"] = acknowledged not in (False, "false", "0", "")
+    clean["statements"] = CONSENT_STATEMENTS
     if not clean["right_to_revoke_acknowledged"]:
         errors["right_to_revoke_acknowledged"] = [missing("right_to_revoke_acknowledged")]
     clean["signed_on"] = data.get("signed_on") or None

@@ -9,6 +9,7 @@ from intake.access import Perm
 from intake.exceptions import RecordSigned
 from intake.forms.consent import ConsentForm, ConsentRevokeForm
 from intake.models import AuditAction
+from intake.models.consent import CONSENT_STATEMENTS
 from intake.services.audit import audit_record
 from intake.services.consent import CONTENT_TYPES, consent_create, consent_revoke
 from intake.views.decorators import policy
@@ -58,7 +59,12 @@ def consent_create_view(request: HttpRequest, patient_id) -> HttpResponse:
     return render(
         request,
         "intake/consent_form.html",
-        {"form": form, "patient": patient, "title": "Record a consent to disclose"},
+        {
+            "form": form,
+            "patient": patient,
+            "title": "Record a consent to disclose",
+            "statements": CONSENT_STATEMENTS,
+        },
     )
 
 
