@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import access
+from intake.dates import past_date_error
 from intake.exceptions import InvalidAnswers, RuleViolation
 from intake.models import (
     AsamLevel,
@@ -60,6 +61,9 @@ def assessment_record(
     administered_at = administered_at or now
     if administered_at > now + FUTURE_TOLERANCE:
         raise ValidationError({"administered_at": ["This time is in the future."]})
+    too_early = past_date_error(administered_at, patient=patient, what="The time given")
+    if too_early and administered_at <= now:
+        raise ValidationError({"administered_at": [too_early]})
     notes = {str(k): str(v).strip() for k, v in (item_notes or {}).items() if str(v).strip()}
     unknown = set(notes) - {item.key for item in definition.items}
     if unknown:

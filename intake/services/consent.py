@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from intake.dates import past_date_error
 from intake.exceptions import RecordSigned
 from intake.models import AuditAction, Consent, DisclosureContent, Patient
 from intake.models.consent import CONSENT_STATEMENTS, SUD_WORDS, content_kinds_named_in
@@ -93,6 +94,8 @@ def consent_check(*, data: dict, today: datetime.date | None = None) -> tuple[di
         errors["signed_on"] = [missing("signed_on")]
     elif clean["signed_on"] > today:
         errors["signed_on"] = ["The date signed cannot be in the future."]
+    elif too_early := past_date_error(clean["signed_on"], what="The date signed"):
+        errors["signed_on"] = [too_early]
     elif clean["expires_on"] is not None and clean["expires_on"] < clean["signed_on"]:
         errors["expires_on"] = ["The consent cannot expire before it was signed."]
     return clean, errors

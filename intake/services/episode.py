@@ -3,12 +3,16 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from intake.dates import past_date_error
 from intake.models import AuditAction, Episode, EpisodeStatus, Patient
 from intake.services.audit import audit_record
 
 
 @transaction.atomic
 def episode_admit(*, actor, patient: Patient, program: str, admitted_on) -> Episode:
+    too_early = past_date_error(admitted_on, patient=patient, what="The admission date")
+    if too_early:
+        raise ValidationError({"admitted_on": [too_early]})
     if Episode.objects.filter(
         patient=patient, program=program, status=EpisodeStatus.ACTIVE
     ).exists():

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from intake.dates import past_date_error
 from intake.exceptions import RecordSigned
 from intake.labs.interpret import RECOLLECT_STATUSES, LabValueError, interpret_panel
 from intake.models import (
@@ -223,7 +224,9 @@ def _alert_rows(
     return LabAlert.objects.bulk_create(alerts)
 
 
-def _validate_collection(*, collected_at, observed, specimen_type) -> dict[str, list[str]]:
+def _validate_collection(
+    *, collected_at, observed, specimen_type, patient=None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not isinstance(collected_at, datetime.datetime):
         errors["collected_at"] = ["Give the date and time the specimen was collected."]
@@ -231,6 +234,10 @@ def _validate_collection(*, collected_at, observed, specimen_type) -> dict[str, 
         errors["collected_at"] = ["Give the collection time with its time zone."]
     elif collected_at > timezone.now() + CLOCK_SKEW:
         errors["collected_at"] = ["The collection time cannot be in the future."]
+    elif collected_at <= timezone.now() and (
+        too_early := past_date_error(collected_at, patient=patient, what="The collection time")
+    ):
+        errors["collected_at"] = [too_early]
     if not isinstance(observed, bool):
         errors["observed"] = ["Say whether the collection was observed (true or false)."]
     if specimen_type and specimen_type not in SpecimenType.values:
@@ -262,7 +269,10 @@ def lab_results_record(
     if order.status == OrderStatus.CANCELLED:
         raise RecordSigned("This order was cancelled.")
     errors = _validate_collection(
-        collected_at=collected_at, observed=observed, specimen_type=specimen_type
+        collected_at=collected_at,
+        observed=observed,
+        specimen_type=specimen_type,
+        patient=order.patient,
     )
     tests = _panel_tests(order)
     try:

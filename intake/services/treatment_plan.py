@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import access
+from intake.dates import schedule_date_error
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
 from intake.formulary import DRUGS
 from intake.models import (
@@ -189,7 +190,14 @@ def _replace_components(plan, medications, behavioral) -> None:
 
 
 @transaction.atomic
+def _check_review_date(data: dict) -> None:
+    error = schedule_date_error(data.get("review_date"), what="The review date")
+    if error:
+        raise ValidationError({"review_date": [error]})
+
+
 def treatment_plan_create(*, actor, patient: Patient, data: dict) -> TreatmentPlan:
+    _check_review_date(data)
     medications = data.get("medications") or []
     behavioral = data.get("behavioral") or []
     _check_components(actor, medications, behavioral)
@@ -230,6 +238,7 @@ def treatment_plan_update(
     """Save an edit of a draft. `revision` is the one the editor read: stale -> StaleVersion,
     and nothing is written."""
     locked = _lock_editable(plan, revision)
+    _check_review_date(data)
     current = treatment_plan_content(locked)
     medications = data.get("medications")
     behavioral = data.get("behavioral")
