@@ -247,3 +247,22 @@ def test_a_client_need_not_send_the_acknowledgement_and_the_statements_are_store
     client.force_login(team_counselor)
     page = client.get(f"/patients/{patient.pk}/consents/new/").content.decode()
     assert "revoke this consent at any time, in writing" in page
+
+
+def test_a_chosen_signed_copy_is_not_dropped_silently_when_another_field_is_wrong(
+    client, patient, team_counselor
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from intake.models import Consent
+
+    client.force_login(team_counselor)
+    payload = consent_payload(purpose="")
+    payload["signed_copy"] = SimpleUploadedFile(
+        "signed.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf"
+    )
+    payload["right_to_revoke_acknowledged"] = "on"
+    response = client.post(f"/patients/{patient.pk}/consents/new/", payload)
+    assert response.status_code == 200
+    assert "choose it again" in response.content.decode()
+    assert not Consent.objects.exists()

@@ -56,6 +56,13 @@ def consent_create_view(request: HttpRequest, patient_id) -> HttpResponse:
         else:
             messages.success(request, "Consent recorded.")
             return redirect("intake:consent-list", patient_id=patient.pk)
+    if request.method == "POST" and request.FILES.get("signed_copy") and form.errors:
+        # A browser cannot keep a chosen file across a redisplay: say so, never drop it silently.
+        if "signed_copy" not in form.errors:
+            form.add_error(
+                "signed_copy",
+                "The file you chose was not saved because of the errors above: choose it again.",
+            )
     return render(
         request,
         "intake/consent_form.html",
