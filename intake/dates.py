@@ -48,11 +48,10 @@ def schedule_date_error(value, *, what: str = "This date") -> str | None:
     if day is None:
         return None
     today = timezone.localdate()
-    latest = (
-        today.replace(year=today.year + SCHEDULE_YEARS)
-        if not (today.month == 2 and today.day == 29)
-        else today.replace(year=today.year + SCHEDULE_YEARS, day=28)
-    )
+    try:
+        latest = today.replace(year=today.year + SCHEDULE_YEARS)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + SCHEDULE_YEARS, day=28)
     if day < today or day > latest:
         return (
             f"{what} must be from today ({today.isoformat()}) to {SCHEDULE_YEARS} years ahead "

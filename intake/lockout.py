@@ -25,6 +25,7 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -93,18 +94,25 @@ class ClinicLockoutHandler(AxesDatabaseHandler):
 
 
 def locked_accounts() -> list:
-    """Accounts locked as a whole (tier 2), for the clinic administrators' unlock page."""
+    """Accounts locked as a whole (tier 2), for the clinic administrators' unlock page. One
+    grouped query finds the names with enough failures in the whole window; only those (few)
+    are checked against their own window (last sign-in, last unlock)."""
     since = timezone.now() - datetime.timedelta(hours=settings.LOCKOUT_ACCOUNT_HOURS)
     candidates = (
         AccessFailureLog.objects.filter(attempt_time__gt=since)
+        .exclude(username="")
+        .values("username")
+        .annotate(n=Count("id"))
+        .filter(n__gte=settings.LOCKOUT_ACCOUNT_FAILURES)
         .values_list("username", flat=True)
-        .distinct()
     )
-    names = [name for name in candidates if name and account_locked(name)]
-    users = get_user_model().objects.filter(username__in=names).order_by("username")
+    users = get_user_model().objects.filter(username__in=list(candidates)).order_by("username")
+    locked = []
     for user in users:
         user.lockout_failures = account_failures(user.username)
-    return list(users)
+        if user.lockout_failures >= settings.LOCKOUT_ACCOUNT_FAILURES:
+            locked.append(user)
+    return locked
 
 
 @transaction.atomic

@@ -41,14 +41,14 @@ class NoStoreMiddleware:
         finally:
             current_request.reset(request_token)
             client_ip.reset(token)
-        _checkpoint_if_due()
+        _after_response()
         if not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store, max-age=0"
             response["Pragma"] = "no-cache"
         return response
 
 
-def _checkpoint_if_due() -> None:
+def _after_response() -> None:
     """After the response is made: chain the audit events the request committed, and the
     periodic signed checkpoint. Nothing waits for either (try-locks); a failure is logged,
     never shown, and the next request or verify_audit picks it up."""
