@@ -1,6 +1,8 @@
 """Plausible dates, one rule for every service (issue 11): what happened happened on or after
 the patient's date of birth (and not before 1900) and not in the future; what is scheduled
-(a plan's review date) lies from today to SCHEDULE_YEARS ahead. Each message states the window."""
+(a plan's review date) lies from today to SCHEDULE_YEARS ahead; what is planned but may have
+passed (a medication's dates, a goal's target) lies from birth to SCHEDULE_YEARS ahead. Each
+message states the window."""
 
 from __future__ import annotations
 
@@ -48,13 +50,35 @@ def schedule_date_error(value, *, what: str = "This date") -> str | None:
     if day is None:
         return None
     today = timezone.localdate()
-    try:
-        latest = today.replace(year=today.year + SCHEDULE_YEARS)
-    except ValueError:  # 29 February
-        latest = today.replace(year=today.year + SCHEDULE_YEARS, day=28)
+    latest = _schedule_end(today)
     if day < today or day > latest:
         return (
             f"{what} must be from today ({today.isoformat()}) to {SCHEDULE_YEARS} years ahead "
+            f"({latest.isoformat()})."
+        )
+    return None
+
+
+def _schedule_end(today: datetime.date) -> datetime.date:
+    try:
+        return today.replace(year=today.year + SCHEDULE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + SCHEDULE_YEARS, day=28)
+
+
+def planned_date_error(value, *, patient=None, what: str = "This date") -> str | None:
+    """None if `value` is plausible for a planned date that may already have passed (a
+    medication's start or end, a goal's target date, carried over by an amendment): from the
+    patient's date of birth (not before 1900) to SCHEDULE_YEARS ahead."""
+    day = _day(value) if value is not None else None
+    if day is None:
+        return None
+    birth = getattr(patient, "birth_date", None)
+    earliest = max(EARLIEST, birth) if birth else EARLIEST
+    latest = _schedule_end(timezone.localdate())
+    if not earliest <= day <= latest:
+        return (
+            f"{what} must be from {earliest.isoformat()} to {SCHEDULE_YEARS} years ahead "
             f"({latest.isoformat()})."
         )
     return None

@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import resolvers
+from intake import limits, resolvers
 from intake.access import Perm
 from intake.api.fields import StrictCharField
 from intake.models import (
@@ -35,7 +35,9 @@ from intake.services.interview import (
 
 class SubstanceUseSerializer(serializers.ModelSerializer):
     routes = serializers.ListField(
-        child=serializers.ChoiceField(choices=Route.choices), required=False
+        child=serializers.ChoiceField(choices=Route.choices),
+        required=False,
+        max_length=len(Route.choices),
     )
     age_first_use = serializers.IntegerField(
         min_value=0, max_value=100, required=False, allow_null=True
@@ -132,7 +134,7 @@ class InterviewWriteSerializer(serializers.ModelSerializer):
     episode = serializers.PrimaryKeyRelatedField(
         queryset=Episode.objects.none(), required=False, allow_null=True
     )
-    substances = SubstanceUseSerializer(many=True, required=False)
+    substances = SubstanceUseSerializer(many=True, required=False, max_length=limits.MAX_SUBSTANCES)
     revision = serializers.IntegerField(
         min_value=1,
         required=False,
@@ -158,7 +160,9 @@ class InterviewWriteSerializer(serializers.ModelSerializer):
         for name in ARRAY_FIELDS:
             choices = Interview._meta.get_field(name).base_field.choices
             self.fields[name] = serializers.ListField(
-                child=serializers.ChoiceField(choices=choices), required=False
+                child=serializers.ChoiceField(choices=choices),
+                required=False,
+                max_length=len(choices),
             )
 
     def validate_interviewed_on(self, value):

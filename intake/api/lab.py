@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import resolvers
+from intake import limits, resolvers
 from intake.access import Perm
 from intake.api.fields import StrictCharField
 from intake.labs.interpret import RECOLLECT_STATUSES
@@ -256,12 +256,16 @@ class LabResultsInputSerializer(serializers.Serializer):
     observed = serializers.BooleanField()
     specimen_type = serializers.ChoiceField(choices=SpecimenType.choices, required=False)
     # Entries go to the service as sent (numbers stay exact): it names each bad test.
-    results = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+    results = serializers.ListField(
+        child=serializers.DictField(), allow_empty=False, max_length=limits.MAX_LAB_RESULTS
+    )
 
 
 class LabAmendInputSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=300)
-    results = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+    results = serializers.ListField(
+        child=serializers.DictField(), allow_empty=False, max_length=limits.MAX_LAB_RESULTS
+    )
 
 
 class LabAlertAcknowledgeInputSerializer(serializers.Serializer):

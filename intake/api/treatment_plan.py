@@ -6,7 +6,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from intake import resolvers
+from intake import limits, resolvers
 from intake.access import Perm
 from intake.api.fields import StrictCharField
 from intake.exceptions import StaleVersion
@@ -48,7 +48,7 @@ class MedicationSerializer(serializers.ModelSerializer):
     dose = serializers.DecimalField(max_digits=8, decimal_places=3, min_value=Decimal("0.001"))
     unit = StrictCharField(required=False, allow_blank=True)
     route = StrictCharField(required=False, allow_blank=True)
-    taper = TaperStepSerializer(many=True, required=False)
+    taper = TaperStepSerializer(many=True, required=False, max_length=limits.MAX_TAPER_STEPS)
 
     class Meta:
         model = PlanMedication
@@ -75,9 +75,11 @@ class BehavioralSerializer(serializers.ModelSerializer):
     modality = serializers.ChoiceField(choices=Modality.choices)
     setting = serializers.ChoiceField(choices=BehavioralSetting.choices)
     targets = serializers.ListField(
-        child=serializers.ChoiceField(choices=Target.choices), allow_empty=False
+        child=serializers.ChoiceField(choices=Target.choices),
+        allow_empty=False,
+        max_length=len(Target.choices),
     )
-    goals = GoalSerializer(many=True, required=False)
+    goals = GoalSerializer(many=True, required=False, max_length=limits.MAX_GOALS)
 
     class Meta:
         model = PlanBehavioral
@@ -96,14 +98,37 @@ class InterventionSerializer(serializers.Serializer):
 
 class ProblemGoalSerializer(serializers.Serializer):
     text = StrictCharField(max_length=500)
-    objectives = ObjectiveSerializer(many=True, required=False)
-    interventions = InterventionSerializer(many=True, required=False)
+    objectives = ObjectiveSerializer(many=True, required=False, max_length=limits.MAX_OBJECTIVES)
+    interventions = InterventionSerializer(
+        many=True, required=False, max_length=limits.MAX_OBJECTIVES
+    )
 
 
 class ProblemSerializer(serializers.Serializer):
     code = StrictCharField(max_length=40)
     description = StrictCharField(max_length=500)
-    goals = ProblemGoalSerializer(many=True, required=False)
+    goals = ProblemGoalSerializer(many=True, required=False, max_length=limits.MAX_GOALS)
+
+
+class WithdrawalMonitoringSerializer(serializers.Serializer):
+    """The monitoring schedule of a detox plan; `{}` (or omitted) for none."""
+
+    instrument = serializers.ChoiceField(choices=list(limits.MONITORING_INSTRUMENTS))
+    every_hours = serializers.IntegerField(
+        min_value=limits.MONITORING_HOURS[0], max_value=limits.MONITORING_HOURS[1]
+    )
+    notes = StrictCharField(
+        max_length=limits.MAX_MONITORING_NOTES, required=False, allow_blank=True
+    )
+
+    def to_internal_value(self, data):
+        if data == {}:
+            return {}
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(f"Unknown key(s): {', '.join(unknown)}.")
+        return dict(super().to_internal_value(data))
 
 
 class PlanInputSerializer(serializers.Serializer):
@@ -113,11 +138,11 @@ class PlanInputSerializer(serializers.Serializer):
     )
     medically_supervised_detox = serializers.BooleanField(required=False, default=False)
     hospitalize_for_detox = serializers.BooleanField(required=False, default=False)
-    withdrawal_monitoring = serializers.DictField(required=False)
-    problems = ProblemSerializer(many=True, required=False)
+    withdrawal_monitoring = WithdrawalMonitoringSerializer(required=False)
+    problems = ProblemSerializer(many=True, required=False, max_length=limits.MAX_PROBLEMS)
     review_date = serializers.DateField()
-    medications = MedicationSerializer(many=True, required=False)
-    behavioral = BehavioralSerializer(many=True, required=False)
+    medications = MedicationSerializer(many=True, required=False, max_length=limits.MAX_MEDICATIONS)
+    behavioral = BehavioralSerializer(many=True, required=False, max_length=limits.MAX_BEHAVIORAL)
     revision = serializers.IntegerField(required=False, min_value=1)
 
     def to_service_data(self) -> dict:

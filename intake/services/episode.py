@@ -45,6 +45,9 @@ def episode_discharge(*, actor, episode: Episode, discharged_on, reason: str) ->
         raise ValidationError("This episode is already discharged.")
     if discharged_on < episode.admitted_on:
         raise ValidationError({"discharged_on": ["Discharge cannot be before admission."]})
+    in_future = past_date_error(discharged_on, what="The discharge date")
+    if in_future:
+        raise ValidationError({"discharged_on": [in_future]})
     episode.status = EpisodeStatus.DISCHARGED
     episode.discharged_on = discharged_on
     episode.discharge_reason = reason

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from intake import access
+from intake import access, limits
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
 from intake.models import (
     OPIOID_SUBSTANCES,
@@ -253,6 +253,10 @@ def _add(errors: dict, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
+def _day_of(moment) -> datetime.date:
+    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+
 def _validate(interview: Interview, patient: Patient, rows: list[SubstanceUse]) -> None:
     """full_clean plus the rules that need the patient or the clock. Raises one
     ValidationError naming every bad field (`substances` for the rows)."""
@@ -278,6 +282,15 @@ def _validate(interview: Interview, patient: Patient, rows: list[SubstanceUse]) 
             )
     if interview.last_opioid_use_at and interview.last_opioid_use_at > latest:
         _add(errors, "last_opioid_use_at", "The last opioid use cannot be in the future.")
+    elif (
+        interview.last_opioid_use_at and _day_of(interview.last_opioid_use_at) < patient.birth_date
+    ):
+        _add(errors, "last_opioid_use_at", "The last opioid use is before the date of birth.")
+    if len(rows) > limits.MAX_SUBSTANCES:
+        _add(
+            errors, "substances", f"At most {limits.MAX_SUBSTANCES} substances ({len(rows)} given)."
+        )
+        raise ValidationError(errors)
     if interview.last_opioid_used and interview.last_opioid_used not in OPIOID_SUBSTANCES:
         _add(errors, "last_opioid_used", "Choose an opioid (the one last used, for induction).")
     if interview.episode_id and interview.episode.patient_id != patient.pk:
@@ -315,6 +328,8 @@ def _validate(interview: Interview, patient: Patient, rows: list[SubstanceUse]) 
             )
         if row.last_use_at and row.last_use_at > latest:
             _add(errors, "substances", f"{label}: last use cannot be in the future.")
+        elif row.last_use_at and _day_of(row.last_use_at) < patient.birth_date:
+            _add(errors, "substances", f"{label}: last use is before the date of birth.")
         try:
             row.full_clean(exclude=["interview"], validate_unique=False)
         except ValidationError as exc:

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from intake import access
-from intake.dates import schedule_date_error
+from intake import access, limits
+from intake.dates import planned_date_error, schedule_date_error
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
 from intake.formulary import DRUGS
 from intake.models import (
@@ -123,8 +123,95 @@ def _med_signature(med: dict) -> tuple:
     )
 
 
-def _check_components(actor, medications, behavioral, *, existing_medications=()) -> None:
+def _too_many(errors: dict, field: str, items, limit: int, what: str) -> bool:
+    if items is not None and len(items) > limit:
+        errors[field] = [f"At most {limit} {what} ({len(items)} given)."]
+        return True
+    return False
+
+
+def _check_goal_dates(errors: dict, field: str, goals, patient) -> None:
+    """Goals (and their objectives) may carry target dates: plausible, up to the schedule
+    window. Past ones are allowed, since an amendment carries over what was set before."""
+    if _too_many(errors, field, goals, limits.MAX_GOALS, "goals"):
+        return
+    for g, goal in enumerate(goals or []):
+        if not isinstance(goal, dict):
+            continue
+        error = planned_date_error(goal.get("target_date"), patient=patient, what="A target date")
+        if error:
+            errors[f"{field}[{g}].target_date"] = [error]
+        objectives = goal.get("objectives") or []
+        if _too_many(
+            errors, f"{field}[{g}].objectives", objectives, limits.MAX_OBJECTIVES, "objectives"
+        ):
+            continue
+        _too_many(
+            errors,
+            f"{field}[{g}].interventions",
+            goal.get("interventions"),
+            limits.MAX_OBJECTIVES,
+            "interventions",
+        )
+        for o, objective in enumerate(objectives):
+            if not isinstance(objective, dict):
+                continue
+            error = planned_date_error(
+                objective.get("target_date"), patient=patient, what="A target date"
+            )
+            if error:
+                errors[f"{field}[{g}].objectives[{o}].target_date"] = [error]
+
+
+def _check_monitoring(errors: dict, monitoring) -> None:
+    """The withdrawal-monitoring schedule has one shape: {"instrument", "every_hours",
+    "notes"?}, or {} for none. Anything else is refused rather than stored as it came."""
+    if monitoring in (None, {}):
+        return
+    field = "withdrawal_monitoring"
+    if not isinstance(monitoring, dict):
+        errors[field] = ["Give an object with instrument and every_hours, or {} for none."]
+        return
+    unknown = sorted(set(monitoring) - {"instrument", "every_hours", "notes"})
+    if unknown:
+        errors[field] = [f"Unknown key(s): {', '.join(unknown)}."]
+    if monitoring.get("instrument") not in limits.MONITORING_INSTRUMENTS:
+        names = ", ".join(limits.MONITORING_INSTRUMENTS)
+        errors[f"{field}.instrument"] = [f"Choose the withdrawal scale: one of {names}."]
+    low, high = limits.MONITORING_HOURS
+    hours = monitoring.get("every_hours")
+    if isinstance(hours, bool) or not isinstance(hours, int) or not low <= hours <= high:
+        errors[f"{field}.every_hours"] = [f"Give a whole number of hours from {low} to {high}."]
+    notes = monitoring.get("notes", "")
+    if not isinstance(notes, str) or len(notes) > limits.MAX_MONITORING_NOTES or "\x00" in notes:
+        errors[f"{field}.notes"] = [
+            f"Notes are text of at most {limits.MAX_MONITORING_NOTES} characters."
+        ]
+
+
+def _check_plan_fields(data: dict, patient) -> None:
+    """Bounds of the plan's own fields: review date, problems, monitoring schedule."""
     errors = {}
+    error = schedule_date_error(data.get("review_date"), what="The review date")
+    if error:
+        errors["review_date"] = [error]
+    if "withdrawal_monitoring" in data:
+        _check_monitoring(errors, data["withdrawal_monitoring"])
+    problems = data.get("problems")
+    if not _too_many(errors, "problems", problems, limits.MAX_PROBLEMS, "problems"):
+        for p, problem in enumerate(problems or []):
+            if isinstance(problem, dict):
+                _check_goal_dates(errors, f"problems[{p}].goals", problem.get("goals"), patient)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_components(actor, medications, behavioral, *, patient, existing_medications=()) -> None:
+    errors = {}
+    _too_many(errors, "medications", medications, limits.MAX_MEDICATIONS, "medication lines")
+    _too_many(errors, "behavioral", behavioral, limits.MAX_BEHAVIORAL, "behavioral components")
+    if errors:
+        raise ValidationError(errors)
     for i, med in enumerate(medications):
         if med.get("drug") not in DRUGS:
             errors[f"medications[{i}].drug"] = ["Unknown drug."]
@@ -132,11 +219,25 @@ def _check_components(actor, medications, behavioral, *, existing_medications=()
         drug = DRUGS[med["drug"]]
         if med.get("unit") and med["unit"] != drug.unit:
             errors[f"medications[{i}].unit"] = [f"{drug.name} is dosed in {drug.unit}."]
+        # A line carried over by an amendment may have started long ago; none starts before
+        # the patient was born or ends beyond the schedule window.
+        for key, what in (("start_date", "The start date"), ("end_date", "The end date")):
+            error = planned_date_error(med.get(key), patient=patient, what=what)
+            if error:
+                errors[f"medications[{i}].{key}"] = [error]
         if med.get("end_date") and med["end_date"] < med["start_date"]:
-            errors[f"medications[{i}].end_date"] = ["Ends before it starts."]
+            errors.setdefault(f"medications[{i}].end_date", []).append("Ends before it starts.")
+        _too_many(
+            errors,
+            f"medications[{i}].taper",
+            med.get("taper"),
+            limits.MAX_TAPER_STEPS,
+            "taper steps",
+        )
     for i, comp in enumerate(behavioral):
         if not comp.get("targets"):
             errors[f"behavioral[{i}].targets"] = ["Name at least one target."]
+        _check_goal_dates(errors, f"behavioral[{i}].goals", comp.get("goals"), patient)
     if errors:
         raise ValidationError(errors)
     changed = sorted(map(_med_signature, medications)) != sorted(
@@ -190,17 +291,11 @@ def _replace_components(plan, medications, behavioral) -> None:
 
 
 @transaction.atomic
-def _check_review_date(data: dict) -> None:
-    error = schedule_date_error(data.get("review_date"), what="The review date")
-    if error:
-        raise ValidationError({"review_date": [error]})
-
-
 def treatment_plan_create(*, actor, patient: Patient, data: dict) -> TreatmentPlan:
-    _check_review_date(data)
+    _check_plan_fields(data, patient)
     medications = data.get("medications") or []
     behavioral = data.get("behavioral") or []
-    _check_components(actor, medications, behavioral)
+    _check_components(actor, medications, behavioral, patient=patient)
     plan = TreatmentPlan(
         patient=patient,
         episode=episode_current(patient=patient),
@@ -238,7 +333,7 @@ def treatment_plan_update(
     """Save an edit of a draft. `revision` is the one the editor read: stale -> StaleVersion,
     and nothing is written."""
     locked = _lock_editable(plan, revision)
-    _check_review_date(data)
+    _check_plan_fields(data, locked.patient)
     current = treatment_plan_content(locked)
     medications = data.get("medications")
     behavioral = data.get("behavioral")
@@ -246,6 +341,7 @@ def treatment_plan_update(
         actor,
         medications if medications is not None else current["medications"],
         behavioral or [],
+        patient=locked.patient,
         existing_medications=current["medications"],
     )
     for field in PLAN_FIELDS:
