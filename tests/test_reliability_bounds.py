@@ -38,9 +38,7 @@ def _bup(**extra) -> dict:
 # Lists ------------------------------------------------------------------------------------
 
 
-def test_a_plan_with_more_behavioral_components_than_the_limit_is_refused(
-    team_counselor, patient
-):
+def test_a_plan_with_more_behavioral_components_than_the_limit_is_refused(team_counselor, patient):
     api = _api(team_counselor)
     at_limit = _post_plan(api, patient, behavioral=[CBT] * limits.MAX_BEHAVIORAL)
     assert at_limit.status_code == 201

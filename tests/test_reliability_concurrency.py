@@ -80,3 +80,53 @@ def test_assessments_and_lab_panels_on_one_patient_at_once():
     assert not AuditEvent.objects.filter(chain_seq__isnull=True).exists()
     report = audit_chain_verify()
     assert report.ok, report
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_two_physicians_acknowledging_one_finding_at_once_do_not_deadlock():
+    """A QTc of 520 ms raises two alerts (critical value, QTc prolonged) that are one finding.
+    Two physicians acknowledging one each at the same moment used to lock their own alert and
+    then wait for the other's: a deadlock. Now the finding is locked in key order: one
+    acknowledges both, the other is told it was already acknowledged."""
+    from intake.exceptions import RecordSigned
+    from intake.services.lab import lab_alert_acknowledge
+    from tests.test_lab_alerts import ecg
+
+    patient = PatientFactory()
+    nurse = UserFactory(role="nurse")
+    physicians = [UserFactory(role="physician") for _ in range(2)]
+    CareTeamMemberFactory(patient=patient, user=nurse, team_role="nurse")
+    for user in physicians:
+        CareTeamMemberFactory(patient=patient, user=user, team_role="physician")
+    for _ in range(5):
+        _order, recording = ecg(patient, nurse, 520)
+        alerts = sorted(recording.new_alerts, key=lambda a: a.pk)
+        assert len(alerts) == 2
+        start = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def acknowledge(user, alert):
+            try:
+                start.wait()
+                lab_alert_acknowledge(actor=user, alert=alert, note="Repeat ECG, cardiology told")
+                outcomes.append("acknowledged")
+            except RecordSigned:
+                outcomes.append("already")
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                outcomes.append(repr(exc))
+            finally:
+                connections.close_all()
+
+        threads = [
+            threading.Thread(target=acknowledge, args=(physicians[0], alerts[0])),
+            threading.Thread(target=acknowledge, args=(physicians[1], alerts[1])),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(outcomes) == ["acknowledged", "already"], outcomes
+        for alert in alerts:
+            alert.refresh_from_db()
+            assert alert.acknowledged_at is not None

@@ -121,7 +121,7 @@ def assessment_record_safety_follow_up(*, actor, assessment: Assessment, note: s
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": ["Describe the safety assessment and the plan."]})
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    locked = Assessment.objects.select_for_update(no_key=True).get(pk=assessment.pk)
     if not locked.open_safety_alerts:
         raise ValidationError("This assessment has no open safety alert.")
     locked.safety_assessed_at = timezone.now()

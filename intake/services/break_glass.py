@@ -71,7 +71,7 @@ def break_glass_open(
     expires_at = now + datetime.timedelta(hours=settings.BREAK_GLASS_HOURS)
     with transaction.atomic():
         active = (
-            BreakGlassGrant.objects.select_for_update()
+            BreakGlassGrant.objects.select_for_update(no_key=True)
             .filter(user=actor, patient=patient, expires_at__gt=now)
             .order_by("-expires_at")
             .first()
@@ -119,7 +119,7 @@ def break_glass_review(
     if outcome not in ReviewOutcome.values:
         raise ValidationError({"outcome": [f"Choose one of: {', '.join(ReviewOutcome.values)}."]})
     with transaction.atomic():
-        locked = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+        locked = BreakGlassGrant.objects.select_for_update(no_key=True).get(pk=grant.pk)
         now = timezone.now()
         fields = ["updated_by", "updated_at"]
         if end_access and locked.expires_at > now:

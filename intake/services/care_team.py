@@ -53,7 +53,7 @@ def _care_team_add(*, actor, patient: Patient, user, team_role: str) -> CareTeam
 
 @transaction.atomic
 def care_team_remove(*, actor, member: CareTeamMember) -> CareTeamMember:
-    member = CareTeamMember.objects.select_for_update().get(pk=member.pk)
+    member = CareTeamMember.objects.select_for_update(no_key=True).get(pk=member.pk)
     if member.ended_at is None:
         member.ended_at = timezone.now()
         member.updated_by = actor

@@ -146,7 +146,7 @@ def consent_revoke(*, actor, consent: Consent, revoked_on: datetime.date | None)
     if revoked_on is None:
         raise ValidationError({"revoked_on": ["Give the date the patient revoked the consent."]})
     with transaction.atomic():
-        locked = Consent.objects.select_for_update().get(pk=consent.pk)
+        locked = Consent.objects.select_for_update(no_key=True).get(pk=consent.pk)
         if locked.revoked_on is not None:
             raise RecordSigned(f"This consent was already revoked on {locked.revoked_on}.")
         if revoked_on > today:

@@ -67,7 +67,11 @@ def disclosure_make(
     refusal = None
     with transaction.atomic():
         # Locked: a revocation recorded at the same moment waits for this disclosure (or wins).
-        consent = Consent.objects.select_for_update().filter(pk=consent_id, patient=patient).first()
+        consent = (
+            Consent.objects.select_for_update(no_key=True)
+            .filter(pk=consent_id, patient=patient)
+            .first()
+        )
         if consent is None:
             raise ValidationError({"consent": ["No consent with this id for this patient."]})
         refusal = _refusal(consent, recipient=recipient, purpose=purpose, content=content)

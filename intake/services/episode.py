@@ -40,7 +40,7 @@ def episode_admit(*, actor, patient: Patient, program: str, admitted_on) -> Epis
 
 @transaction.atomic
 def episode_discharge(*, actor, episode: Episode, discharged_on, reason: str) -> Episode:
-    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    episode = Episode.objects.select_for_update(no_key=True).get(pk=episode.pk)
     if episode.status != EpisodeStatus.ACTIVE:
         raise ValidationError("This episode is already discharged.")
     if discharged_on < episode.admitted_on:

@@ -389,7 +389,7 @@ def interview_update(
     and only from the `revision` they read (StaleVersion otherwise; nothing is written).
     `substances`, when given, replaces the substance rows; None leaves them as they are."""
     locked = (
-        Interview.objects.select_for_update(of=("self",))
+        Interview.objects.select_for_update(of=("self",), no_key=True)
         .select_related("patient", "episode")
         .get(pk=interview.pk)
     )
@@ -437,7 +437,7 @@ def interview_sign(*, actor, interview: Interview, revision: int | None = None) 
     """The author signs the draft: it becomes immutable and its content hash is stored.
     `revision`, when given, must be the one the author reviewed (StaleVersion otherwise)."""
     locked = (
-        Interview.objects.select_for_update(of=("self",))
+        Interview.objects.select_for_update(of=("self",), no_key=True)
         .select_related("patient")
         .get(pk=interview.pk)
     )
@@ -472,7 +472,7 @@ def interview_add_addendum(
     """Any clinician on the patient's care team adds a signed, dated addendum to a signed
     interview; the interview itself is not changed."""
     locked = (
-        Interview.objects.select_for_update(of=("self",))
+        Interview.objects.select_for_update(of=("self",), no_key=True)
         .select_related("patient")
         .get(pk=interview.pk)
     )

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from intake.dates import past_date_error
@@ -261,7 +261,11 @@ def lab_results_record(
     `entries`: [{"test", "value"?, "qualitative"?}]. Any bad entry (unknown test, a test not in
     the order's panel, an impossible value) refuses the whole call with a ValidationError
     naming the test; nothing is stored. An order already resulted: RecordSigned (amend it)."""
-    order = LabOrder.objects.select_for_update().select_related("panel", "patient").get(pk=order.pk)
+    order = (
+        LabOrder.objects.select_for_update(no_key=True)
+        .select_related("panel", "patient")
+        .get(pk=order.pk)
+    )
     if order.status == OrderStatus.RESULTED:
         raise RecordSigned(
             "Results were already entered for this order; correct them with an amendment."
@@ -363,7 +367,11 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
     supersedes the old one, carrying the reason (rows that change only because another value
     was corrected say so). Old rows stay, no longer current. New critical values and missing
     metabolites raise new alert rows; alerts already raised stay until acknowledged."""
-    order = LabOrder.objects.select_for_update().select_related("panel", "patient").get(pk=order.pk)
+    order = (
+        LabOrder.objects.select_for_update(no_key=True)
+        .select_related("panel", "patient")
+        .get(pk=order.pk)
+    )
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
@@ -377,7 +385,7 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
     tests = _panel_tests(order)
     current = {
         row.test_id: row
-        for row in LabResult.objects.select_for_update(of=("self",))
+        for row in LabResult.objects.select_for_update(of=("self",), no_key=True)
         .select_related("test")
         .filter(order=order, is_current=True)
     }
@@ -484,17 +492,27 @@ def lab_alert_acknowledge(*, actor, alert: LabAlert, note: str) -> list[LabAlert
     note = (note or "").strip() if isinstance(note, str) else ""
     if not note:
         raise ValidationError({"note": ["Say what was done about this finding."]})
-    alert = LabAlert.objects.select_for_update().get(pk=alert.pk)
+    # The whole finding is locked in one statement, in primary-key order (docs/concurrency.md):
+    # locking this alert first and its siblings after deadlocked when two physicians
+    # acknowledged two alerts of one result at once.
+    siblings = (
+        models.Q(result_id=alert.result_id)
+        if alert.result_id is not None
+        else models.Q(pk=alert.pk)
+    )
+    locked = {
+        row.pk: row
+        for row in LabAlert.objects.select_for_update(no_key=True)
+        .filter(siblings | models.Q(pk=alert.pk))
+        .order_by("pk")
+    }
+    alert = locked[alert.pk]
     if alert.acknowledged_at is not None:
         raise RecordSigned("This alert was already acknowledged.")
-    group = [alert]
-    if alert.result_id is not None:
-        group += list(
-            LabAlert.objects.select_for_update()
-            .filter(result_id=alert.result_id, acknowledged_at__isnull=True)
-            .exclude(pk=alert.pk)
-            .order_by("created_at")
-        )
+    group = [alert] + sorted(
+        (row for pk, row in locked.items() if pk != alert.pk and row.acknowledged_at is None),
+        key=lambda row: row.created_at,
+    )
     now = timezone.now()
     for row in group:
         row.acknowledged_at = now

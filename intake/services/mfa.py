@@ -57,9 +57,13 @@ def mfa_verify_device(user, code: str) -> TOTPDevice | StaticDevice | None:
         return None
     with transaction.atomic():
         if _TOTP_CODE.match(code):
-            devices = TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update()
+            devices = TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update(
+                no_key=True
+            )
         else:
-            devices = StaticDevice.objects.filter(user=user, confirmed=True).select_for_update()
+            devices = StaticDevice.objects.filter(user=user, confirmed=True).select_for_update(
+                no_key=True
+            )
         return next((device for device in devices if device.verify_token(code)), None)
 
 
@@ -117,7 +121,7 @@ def mfa_enrol_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | Non
     the password alone swap in their own authenticator)."""
     code = re.sub(r"\s", "", code or "")
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+        device = TOTPDevice.objects.select_for_update(no_key=True).get(pk=device.pk, user=user)
         if mfa_enrolled(user):
             return None
         if device.confirmed or not _TOTP_CODE.match(code) or not device.verify_token(code):
@@ -146,7 +150,7 @@ def mfa_replace_confirm(*, user, device_id: int, code: str) -> TOTPDevice | None
     code = re.sub(r"\s", "", code or "")
     with transaction.atomic():
         device = (
-            TOTPDevice.objects.select_for_update()
+            TOTPDevice.objects.select_for_update(no_key=True)
             .filter(pk=device_id, user=user, confirmed=False)
             .first()
         )

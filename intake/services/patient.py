@@ -90,7 +90,7 @@ def patient_register(*, actor, data: dict, hidden_duplicates: list[Patient] = ()
 def patient_update(*, actor, patient: Patient, data: dict, version: int | None) -> Patient:
     """Update registration fields. `version` is the one the editor read; if someone saved in
     between, StaleVersion is raised and nothing is written."""
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     if version is not None and version != locked.version:
         raise StaleVersion(current=locked)
     changed = []

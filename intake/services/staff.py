@@ -169,7 +169,7 @@ def _apply_mfa_reset(user) -> None:
 
 def _reset_request(*, actor, user, kind: ResetKind, password: str = "") -> StaffResetRequest:
     """A pending reset; one that was pending for the same account and kind is replaced."""
-    StaffResetRequest.objects.select_for_update().filter(
+    StaffResetRequest.objects.select_for_update(no_key=True).filter(
         user=user, kind=kind, status=ResetStatus.PENDING
     ).update(status=ResetStatus.SUPERSEDED, password="")
     reset = StaffResetRequest(
@@ -209,7 +209,11 @@ def staff_reset_approve(*, actor, reset: StaffResetRequest) -> StaffResetRequest
 def _reset_approve(*, actor, reset_id) -> tuple[StaffResetRequest, tuple[str, str] | None]:
     from intake.access import reset_approve_refusal
 
-    reset = StaffResetRequest.objects.select_for_update().select_related("user").get(pk=reset_id)
+    reset = (
+        StaffResetRequest.objects.select_for_update(no_key=True)
+        .select_related("user")
+        .get(pk=reset_id)
+    )
     duty = reset_approve_refusal(actor, reset)
     if duty:
         return reset, (duty, "separation-of-duties")

@@ -311,7 +311,7 @@ def treatment_plan_create(*, actor, patient: Patient, data: dict) -> TreatmentPl
 
 
 def _lock_editable(plan: TreatmentPlan, revision: int | None) -> TreatmentPlan:
-    locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = TreatmentPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     if not locked.is_editable:
         raise RecordSigned(
             f"Version {locked.version} is {locked.get_status_display().lower()} and cannot be "
@@ -438,7 +438,7 @@ def treatment_plan_approve(
 
 @transaction.atomic
 def _approve(*, actor, plan, password, otp, acknowledged_warnings) -> TreatmentPlan:
-    locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = TreatmentPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     if locked.status != PlanStatus.SUBMITTED:
         raise RecordSigned(
             f"Only a submitted plan can be approved; this one is {locked.get_status_display()}."
@@ -453,7 +453,7 @@ def _approve(*, actor, plan, password, otp, acknowledged_warnings) -> TreatmentP
     # Last, so that a single-use code is spent only on a signature that goes through.
     reauth_check_second_factor(actor, otp)
     previous = (
-        TreatmentPlan.objects.select_for_update()
+        TreatmentPlan.objects.select_for_update(no_key=True)
         .filter(patient=locked.patient, status=PlanStatus.ACTIVE)
         .exclude(pk=locked.pk)
         .first()
@@ -505,7 +505,7 @@ class UnacknowledgedWarnings(Exception):
 
 @transaction.atomic
 def treatment_plan_request_changes(*, actor, plan: TreatmentPlan, comment: str) -> TreatmentPlan:
-    locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = TreatmentPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     if locked.status != PlanStatus.SUBMITTED:
         raise RecordSigned("Changes can be requested only on a submitted plan.")
     _check_reviewer(actor, locked)
@@ -534,7 +534,7 @@ def treatment_plan_amend(*, actor, plan: TreatmentPlan, reason: str) -> Treatmen
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Give the reason for the amendment."]})
-    locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = TreatmentPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     if locked.status != PlanStatus.ACTIVE:
         raise RecordSigned("Only the active signed version can be amended.")
     if TreatmentPlan.objects.filter(previous=locked).exists():
@@ -568,7 +568,7 @@ def treatment_plan_amend(*, actor, plan: TreatmentPlan, reason: str) -> Treatmen
 def treatment_plans_close_for_episode(*, actor, episode: Episode) -> int:
     """Discharge closes the patient's active plan for that episode."""
     closed = 0
-    for plan in TreatmentPlan.objects.select_for_update().filter(
+    for plan in TreatmentPlan.objects.select_for_update(no_key=True).filter(
         episode=episode, status=PlanStatus.ACTIVE
     ):
         plan.status = PlanStatus.CLOSED
