@@ -119,3 +119,42 @@ def test_a_huge_username_at_sign_in_is_a_wrong_sign_in_not_a_500(client):
     response = client.post("/accounts/login/", {"username": "x" * 10_000, "password": "x"})
     assert response.status_code == 200
     assert b"correct username and password" in response.content
+
+
+def test_a_json_body_over_the_upload_limit_is_a_400_naming_the_limit(
+    api_counselor, patient, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    body = '{"impressions": "' + "x" * 200_000 + '"}'
+    response = _raw(api_counselor, _interviews(patient), body)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "larger than the limit of 0.1 MB" in response.json()["detail"]
+    assert not Interview.objects.exists()
+
+
+def test_a_form_over_the_upload_limit_is_a_400_page_naming_the_limit(
+    client, team_counselor, settings
+):
+    from intake.models import Patient
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    client.force_login(team_counselor)
+    response = client.post(
+        "/patients/new/",
+        {"given_name": "x" * 200_000, "family_name": "Ortiz", "birth_date": "1984-03-02"},
+    )
+    assert response.status_code == 400
+    assert b"larger than the limit of 0.1 MB" in response.content
+    assert not Patient.objects.filter(family_name="Ortiz").exists()
+
+
+def test_a_multipart_api_body_with_too_many_fields_is_json(api_counselor, patient, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = api_counselor.post(
+        f"/api/v1/patients/{patient.pk}/consents/",
+        {f"field{n}": "x" for n in range(20)},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "more fields than the limit" in response.json()["detail"]

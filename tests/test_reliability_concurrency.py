@@ -106,7 +106,7 @@ def test_two_physicians_acknowledging_one_finding_at_once_do_not_deadlock():
         start = threading.Barrier(2)
         outcomes: list[str] = []
 
-        def acknowledge(user, alert):
+        def acknowledge(user, alert, start=start, outcomes=outcomes):
             try:
                 start.wait()
                 lab_alert_acknowledge(actor=user, alert=alert, note="Repeat ECG, cardiology told")

@@ -4,8 +4,29 @@ from django.conf import settings
 from django.shortcuts import render
 
 
+def body_too_large_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return f"The request is larger than the limit of {limit:.1f} MB; nothing was saved."
+
+
+def _bad_request_reason(exception) -> str | None:
+    """The reasons Django itself refuses a request, in words; never text from the request."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exception, RequestDataTooBig):
+        return body_too_large_message()
+    if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        return "The request has more fields than the limit; nothing was saved."
+    return None
+
+
 def bad_request(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+    reason = _bad_request_reason(exception)
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": reason or "Bad request; nothing was saved."}, status=400)
+    return render(request, "errors/400.html", {"reason": reason}, status=400)
 
 
 def permission_denied(request, exception=None):
