@@ -43,6 +43,13 @@ NALTREXONE_SCREENS = frozenset(
 LIVER_ULN = {"ast": Decimal("40"), "alt": Decimal("56")}
 LIVER_FACTOR = 3
 PREGNANCY_REVIEW_DRUGS = frozenset({"naltrexone", "naltrexone-xr", "lofexidine"})
+# Symptom medicines that prolong the QT interval (methadone has its own rule, methadone-qtc).
+QT_PROLONGING_DRUGS = frozenset(
+    {"ondansetron", "hydroxyzine", "trazodone", "lofexidine", "loperamide"}
+)
+NSAIDS = frozenset({"ibuprofen"})
+PLATELETS_LOW = Decimal("50")  # 10^3/µL
+SEDATIVE_WINDOW = datetime.timedelta(days=30)
 LIVER_DRUGS = NALTREXONE_DRUGS | BUPRENORPHINE_DRUGS | {"acetaminophen"}
 
 
@@ -53,6 +60,7 @@ class MedLine:
     frequency: str
     start_date: datetime.date
     taper: tuple[tuple[int, Decimal], ...] = ()
+    end_date: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,10 @@ class PlanFacts:
     pregnancy_reported: bool = False
     # Highest AST and ALT values in the last 90 days.
     liver_max: dict[str, Decimal] = field(default_factory=dict)
+    # Lowest platelet count (10^3/µL) in the last 30 days.
+    platelets_min_30d: Decimal | None = None
+    # Benzodiazepine or alcohol use the latest interview records in the 30 days before now.
+    sedative_use_30d: frozenset[str] = frozenset()
     # Drugs of the active plan this one would replace: continuing them is not a new start.
     continuing_drugs: frozenset[str] = frozenset()
     today: datetime.date | None = None
@@ -107,12 +119,17 @@ def plan_warnings(plan: PlanDraft, facts: PlanFacts) -> list[PlanWarning]:
     found += _buprenorphine_induction(plan, facts)
     found += _methadone(plan, facts, drugs)
     found += _naltrexone(facts, drugs)
-    if drugs & AGONISTS and (facts.benzodiazepine_positive_30d or facts.latest_auditc_positive):
+    sedatives_used = sorted(facts.sedative_use_30d)
+    if drugs & AGONISTS and (
+        facts.benzodiazepine_positive_30d or facts.latest_auditc_positive or sedatives_used
+    ):
         why = []
         if facts.benzodiazepine_positive_30d:
             why.append("a benzodiazepine-positive screen in the last 30 days")
         if facts.latest_auditc_positive:
             why.append("a positive latest AUDIT-C")
+        if sedatives_used:
+            why.append(f"{' and '.join(sedatives_used)} use in the last 30 days (interview)")
         found.append(
             PlanWarning(
                 "sedative-with-agonist",
@@ -143,6 +160,17 @@ def plan_warnings(plan: PlanDraft, facts: PlanFacts) -> list[PlanWarning]:
                     f"{', '.join(high)} (above 3 × the upper limit of normal in "
                     "the last 90 days) with a naltrexone, buprenorphine or "
                     "acetaminophen order.",
+                )
+            )
+    found += _qt_prolonging(facts, drugs)
+    found += _agonist_duplication(plan)
+    if drugs & NSAIDS and facts.platelets_min_30d is not None:
+        if facts.platelets_min_30d < PLATELETS_LOW:
+            found.append(
+                PlanWarning(
+                    "nsaid-low-platelets",
+                    f"Ibuprofen with platelets {facts.platelets_min_30d} × 10^3/µL (below 50 in "
+                    "the last 30 days): risk of bleeding.",
                 )
             )
     if (drugs & AGONISTS or plan.medically_supervised_detox) and "naloxone" not in drugs:
@@ -251,3 +279,36 @@ def _naltrexone(facts: PlanFacts, drugs: set[str]) -> list[PlanWarning]:
             + " (risk of precipitated withdrawal).",
         )
     ]
+
+
+def _qt_prolonging(facts: PlanFacts, drugs: set[str]) -> list[PlanWarning]:
+    named = sorted(drugs & QT_PROLONGING_DRUGS)
+    if not named or facts.latest_qtc is None or facts.latest_qtc < QTC_WARNING_MS:
+        return []
+    return [
+        PlanWarning(
+            "qt-prolonging-drug",
+            f"{', '.join(d.capitalize() for d in named)} prolong the QT interval and the latest "
+            f"QTc is {facts.latest_qtc} ms (≥ 450): consider another medicine or a repeat ECG.",
+        )
+    ]
+
+
+def _agonist_duplication(plan: PlanDraft) -> list[PlanWarning]:
+    """Methadone and a buprenorphine drug whose dates overlap. A planned switch, one ending
+    before the other starts, is not a duplication. A line with no end date runs on."""
+    methadone = [m for m in plan.medications if m.drug == "methadone"]
+    buprenorphine = [m for m in plan.medications if m.drug in BUPRENORPHINE_DRUGS]
+    for a in methadone:
+        for b in buprenorphine:
+            a_before_b = a.end_date is not None and a.end_date < b.start_date
+            b_before_a = b.end_date is not None and b.end_date < a.start_date
+            if not (a_before_b or b_before_a):
+                return [
+                    PlanWarning(
+                        "agonist-duplication",
+                        "Methadone and buprenorphine on overlapping dates: two opioid agonists "
+                        "at once. For a switch, end one before the other starts.",
+                    )
+                ]
+    return []

@@ -63,3 +63,25 @@ def test_it_reads_labs(patient, team_nurse):
     assert facts.benzodiazepine_positive_30d
     assert not facts.hcg_positive_30d
     assert facts.liver_max == {"alt": Decimal("200")}
+
+
+def test_it_reads_the_lowest_platelets_of_30_days(patient, team_nurse):
+    _result(patient, team_nurse, "platelets", value=Decimal("40"), panel="intake-blood",
+            hours_ago=24 * 31)
+    _result(patient, team_nurse, "platelets", value=Decimal("48"), panel="intake-blood",
+            hours_ago=24 * 29)
+    _result(patient, team_nurse, "platelets", value=Decimal("140"), panel="intake-blood",
+            hours_ago=2)
+    assert plan_facts(patient=patient, now=NOW).platelets_min_30d == Decimal("48")
+
+
+@pytest.mark.parametrize("days_ago, counted", [(29, True), (31, False)])
+def test_it_reads_benzodiazepine_and_alcohol_use_of_30_days(patient, team_counselor, days_ago,
+                                                            counted):
+    interview = Interview.objects.create(patient=patient, author=team_counselor,
+                                         interviewed_on=NOW.date())
+    for substance in ("alcohol", "benzodiazepine", "cannabis"):
+        SubstanceUse.objects.create(interview=interview, substance=substance,
+                                    last_use_at=NOW - datetime.timedelta(days=days_ago))
+    facts = plan_facts(patient=patient, now=NOW)
+    assert facts.sedative_use_30d == ({"alcohol", "benzodiazepine"} if counted else set())

@@ -176,3 +176,60 @@ def test_no_naloxone():
 def test_dose_ranges(line, fires):
     facts = {"cows_totals_24h": [9], "latest_qtc": Decimal("400")}
     assert ("dose-range" in codes(line, **facts)) is fires
+
+
+# qt-prolonging-drug (new)
+@pytest.mark.parametrize("drug, dose, frequency", [
+    ("ondansetron", "4", "tid"), ("lofexidine", "0.54", "qid"), ("loperamide", "2", "qid"),
+])
+@pytest.mark.parametrize("qtc, fires", [
+    (None, False), (Decimal("449"), False), (Decimal("450"), True), (Decimal("520"), True),
+])
+def test_qt_prolonging_symptom_medicine_with_a_qtc_of_450_or_more(drug, dose, frequency, qtc,
+                                                                  fires):
+    found = codes(med(drug, dose, frequency), detox=True, latest_qtc=qtc)
+    assert ("qt-prolonging-drug" in found) is fires
+
+
+def test_qt_prolonging_does_not_repeat_methadones_own_rule():
+    found = codes(med("methadone", "30"), latest_qtc=Decimal("470"))
+    assert "methadone-qtc" in found and "qt-prolonging-drug" not in found
+
+
+# agonist-duplication (new)
+END = datetime.timedelta
+
+
+@pytest.mark.parametrize("methadone_end, bup_start, fires", [
+    (None, TODAY, True),                         # both open-ended, same day
+    (TODAY + END(days=10), TODAY + END(days=10), True),   # last methadone day = first bup day
+    (TODAY + END(days=9), TODAY + END(days=10), False),   # a switch: methadone ends first
+])
+def test_methadone_and_buprenorphine_on_overlapping_dates(methadone_end, bup_start, fires):
+    methadone = MedLine("methadone", Decimal("30"), "daily", TODAY, end_date=methadone_end)
+    bup = med("buprenorphine", start=bup_start)
+    found = codes(methadone, bup, cows_totals_24h=[10], latest_qtc=Decimal("400"))
+    assert ("agonist-duplication" in found) is fires
+
+
+def test_agonist_duplication_needs_both_agonists():
+    assert "agonist-duplication" not in codes(med("methadone", "30"), latest_qtc=Decimal("400"))
+
+
+# nsaid-low-platelets (new)
+@pytest.mark.parametrize("platelets, fires", [
+    (None, False), (Decimal("49"), True), (Decimal("49.9"), True), (Decimal("50"), False),
+])
+def test_ibuprofen_with_platelets_under_50(platelets, fires):
+    found = codes(med("ibuprofen", "400", "tid"), platelets_min_30d=platelets)
+    assert ("nsaid-low-platelets" in found) is fires
+
+
+# sedative-with-agonist, from the interview (new)
+@pytest.mark.parametrize("used, fires", [
+    (frozenset(), False), (frozenset({"benzodiazepine"}), True), (frozenset({"alcohol"}), True),
+])
+def test_sedative_with_agonist_from_interview_use(used, fires):
+    found = codes(med("methadone", "30"), latest_qtc=Decimal("400"), sedative_use_30d=used)
+    assert ("sedative-with-agonist" in found) is fires
+    assert "sedative-with-agonist" not in codes(med("naltrexone", "50"), sedative_use_30d=used)

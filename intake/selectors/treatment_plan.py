@@ -23,7 +23,10 @@ from intake.models import (
     SubstanceUse,
     TreatmentPlan,
 )
-from intake.plan_rules import MedLine, PlanDraft, PlanFacts
+from intake.plan_rules import SEDATIVE_WINDOW, MedLine, PlanDraft, PlanFacts
+
+# What the interview may record that makes an opioid agonist a sedative combination.
+SEDATIVE_SUBSTANCES = ("benzodiazepine", "alcohol")
 
 OPIOID_SCREEN_TESTS = ("opiates", "6-mam", "fentanyl", "oxycodone", "methadone", "buprenorphine")
 
@@ -57,8 +60,12 @@ def plan_chart_section(*, patient: Patient, user) -> dict:
     plans = list(
         TreatmentPlan.objects.filter(
             patient=patient,
-            status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT, PlanStatus.SUBMITTED,
-                        PlanStatus.CHANGES_REQUESTED],
+            status__in=[
+                PlanStatus.ACTIVE,
+                PlanStatus.DRAFT,
+                PlanStatus.SUBMITTED,
+                PlanStatus.CHANGES_REQUESTED,
+            ],
         )
         .select_related("signed_by")
         .annotate(
@@ -116,6 +123,7 @@ def plan_draft_of(plan: TreatmentPlan) -> PlanDraft:
                 dose=m.dose,
                 frequency=m.frequency,
                 start_date=m.start_date,
+                end_date=m.end_date,
                 taper=tuple(
                     sorted((int(t["day"]), Decimal(str(t["dose"]))) for t in (m.taper or []))
                 ),
@@ -163,6 +171,14 @@ def _last_opioid_use(patient: Patient, facts: PlanFacts) -> None:
     if interview is None:
         return
     facts.pregnancy_reported = interview.pregnancy_status == "pregnant"
+    facts.sedative_use_30d = frozenset(
+        SubstanceUse.objects.filter(
+            interview=interview,
+            substance__in=SEDATIVE_SUBSTANCES,
+            last_use_at__gte=facts.now - SEDATIVE_WINDOW,
+            last_use_at__lte=facts.now,
+        ).values_list("substance", flat=True)
+    )
     candidates = []
     if interview.last_opioid_use_at:
         candidates.append((interview.last_opioid_use_at, interview.last_opioid_used))
@@ -183,13 +199,17 @@ def _lab_facts(patient: Patient, facts: PlanFacts, now) -> None:
     facts.latest_qtc = qtc.value if qtc else None
     recent = current.filter(resulted_at__gte=now - datetime.timedelta(days=90))
     rows = recent.filter(
-        test_id__in=[*OPIOID_SCREEN_TESTS, "benzodiazepines", "hcg", "ast", "alt"]
+        test_id__in=[*OPIOID_SCREEN_TESTS, "benzodiazepines", "hcg", "ast", "alt", "platelets"]
     ).values_list("test_id", "interpretation", "value", "resulted_at")
     liver: dict[str, Decimal] = {}
     for test, interpretation, value, at in rows:
         age = now - at
         if test in ("ast", "alt") and value is not None:
             liver[test] = max(liver.get(test, value), value)
+        elif test == "platelets":
+            if value is not None and age <= datetime.timedelta(days=30):
+                low = facts.platelets_min_30d
+                facts.platelets_min_30d = value if low is None else min(low, value)
         elif interpretation != "positive":
             continue
         elif test in OPIOID_SCREEN_TESTS and age <= datetime.timedelta(days=10):
@@ -214,9 +234,21 @@ def review_evidence(*, patient: Patient) -> dict:
         .values("test_id")
         .annotate(at=Max("resulted_at"))
     )
-    wanted = {"qtc", "ast", "alt", *OPIOID_SCREEN_TESTS, "norbuprenorphine", "eddp",
-              "norfentanyl", "benzodiazepines", "cocaine", "amphetamines", "thc", "xylazine",
-              "hcg"}
+    wanted = {
+        "qtc",
+        "ast",
+        "alt",
+        *OPIOID_SCREEN_TESTS,
+        "norbuprenorphine",
+        "eddp",
+        "norfentanyl",
+        "benzodiazepines",
+        "cocaine",
+        "amphetamines",
+        "thc",
+        "xylazine",
+        "hcg",
+    }
     latest_at = {row["test_id"]: row["at"] for row in latest if row["test_id"] in wanted}
     results = {
         r.test_id: r
