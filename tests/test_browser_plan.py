@@ -78,3 +78,49 @@ def test_counselor_submits_a_detox_plan_and_the_physician_signs_it(live_server, 
         page.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename == f"plan-{plan.pk}-v1.pdf"
     page.close()
+
+
+def test_the_physician_amends_a_dose_and_sees_what_changed_in_words(live_server, browser):
+    import datetime
+
+    from django.utils import timezone
+
+    from intake.services.treatment_plan import (
+        treatment_plan_approve,
+        treatment_plan_create,
+        treatment_plan_submit,
+    )
+
+    physician = UserFactory(username="osei", first_name="Ama", last_name="Osei", role="physician")
+    patient = PatientFactory(given_name="Rosa", family_name="Delgado")
+    CareTeamMemberFactory(patient=patient, user=physician, team_role=TeamRole.PHYSICIAN)
+    today = timezone.localdate()
+    meds = [
+        {"drug": "buprenorphine-naloxone", "dose": "8", "frequency": "daily", "start_date": today},
+        {"drug": "naloxone", "dose": "4", "frequency": "once", "start_date": today},
+    ]
+    v1 = treatment_plan_create(
+        actor=physician,
+        patient=patient,
+        data={"setting": "outpatient", "review_date": today + datetime.timedelta(days=90),
+              "medications": meds},
+    )  # fmt: skip
+    v1 = treatment_plan_submit(actor=physician, plan=v1)
+    ack = [{"code": w["code"], "reason": "Seen"} for w in v1.warnings]
+    treatment_plan_approve(actor=physician, plan=v1, password=PASSWORD,
+                           otp=second_factor(physician), acknowledged_warnings=ack)  # fmt: skip
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    sign_in(page, base, "osei")
+    page.goto(f"{base}/patients/{patient.pk}/plans/{v1.pk}/")
+    page.get_by_label("Reason for the amendment").fill("Cravings persist at 8 mg")
+    page.get_by_role("button", name="Amend (new version)").click()
+    page.wait_for_url(f"{base}/patients/{patient.pk}/plans/*/edit/")
+    page.locator("#id_med-0-dose").fill("16")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_selector("[data-testid=diff]")
+    changed = page.get_by_test_id("diff-changed").inner_text()
+    assert "Buprenorphine/naloxone (sublingual)" in changed
+    assert "Dose: 8 mg → 16 mg" in changed
+    page.get_by_test_id("diff").screenshot(path=ARTIFACTS / "plan-diff.png")
+    page.close()

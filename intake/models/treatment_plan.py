@@ -87,6 +87,16 @@ class BehavioralSetting(models.TextChoices):
     TELEHEALTH = "telehealth", "Telehealth"
 
 
+class ProblemCode(models.TextChoices):
+    """What a plan's problem is about (stored in the plan's `problems` JSON)."""
+
+    OUD = "oud", "Opioid use disorder"
+    OTHER_SUBSTANCE = "other-substance", "Other substance use"
+    MEDICAL = "medical", "Coexisting medical condition"
+    PSYCHIATRIC = "psychiatric", "Coexisting psychiatric condition"
+    SOCIAL = "social", "Social (housing, work, legal, family)"
+
+
 class Target(models.TextChoices):
     TRIGGERS = "triggers", "Recognise and avoid triggers"
     COPING_CRAVINGS = "coping-cravings", "Coping skills for cravings"

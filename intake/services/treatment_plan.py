@@ -586,17 +586,6 @@ def treatment_plans_close_for_episode(*, actor, episode: Episode) -> int:
     return closed
 
 
-def plan_diff(old: dict, new: dict) -> list[dict]:
-    """Field-level differences between two versions' content, for the chart."""
-    rows = []
-    for key in new:
-        if key in ("version", "patient"):
-            continue
-        if old.get(key) != new.get(key):
-            rows.append({"field": key, "before": old.get(key), "after": new.get(key)})
-    return rows
-
-
 @transaction.atomic
 def plan_progress_note_add(*, actor, component: PlanBehavioral, progress: str, text: str):
     """Record how the patient is doing on a behavioral component of the active plan."""

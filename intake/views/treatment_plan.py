@@ -19,12 +19,12 @@ from intake.forms.treatment_plan import (
     initial_from_plan,
 )
 from intake.models import AuditAction
+from intake.selectors.plan_diff import plan_version_diff
 from intake.selectors.treatment_plan import plan_list, review_evidence
 from intake.services.audit import audit_record
 from intake.services.treatment_plan import (
     UnacknowledgedWarnings,
     needs_physician,
-    plan_diff,
     plan_progress_note_add,
     treatment_plan_amend,
     treatment_plan_approve,
@@ -192,17 +192,13 @@ def plan_edit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
 @policy(Perm.PLAN_VIEW)
 def plan_detail(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
     patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_VIEW)
-    diff = None
-    if plan.previous_id:
-        before = plan.previous.signed_content or treatment_plan_content(plan.previous)
-        diff = plan_diff(before, treatment_plan_content(plan))
     return render(
         request,
         "intake/plan_detail.html",
         {
             "patient": patient,
             "plan": plan,
-            "diff": diff,
+            **_diff_context(plan),
             "verified": treatment_plan_verify(plan) if plan.is_signed else None,
             "can_write": access.can(request.user, Perm.PLAN_WRITE, patient),
             "can_review": access.can(request.user, Perm.PLAN_APPROVE, patient),
@@ -278,8 +274,23 @@ def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
             "comment_form": CommentForm(),
             "evidence": review_evidence(patient=patient),
             "needs_physician": needs_physician(plan),
+            **_diff_context(plan),
         },
     )
+
+
+def _diff_context(plan) -> dict:
+    """What changed from the version this one amends, as it was signed."""
+    if not plan.previous_id:
+        return {"diff": None}
+    before = plan.previous.signed_content or treatment_plan_content(plan.previous)
+    diff = plan_version_diff(before, treatment_plan_content(plan))
+    sections = [
+        ("Medications", diff.medications),
+        ("Behavioral components", diff.behavioral),
+        ("Problems", diff.problems),
+    ]
+    return {"diff": diff, "diff_sections": sections}
 
 
 @policy(Perm.PLAN_APPROVE)

@@ -1,0 +1,207 @@
+"""What changed between two versions of a treatment plan, in clinical words: the plan's own
+fields, then medication by medication, component by component and problem by problem, each
+added, removed or changed. Reads two content dicts (services.treatment_plan_content or the
+signed content), so a signed version is compared as it was signed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from intake.models import (
+    AsamLevel,
+    BehavioralSetting,
+    DrugCode,
+    Frequency,
+    Modality,
+    PlanSetting,
+    ProblemCode,
+    Target,
+)
+
+
+@dataclass
+class Change:
+    what: str
+    before: str
+    after: str
+
+
+@dataclass
+class ItemDiff:
+    """One medication line, component or problem: `kind` is added, removed or changed."""
+
+    kind: str
+    title: str
+    changes: list[Change] = field(default_factory=list)  # changed: field by field
+    details: list[str] = field(default_factory=list)  # added or removed: what it was
+
+
+@dataclass
+class PlanDiff:
+    plan: list[Change]
+    medications: list[ItemDiff]
+    behavioral: list[ItemDiff]
+    problems: list[ItemDiff]
+
+    def __bool__(self) -> bool:
+        return bool(self.plan or self.medications or self.behavioral or self.problems)
+
+
+def _label(choices, code) -> str:
+    if code in (None, ""):
+        return "none"
+    try:
+        return choices(code).label
+    except ValueError:
+        return str(code)
+
+
+def _number(value) -> str:
+    try:
+        return format(Decimal(str(value)).normalize(), "f")
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _yes_no(value) -> str:
+    return "yes" if value else "no"
+
+
+def _monitoring(value) -> str:
+    if not value:
+        return "none"
+    scale = {"cows": "COWS", "sows": "SOWS"}.get(value.get("instrument"), value.get("instrument"))
+    return f"{scale} every {value.get('every_hours')} hours"
+
+
+def _taper(steps) -> str:
+    if not steps:
+        return "none"
+    return ", ".join(f"day {s['day']}: {_number(s['dose'])}" for s in steps)
+
+
+def _targets(codes) -> str:
+    return ", ".join(_label(Target, c) for c in codes or []) or "none"
+
+
+def _goals(goals) -> str:
+    parts = []
+    for goal in goals or []:
+        text = goal.get("text", "")
+        if goal.get("target_date"):
+            text += f" (by {goal['target_date']})"
+        parts.append(text)
+    return "; ".join(parts) or "none"
+
+
+PLAN_FIELDS = (
+    ("setting", "Setting", lambda v: _label(PlanSetting, v)),
+    ("asam_level", "ASAM level of care", lambda v: _label(AsamLevel, v)),
+    ("medically_supervised_detox", "Medically supervised withdrawal", _yes_no),
+    ("hospitalize_for_detox", "Hospitalize for withdrawal", _yes_no),
+    ("withdrawal_monitoring", "Withdrawal monitoring", _monitoring),
+    ("review_date", "Review date", lambda v: v or "none"),
+)
+
+
+def _medication_fields(unit: str):
+    return (
+        ("dose", "Dose", lambda v: f"{_number(v)} {unit}"),
+        ("route", "Route", lambda v: v or "none"),
+        ("frequency", "Frequency", lambda v: _label(Frequency, v)),
+        ("start_date", "Start", lambda v: v or "none"),
+        ("end_date", "End", lambda v: v or "no end date"),
+        ("indication", "Indication", lambda v: v or "none"),
+        ("taper", "Taper", _taper),
+    )
+
+
+BEHAVIORAL_FIELDS = (
+    ("setting", "Setting", lambda v: _label(BehavioralSetting, v)),
+    ("frequency", "Frequency", lambda v: v or "none"),
+    ("targets", "Targets", _targets),
+    ("goals", "Goals", _goals),
+)
+
+
+def _problem_goals(goals) -> str:
+    parts = []
+    for goal in goals or []:
+        objectives = "; ".join(o.get("text", "") for o in goal.get("objectives") or [])
+        parts.append(goal.get("text", "") + (f" (objectives: {objectives})" if objectives else ""))
+    return "; ".join(parts) or "none"
+
+
+PROBLEM_FIELDS = (
+    ("description", "Description", lambda v: v or "none"),
+    ("goals", "Goals", _problem_goals),
+)
+
+
+def _field_changes(before: dict, after: dict, fields) -> list[Change]:
+    return [
+        Change(what, show(before.get(key)), show(after.get(key)))
+        for key, what, show in fields
+        if before.get(key) != after.get(key) and show(before.get(key)) != show(after.get(key))
+    ]
+
+
+def _pair(before: list[dict], after: list[dict], key: str):
+    """Match items by `key` (drug, modality, problem code), in order when a key repeats:
+    yields (old, new) with None for an added or removed item."""
+    pool: dict[str, list[dict]] = {}
+    for item in before:
+        pool.setdefault(item.get(key), []).append(item)
+    for item in after:
+        matches = pool.get(item.get(key))
+        yield (matches.pop(0) if matches else None), item
+    for leftovers in pool.values():
+        for item in leftovers:
+            yield item, None
+
+
+def _items(before, after, key, title, fields_for) -> list[ItemDiff]:
+    rows = []
+    for old, new in _pair(before or [], after or [], key):
+        item = new if new is not None else old
+        fields = fields_for(item)
+        if old is None:
+            details = [f"{what}: {show(new.get(k))}" for k, what, show in fields]
+            rows.append(ItemDiff("added", title(new), details=details))
+        elif new is None:
+            details = [f"{what}: {show(old.get(k))}" for k, what, show in fields]
+            rows.append(ItemDiff("removed", title(old), details=details))
+        else:
+            changes = _field_changes(old, new, fields)
+            if changes:
+                rows.append(ItemDiff("changed", title(new), changes=changes))
+    return rows
+
+
+def plan_version_diff(before: dict, after: dict) -> PlanDiff:
+    """`before` and `after` are two versions' content dicts."""
+    return PlanDiff(
+        plan=_field_changes(before, after, PLAN_FIELDS),
+        medications=_items(
+            before.get("medications"),
+            after.get("medications"),
+            "drug",
+            lambda m: _label(DrugCode, m.get("drug")),
+            lambda m: _medication_fields(m.get("unit") or ""),
+        ),
+        behavioral=_items(
+            before.get("behavioral"),
+            after.get("behavioral"),
+            "modality",
+            lambda b: _label(Modality, b.get("modality")),
+            lambda b: BEHAVIORAL_FIELDS,
+        ),
+        problems=_items(
+            before.get("problems"),
+            after.get("problems"),
+            "code",
+            lambda p: _label(ProblemCode, p.get("code")),
+            lambda p: PROBLEM_FIELDS,
+        ),
+    )
