@@ -135,3 +135,41 @@ def test_it_edits_details_and_refuses_a_stale_edit(client, patient, team_nurse):
     patient.refresh_from_db()
     assert patient.phone == "555-0199"
     assert patient.version == 2
+
+
+@pytest.mark.parametrize(
+    "existing_birth, warns",
+    [
+        (datetime.date(1990, 12, 4), True),  # day and month swapped (FORM: 1990-04-12)
+        (datetime.date(1990, 4, 13), True),  # one digit
+        (datetime.date(1980, 4, 12), True),  # one digit of the year
+        (datetime.date(1991, 5, 12), False),  # two digits
+        (datetime.date(1990, 4, 21), False),  # two digits (a transposition within the day)
+    ],
+)
+def test_it_warns_of_the_same_name_with_a_birth_date_one_slip_away(
+    client, team_counselor, existing_birth, warns
+):
+    existing = PatientFactory(
+        given_name="Jonah", family_name="Whitfield", birth_date=existing_birth
+    )
+    CareTeamMemberFactory(patient=existing, user=team_counselor)
+    client.force_login(team_counselor)
+    response = client.post("/patients/new/", FORM)
+    assert (b"Possible duplicate" in response.content) is warns
+    assert Patient.objects.count() == (1 if warns else 2)
+    if warns:
+        confirmed = client.post(
+            "/patients/new/", {**FORM, "checked_duplicates": "1", "confirm_not_duplicate": "on"}
+        )
+        assert confirmed.status_code == 302
+        assert Patient.objects.count() == 2
+
+
+def test_a_near_birth_date_with_a_merely_similar_name_is_not_a_duplicate(client, team_counselor):
+    existing = PatientFactory(
+        given_name="Jona", family_name="Whitworth", birth_date=datetime.date(1990, 4, 13)
+    )
+    CareTeamMemberFactory(patient=existing, user=team_counselor)
+    client.force_login(team_counselor)
+    assert client.post("/patients/new/", FORM).status_code == 302

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat
 
 from intake.exceptions import StaleVersion
@@ -14,6 +16,9 @@ from intake.services.audit import audit_record
 
 # Same date of birth and a name at least this similar (pg_trgm) is flagged as a likely duplicate.
 DUPLICATE_NAME_SIMILARITY = 0.4
+# A date of birth one typing slip away (one digit, or day and month swapped) is flagged only
+# with a name this close: the same name, give or take a letter.
+NEAR_BIRTH_DATE_NAME_SIMILARITY = 0.6
 
 
 def _next_mrn() -> str:
@@ -43,14 +48,40 @@ def patient_possible_duplicates(
     return [p for p in found if p.pk in visible], [p for p in found if p.pk not in visible]
 
 
+def near_birth_dates(birth_date: datetime.date) -> set[datetime.date]:
+    """The dates a typing slip turns `birth_date` into: one digit of YYYY-MM-DD different, or
+    day and month swapped. Only real dates; `birth_date` itself is not included."""
+    digits = birth_date.strftime("%Y%m%d")
+    found = set()
+    for i, old in enumerate(digits):
+        for new in "0123456789":
+            if new == old:
+                continue
+            text = digits[:i] + new + digits[i + 1 :]
+            try:
+                found.add(datetime.date(int(text[:4]), int(text[4:6]), int(text[6:])))
+            except ValueError:
+                continue
+    try:
+        found.add(birth_date.replace(month=birth_date.day, day=birth_date.month))
+    except ValueError:
+        pass
+    found.discard(birth_date)
+    return found
+
+
 def _similar(*, given_name: str, family_name: str, birth_date) -> list[Patient]:
     full = f"{given_name} {family_name}".strip()
+    same_day = Q(birth_date=birth_date) & Q(similarity__gte=DUPLICATE_NAME_SIMILARITY)
+    near_day = Q(birth_date__in=near_birth_dates(birth_date)) & Q(
+        similarity__gte=NEAR_BIRTH_DATE_NAME_SIMILARITY
+    )
     return list(
-        Patient.objects.filter(birth_date=birth_date)
+        Patient.objects.filter(birth_date__in={birth_date, *near_birth_dates(birth_date)})
         .annotate(
             similarity=TrigramSimilarity(Concat("given_name", Value(" "), "family_name"), full)
         )
-        .filter(similarity__gte=DUPLICATE_NAME_SIMILARITY)
+        .filter(same_day | near_day)
         .order_by("-similarity")[:5]
     )
 
