@@ -49,8 +49,11 @@ def test_it_shows_the_log_to_privacy_officers_only(client, patient, team_nurse, 
     page = client.get("/audit/", {"patient": str(patient.pk), "action": "read"})
     assert page.status_code == 200
     assert b"team-nurse" in page.content
-    # The log shows ids, not names.
-    assert b"Lopez" not in page.content
+    # The privacy officer sees who the patient is beside the id (issue 12); the report read
+    # is itself a read of each patient shown (tests/test_security_read_audit.py).
+    assert (
+        f"{patient.family_name}, {patient.given_name} · MRN {patient.mrn}" in page.content.decode()
+    )
 
 
 def test_it_serves_the_audit_api_with_filters(api, patient, team_nurse, privacy_officer):

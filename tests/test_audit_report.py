@@ -78,3 +78,35 @@ def test_the_api_filters_emergency_access(api, activity, privacy_officer):
     body = api.get("/api/v1/audit-events/", {"break_glass": "true"}).json()
     assert body["count"] == AuditEvent.objects.filter(break_glass=True).count() >= 2
     assert all(r["break_glass"] for r in body["results"])
+
+
+def test_it_filters_by_mrn_and_by_name_and_shows_who_the_patient_is(
+    client, activity, patient, privacy_officer
+):
+    from tests.factories import PatientFactory
+
+    other = PatientFactory(given_name="Zelda", family_name="Quist")
+    AuditEvent.objects.create(
+        action="read", patient=other, object_type="patient", outcome="allowed"
+    )
+    client.force_login(privacy_officer)
+    by_mrn = client.get("/audit/", {"mrn": patient.mrn}).content.decode()
+    assert f"{patient.family_name}, {patient.given_name} · MRN {patient.mrn}" in by_mrn
+    assert "Quist" not in by_mrn
+    by_name = client.get("/audit/", {"name": "zelda QUI"}).content.decode()
+    assert "Quist, Zelda" in by_name and patient.family_name not in by_name
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"mrn": "12ab"}, {"patient": "not-a-uuid"}, {"since": "yesterday"}, {"action": "steal"}],
+)
+def test_a_refused_filter_shows_no_rows_not_the_whole_log(
+    client, activity, privacy_officer, params
+):
+    client.force_login(privacy_officer)
+    page = client.get("/audit/", params).content.decode()
+    assert 'data-testid="filter-refused"' in page
+    assert "No events." in page
+    export = client.get("/audit/export/", params)
+    assert len(_rows(export)) == 0

@@ -5,6 +5,14 @@ from intake.models import AuditAction, AuditOutcome
 
 
 class AuditFilterForm(forms.Form):
+    mrn = forms.RegexField(
+        regex=r"^\d{1,12}$",
+        required=False,
+        max_length=12,
+        label="MRN",
+        error_messages={"invalid": "An MRN is digits only."},
+    )
+    name = forms.CharField(required=False, max_length=200, label="Patient name")
     patient = forms.UUIDField(required=False, label="Patient id")
     actor = forms.CharField(required=False, max_length=150, label="Staff username")
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *AuditAction.choices])

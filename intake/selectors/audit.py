@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from intake.models import AuditEvent
 
@@ -33,10 +33,20 @@ def audit_event_list(
     until=None,
     break_glass: bool | None = None,
     outcome: str = "",
+    mrn: str = "",
+    name: str = "",
 ) -> QuerySet[AuditEvent]:
+    """Events, newest first. `mrn` is exact; `name` matches patients whose given or family
+    name contains every word of it (case and accents as typed)."""
     qs = AuditEvent.objects.select_related("actor", "patient")
     if patient is not None:
         qs = qs.filter(patient=patient)
+    if mrn:
+        qs = qs.filter(patient__mrn=mrn)
+    for word in name.split():
+        qs = qs.filter(
+            Q(patient__given_name__icontains=word) | Q(patient__family_name__icontains=word)
+        )
     if actor is not None:
         qs = qs.filter(actor=actor)
     if action:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from intake import access
 from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
-from intake.models import AuditAction, AuditOutcome, BreakGlassGrant, Patient
+from intake.models import AuditAction, AuditEvent, AuditOutcome, BreakGlassGrant, Patient
 from intake.selectors.audit import audit_detail_redacted, audit_event_list
 from intake.selectors.staff import staff_change_list
 from intake.services.audit import audit_patients_shown, audit_record
@@ -34,15 +34,28 @@ EXPORT_COLUMNS = [
 ]
 
 
+def _filter_params(request):
+    """The filter values of the query string; `page` alone is not a filter."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params or None
+
+
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _filters(form: AuditFilterForm) -> dict:
+def _filters(form: AuditFilterForm) -> dict | None:
+    """The selector's filters, or None when a value was refused: then the report shows no
+    rows (and says why), never the unfiltered log."""
     filters: dict = {}
-    if not form.is_valid():
+    if not form.is_bound:
         return filters
+    if not form.is_valid():
+        return None
     data = form.cleaned_data
+    filters["mrn"] = data["mrn"] or ""
+    filters["name"] = (data["name"] or "").strip()
     if data["patient"]:
         filters["patient"] = Patient.objects.filter(pk=data["patient"]).first() or Patient(
             pk=data["patient"]
@@ -64,8 +77,10 @@ def _filters(form: AuditFilterForm) -> dict:
 
 @policy(Perm.AUDIT_VIEW)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
-    page = Paginator(audit_event_list(**_filters(form)), 100).get_page(request.GET.get("page"))
+    form = AuditFilterForm(_filter_params(request))
+    filters = _filters(form)
+    events = audit_event_list(**filters) if filters is not None else AuditEvent.objects.none()
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
     for event in page:
         event.shown_detail = audit_detail_redacted(event.detail)
     # The report names patients (by id): reading it is a read of each.
@@ -103,10 +118,10 @@ def _cell(value) -> str:
 @require_GET
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered report as CSV. The export is itself audited."""
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(_filter_params(request))
     filters = _filters(form)
-    events = audit_event_list(**filters)
-    patient = filters.get("patient")
+    events = audit_event_list(**filters) if filters is not None else AuditEvent.objects.none()
+    patient = (filters or {}).get("patient")
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
