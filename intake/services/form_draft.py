@@ -51,6 +51,10 @@ def _has_nul(value: str) -> bool:
     return "\x00" in value
 
 
+def _size_label(size: int) -> str:
+    return f"{size // 1024} KB" if size >= 1024 else f"{size} bytes"
+
+
 def clean_draft_fields(fields) -> tuple[dict, int]:
     """The fields as stored, and their size in bytes; or a ValidationError naming `fields`.
     A flat object of field name -> text or list of texts, as a browser's form holds them."""
@@ -76,9 +80,8 @@ def clean_draft_fields(fields) -> tuple[dict, int]:
     size = len(json.dumps(cleaned, ensure_ascii=False).encode())
     limit = settings.FORM_DRAFT_MAX_BYTES
     if size > limit:
-        raise ValidationError(
-            {"fields": f"Too much to keep as a draft (at most {limit // 1024} KB): save the form."}
-        )
+        too_big = f"Too much to keep as a draft (at most {_size_label(limit)}): save the form."
+        raise ValidationError({"fields": too_big})
     return cleaned, size
 
 
