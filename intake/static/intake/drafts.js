@@ -127,8 +127,9 @@
     var minutes = Math.floor(left / 60);
     var seconds = left % 60;
     box.querySelector(".session-warning-text").textContent =
-      "You will be signed out in " + (minutes ? minutes + " min " : "") + seconds +
-      " s because nothing has been opened or saved for a while. What you are typing is kept.";
+      "For security you will be signed out in " + (minutes ? minutes + " min " : "") +
+      seconds + " s: no page has been opened or sent for a while (typing alone does not " +
+      "count). What you type is kept as you go.";
     box.hidden = false;
     clearTimeout(session.timer);
     session.timer = setTimeout(warn, 1000);
@@ -154,7 +155,7 @@
     var box = sessionBox();
     var kept = drafts.filter(function (draft) { return draft.savedAt; });
     box.querySelector(".session-warning-text").textContent =
-      "You were signed out because nothing was opened or saved for a while. " +
+      "You were signed out for security: no page was opened or sent for a while. " +
       (kept.length ? "What you typed up to " + hhmm(kept[0].savedAt) + " is kept: " :
         "") + "sign in again to continue on this page.";
     box.stay.hidden = true;
