@@ -451,3 +451,19 @@ def test_sign_in_again_through_the_second_factor_lands_on_the_form(
     done = client.post("/accounts/login/", {"step": "otp", "otp_token": code(device)})
     assert done.status_code == 302
     assert done["Location"] == (edit if lands_on_form else "/")
+
+
+def test_a_body_past_the_upload_limit_is_a_400_not_a_500(client, patient, team_counselor):
+    client.force_login(team_counselor)
+    client.raise_request_exception = False
+    huge = json.dumps({"key": "plan:new", "fields": {"a": "x" * (3 * 1024 * 1024)}})
+    response = client.post(_url(patient), huge, content_type="application/json")
+    assert response.status_code == 400
+    assert not FormDraft.objects.exists()
+
+
+def test_a_key_of_any_length_is_refused_cleanly(client, patient, team_counselor):
+    client.force_login(team_counselor)
+    assert _load(client, patient, "plan:" + "9" * 5000).status_code == 400
+    response = _save(client, patient, "interview:" + str(PatientFactory().pk).upper(), {})
+    assert response.status_code == 400 and "key" in response.json()["errors"]  # one spelling
