@@ -70,7 +70,7 @@
   function sessionBox() {
     if (session.box) { return session.box; }
     var box = element("div", "alert alert-warning shadow session-warning no-print");
-    box.setAttribute("role", "alertdialog");
+    box.setAttribute("role", "alert"); // not a dialog: focus stays where the person types
     box.setAttribute("aria-live", "assertive");
     box.dataset.testid = "session-warning";
     box.hidden = true;
