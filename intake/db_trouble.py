@@ -94,7 +94,8 @@ def unavailable_response(request):
             "errors/503.html",
             {
                 "kept_fields": kept,
-                "kept_texts": [value for _, value in kept if len(value.strip()) > 3],
+                # Free text to copy, never the coded answers of choices (they have no spaces).
+                "kept_texts": [value for _, value in kept if " " in value.strip()],
                 "had_files": had_files,
                 "send_again_to": request.get_full_path(),
             },

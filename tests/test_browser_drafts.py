@@ -68,6 +68,15 @@ def test_typing_survives_the_end_of_the_session(live_server, browser, settings):
 
     # Then the session ends (idle, another tab signed out, ...) and Save is pressed.
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    # The page finds out at its next background request and says so, with the way back.
+    page.get_by_label("Patient's goals").fill("Keep her job.")
+    warning.get_by_text("You were signed out").wait_for(timeout=10_000)
+    assert "What you typed up to" in warning.inner_text()
+    again = warning.get_by_role("link", name="Sign in again")
+    assert again.get_attribute("href") == (
+        f"/accounts/login/?next=%2Fpatients%2F{patient.pk}%2Finterviews%2F{interview.pk}%2Fedit%2F"
+    )
+    page.screenshot(path=ARTIFACTS / "drafts-signed-out.png")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(f"{base}/accounts/login/**")
     page.get_by_label("Username").fill("casey")
@@ -89,3 +98,36 @@ def test_typing_survives_the_end_of_the_session(live_server, browser, settings):
     assert Interview.objects.get(pk=interview.pk).onset_notes == TYPED
     assert not FormDraft.objects.exists()  # in the record now
     assert not errors, errors
+
+
+def test_a_form_sent_while_the_database_is_away_can_be_sent_again(live_server, browser):
+    from unittest import mock
+
+    from tests.test_reliability_db_errors import _db_error
+
+    casey = UserFactory(username="casey", first_name="Casey", last_name="Morgan", role="counselor")
+    patient = PatientFactory(given_name="Nadia", family_name="Castellano")
+    CareTeamMemberFactory(patient=patient, user=casey, team_role=TeamRole.COUNSELOR)
+    interview = InterviewFactory(patient=patient, author=casey)
+    base = live_server.url
+    edit = f"{base}/patients/{patient.pk}/interviews/{interview.pk}/edit/"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, base, "casey")
+    page.goto(edit)
+    page.get_by_label("Notes on how use began").fill(TYPED)
+    with mock.patch(
+        "intake.views.interview.interview_update", side_effect=_db_error(None, "connection refused")
+    ):
+        page.get_by_role("button", name="Save draft").click()
+        page.get_by_test_id("kept-notice").wait_for()
+    assert "nothing was saved" in page.get_by_test_id("kept-notice").inner_text()
+    page.get_by_text("Show what you typed").click()
+    shown = page.get_by_role("textbox", name="What you typed")
+    assert shown.filter(has_text=TYPED).count() == 1
+    # The free texts to copy, not the codes of the choices ticked.
+    assert "family-history-addiction" not in " ".join(shown.all_inner_texts())
+    page.screenshot(path=ARTIFACTS / "drafts-unavailable.png", full_page=True)
+    page.get_by_role("button", name="Send again").click()  # the database is back
+    page.wait_for_url(edit)
+    assert "Draft saved at" in page.content()
+    assert Interview.objects.get(pk=interview.pk).onset_notes == TYPED

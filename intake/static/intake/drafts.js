@@ -127,8 +127,8 @@
     var minutes = Math.floor(left / 60);
     var seconds = left % 60;
     box.querySelector(".session-warning-text").textContent =
-      "For security you will be signed out in " + (minutes ? minutes + " min " : "") +
-      seconds + " s: no page has been opened or sent for a while (typing alone does not " +
+      "For security you will be signed out in " + (minutes ? minutes + " min" : "") +
+      (seconds || !minutes ? (minutes ? " " : "") + seconds + " s" : "") + ": no page has been opened or sent for a while (typing alone does not " +
       "count). What you type is kept as you go.";
     box.hidden = false;
     clearTimeout(session.timer);
@@ -148,7 +148,10 @@
   }
 
   function signedOut() {
-    drafts.forEach(function (draft) { draft.stop(); });
+    drafts.forEach(function (draft) {
+      draft.stop();
+      draft.status.textContent = "Signed out: what you type now is not kept until you sign in again.";
+    });
     if (!session || session.ended) { return; }
     session.ended = true;
     clearTimeout(session.timer);
@@ -156,8 +159,8 @@
     var kept = drafts.filter(function (draft) { return draft.savedAt; });
     box.querySelector(".session-warning-text").textContent =
       "You were signed out for security: no page was opened or sent for a while. " +
-      (kept.length ? "What you typed up to " + hhmm(kept[0].savedAt) + " is kept: " :
-        "") + "sign in again to continue on this page.";
+      (kept.length ? "What you typed up to " + hhmm(kept[0].savedAt) + " is kept; " +
+        "typing from now on is not. " : "") + "Sign in again to continue on this page.";
     box.stay.hidden = true;
     box.signIn.hidden = false;
     box.signIn.href = signInAgainUrl();
