@@ -56,14 +56,16 @@ def is_unavailable(exc: BaseException | None) -> bool:
     return False
 
 
-# Never carried back into a page: credentials, and the token the page's form makes anew.
-_NOT_KEPT = {"csrfmiddlewaretoken", "otp_token", "secret"}
+# Never carried back into a page: credentials (passwords, second-factor codes of the sign-in,
+# signing and second-factor pages), and the CSRF token, which the 503 page makes anew.
+_NOT_KEPT_WORDS = ("password", "otp", "token", "secret")
+_NOT_KEPT_PATHS = ("/accounts/", "/account/", "/admin/")
 
 
 def _kept_fields(request) -> tuple[list[tuple[str, str]], bool]:
     """What a page's form sent, to send again from the 503 page: (name, value) pairs, and
     whether files were attached (a browser cannot be given a file back)."""
-    if request.method != "POST" or request.path.startswith(("/accounts/", "/admin/")):
+    if request.method != "POST" or request.path.startswith(_NOT_KEPT_PATHS):
         return [], False
     try:
         post, files = request.POST, request.FILES
@@ -72,7 +74,7 @@ def _kept_fields(request) -> tuple[list[tuple[str, str]], bool]:
     kept = [
         (name, value)
         for name, values in post.lists()
-        if name not in _NOT_KEPT and "password" not in name.lower()
+        if not any(word in name.lower() for word in _NOT_KEPT_WORDS)
         for value in values
     ]
     return kept, bool(files)

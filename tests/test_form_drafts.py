@@ -22,7 +22,7 @@ from intake.services.form_draft import (
     form_draft_save,
     form_drafts_purge,
 )
-from tests.factories import PASSWORD, PatientFactory
+from tests.factories import PASSWORD, PatientFactory, TreatmentPlanFactory
 from tests.interview_factories import InterviewFactory
 from tests.test_interview_pages import _form
 
@@ -467,3 +467,25 @@ def test_a_key_of_any_length_is_refused_cleanly(client, patient, team_counselor)
     assert _load(client, patient, "plan:" + "9" * 5000).status_code == 400
     response = _save(client, patient, "interview:" + str(PatientFactory().pk).upper(), {})
     assert response.status_code == 400 and "key" in response.json()["errors"]  # one spelling
+
+
+def test_the_unavailable_page_never_carries_back_a_signing_code(client, patient, team_physician):
+    """The plan signature dialog sends the password and the second-factor code with the plan."""
+    from unittest import mock
+
+    from tests.test_reliability_db_errors import _db_error
+
+    plan = TreatmentPlanFactory(patient=patient, status="submitted")
+    client.raise_request_exception = False
+    client.force_login(team_physician)
+    with mock.patch(
+        "intake.resolvers.resolve_plan", side_effect=_db_error(None, "connection refused")
+    ):
+        page = client.post(
+            f"/patients/{patient.pk}/plans/{plan.pk}/review/",
+            {"password": "secret-pass", "otp": "123456", "comment": "Looks right to me"},
+        )
+    html = page.content.decode()
+    assert page.status_code == 503 and 'data-testid="send-again"' in html
+    assert "secret-pass" not in html and "123456" not in html
+    assert 'name="comment" value="Looks right to me"' in html
