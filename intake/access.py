@@ -21,6 +21,7 @@ from intake.models import (
     AuditOutcome,
     BreakGlassGrant,
     CareTeamMember,
+    DraftKind,
     LicenseType,
     Patient,
     Role,
@@ -282,6 +283,25 @@ def patients_visible_to(user, perm: Perm = Perm.PATIENT_VIEW) -> QuerySet[Patien
         granted = BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now())
         reachable = reachable.union(granted.order_by().values("patient_id"))
     return Patient.objects.filter(pk__in=reachable)
+
+
+# A form's unsaved typing (docs/drafts.md) is kept only for someone who may write that form for
+# this patient: the same permission as the form itself, checked again at every save and read,
+# so a clinician who leaves the care team loses sight of their drafts with the chart.
+DRAFT_PERMS: dict[DraftKind, Perm] = {
+    DraftKind.INTERVIEW: Perm.INTERVIEW_WRITE,
+    DraftKind.PLAN: Perm.PLAN_WRITE,
+    DraftKind.CONSENT: Perm.CONSENT_MANAGE,
+    DraftKind.LAB_PANEL: Perm.LAB_RESULT_ENTER,
+}
+
+
+def draft_perm(kind: DraftKind) -> Perm:
+    return DRAFT_PERMS[kind]
+
+
+def can_keep_draft(user, patient: Patient, kind: DraftKind) -> bool:
+    return can(user, draft_perm(kind), patient)
 
 
 # Rules on records: each decided here once, called by services (which enforce it), views,

@@ -16,3 +16,18 @@ def staff(request):
             "staff_changes": access.has_perm(user, Perm.STAFF_CHANGE_REVIEW),
         },
     }
+
+
+def session_expiry(request):
+    """When the signed-in session will end if idle, for the page's warning (drafts.js)."""
+    from django.conf import settings
+
+    from intake.middleware import session_seconds_left
+
+    seconds = session_seconds_left(request) if hasattr(request, "user") else None
+    if seconds is None:
+        return {}
+    return {
+        "session_seconds_left": seconds,
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
+    }

@@ -56,13 +56,53 @@ def is_unavailable(exc: BaseException | None) -> bool:
     return False
 
 
+# Never carried back into a page: credentials (passwords, second-factor codes of the sign-in,
+# signing and second-factor pages), and the CSRF token, which the 503 page makes anew.
+_NOT_KEPT_WORDS = ("password", "otp", "token", "secret")
+_NOT_KEPT_PATHS = ("/accounts/", "/account/", "/admin/")
+
+
+def _kept_fields(request) -> tuple[list[tuple[str, str]], bool]:
+    """What a page's form sent, to send again from the 503 page: (name, value) pairs, and
+    whether files were attached (a browser cannot be given a file back)."""
+    if request.method != "POST" or request.path.startswith(_NOT_KEPT_PATHS):
+        return [], False
+    try:
+        post, files = request.POST, request.FILES
+    except Exception:  # noqa: BLE001 - an unreadable body: nothing to keep, still the 503
+        return [], False
+    kept = [
+        (name, value)
+        for name, values in post.lists()
+        if not any(word in name.lower() for word in _NOT_KEPT_WORDS)
+        for value in values
+    ]
+    return kept, bool(files)
+
+
 def unavailable_response(request):
+    """503. A page's form that could not be saved comes back as a page holding what was typed
+    (hidden fields and a "Send again" button, and the texts shown to copy): the browser's Back
+    button cannot bring it back, as pages are never cached (Cache-Control: no-store), and the
+    database that keeps drafts is what is missing."""
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {"detail": UNAVAILABLE, "code": "temporarily-unavailable"}, status=503
         )
     else:
-        response = render(request, "errors/503.html", status=503)
+        kept, had_files = _kept_fields(request)
+        response = render(
+            request,
+            "errors/503.html",
+            {
+                "kept_fields": kept,
+                # Free text to copy, never the coded answers of choices (they have no spaces).
+                "kept_texts": [value for _, value in kept if " " in value.strip()],
+                "had_files": had_files,
+                "send_again_to": request.get_full_path(),
+            },
+            status=503,
+        )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -4,6 +4,7 @@ import time
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 
 from intake import access
 from intake.request_context import client_address, client_ip, current_request
@@ -11,19 +12,46 @@ from intake.request_context import client_address, client_ip, current_request
 logger = logging.getLogger(__name__)
 
 
+RENEWED_KEY = "_renewed"
+
+
+def renew_session(request, *, force: bool = False) -> None:
+    """Slide the idle timeout forward from now (saved with a new expiry by SessionMiddleware)."""
+    now = int(time.time())
+    if force or now - request.session.get(RENEWED_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+        request.session[RENEWED_KEY] = now  # marks the session modified
+
+
+def session_seconds_left(request) -> int | None:
+    """Seconds until the signed-in session ends if nothing renews it; counted from its last
+    renewal, so never later than the real expiry (None: no session to end)."""
+    session = getattr(request, "session", None)
+    if session is None or not request.user.is_authenticated:
+        return None
+    renewed = session.get(RENEWED_KEY) or int(time.time())
+    return max(0, renewed + settings.SESSION_COOKIE_AGE - int(time.time()))
+
+
 class SessionIdleMiddleware:
-    """Slides a signed-in session's expiry forward, at most once per SESSION_RENEW_SECONDS."""
+    """Slides a signed-in session's expiry forward, at most once per SESSION_RENEW_SECONDS,
+    for any page or API request except those a page makes by itself (a view marked
+    `session_passive`: the draft autosave and the session-status check). Those run while
+    nobody need be at the keyboard, so they must not keep the idle timeout (HIPAA automatic
+    logoff) from ever ending a session: only a page the person opens or sends, or the
+    explicit "Stay signed in" button, counts as activity (docs/drafts.md)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        session = getattr(request, "session", None)
-        if session is not None and request.user.is_authenticated:
-            now = int(time.time())
-            if now - session.get("_renewed", 0) >= settings.SESSION_RENEW_SECONDS:
-                session["_renewed"] = now  # marks the session modified: saved with a new expiry
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "session_passive", False):
+            return None
+        if getattr(request, "session", None) is not None and request.user.is_authenticated:
+            renew_session(request)
+        return None
 
 
 class NoStoreMiddleware:
@@ -90,6 +118,13 @@ class AccessPolicyMiddleware:
             logger.error("view %s declares no access policy; refused", view_func.__qualname__)
             raise PermissionDenied("This page declares no access policy.")
         if not request.user.is_authenticated:
+            if getattr(view_func, "access_json", False):
+                # A page's own background request (autosave, session check): the page shows
+                # "signed out" and keeps what was typed; a redirect would be followed silently.
+                return JsonResponse(
+                    {"detail": "Your session has ended: sign in again.", "code": "signed-out"},
+                    status=401,
+                )
             return redirect_to_login(request.get_full_path())
         access.forget_cached(request.user)
         if not access.has_perm(request.user, perm):

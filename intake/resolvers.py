@@ -23,6 +23,7 @@ from intake.access import (
     NOT_BY_EMERGENCY_ACCESS,
     Perm,
     Scope,
+    draft_perm,
     emergency_grant_for,
     is_on_care_team,
     scope_for,
@@ -33,6 +34,7 @@ from intake.models import (
     AuditOutcome,
     Consent,
     Disclosure,
+    DraftKind,
     Episode,
     Interview,
     LabAlert,
@@ -290,3 +292,29 @@ def resolve_episode(
         audit_allowed=audit_allowed,
         object_type="episode",
     )
+
+
+# What each kind of draft is kept for: the record the form edits must be this patient's.
+_DRAFT_TARGETS = {
+    DraftKind.INTERVIEW: Interview,
+    DraftKind.PLAN: TreatmentPlan,
+    DraftKind.CONSENT: Consent,
+    DraftKind.LAB_PANEL: LabOrder,
+}
+
+
+def resolve_draft_patient(user, patient_id, kind: DraftKind, object_id, *, action=AuditAction.READ):
+    """The patient whose form `kind` (for record `object_id`, None for a new one) a draft is
+    kept for, with the form's own permission (access.draft_perm): 403 for a role that may not
+    write that form, the one 404 for a patient outside the care team or a record of someone
+    else. Not audited here: the draft service audits what it does."""
+    perm = draft_perm(kind)
+    patient = resolve_patient(
+        user, patient_id, perm, action=action, audit_allowed=False, object_type="form-draft"
+    )
+    if object_id is not None:
+        model = _DRAFT_TARGETS[kind]
+        if not model._default_manager.filter(pk=object_id, patient=patient).exists():
+            _deny(user, perm, action, "form-draft", "not-found", patient)
+            raise Http404(NOT_FOUND)
+    return patient

@@ -8,6 +8,7 @@ from intake.views import (
     consent,
     disclosure,
     episode,
+    form_draft,
     home,
     interview,
     lab,
@@ -39,6 +40,17 @@ urlpatterns = [
         name="episode-discharge",
     ),
     path("audit/", audit.audit_list, name="audit-list"),
+    # what a form page keeps of the typing, and the session's time left (drafts.js)
+    path(
+        "patients/<uuid:patient_id>/drafts/", form_draft.form_draft_view, name="form-draft"
+    ),
+    path(
+        "patients/<uuid:patient_id>/drafts/discard/",
+        form_draft.form_draft_discard_view,
+        name="form-draft-discard",
+    ),
+    path("session/", form_draft.session_status_view, name="session-status"),
+    path("session/keep-alive/", form_draft.session_keep_alive_view, name="session-keep-alive"),
     # interview pages
     path(
         "patients/<uuid:patient_id>/interviews/new/",

@@ -182,6 +182,12 @@ def test_it_refuses_anonymous_requests_everywhere(values):
             if url.startswith("/api/"):
                 response = getattr(api, method)(url)
                 assert response.status_code == 401, (method, name, response.status_code)
+            elif getattr(_p.callback, "access_json", False):
+                # A page's own background request (draft autosave, session check): JSON 401,
+                # for the page to say "signed out" (a redirect would be followed unseen).
+                response = getattr(client, method)(url)
+                assert response.status_code == 401, (method, name, response.status_code)
+                assert response.json()["code"] == "signed-out"
             else:
                 response = getattr(client, method)(url)
                 assert response.status_code == 302, (method, name, response.status_code)

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "intake.context_processors.staff",
+                "intake.context_processors.session_expiry",
             ],
         },
     },
@@ -261,3 +262,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# A form's unsaved typing (docs/drafts.md): kept at most this many days, and at most this big.
+FORM_DRAFT_KEEP_DAYS = env_int("FORM_DRAFT_KEEP_DAYS", 7)
+FORM_DRAFT_MAX_BYTES = env_int("FORM_DRAFT_MAX_BYTES", 200 * 1024)
+# The page warns this many seconds before an idle session ends, with a "Stay signed in" button.
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120)

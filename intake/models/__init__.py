@@ -14,6 +14,7 @@ from intake.models.care_team import CareTeamMember, TeamRole
 from intake.models.consent import Consent, ConsentStatus, DisclosureContent
 from intake.models.disclosure import REDISCLOSURE_NOTICE, Disclosure
 from intake.models.episode import DischargeReason, Episode, EpisodeStatus, Program
+from intake.models.form_draft import DraftKind, FormDraft
 from intake.models.interview import (
     OPIOID_SUBSTANCES,
     Interview,
@@ -66,6 +67,8 @@ from intake.models.treatment_plan import (
 )
 
 __all__ = [
+    "DraftKind",
+    "FormDraft",
     "EDITABLE_PLAN_STATUSES",
     "SIGNED_PLAN_STATUSES",
     "BehavioralSetting",

@@ -8,11 +8,12 @@ from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RecordSigned
 from intake.forms.consent import ConsentForm, ConsentRevokeForm
-from intake.models import AuditAction
+from intake.models import AuditAction, DraftKind
 from intake.models.consent import CONSENT_STATEMENTS
 from intake.services.audit import audit_record
 from intake.services.consent import CONTENT_TYPES, consent_create, consent_revoke
 from intake.views.decorators import policy
+from intake.views.form_draft import forget_saved_draft
 
 
 @policy(Perm.CONSENT_VIEW)
@@ -54,6 +55,7 @@ def consent_create_view(request: HttpRequest, patient_id) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            forget_saved_draft(request, patient, DraftKind.CONSENT)
             messages.success(request, "Consent recorded.")
             return redirect("intake:consent-list", patient_id=patient.pk)
     if request.method == "POST" and request.FILES.get("signed_copy") and form.errors:

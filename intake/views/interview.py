@@ -21,7 +21,7 @@ from intake.forms.interview import (
     substance_display_rows,
     substance_initial,
 )
-from intake.models import AuditAction, Interview, InterviewStatus
+from intake.models import AuditAction, DraftKind, Interview, InterviewStatus
 from intake.selectors.patient import episode_current
 from intake.services.interview import (
     addendum_verify_hash,
@@ -34,6 +34,7 @@ from intake.services.interview import (
     interview_verify_hash,
 )
 from intake.views.decorators import policy
+from intake.views.form_draft import forget_saved_draft
 
 SUBSTANCE_PREFIX = "substances"
 
@@ -123,6 +124,7 @@ def interview_create_view(request: HttpRequest, patient_id) -> HttpResponse:
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
+            forget_saved_draft(request, patient, DraftKind.INTERVIEW)
             return _saved_redirect(request, patient, interview)
     return _form_page(request, patient=patient, form=form, formset=formset)
 
@@ -195,6 +197,7 @@ def interview_update_view(request: HttpRequest, patient_id, interview_id) -> Htt
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
+            forget_saved_draft(request, patient, DraftKind.INTERVIEW, interview)
             return _saved_redirect(request, patient, saved)
     return _form_page(
         request,

@@ -20,7 +20,7 @@ from intake.forms.lab import (
     LabOrderForm,
     LabResultEntryForm,
 )
-from intake.models import AuditAction, OrderStatus, Patient
+from intake.models import AuditAction, DraftKind, OrderStatus, Patient
 from intake.selectors.lab import (
     decorate_results,
     lab_alert_decorate,
@@ -35,6 +35,7 @@ from intake.services.lab import (
     lab_results_record,
 )
 from intake.views.decorators import policy
+from intake.views.form_draft import forget_saved_draft
 
 ORDERS_PER_PAGE = 25
 
@@ -173,6 +174,7 @@ def lab_result_entry(request: HttpRequest, patient_id, order_id) -> HttpResponse
             messages.error(request, str(exc))
             return redirect("intake:lab-order-detail", patient_id=patient.pk, order_id=order.pk)
         else:
+            forget_saved_draft(request, patient, DraftKind.LAB_PANEL, order)
             messages.success(request, _saved_message(recording, "Results saved"))
             return redirect("intake:lab-order-detail", patient_id=patient.pk, order_id=order.pk)
     return render(request, "intake/lab_result_entry.html", {**context, "form": form})

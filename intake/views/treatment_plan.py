@@ -18,7 +18,7 @@ from intake.forms.treatment_plan import (
     ProgressNoteForm,
     initial_from_plan,
 )
-from intake.models import AuditAction
+from intake.models import AuditAction, DraftKind
 from intake.selectors.plan_diff import plan_version_diff
 from intake.selectors.treatment_plan import plan_list, review_evidence
 from intake.services.audit import audit_record
@@ -37,6 +37,7 @@ from intake.services.treatment_plan import (
     treatment_plan_verify,
 )
 from intake.views.decorators import policy
+from intake.views.form_draft import forget_saved_draft
 
 
 def _plan(request, patient_id, plan_id, perm, *, write=False):
@@ -144,6 +145,7 @@ def plan_create(request: HttpRequest, patient_id) -> HttpResponse:
         except ValidationError as exc:
             forms[0].add_error(None, exc.messages)
         else:
+            forget_saved_draft(request, patient, DraftKind.PLAN)
             messages.success(request, "Draft plan saved.")
             return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
     return _render_form(request, patient, None, forms)
@@ -184,6 +186,7 @@ def plan_edit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
         except ValidationError as exc:
             forms[0].add_error(None, exc.messages)
         else:
+            forget_saved_draft(request, patient, DraftKind.PLAN, plan)
             messages.success(request, "Draft saved.")
             return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
     return _render_form(request, patient, plan, forms, conflict=conflict)
