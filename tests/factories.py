@@ -16,6 +16,11 @@ from intake.models import (
     TreatmentPlan,
 )
 
+# Dates relative to today, so the review-date window (today to two years ahead) holds
+# whenever the suite runs.
+_TODAY = timezone.localdate()
+IN_60_DAYS_DATE = _TODAY + datetime.timedelta(days=60)
+
 PASSWORD = "correct-horse-battery-staple"
 
 
@@ -101,7 +106,7 @@ class TreatmentPlanFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     setting = "outpatient"
-    review_date = datetime.date(2027, 2, 1)
+    review_date = IN_60_DAYS_DATE
 
 
 def second_factor(user) -> str:

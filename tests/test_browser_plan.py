@@ -1,6 +1,10 @@
 """A counselor drafts and submits a detox plan; the physician approves it from the review
 queue, acknowledging the warning, and the signed plan prints."""
 
+import datetime
+
+from django.utils import timezone
+
 from intake.models import TeamRole, TreatmentPlan
 from tests.browser_support import ARTIFACTS, BROWSER, sign_in
 from tests.factories import (
@@ -10,6 +14,11 @@ from tests.factories import (
     UserFactory,
     second_factor,
 )
+
+# Dates relative to today, so the review-date window (today to two years ahead) holds
+# whenever the suite runs.
+_TODAY = timezone.localdate()
+IN_43_DAYS = (_TODAY + datetime.timedelta(days=43)).isoformat()
 
 pytestmark = BROWSER
 
@@ -32,7 +41,7 @@ def test_counselor_submits_a_detox_plan_and_the_physician_signs_it(live_server, 
     page.locator("#id_setting").select_option("inpatient")
     page.get_by_label("ASAM level of care").select_option("3.7")
     page.get_by_label("Medically supervised detox").check()
-    page.get_by_label("Review date").fill("2027-01-15")
+    page.get_by_label("Review date").fill(IN_43_DAYS)
     page.locator("#id_prob-0-code").select_option("oud")
     page.locator("#id_prob-0-description").fill("Opioid use disorder, severe (fentanyl)")
     page.locator("#id_prob-0-goal").fill("Complete withdrawal safely")
@@ -81,10 +90,6 @@ def test_counselor_submits_a_detox_plan_and_the_physician_signs_it(live_server, 
 
 
 def test_the_physician_amends_a_dose_and_sees_what_changed_in_words(live_server, browser):
-    import datetime
-
-    from django.utils import timezone
-
     from intake.services.treatment_plan import (
         treatment_plan_approve,
         treatment_plan_create,

@@ -29,6 +29,11 @@ from intake.models import (
 )
 from tests.factories import PatientFactory
 
+# Dates relative to today, so the review-date window (today to two years ahead) holds
+# whenever the suite runs.
+_TODAY = timezone.localdate()
+IN_60_DAYS_DATE = _TODAY + datetime.timedelta(days=60)
+
 pytestmark = pytest.mark.django_db
 
 BUDGET = 15
@@ -168,7 +173,7 @@ def _plan(patient, author, *, status="draft", version=1, lines=2, previous=None)
         previous=previous,
         amendment_reason="Review" if previous else "",
         setting="outpatient",
-        review_date=datetime.date(2027, 2, 1),
+        review_date=IN_60_DAYS_DATE,
         status="draft",
         submitted_at=timezone.now() if status != "draft" else None,
         submitted_by=author if status != "draft" else None,

@@ -2,12 +2,19 @@
 query strings, forms and JSON keys or values; JSON nested too deep; lists too long; wrong JSON
 types; text over its maximum."""
 
+import datetime as _dt
 import json
 
 import pytest
+from django.utils import timezone as _tz
 from rest_framework.test import APIClient
 
 from intake.models import Assessment, Interview, TreatmentPlan
+
+# Dates relative to today, so the review-date window (today to two years ahead) holds
+# whenever the suite runs.
+_TODAY = _tz.localdate()
+IN_60_DAYS = (_TODAY + _dt.timedelta(days=60)).isoformat()
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +76,7 @@ def test_a_list_past_its_limit_is_refused(api_counselor, patient):
     ] * 501
     response = api_counselor.post(
         f"/api/v1/patients/{patient.pk}/treatment-plans/",
-        {"setting": "outpatient", "review_date": "2027-02-01", "behavioral": behavioral},
+        {"setting": "outpatient", "review_date": IN_60_DAYS, "behavioral": behavioral},
         format="json",
     )
     assert response.status_code == 400

@@ -1,7 +1,10 @@
 """Plan pages: drafting with formsets, the conflict message, review evidence, amendment diff,
 print and PDF."""
 
+import datetime as _dt
+
 import pytest
+from django.utils import timezone as _tz
 
 from intake.models import AuditEvent, TreatmentPlan
 from intake.services.treatment_plan import (
@@ -13,6 +16,13 @@ from intake.services.treatment_plan import (
 )
 from tests.factories import PASSWORD, second_factor
 
+# Dates relative to today, so the review-date window (today to two years ahead) holds
+# whenever the suite runs.
+_TODAY = _tz.localdate()
+IN_60_DAYS = (_TODAY + _dt.timedelta(days=60)).isoformat()
+IN_88_DAYS = (_TODAY + _dt.timedelta(days=88)).isoformat()
+IN_122_DAYS = (_TODAY + _dt.timedelta(days=122)).isoformat()
+
 pytestmark = pytest.mark.django_db
 
 EMPTY_SETS = {
@@ -23,7 +33,7 @@ EMPTY_SETS = {
     "prob-TOTAL_FORMS": "1",
     "prob-INITIAL_FORMS": "0",
 }
-BASE = {"setting": "outpatient", "review_date": "2027-02-01", **EMPTY_SETS}
+BASE = {"setting": "outpatient", "review_date": IN_60_DAYS, **EMPTY_SETS}
 BEHAVIORAL = [
     {
         "modality": "cbt",
@@ -41,7 +51,7 @@ def _signed_plan(patient, physician, dose="8"):
         patient=patient,
         data={
             "setting": "outpatient",
-            "review_date": "2027-02-01",
+            "review_date": IN_60_DAYS,
             "behavioral": BEHAVIORAL,
             "medications": [
                 {
@@ -129,10 +139,10 @@ def test_the_second_editor_sees_the_conflict_and_keeps_their_input(
     plan = treatment_plan_create(
         actor=team_counselor,
         patient=patient,
-        data={"setting": "outpatient", "review_date": "2027-02-01", "behavioral": BEHAVIORAL},
+        data={"setting": "outpatient", "review_date": IN_60_DAYS, "behavioral": BEHAVIORAL},
     )
     treatment_plan_update(
-        actor=team_counselor, plan=plan, data={"review_date": "2027-03-01"}, revision=1
+        actor=team_counselor, plan=plan, data={"review_date": IN_88_DAYS}, revision=1
     )
     client.force_login(team_nurse)
     response = client.post(
@@ -140,7 +150,7 @@ def test_the_second_editor_sees_the_conflict_and_keeps_their_input(
         {
             **BASE,
             "revision": "1",
-            "review_date": "2027-04-04",
+            "review_date": IN_122_DAYS,
             "beh-0-modality": "cbt",
             "beh-0-setting": "outpatient",
             "beh-0-frequency": "weekly",
@@ -149,9 +159,9 @@ def test_the_second_editor_sees_the_conflict_and_keeps_their_input(
     )
     assert response.status_code == 200
     assert b'data-testid="conflict"' in response.content
-    assert b"2027-04-04" in response.content  # what the nurse typed is still there
+    assert IN_122_DAYS.encode() in response.content  # what the nurse typed is still there
     plan.refresh_from_db()
-    assert plan.review_date.isoformat() == "2027-03-01"
+    assert plan.review_date.isoformat() == IN_88_DAYS
 
 
 def test_review_shows_warnings_and_signing_needs_the_password(client, patient, team_physician):
@@ -160,7 +170,7 @@ def test_review_shows_warnings_and_signing_needs_the_password(client, patient, t
         patient=patient,
         data={
             "setting": "outpatient",
-            "review_date": "2027-02-01",
+            "review_date": IN_60_DAYS,
             "medications": [
                 {
                     "drug": "methadone",

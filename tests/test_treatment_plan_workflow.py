@@ -1,12 +1,24 @@
 """The plan workflow through the API: draft, submit, approve with signature, request changes,
 amend; who may do each; immutability of signed versions; concurrent edits."""
 
+import datetime as _dt
+
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
+from django.utils import timezone as _tz
 
 from intake.models import AuditEvent, PlanMedication, TreatmentPlan
 from tests.factories import PASSWORD, second_factor
+
+# Dates relative to today, so the review-date window (today to two years ahead) holds
+# whenever the suite runs.
+_TODAY = _tz.localdate()
+IN_60_DAYS = (_TODAY + _dt.timedelta(days=60)).isoformat()
+IN_88_DAYS = (_TODAY + _dt.timedelta(days=88)).isoformat()
+IN_119_DAYS = (_TODAY + _dt.timedelta(days=119)).isoformat()
+IN_149_DAYS = (_TODAY + _dt.timedelta(days=149)).isoformat()
+IN_180_DAYS = (_TODAY + _dt.timedelta(days=180)).isoformat()
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +40,7 @@ NALOXONE = {"drug": "naloxone", "dose": "4", "frequency": "once", "start_date": 
 
 
 def _create(api, patient, **extra):
-    body = {"setting": "outpatient", "review_date": "2027-02-01", "behavioral": BEHAVIORAL, **extra}
+    body = {"setting": "outpatient", "review_date": IN_60_DAYS, "behavioral": BEHAVIORAL, **extra}
     response = api.post(f"/api/v1/patients/{patient.pk}/treatment-plans/", body, format="json")
     assert response.status_code == 201, response.json()
     return response.json()
@@ -69,7 +81,7 @@ def test_a_counselor_may_not_write_medication_lines(api, patient, team_counselor
     api.force_authenticate(team_counselor)
     response = api.post(
         f"/api/v1/patients/{patient.pk}/treatment-plans/",
-        {"setting": "outpatient", "review_date": "2027-02-01", "medications": [BUP]},
+        {"setting": "outpatient", "review_date": IN_60_DAYS, "medications": [BUP]},
         format="json",
     )
     assert response.status_code == 403
@@ -165,7 +177,7 @@ def test_request_changes_then_resubmit(api, patient, team_counselor, team_physic
     current = api.get(f"/api/v1/treatment-plans/{plan['id']}/").json()
     edited = api.patch(
         f"/api/v1/treatment-plans/{plan['id']}/",
-        {"revision": current["revision"], "review_date": "2027-03-01"},
+        {"revision": current["revision"], "review_date": IN_88_DAYS},
         format="json",
     )
     assert edited.status_code == 200
@@ -181,13 +193,13 @@ def test_a_stale_edit_gets_409_with_the_other_change(api, patient, team_counselo
     api.force_authenticate(team_counselor)
     plan = _create(api, patient)
     url = f"/api/v1/treatment-plans/{plan['id']}/"
-    first = api.patch(url, {"revision": 1, "review_date": "2027-04-01"}, format="json")
+    first = api.patch(url, {"revision": 1, "review_date": IN_119_DAYS}, format="json")
     assert first.status_code == 200 and first.json()["revision"] == 2
     api.force_authenticate(team_nurse)
-    second = api.patch(url, {"revision": 1, "review_date": "2027-05-01"}, format="json")
+    second = api.patch(url, {"revision": 1, "review_date": IN_149_DAYS}, format="json")
     assert second.status_code == 409
-    assert second.json()["current"]["review_date"] == "2027-04-01"
-    assert TreatmentPlan.objects.get(pk=plan["id"]).review_date.isoformat() == "2027-04-01"
+    assert second.json()["current"]["review_date"] == IN_119_DAYS
+    assert TreatmentPlan.objects.get(pk=plan["id"]).review_date.isoformat() == IN_119_DAYS
 
 
 def test_signed_versions_are_immutable_and_amendments_make_version_2(api, patient, team_physician):
@@ -209,7 +221,7 @@ def test_signed_versions_are_immutable_and_amendments_make_version_2(api, patien
     assert v1.status == "active"
     patch = api.patch(
         f"/api/v1/treatment-plans/{plan['id']}/",
-        {"revision": v1.revision, "review_date": "2027-06-01"},
+        {"revision": v1.revision, "review_date": IN_180_DAYS},
         format="json",
     )
     assert patch.status_code == 409
