@@ -23,6 +23,7 @@ from intake.models.interview import (
     SubstanceUse,
 )
 from intake.models.lab import (
+    AlertClosure,
     Flag,
     Interpretation,
     LabAlert,
@@ -65,6 +66,7 @@ from intake.models.treatment_plan import (
 )
 
 __all__ = [
+    "AlertClosure",
     "EDITABLE_PLAN_STATUSES",
     "SIGNED_PLAN_STATUSES",
     "BehavioralSetting",

@@ -20,6 +20,7 @@ from intake.dates import past_date_error
 from intake.exceptions import RecordSigned
 from intake.labs.interpret import RECOLLECT_STATUSES, LabValueError, interpret_panel
 from intake.models import (
+    AlertClosure,
     AuditAction,
     LabAlert,
     LabOrder,
@@ -33,6 +34,11 @@ from intake.models import (
 )
 from intake.selectors.lab import current_medication_codes
 from intake.services.audit import audit_record
+from intake.services.lab_alert import (
+    lab_alert_acknowledge,  # noqa: F401 - the lab service's public API
+    lab_alert_rows_create,
+    lab_alerts_close_superseded,
+)
 
 # The specimen a panel is collected from unless the person entering results says otherwise.
 PANEL_SPECIMEN = {
@@ -146,7 +152,14 @@ def _check_entries(
     return accepted, errors
 
 
-def _interpret(order: LabOrder, tests: Mapping[str, LabTest], entries) -> dict:
+def _collected_on(collected_at) -> datetime.date | None:
+    """The clinic-local day of collection, which decides which plan lines are `expected`."""
+    if isinstance(collected_at, datetime.datetime) and not timezone.is_naive(collected_at):
+        return timezone.localtime(collected_at).date()
+    return None
+
+
+def _interpret(order: LabOrder, tests: Mapping[str, LabTest], entries, collected_at) -> dict:
     """Run `interpret_panel` on entries checked against the order; ValidationError naming each
     bad test (nothing is stored by the caller)."""
     accepted, errors = _check_entries(order, tests, entries)
@@ -156,7 +169,9 @@ def _interpret(order: LabOrder, tests: Mapping[str, LabTest], entries) -> dict:
             interpreted = interpret_panel(
                 {code: test.as_reference() for code, test in tests.items()},
                 accepted,
-                current_medication_codes(patient=order.patient),
+                current_medication_codes(
+                    patient=order.patient, collected_on=_collected_on(collected_at)
+                ),
             )
         except LabValueError as exc:
             for key, messages in exc.errors.items():
@@ -203,27 +218,6 @@ def _clean_rows(rows: list[LabResult]) -> None:
         raise ValidationError(errors)
 
 
-def _alert_rows(
-    *, actor, order: LabOrder, rows: list[LabResult], order_alerts: list[str], existing: set[str]
-) -> list[LabAlert]:
-    """An alert row per alert of each new result, and per order alert (metabolite missing)
-    that the order does not already carry."""
-    alerts = []
-    result_codes = set()
-    for row in rows:
-        for code in row.alerts:
-            result_codes.add(code)
-            alerts.append(LabAlert(patient_id=order.patient_id, order=order, result=row, code=code))
-    for code in order_alerts:
-        if code not in result_codes and code not in existing:
-            alerts.append(
-                LabAlert(patient_id=order.patient_id, order=order, result=None, code=code)
-            )
-    for alert in alerts:
-        alert.created_by = alert.updated_by = actor
-    return LabAlert.objects.bulk_create(alerts)
-
-
 def _validate_collection(
     *, collected_at, observed, specimen_type, patient=None
 ) -> dict[str, list[str]]:
@@ -242,6 +236,42 @@ def _validate_collection(
         errors["observed"] = ["Say whether the collection was observed (true or false)."]
     if specimen_type and specimen_type not in SpecimenType.values:
         errors["specimen_type"] = [f"Specimen type must be one of: {', '.join(SpecimenType)}."]
+    return errors
+
+
+def _record_errors(
+    *, order: LabOrder, tests, collected_at, observed, entries, specimen_type
+) -> tuple[dict[str, list[str]], dict | None]:
+    """Every problem with a results entry at once (collection and each analyte), and the
+    interpretation when there is none."""
+    errors = _validate_collection(
+        collected_at=collected_at,
+        observed=observed,
+        specimen_type=specimen_type,
+        patient=order.patient,
+    )
+    interpreted = None
+    try:
+        interpreted = _interpret(order, tests, entries, collected_at)
+    except ValidationError as exc:
+        errors = {**errors, **exc.message_dict}
+    return errors, interpreted
+
+
+def lab_results_check(
+    *, order: LabOrder, collected_at, observed, entries, specimen_type: str = ""
+) -> dict[str, list[str]]:
+    """What `lab_results_record` would refuse, without storing anything: the results page calls
+    it when its own form already found a problem, so that every bad field is reported in one
+    response instead of one at a time."""
+    errors, _ = _record_errors(
+        order=order,
+        tests=_panel_tests(order),
+        collected_at=collected_at,
+        observed=observed,
+        entries=entries,
+        specimen_type=specimen_type,
+    )
     return errors
 
 
@@ -268,17 +298,15 @@ def lab_results_record(
         )
     if order.status == OrderStatus.CANCELLED:
         raise RecordSigned("This order was cancelled.")
-    errors = _validate_collection(
+    tests = _panel_tests(order)
+    errors, interpreted = _record_errors(
+        order=order,
+        tests=tests,
         collected_at=collected_at,
         observed=observed,
+        entries=entries,
         specimen_type=specimen_type,
-        patient=order.patient,
     )
-    tests = _panel_tests(order)
-    try:
-        interpreted = _interpret(order, tests, entries)
-    except ValidationError as exc:
-        errors = {**errors, **exc.message_dict}
     if errors:
         raise ValidationError(errors)
 
@@ -302,7 +330,7 @@ def lab_results_record(
     order.full_clean()
     order.save()
 
-    new_alerts = _alert_rows(
+    new_alerts = lab_alert_rows_create(
         actor=actor, order=order, rows=rows, order_alerts=interpreted["alerts"], existing=set()
     )
     audit_record(
@@ -361,8 +389,10 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
     analytes that were wrong (or missing). The whole panel is interpreted again with the
     corrected values; every result whose value or derived reading changes gets a new row that
     supersedes the old one, carrying the reason (rows that change only because another value
-    was corrected say so). Old rows stay, no longer current. New critical values and missing
-    metabolites raise new alert rows; alerts already raised stay until acknowledged."""
+    was corrected say so). Old rows stay, no longer current. The open alerts of a superseded
+    row are closed ("superseded by amendment", audited), and so are open order alerts the
+    corrected panel no longer raises; the new rows raise their own alerts if still critical, so
+    an ECG amended three times leaves one open alert, not four."""
     order = LabOrder.objects.select_for_update().select_related("panel", "patient").get(pk=order.pk)
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip() if isinstance(reason, str) else ""
@@ -402,7 +432,7 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
     interpreted = None
     if accepted:
         try:
-            interpreted = _interpret(order, tests, entries)
+            interpreted = _interpret(order, tests, entries, order.collected_at)
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:
@@ -441,8 +471,18 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
     order.updated_by = actor
     order.full_clean()
     order.save(update_fields=["specimen_status", "alerts", "updated_by", "updated_at"])
-    existing = set(order.alert_rows.values_list("code", flat=True))
-    new_alerts = _alert_rows(
+    lab_alerts_close_superseded(
+        actor=actor,
+        order=order,
+        superseded=superseded,
+        still_raised=set(interpreted["alerts"]),
+        reason=reason,
+        at=now,
+    )
+    existing = set(
+        order.alert_rows.exclude(closure=AlertClosure.SUPERSEDED).values_list("code", flat=True)
+    )
+    new_alerts = lab_alert_rows_create(
         actor=actor,
         order=order,
         rows=new_rows,
@@ -471,51 +511,3 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
         new_alerts=new_alerts,
         superseded=superseded,
     )
-
-
-# Alerts ----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def lab_alert_acknowledge(*, actor, alert: LabAlert, note: str) -> list[LabAlert]:
-    """A physician acknowledges a finding, with a note of what was done. The open alerts
-    raised by the same result (a QTc of 520 ms is both `critical-value` and `qtc-prolonged`)
-    are one finding and are acknowledged together; each gets its own audit event."""
-    note = (note or "").strip() if isinstance(note, str) else ""
-    if not note:
-        raise ValidationError({"note": ["Say what was done about this finding."]})
-    alert = LabAlert.objects.select_for_update().get(pk=alert.pk)
-    if alert.acknowledged_at is not None:
-        raise RecordSigned("This alert was already acknowledged.")
-    group = [alert]
-    if alert.result_id is not None:
-        group += list(
-            LabAlert.objects.select_for_update()
-            .filter(result_id=alert.result_id, acknowledged_at__isnull=True)
-            .exclude(pk=alert.pk)
-            .order_by("created_at")
-        )
-    now = timezone.now()
-    for row in group:
-        row.acknowledged_at = now
-        row.acknowledged_by = actor
-        row.acknowledgement_note = note
-        row.updated_by = actor
-        row.save(
-            update_fields=[
-                "acknowledged_at",
-                "acknowledged_by",
-                "acknowledgement_note",
-                "updated_by",
-                "updated_at",
-            ]
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            patient_id=row.patient_id,
-            obj=row,
-            object_type="lab-alert",
-            detail={"change": "acknowledged", "code": row.code},
-        )
-    return group
