@@ -33,6 +33,7 @@ from intake.services.reauth import (
     reauth_refuse_if_locked,
     record_reauth_failure,
 )
+from intake.services.treatment_plan_doses import medication_dose_errors, plan_dose_errors
 from intake.signing import content_sha256
 
 PLAN_FIELDS = (
@@ -134,6 +135,7 @@ def _check_components(actor, medications, behavioral, *, existing_medications=()
             errors[f"medications[{i}].unit"] = [f"{drug.name} is dosed in {drug.unit}."]
         if med.get("end_date") and med["end_date"] < med["start_date"]:
             errors[f"medications[{i}].end_date"] = ["Ends before it starts."]
+        errors.update(medication_dose_errors(i, med))
     for i, comp in enumerate(behavioral):
         if not comp.get("targets"):
             errors[f"behavioral[{i}].targets"] = ["Name at least one target."]
@@ -291,6 +293,8 @@ def treatment_plan_submit(*, actor, plan: TreatmentPlan, revision: int | None = 
         and not (locked.medically_supervised_detox)
     ):
         raise ValidationError("Add at least one medication or behavioral component first.")
+    if dose_errors := plan_dose_errors(locked):
+        raise ValidationError(dose_errors)
     locked.warnings = treatment_plan_check(locked)
     locked.status = PlanStatus.SUBMITTED
     locked.submitted_at = timezone.now()
@@ -348,6 +352,8 @@ def _approve(*, actor, plan, password, otp, acknowledged_warnings) -> TreatmentP
             f"Only a submitted plan can be approved; this one is {locked.get_status_display()}."
         )
     _check_reviewer(actor, locked)
+    if dose_errors := plan_dose_errors(locked):
+        raise ValidationError(dose_errors)
     reauth_check_password(actor, password)
     warnings = treatment_plan_check(locked)
     acks = {a.get("code"): (a.get("reason") or "").strip() for a in (acknowledged_warnings or [])}
