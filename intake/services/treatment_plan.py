@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from intake import access
@@ -191,13 +192,23 @@ def _replace_components(plan, medications, behavioral) -> None:
     PlanBehavioral.objects.bulk_create(comps)
 
 
-@transaction.atomic
 def _check_review_date(data: dict) -> None:
     error = schedule_date_error(data.get("review_date"), what="The review date")
     if error:
         raise ValidationError({"review_date": [error]})
 
 
+def _next_version(patient_id) -> int:
+    """The next version number of the patient's plans. Versions number one lineage per patient
+    (only one plan is active per patient, and signing any plan supersedes the active one), so a
+    new plan drafted beside an active v2 is v3, not a second v1. The patient row lock makes two
+    concurrent drafts take different numbers."""
+    Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).values("pk").first()
+    top = TreatmentPlan.objects.filter(patient_id=patient_id).aggregate(top=Max("version"))["top"]
+    return (top or 0) + 1
+
+
+@transaction.atomic
 def treatment_plan_create(*, actor, patient: Patient, data: dict) -> TreatmentPlan:
     _check_review_date(data)
     medications = data.get("medications") or []
@@ -206,6 +217,7 @@ def treatment_plan_create(*, actor, patient: Patient, data: dict) -> TreatmentPl
     plan = TreatmentPlan(
         patient=patient,
         episode=episode_current(patient=patient),
+        version=_next_version(patient.pk),
         created_by=actor,
         updated_by=actor,
         **{f: data[f] for f in PLAN_FIELDS if f in data},
@@ -453,7 +465,8 @@ def treatment_plan_amend(*, actor, plan: TreatmentPlan, reason: str) -> Treatmen
     draft = TreatmentPlan(
         patient=locked.patient,
         episode=locked.episode,
-        version=locked.version + 1,
+        # n + 1, unless another draft already took that number.
+        version=max(locked.version + 1, _next_version(locked.patient_id)),
         previous=locked,
         amendment_reason=reason,
         created_by=actor,
