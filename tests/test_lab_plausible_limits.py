@@ -202,3 +202,44 @@ def test_a_full_screen_at_the_limits_is_stored(api, patient, team_nurse):
     )
     response = post_results(api, order["id"], entries)
     assert response.status_code == 201, response.json()
+
+
+def test_an_amendment_to_an_impossible_value_is_refused_and_changes_nothing(
+    api, patient, team_nurse
+):
+    order = lab_order_create(actor=team_nurse, patient=patient, panel="ecg")
+    lab_results_record(
+        actor=team_nurse,
+        order=order,
+        collected_at=timezone.now(),
+        observed=False,
+        entries=[{"test": "qtc", "value": 420}],
+    )
+    api.force_authenticate(team_nurse)
+    response = api.post(
+        f"/api/v1/lab-orders/{order.pk}/amend/",
+        {"reason": "typo", "results": [{"test": "qtc", "value": 5000}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["qtc"]
+    assert LabResult.objects.filter(order=order).count() == 1
+    assert not LabAlert.objects.filter(order=order).exists()
+
+
+def test_an_offteam_nurse_gets_404_and_nothing_is_stored(api, patient, team_nurse, offteam_nurse):
+    order = lab_order_create(actor=team_nurse, patient=patient, panel="ecg")
+    api.force_authenticate(offteam_nurse)
+    response = post_results(api, order.pk, [{"test": "qtc", "value": 420}])
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert not LabResult.objects.filter(order=order).exists()
+
+
+@pytest.mark.parametrize("code", ["qtc\u0000", "\u0000", "x" * 5000])
+def test_a_nul_or_huge_test_code_is_a_400_not_a_500(api, patient, team_nurse, code):
+    api.force_authenticate(team_nurse)
+    order = api_order(api, patient, panel="ecg")
+    response = post_results(api, order["id"], [{"test": code, "value": 420}])
+    assert response.status_code == 400
+    assert not LabResult.objects.filter(order_id=order["id"]).exists()
