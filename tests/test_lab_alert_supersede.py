@@ -5,7 +5,8 @@ finding, not four."""
 import pytest
 
 from intake.models import AuditEvent, LabAlert
-from intake.services.lab import lab_alert_acknowledge, lab_results_amend
+from intake.services.lab import lab_alert_acknowledge
+from intake.services.lab_amend import lab_results_amend
 from tests.test_lab_amend import resulted
 from tests.test_lab_results import on_buprenorphine, uds_entries
 

@@ -243,3 +243,29 @@ def test_a_nul_or_huge_test_code_is_a_400_not_a_500(api, patient, team_nurse, co
     response = post_results(api, order["id"], [{"test": code, "value": 420}])
     assert response.status_code == 400
     assert not LabResult.objects.filter(order_id=order["id"]).exists()
+
+
+def test_the_amendment_page_shows_every_bad_field_at_once(client, patient, team_nurse):
+    order = lab_order_create(actor=team_nurse, patient=patient, panel="intake-blood")
+    lab_results_record(
+        actor=team_nurse,
+        order=order,
+        collected_at=timezone.now(),
+        observed=False,
+        entries=[{"test": "ast", "value": 30}, {"test": "wbc", "value": 7}],
+    )
+    client.force_login(team_nurse)
+    response = client.post(
+        f"/patients/{patient.pk}/labs/{order.pk}/amend/",
+        {
+            "result-ast": "30",
+            "result-wbc": "7",
+            "result-hemoglobin": "130",  # impossible: the service refuses it
+            "result-platelets": "abc",  # not a number: the form refuses it
+            # no reason: the form refuses that too
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"reason", "result-hemoglobin", "result-platelets"}
+    assert LabResult.objects.filter(order=order).count() == 2

@@ -40,9 +40,9 @@ from intake.services.lab import (
     LabRecording,
     lab_alert_acknowledge,
     lab_order_create,
-    lab_results_amend,
     lab_results_record,
 )
+from intake.services.lab_amend import lab_results_amend
 
 # Output --------------------------------------------------------------------------------------
 

@@ -31,10 +31,10 @@ from intake.selectors.lab import (
 from intake.services.lab import (
     lab_alert_acknowledge,
     lab_order_create,
-    lab_results_amend,
     lab_results_check,
     lab_results_record,
 )
+from intake.services.lab_amend import lab_results_amend, lab_results_amend_check
 from intake.views.decorators import policy
 
 ORDERS_PER_PAGE = 25
@@ -226,7 +226,16 @@ def lab_result_amend(request: HttpRequest, patient_id, order_id) -> HttpResponse
     tests = list(order.panel.tests.order_by("sort_order", "code"))
     current = lab_current_results(order=order)
     form = LabAmendForm(request.POST or None, tests=tests, current=current)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        form.add_service_errors(
+            lab_results_amend_check(
+                order=order,
+                corrections=form.corrections(),
+                reason=form.cleaned_data.get("reason", ""),
+            ),
+            skip_fields_in_error=True,
+        )
+    elif request.method == "POST":
         try:
             recording = lab_results_amend(
                 actor=request.user,
