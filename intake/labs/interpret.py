@@ -141,7 +141,7 @@ def display_number(value: Decimal | int | None, decimals: int = 0) -> str:
     return f"{plain:.{places}f}"
 
 
-def _bounds_message(test: Mapping, value: Decimal) -> str:
+def _bounds_message(test: Mapping) -> str:
     low, high = test["plausible_min"], test["plausible_max"]
     unit = f" {test['unit']}" if test["unit"] else ""
     if high is not None:
@@ -192,7 +192,7 @@ def _value_errors(test: Mapping, value: Decimal | None, qualitative: str | None)
         return messages
     low, high = test["plausible_min"], test["plausible_max"]
     if (low is not None and value < low) or (high is not None and value > high):
-        messages.append(_bounds_message(test, value))
+        messages.append(_bounds_message(test))
     elif -Decimal(value).as_tuple().exponent > MAX_DECIMAL_PLACES and value != round(
         value, MAX_DECIMAL_PLACES
     ):
