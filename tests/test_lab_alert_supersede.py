@@ -97,3 +97,22 @@ def test_an_acknowledged_alert_stays_acknowledged_after_an_amendment(
         LabAlert.objects.filter(order=order, result__value=520).values_list("closure", flat=True)
     ) == {"acknowledged"}
     assert open_codes(order) == ["critical-value", "qtc-prolonged"]
+
+
+def test_a_superseded_alert_cannot_be_acknowledged_and_says_why(
+    api, patient, team_nurse, team_physician
+):
+    order = resulted(patient, team_nurse, "ecg", [{"test": "qtc", "value": 520}])
+    old = LabAlert.objects.filter(order=order).first()
+    lab_results_amend(
+        actor=team_nurse,
+        order=order,
+        corrections=[{"test": "qtc", "value": 420}],
+        reason="Wrong tracing",
+    )
+    api.force_authenticate(team_physician)
+    response = api.post(
+        f"/api/v1/lab-alerts/{old.pk}/acknowledge/", {"note": "seen"}, format="json"
+    )
+    assert response.status_code == 409
+    assert "amended" in response.json()["detail"]

@@ -87,6 +87,10 @@ def lab_alert_acknowledge(*, actor, alert: LabAlert, note: str) -> list[LabAlert
     if not note:
         raise ValidationError({"note": ["Say what was done about this finding."]})
     alert = LabAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.closure == AlertClosure.SUPERSEDED:
+        raise RecordSigned(
+            "This alert was closed when its result was amended; see the amended result."
+        )
     if alert.acknowledged_at is not None:
         raise RecordSigned("This alert was already acknowledged.")
     group = [alert]
