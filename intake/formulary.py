@@ -146,6 +146,74 @@ DRUGS: dict[str, Drug] = {
     )
 }
 
+
+@dataclass(frozen=True)
+class AbsoluteMaximum:
+    """Above these a dose is refused when the plan is saved, not warned (CLINICAL_REFERENCE
+    section 4, absolute maxima). `per_day` applies to dose x times a day (a prn frequency at its
+    maximum; a weekly or monthly line to its one dose); `per_dose` to each administration."""
+
+    per_day: Decimal | None = None
+    per_dose: Decimal | None = None
+
+
+# Keyed by drug code; the entries for drugs the formulary does not list yet (hydroxyzine,
+# trazodone, dicyclomine, methocarbamol) apply as soon as it does.
+ABSOLUTE_MAXIMA: dict[str, AbsoluteMaximum] = {
+    "buprenorphine": AbsoluteMaximum(per_day=_d("32")),
+    "buprenorphine-naloxone": AbsoluteMaximum(per_day=_d("32")),
+    "buprenorphine-xr": AbsoluteMaximum(per_dose=_d("300")),
+    "methadone": AbsoluteMaximum(per_day=_d("500")),
+    "naltrexone": AbsoluteMaximum(per_day=_d("150")),
+    "naltrexone-xr": AbsoluteMaximum(per_dose=_d("380")),
+    # FDA label: 2.88 mg a day, no single dose above 0.72 mg.
+    "lofexidine": AbsoluteMaximum(per_day=_d("2.88"), per_dose=_d("0.72")),
+    "clonidine": AbsoluteMaximum(per_day=_d("2.4")),
+    "ondansetron": AbsoluteMaximum(per_day=_d("32")),
+    "loperamide": AbsoluteMaximum(per_day=_d("16")),
+    "ibuprofen": AbsoluteMaximum(per_day=_d("3200")),
+    "acetaminophen": AbsoluteMaximum(per_day=_d("4000")),
+    "hydroxyzine": AbsoluteMaximum(per_day=_d("400")),
+    "trazodone": AbsoluteMaximum(per_day=_d("400")),
+    "dicyclomine": AbsoluteMaximum(per_day=_d("160")),
+    "methocarbamol": AbsoluteMaximum(per_day=_d("8000")),
+    "naloxone": AbsoluteMaximum(per_dose=_d("8")),
+}
+
+
+def _amount(value: Decimal) -> str:
+    """3200.000 -> "3200", 0.720 -> "0.72" (doses are stored with 3 decimal places)."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):f}"
+    return f"{value.normalize():f}"
+
+
+def dose_refusal(drug_code: str, dose: Decimal, frequency: str) -> str | None:
+    """Why this dose cannot be saved (above the drug's absolute maximum), or None. Unknown
+    drugs and frequencies are left to the caller's own checks."""
+    maximum = ABSOLUTE_MAXIMA.get(drug_code)
+    if maximum is None or frequency not in FREQUENCIES:
+        return None
+    drug = DRUGS.get(drug_code)
+    name = drug.name if drug else drug_code
+    unit = drug.unit if drug else "mg"
+    dose = Decimal(dose)
+    if maximum.per_dose is not None and dose > maximum.per_dose:
+        return (
+            f"{name}: a dose of {_amount(dose)} {unit} is above the maximum of "
+            f"{_amount(maximum.per_dose)} {unit} a dose."
+        )
+    if maximum.per_day is not None:
+        total = daily_dose(dose, frequency)
+        if total > maximum.per_day:
+            return (
+                f"{name}: {_amount(total)} {unit} a day is above the maximum of "
+                f"{_amount(maximum.per_day)} {unit} a day."
+            )
+    return None
+
+
 BUPRENORPHINE_DRUGS = frozenset({"buprenorphine", "buprenorphine-naloxone", "buprenorphine-xr"})
 # Sublingual buprenorphine starts with an induction; the monthly injection follows one.
 BUPRENORPHINE_INDUCTION_DRUGS = frozenset({"buprenorphine", "buprenorphine-naloxone"})

@@ -24,6 +24,9 @@ def reference_data():
         apps, None
     )
     importlib.import_module("intake.migrations.0005_lab_catalog").load(apps, None)
+    importlib.import_module(
+        "intake.migrations.0018_lab_plausible_limits_not_tested_alert_closure"
+    ).forward(apps, None)
 
 
 # Browser tests talk to a live server in another thread, so their data is committed.

@@ -94,8 +94,8 @@ def test_it_lets_a_nurse_order_a_uds_and_enter_the_panel_by_keyboard(
 
     page.get_by_role("link", name="Enter results").first.click()
     page.wait_for_url(f"{base}/patients/{patient.pk}/labs/{order.pk}/results/")
-    # Point-of-care screens start out negative.
-    assert page.get_by_label("Fentanyl", exact=True).input_value() == "negative"
+    # No screen starts out with a reading: an unread line must not be saved as negative.
+    assert page.get_by_label("Fentanyl", exact=True).input_value() == ""
 
     # Keyboard only: collected-at is focused; tab to the specimen, to "observed", then down
     # the column of analytes.

@@ -257,10 +257,10 @@ def test_it_reports_every_bad_result_at_once():
     with pytest.raises(LabValueError) as caught:
         interpret_panel(TESTS_BY_CODE, entries, set())
     assert caught.value.errors == {
-        "fentanyl": ["Must not be negative."],
-        "ph": ["Must be between 0 and 14."],
+        "fentanyl": ["Must be between 0 and 1000000 ng/mL."],
+        "ph": ["Must be between 1 and 14."],
         "hiv": ["This test is reported as positive, negative or inconclusive, not as a number."],
-        "hcg": ["Qualitative result must be positive, negative or inconclusive."],
+        "hcg": ["Qualitative result must be positive, negative, inconclusive or not-tested."],
         "ast": ["Give a value or a qualitative result."],
         "opiates": ["Value must be a number."],
         "thc": ["Value must be a number."],

@@ -349,21 +349,22 @@ def test_it_refuses_a_result_with_neither_value_nor_qualitative():
     [*REFERENCE_CUTOFFS, "creatinine", "hcv-rna", "ast", "wbc", "qtc"],
 )
 def test_it_refuses_a_negative_value(code):
-    assert errors_for(code, D("-0.1")) == {code: ["Must not be negative."]}
+    (message,) = errors_for(code, D("-0.1"))[code]
+    assert message.startswith("Must be between ")
 
 
-@pytest.mark.parametrize("value", ["-0.1", "14.1", "15"])
+@pytest.mark.parametrize("value", ["0.9", "-0.1", "14.1", "15"])
 def test_it_refuses_an_impossible_ph(value):
-    assert errors_for("ph", D(value)) == {"ph": ["Must be between 0 and 14."]}
+    assert errors_for("ph", D(value)) == {"ph": ["Must be between 1 and 14."]}
 
 
 @pytest.mark.parametrize(
     ("code", "value"),
     [
-        ("ph", "0"),
+        ("ph", "1"),
         ("ph", "14"),
-        ("specific-gravity", "0.9"),
-        ("specific-gravity", "1.2"),
+        ("specific-gravity", "0.9900"),
+        ("specific-gravity", "1.0800"),
         ("specimen-temperature", "0"),
         ("specimen-temperature", "50"),
     ],
@@ -375,8 +376,8 @@ def test_it_accepts_the_edges_of_the_plausible_range(code, value):
 @pytest.mark.parametrize(
     ("code", "value"),
     [
-        ("specific-gravity", "0.89"),
-        ("specific-gravity", "1.21"),
+        ("specific-gravity", "0.9899"),
+        ("specific-gravity", "1.0801"),
         ("specimen-temperature", "-1"),
         ("specimen-temperature", "50.1"),
     ],
@@ -395,7 +396,7 @@ def test_it_refuses_a_number_for_a_qualitative_only_test(code):
 @pytest.mark.parametrize("qualitative", ["pos", "Positive", "detected", ""])
 def test_it_refuses_an_unknown_qualitative_result(qualitative):
     assert errors_for("hiv", qualitative=qualitative) == {
-        "hiv": ["Qualitative result must be positive, negative or inconclusive."]
+        "hiv": ["Qualitative result must be positive, negative, inconclusive or not-tested."]
     }
 
 

@@ -161,7 +161,7 @@ def test_it_keeps_positives_of_a_dilute_specimen_and_voids_negatives(api, patien
     assert results["cocaine"]["expected"] is None
 
 
-def test_it_reports_an_adulterated_specimen_inconclusive_and_asks_for_recollection(
+def test_it_keeps_readings_on_an_adulterated_specimen_and_asks_for_recollection(
     api, client, patient, team_nurse
 ):
     on_buprenorphine(patient, team_nurse)
@@ -172,8 +172,10 @@ def test_it_reports_an_adulterated_specimen_inconclusive_and_asks_for_recollecti
     ).json()
     assert body["specimen_status"] == "adulterated"
     assert body["recollect_observed"] is True
+    # What was read stands (fentanyl 50 is positive); none of it is judged expected.
+    assert by_test(body)["fentanyl"]["interpretation"] == "positive"
+    assert by_test(body)["cocaine"]["interpretation"] == "negative"
     for code in [*SCREENS, "xylazine"]:
-        assert by_test(body)[code]["interpretation"] == "inconclusive", code
         assert by_test(body)[code]["expected"] is None, code
 
     client.force_login(team_nurse)
@@ -197,7 +199,8 @@ def test_it_voids_substituted_and_invalid_specimens(api, patient, team_nurse, va
     order = api_order(api, patient)
     body = post_results(api, order["id"], uds_entries({"cocaine": 400}, validity=validity)).json()
     assert body["specimen_status"] == status
-    assert by_test(body)["cocaine"]["interpretation"] == "inconclusive"
+    assert by_test(body)["cocaine"]["interpretation"] == "positive"
+    assert by_test(body)["cocaine"]["expected"] is None
     assert body["recollect_observed"] is True
 
 
@@ -294,11 +297,11 @@ def test_it_enters_a_whole_panel_on_one_page(client, patient, team_nurse):
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    # Every analyte of the panel in one column; point-of-care screens default to negative.
+    # Every analyte of the panel in one column; no screen has a default reading.
     for code in [*SCREENS, "xylazine", *VALID_SPECIMEN]:
         assert f'name="result-{code}"' in html, code
     assert html.index('name="result-opiates"') < html.index('name="result-ph"')
-    assert page.context["form"]["result-fentanyl"].value() == "negative"
+    assert page.context["form"]["result-fentanyl"].value() is None
 
     form = {
         "collected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),

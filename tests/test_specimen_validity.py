@@ -154,8 +154,14 @@ def test_it_always_returns_a_known_status_and_ph_outside_4_to_11_adulterates(
 
 @pytest.mark.parametrize("status", ["adulterated", "substituted", "invalid"])
 @pytest.mark.parametrize("interpretation", ["positive", "negative", "inconclusive"])
-def test_it_makes_every_drug_result_inconclusive_on_a_failed_specimen(status, interpretation):
-    assert apply_specimen_status(status, interpretation) == ("inconclusive", False)
+def test_it_keeps_the_reading_on_a_failed_specimen_without_expected(status, interpretation):
+    # The nurse's reading is not rewritten; the specimen status says it may not be reliable.
+    assert apply_specimen_status(status, interpretation) == (interpretation, False)
+
+
+@pytest.mark.parametrize("status", ["valid", "dilute", "adulterated", "substituted", "invalid"])
+def test_it_leaves_not_tested_alone_whatever_the_specimen(status):
+    assert apply_specimen_status(status, "not-tested") == ("not-tested", False)
 
 
 def test_it_keeps_dilute_positives_and_voids_expected_for_dilute_negatives():
@@ -184,7 +190,7 @@ def by_test(panel):
     return {result["test"]: result for result in panel["results"]}
 
 
-def test_it_reports_an_invalid_specimen_as_inconclusive_and_asks_for_recollection():
+def test_it_keeps_readings_on_an_invalid_specimen_and_asks_for_recollection():
     validity = {**VALID_SPECIMEN, "specimen-temperature": D("30")}
     panel = interpret_panel(
         TESTS_BY_CODE,
@@ -194,14 +200,21 @@ def test_it_reports_an_invalid_specimen_as_inconclusive_and_asks_for_recollectio
     assert panel["specimen_status"] == "invalid"
     assert panel["recollect_observed"] is True
     results = by_test(panel)
-    for code in ("buprenorphine", "norbuprenorphine", "fentanyl"):
-        assert (results[code]["interpretation"], results[code]["expected"]) == (
-            "inconclusive",
-            None,
+    assert {
+        code: (results[code]["interpretation"], results[code]["expected"])
+        for code in (
+            "buprenorphine",
+            "norbuprenorphine",
+            "fentanyl",
         )
+    } == {
+        "buprenorphine": ("positive", None),
+        "norbuprenorphine": ("negative", None),
+        "fentanyl": ("positive", None),
+    }
     assert results["specimen-temperature"]["interpretation"] is None
     assert results["buprenorphine"]["value"] == D("50")
-    # inconclusive results raise no metabolite alert
+    # On a specimen that may not be reliable, a missing metabolite raises nothing.
     assert panel["alerts"] == []
 
 
@@ -212,7 +225,7 @@ def test_it_reports_an_invalid_specimen_as_inconclusive_and_asks_for_recollectio
         ({"creatinine": D("1"), "specific-gravity": D("1.0000")}, "substituted"),
     ],
 )
-def test_it_reports_adulterated_and_substituted_specimens_as_inconclusive(validity_change, status):
+def test_it_keeps_readings_on_adulterated_and_substituted_specimens(validity_change, status):
     panel = interpret_panel(
         TESTS_BY_CODE,
         uds({**VALID_SPECIMEN, **validity_change}, methadone=D("1000"), eddp=D("500")),
@@ -223,7 +236,7 @@ def test_it_reports_adulterated_and_substituted_specimens_as_inconclusive(validi
         (r["interpretation"], r["expected"])
         for r in panel["results"]
         if r["test"] in ("methadone", "eddp")
-    } == {("inconclusive", None)}
+    } == {("positive", None)}
 
 
 def test_it_keeps_dilute_positives_and_reports_dilute_negatives_without_expected():

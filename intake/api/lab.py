@@ -40,9 +40,9 @@ from intake.services.lab import (
     LabRecording,
     lab_alert_acknowledge,
     lab_order_create,
-    lab_results_amend,
     lab_results_record,
 )
+from intake.services.lab_amend import lab_results_amend
 
 # Output --------------------------------------------------------------------------------------
 
@@ -57,6 +57,9 @@ class LabTestSerializer(serializers.ModelSerializer):
     high = serializers.FloatField(allow_null=True)
     critical_low = serializers.FloatField(allow_null=True)
     critical_high = serializers.FloatField(allow_null=True)
+    # Data-entry limits: a value outside is refused (CLINICAL_REFERENCE section 3).
+    plausible_min = serializers.FloatField(allow_null=True)
+    plausible_max = serializers.FloatField(allow_null=True)
     panels = serializers.SerializerMethodField()
 
     class Meta:
@@ -73,6 +76,8 @@ class LabTestSerializer(serializers.ModelSerializer):
             "high",
             "critical_low",
             "critical_high",
+            "plausible_min",
+            "plausible_max",
             "qualitative_only",
             "panels",
         ]
@@ -247,7 +252,9 @@ class LabResultEntrySerializer(serializers.Serializer):
     test = StrictCharField()
     value = serializers.FloatField(required=False, allow_null=True)
     qualitative = serializers.ChoiceField(
-        choices=["positive", "negative", "inconclusive"], required=False, allow_null=True
+        choices=["positive", "negative", "inconclusive", "not-tested"],
+        required=False,
+        allow_null=True,
     )
 
 

@@ -14,10 +14,15 @@ RESULT_CHOICES = [
     ("negative", "Negative"),
     ("positive", "Positive"),
     ("inconclusive", "Inconclusive"),
+    ("not-tested", "Not tested"),
 ]
 NOT_DONE = [("", "— not reported —")]
-# Number inputs accept what the result columns store (12 digits, 4 decimal places).
-VALUE_FIELD = {"max_digits": 12, "decimal_places": 4}
+# A drug screen has no default: an analyte nobody read must not be saved as a negative, so
+# whoever enters the cup says what each line showed, or that it was not tested.
+CHOOSE = [("", "— choose —")]
+SCREEN_REQUIRED = "Say what this line showed, or choose Not tested."
+# Number inputs accept what the result columns store (16 digits, 4 decimal places).
+VALUE_FIELD = {"max_digits": 16, "decimal_places": 4}
 
 
 def result_field_name(code: str) -> str:
@@ -29,7 +34,9 @@ class _ResultFieldsMixin:
 
     tests: list[LabTest]
 
-    def _add_result_fields(self, tests, *, initial_results=None, required_validity=False):
+    def _add_result_fields(
+        self, tests, *, initial_results=None, required_validity=False, required_screens=False
+    ):
         self.tests = list(tests)
         self.result_rows = []
         for test in self.tests:
@@ -44,12 +51,17 @@ class _ResultFieldsMixin:
                     widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
                     **VALUE_FIELD,
                 )
+            elif is_poc_screen and required_screens:
+                field = forms.ChoiceField(
+                    label=label,
+                    choices=CHOOSE + RESULT_CHOICES,
+                    required=True,
+                    error_messages={"required": SCREEN_REQUIRED},
+                )
             else:
-                choices = RESULT_CHOICES if is_poc_screen else NOT_DONE + RESULT_CHOICES
-                field = forms.ChoiceField(label=label, choices=choices, required=False)
-                if is_poc_screen:
-                    # Point-of-care cups read negative unless a line says otherwise.
-                    field.initial = "negative"
+                field = forms.ChoiceField(
+                    label=label, choices=NOT_DONE + RESULT_CHOICES, required=False
+                )
             field.widget.attrs.update(
                 {"class": "form-control form-control-sm", "data-test": test.code}
             )
@@ -77,8 +89,12 @@ class _ResultFieldsMixin:
                 entries.append({"test": test.code, "value": value})
         return entries
 
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put the service's errors (keyed by test code or field) on the fields."""
+    def add_service_errors(
+        self, errors: dict[str, list[str]], *, skip_fields_in_error: bool = False
+    ) -> None:
+        """Put the service's errors (keyed by test code or field) on the fields.
+        `skip_fields_in_error`: leave alone a field the form itself already refused (the
+        service saw no value for it and would only repeat "required")."""
         for key, messages in errors.items():
             name = result_field_name(key)
             if name in self.fields:
@@ -87,6 +103,8 @@ class _ResultFieldsMixin:
                 target = key
             else:
                 target = None
+            if skip_fields_in_error and (target in self.errors or target is None):
+                continue
             for message in messages:
                 self.add_error(target, message if target else f"{key}: {message}")
 
@@ -127,7 +145,9 @@ class LabResultEntryForm(_ResultFieldsMixin, forms.Form):
         self.fields["specimen_type"].widget.attrs["class"] = "form-select"
         self.fields["observed"].widget.attrs["class"] = "form-check-input"
         is_urine_panel = any(t.kind == LabTestKind.VALIDITY for t in tests)
-        self._add_result_fields(tests, required_validity=is_urine_panel)
+        self._add_result_fields(
+            tests, required_validity=is_urine_panel, required_screens=is_urine_panel
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
 

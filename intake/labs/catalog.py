@@ -90,8 +90,22 @@ def _test(
     }
 
 
+# Plausible limits (CLINICAL_REFERENCE.md section 3): data-entry limits, far outside any critical
+# limit, so a value beyond them is a typo or a unit mix-up (QTc 5000 ms, hemoglobin 130 g/L typed
+# as g/dL) and is refused instead of stored and alerted on.
+SCREEN_PLAUSIBLE_MAX = "1000000"  # ng/mL
+
+
 def _screen(code, name, cutoff, *, is_opioid=False):
-    return _test(code, name, "ng/mL", SCREEN, cutoff=cutoff, is_opioid=is_opioid)
+    return _test(
+        code,
+        name,
+        "ng/mL",
+        SCREEN,
+        cutoff=cutoff,
+        is_opioid=is_opioid,
+        plausible_max=SCREEN_PLAUSIBLE_MAX,
+    )
 
 
 URINE_DRUG_TESTS = (
@@ -114,17 +128,17 @@ URINE_DRUG_TESTS = (
 SPECIMEN_VALIDITY_TESTS = (
     # Read within 4 minutes of collection.
     _test(SPECIMEN_TEMPERATURE, "Specimen temperature", "°C", VALIDITY, plausible_max="50"),
-    _test(CREATININE, "Urine creatinine", "mg/dL", VALIDITY, loinc="2161-8"),
+    _test(CREATININE, "Urine creatinine", "mg/dL", VALIDITY, loinc="2161-8", plausible_max="1000"),
     _test(
         SPECIFIC_GRAVITY,
         "Urine specific gravity",
         "",
         VALIDITY,
         loinc="2965-2",
-        plausible_min="0.9",
-        plausible_max="1.2",
+        plausible_min="0.9900",
+        plausible_max="1.0800",
     ),
-    _test(PH, "Urine pH", "", VALIDITY, loinc="2756-5", plausible_max="14"),
+    _test(PH, "Urine pH", "", VALIDITY, loinc="2756-5", plausible_min="1", plausible_max="14"),
 )
 
 BLOOD_AND_OTHER_TESTS = (
@@ -134,7 +148,15 @@ BLOOD_AND_OTHER_TESTS = (
     _test(
         "hcv-ab", "Hepatitis C antibody", "", QUALITATIVE, loinc="16128-1", qualitative_only=True
     ),
-    _test("hcv-rna", "Hepatitis C RNA", "IU/mL", DETECT, loinc="11011-4", high="0"),
+    _test(
+        "hcv-rna",
+        "Hepatitis C RNA",
+        "IU/mL",
+        DETECT,
+        loinc="11011-4",
+        high="0",
+        plausible_max="1000000000",
+    ),
     _test(
         "hbsag",
         "Hepatitis B surface antigen",
@@ -151,9 +173,17 @@ BLOOD_AND_OTHER_TESTS = (
         loinc="1920-8",
         low="10",
         high="40",
+        plausible_max="20000",
     ),
     _test(
-        "alt", "ALT (alanine aminotransferase)", "U/L", RANGED, loinc="1742-6", low="7", high="56"
+        "alt",
+        "ALT (alanine aminotransferase)",
+        "U/L",
+        RANGED,
+        loinc="1742-6",
+        low="7",
+        high="56",
+        plausible_max="20000",
     ),
     _test("hcg", "hCG (pregnancy)", "", QUALITATIVE, qualitative_only=True),
     _test(
@@ -166,6 +196,8 @@ BLOOD_AND_OTHER_TESTS = (
         high="17.5",
         critical_low="7",
         critical_high="20",
+        plausible_min="1",
+        plausible_max="25",
     ),
     _test(
         "wbc",
@@ -177,6 +209,7 @@ BLOOD_AND_OTHER_TESTS = (
         high="11.0",
         critical_low="2",
         critical_high="30",
+        plausible_max="500",
     ),
     _test(
         "platelets",
@@ -188,8 +221,19 @@ BLOOD_AND_OTHER_TESTS = (
         high="400",
         critical_low="50",
         critical_high="1000",
+        plausible_max="3000",
     ),
-    _test("qtc", "QTc interval", "ms", RANGED, low="350", high="450", critical_high="500"),
+    _test(
+        "qtc",
+        "QTc interval",
+        "ms",
+        RANGED,
+        low="350",
+        high="450",
+        critical_high="500",
+        plausible_min="200",
+        plausible_max="800",
+    ),
 )
 
 LAB_TESTS = URINE_DRUG_TESTS + SPECIMEN_VALIDITY_TESTS + BLOOD_AND_OTHER_TESTS
@@ -209,6 +253,24 @@ PANELS = {
     "hcv-confirm": ("Hepatitis C confirmation (RNA)", ("hcv-rna",)),
     "pregnancy": ("Pregnancy test", ("hcg",)),
     "ecg": ("ECG (QTc)", ("qtc",)),
+}
+
+# Decimal places a result is shown with on pages and printouts (how labs report each test:
+# hemoglobin 13.5 g/dL, AST 198 U/L, specific gravity 1.015). A value entered with more
+# significant places keeps them; trailing storage zeros (198.0000) never show.
+DISPLAY_DECIMALS = {
+    **{test["code"]: 0 for test in URINE_DRUG_TESTS},
+    SPECIMEN_TEMPERATURE: 1,
+    CREATININE: 1,
+    SPECIFIC_GRAVITY: 3,
+    PH: 1,
+    "hcv-rna": 0,
+    "ast": 0,
+    "alt": 0,
+    "hemoglobin": 1,
+    "wbc": 1,
+    "platelets": 0,
+    "qtc": 0,
 }
 
 # Medication code (section 4) -> the screens it is expected to turn positive.

@@ -16,6 +16,14 @@ Choices where the reference leaves room (each pinned by a test):
 - Ranged and validity tests take a number only; qualitative-only tests take no number.
 - Specimen status rules that need a value not reported do not match; with no validity values at
   all (e.g. a blood panel) the status is `valid`.
+- `not-tested` is a statement that an analyte was not read (a strip missing from the cup): it is
+  stored as such, never as a negative, has `expected` null and raises nothing. An analyte nobody
+  mentions gets no row at all.
+- An adulterated, substituted or invalid specimen does not rewrite what was read: the reading
+  stays as entered, `expected` is null, and the order's specimen status (with the page's
+  "recollect" notice) says the readings may not be reliable. This departs from the reference's
+  "reported inconclusive" on purpose (clinical-usability issue: a fentanyl positive shown as
+  "inconclusive" hid what the nurse saw).
 """
 
 from __future__ import annotations
@@ -39,7 +47,10 @@ from .catalog import (
 POSITIVE = "positive"
 NEGATIVE = "negative"
 INCONCLUSIVE = "inconclusive"
-QUALITATIVE_RESULTS = (POSITIVE, NEGATIVE, INCONCLUSIVE)
+NOT_TESTED = "not-tested"
+QUALITATIVE_RESULTS = (POSITIVE, NEGATIVE, INCONCLUSIVE, NOT_TESTED)
+# The result columns store 4 decimal places; more would be rounded silently.
+MAX_DECIMAL_PLACES = 4
 
 NORMAL = "normal"
 LOW = "low"
@@ -52,7 +63,8 @@ SUBSTITUTED = "substituted"
 ADULTERATED = "adulterated"
 INVALID = "invalid"
 SPECIMEN_STATUSES = (VALID, DILUTE, SUBSTITUTED, ADULTERATED, INVALID)
-# Every drug result is inconclusive and the chart asks for an observed recollection.
+# The readings may not be reliable: `expected` is null and the chart asks for an observed
+# recollection.
 RECOLLECT_STATUSES = frozenset({ADULTERATED, SUBSTITUTED, INVALID})
 
 # Specimen validity thresholds (after the HHS Mandatory Guidelines for urine testing).
@@ -108,14 +120,35 @@ def to_decimal(raw: object) -> Decimal:
     return number
 
 
+def plain_number(value: Decimal | int | None) -> str:
+    """520.0000 -> "520", 1.0300 -> "1.03", 1E+6 -> "1000000" (never exponent notation)."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):f}"
+    return f"{value.normalize():f}"
+
+
+def display_number(value: Decimal | int | None, decimals: int = 0) -> str:
+    """A result as people read it: at least `decimals` places (hemoglobin 12 -> "12.0"), more
+    only when the value has them (13.25 -> "13.25"), never storage padding (198.0000 -> "198")
+    nor exponent notation."""
+    if value is None:
+        return ""
+    plain = Decimal(plain_number(value))
+    places = max(decimals, -plain.as_tuple().exponent)
+    return f"{plain:.{places}f}"
+
+
 def _bounds_message(test: Mapping) -> str:
     low, high = test["plausible_min"], test["plausible_max"]
     unit = f" {test['unit']}" if test["unit"] else ""
     if high is not None:
-        return f"Must be between {low} and {high}{unit}."
+        return f"Must be between {plain_number(low)} and {plain_number(high)}{unit}."
     if low == 0:
         return "Must not be negative."
-    return f"Must be at least {low}{unit}."
+    return f"Must be at least {plain_number(low)}{unit}."
 
 
 def _numeric_interpretation(test: Mapping, value: Decimal) -> str:
@@ -129,8 +162,12 @@ def _value_errors(test: Mapping, value: Decimal | None, qualitative: str | None)
     if value is None and qualitative is None:
         return ["Give a value or a qualitative result."]
     messages = []
-    if qualitative is not None and qualitative not in QUALITATIVE_RESULTS:
-        messages.append("Qualitative result must be positive, negative or inconclusive.")
+    if qualitative is not None and (
+        not isinstance(qualitative, str) or qualitative not in QUALITATIVE_RESULTS
+    ):
+        messages.append(
+            "Qualitative result must be positive, negative, inconclusive or not-tested."
+        )
         qualitative = None
     if value is not None and (
         isinstance(value, bool)
@@ -139,6 +176,10 @@ def _value_errors(test: Mapping, value: Decimal | None, qualitative: str | None)
     ):
         messages.append("Value must be a number.")
         value = None
+    if qualitative == NOT_TESTED:
+        if value is not None:
+            messages.append("A test that was not done has no value.")
+        return messages
     if test["qualitative_only"]:
         if value is not None:
             messages.append(
@@ -152,6 +193,10 @@ def _value_errors(test: Mapping, value: Decimal | None, qualitative: str | None)
     low, high = test["plausible_min"], test["plausible_max"]
     if (low is not None and value < low) or (high is not None and value > high):
         messages.append(_bounds_message(test))
+    elif -Decimal(value).as_tuple().exponent > MAX_DECIMAL_PLACES and value != round(
+        value, MAX_DECIMAL_PLACES
+    ):
+        messages.append(f"Give at most {MAX_DECIMAL_PLACES} decimal places.")
     elif (
         test["kind"] in (SCREEN, DETECT)
         and qualitative in (POSITIVE, NEGATIVE)
@@ -195,6 +240,8 @@ def interpret_result(
     """
     validate_value(test, value, qualitative)
     kind = test["kind"]
+    if qualitative == NOT_TESTED:
+        return NOT_TESTED, None
     if kind == VALIDITY:
         return None, None
     if kind == RANGED:
@@ -261,13 +308,17 @@ def specimen_status(values: Mapping[str, Decimal | None]) -> str:
 def apply_specimen_status(status: str, interpretation: str | None) -> tuple[str | None, bool]:
     """(reported interpretation, whether `expected` applies) for a drug screen result.
 
-    adulterated / substituted / invalid: every drug result is `inconclusive`, `expected` null.
+    adulterated / substituted / invalid: the reading stands as entered, `expected` null (the
+    order's status tells the reader the readings may not be reliable).
     dilute: a negative stays `negative` with `expected` null; a positive stands.
     valid: unchanged.
+    not-tested: stays not-tested, `expected` null whatever the status.
     When the second item is False, `expected` must be null.
     """
+    if interpretation == NOT_TESTED:
+        return NOT_TESTED, False
     if status in RECOLLECT_STATUSES:
-        return INCONCLUSIVE, False
+        return interpretation, False
     if status == DILUTE and interpretation == NEGATIVE:
         return NEGATIVE, False
     if status in (VALID, DILUTE):
@@ -302,8 +353,9 @@ def expected_for(
 
     A screen the prescribed drugs map to (DRUG_SCREEN_FOR_MEDICATION) is expected positive, any
     other screen negative. True when the result matches, False when not; None for tests that are
-    not drug screens, inconclusive results, and results the specimen status voids (see
-    `apply_specimen_status`). `interpretation` may be given before or after the status is applied.
+    not drug screens, inconclusive and not-tested results, and results the specimen status voids
+    (see `apply_specimen_status`). `interpretation` may be given before or after the status is
+    applied.
     """
     test = TESTS_BY_CODE.get(test_code)
     if test is None or test["kind"] != SCREEN:
@@ -426,7 +478,8 @@ def interpret_panel(
                 "alerts": critical_alerts(test, interpretation, flag),
             }
         )
-    alerts = order_alerts(reported_screens)
+    # On a specimen that may not be reliable a missing metabolite says nothing about spiking.
+    alerts = [] if status in RECOLLECT_STATUSES else order_alerts(reported_screens)
     for result in results:
         alerts.extend(alert for alert in result["alerts"] if alert not in alerts)
     return {

@@ -24,6 +24,7 @@ from intake.models.interview import (
     SubstanceUse,
 )
 from intake.models.lab import (
+    AlertClosure,
     Flag,
     Interpretation,
     LabAlert,
@@ -67,6 +68,7 @@ from intake.models.treatment_plan import (
 )
 
 __all__ = [
+    "AlertClosure",
     "DraftKind",
     "FormDraft",
     "EDITABLE_PLAN_STATUSES",

@@ -72,10 +72,13 @@ class Episode(ClinicalModel):
                 | models.Q(discharged_on__gte=models.F("admitted_on")),
                 name="intake_episode_discharge_after_admission",
             ),
+            # One active episode per patient, whatever the program: plans, interviews and
+            # assessments attach to "the" active episode, and a second one made that ambiguous.
+            # The index (not only the service's check) stops two concurrent admissions.
             models.UniqueConstraint(
-                fields=["patient", "program"],
+                fields=["patient"],
                 condition=models.Q(status=EpisodeStatus.ACTIVE),
-                name="intake_episode_one_active_per_program",
+                name="intake_episode_one_active_per_patient",
             ),
         ]
         indexes = [

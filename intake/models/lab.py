@@ -28,8 +28,9 @@ class LabTest(models.Model):
     high = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     critical_low = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     critical_high = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
-    plausible_min = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
-    plausible_max = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    # 16 digits: the plausible limits reach 1,000,000,000 IU/mL (hcv-rna).
+    plausible_min = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    plausible_max = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     is_opioid = models.BooleanField(default=False)
     qualitative_only = models.BooleanField(default=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -151,6 +152,9 @@ class Interpretation(models.TextChoices):
     POSITIVE = "positive", "Positive"
     NEGATIVE = "negative", "Negative"
     INCONCLUSIVE = "inconclusive", "Inconclusive"
+    # Said explicitly by whoever entered the panel (a strip missing, a test the lab did not run):
+    # never a negative, never expected or unexpected.
+    NOT_TESTED = "not-tested", "Not tested"
 
 
 class Flag(models.TextChoices):
@@ -169,7 +173,8 @@ class LabResult(ClinicalModel):
         "intake.Patient", on_delete=models.PROTECT, related_name="lab_results"
     )
     test = models.ForeignKey(LabTest, on_delete=models.PROTECT, related_name="+")
-    value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    # Up to the largest plausible value (hcv-rna 1,000,000,000 IU/mL) with 4 decimal places.
+    value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     unit = models.CharField(max_length=20, blank=True)
     qualitative = models.CharField(max_length=12, choices=Interpretation.choices, blank=True)
     interpretation = models.CharField(max_length=12, choices=Interpretation.choices, blank=True)
@@ -229,8 +234,16 @@ class LabResult(ClinicalModel):
         return f"Lab result {self.id} ({self.test_id})"
 
 
+class AlertClosure(models.TextChoices):
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    # The result it was raised on was amended: the amendment's own reading raises its own alerts.
+    SUPERSEDED = "superseded", "Superseded by amendment"
+
+
 class LabAlert(ClinicalModel):
-    """A critical or unexpected finding shown on the chart until a physician acknowledges it."""
+    """A critical or unexpected finding shown on the chart until a physician acknowledges it,
+    or until an amendment supersedes the result it was raised on. Either way `acknowledged_at`
+    is when it closed (so every "open alert" query stays one condition) and `closure` says why."""
 
     patient = models.ForeignKey(
         "intake.Patient", on_delete=models.PROTECT, related_name="lab_alerts"
@@ -245,9 +258,16 @@ class LabAlert(ClinicalModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledgement_note = models.TextField(blank=True)
+    closure = models.CharField(max_length=12, choices=AlertClosure.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closure__in=[*AlertClosure.values, ""]),
+                name="intake_labalert_closure_valid",
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["patient"],

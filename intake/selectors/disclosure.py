@@ -131,10 +131,13 @@ def _treatment_plan(patient: Patient) -> dict:
 
 
 def _lab_results(patient: Patient) -> dict:
-    from intake.models import LabResult
+    from intake.models import Interpretation, LabResult
+    from intake.selectors.lab import result_display_value
 
     results = (
         LabResult.objects.filter(patient=patient, is_current=True)
+        # An analyte marked not tested was not read: there is nothing to disclose about it.
+        .exclude(interpretation=Interpretation.NOT_TESTED)
         .select_related("test")
         .order_by("-resulted_at")[:200]
     )
@@ -142,7 +145,8 @@ def _lab_results(patient: Patient) -> dict:
     for r in results:
         value = r.get_qualitative_display() if r.qualitative else ""
         if r.value is not None:
-            value = f"{r.value.normalize()} {r.unit}".strip()
+            # With the test's precision: normalize() printed 198.0000 as "1.98E+2".
+            value = f"{result_display_value(r.test_id, r.value)} {r.unit}".strip()
         rows.append(
             [
                 r.test.name,

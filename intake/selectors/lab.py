@@ -13,7 +13,8 @@ from django.db.models.functions import RowNumber
 
 from intake import access
 from intake.access import Perm
-from intake.labs.interpret import RECOLLECT_STATUSES
+from intake.labs.catalog import DISPLAY_DECIMALS
+from intake.labs.interpret import RECOLLECT_STATUSES, display_number
 from intake.models import (
     Interview,
     LabAlert,
@@ -82,21 +83,32 @@ def medication_codes_from_text(text: str) -> set[str]:
     return codes
 
 
-def current_medication_codes(*, patient: Patient) -> set[str]:
+def current_medication_codes(
+    *, patient: Patient, collected_on: datetime.date | None = None
+) -> set[str]:
     """The medication codes drug screens are judged against (`expected`).
 
-    The active treatment plan's medications when there is one (CLINICAL_REFERENCE section 3);
-    before any plan is signed, the `current_medications` the latest intake interview recorded
-    (a patient transferring on buprenorphine from elsewhere). One or two queries."""
+    The active treatment plan's medications when it has any (CLINICAL_REFERENCE section 3),
+    counting a line only for a specimen collected from the day after its start date through its
+    end date: a specimen taken on the start date may precede the first dose, so a negative then
+    is not "unexpected", and after the end date the drug is no longer prescribed.
+    `collected_on` None (no collection date) counts every line. Before any plan with
+    medications is signed, the `current_medications` the latest intake interview recorded (a
+    patient transferring on buprenorphine from elsewhere). One or two queries."""
     from intake.models import PlanMedication
 
-    planned = set(
+    lines = list(
         PlanMedication.objects.filter(plan__patient=patient, plan__status="active").values_list(
-            "drug", flat=True
+            "drug", "start_date", "end_date"
         )
     )
-    if planned:
-        return planned
+    if lines:
+        return {
+            drug
+            for drug, start, end in lines
+            if collected_on is None
+            or (start < collected_on and (end is None or collected_on <= end))
+        }
     text = (
         Interview.objects.filter(patient=patient)
         .order_by("-interviewed_on", "-created_at")
@@ -245,10 +257,16 @@ def reference_text(test: LabTest) -> str:
     return "positive / negative"
 
 
+def result_display_value(code: str, value: Decimal | None) -> str:
+    """A result's number with the precision of its test (`198 U/L`, `12.0 g/dL`), for pages,
+    printouts and disclosures alike."""
+    return display_number(value, DISPLAY_DECIMALS.get(code, 0))
+
+
 def decorate_results(rows) -> None:
-    """Adds `display_value` (the number without padding zeros) and `alert_labels` for pages."""
+    """Adds `display_value` (the number with its test's precision) and `alert_labels`."""
     for row in rows:
-        row.display_value = "" if row.value is None else f"{plain_decimal(row.value):f}"
+        row.display_value = result_display_value(row.test_id, row.value)
         row.alert_labels = [ALERT_LABELS.get(code, code) for code in row.alerts]
 
 

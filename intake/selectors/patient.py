@@ -100,8 +100,8 @@ def patient_list_with_status(qs: QuerySet[Patient]) -> QuerySet[Patient]:
 
 
 def episode_current(*, patient: Patient) -> Episode | None:
-    """The patient's active episode (the latest admission when several programs are active);
-    new interviews, assessments and plans belong to it."""
+    """The patient's active episode (at most one: intake_episode_one_active_per_patient); new
+    interviews, assessments and plans belong to it."""
     return (
         Episode.objects.filter(patient=patient, status=EpisodeStatus.ACTIVE)
         .order_by("-admitted_on")
@@ -153,8 +153,7 @@ def merge_candidate_list(*, limit: int = 200) -> list[MergeCandidate]:
     ids = {e.patient_id for e in events} | {_uuid(e.object_id) for e in events}
     ids.discard(None)
     patients = {
-        str(p.pk): p
-        for p in Patient.objects.filter(pk__in=ids).only(*access.PATIENT_HEADER_FIELDS)
+        str(p.pk): p for p in Patient.objects.filter(pk__in=ids).only(*access.PATIENT_HEADER_FIELDS)
     }
     return [
         MergeCandidate(

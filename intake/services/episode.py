@@ -8,17 +8,30 @@ from intake.models import AuditAction, Episode, EpisodeStatus, Patient
 from intake.services.audit import audit_record
 
 
+def _already_active(active: Episode | None) -> ValidationError:
+    if active is None:  # lost a race: the other admission is not visible to this transaction
+        detail = "The patient already has an active episode."
+    else:
+        detail = (
+            f"The patient already has an active episode ({active.get_program_display()}, "
+            f"admitted {active.admitted_on:%Y-%m-%d})."
+        )
+    return ValidationError(
+        {"program": [f"{detail} Discharge it before admitting the patient again."]}
+    )
+
+
 @transaction.atomic
 def episode_admit(*, actor, patient: Patient, program: str, admitted_on) -> Episode:
+    """Admit a patient who has no active episode. One active episode per patient, whatever the
+    program: plans, interviews and assessments attach to "the" active episode, and two made it
+    ambiguous. A partial unique index enforces it against concurrent admissions too."""
     too_early = past_date_error(admitted_on, patient=patient, what="The admission date")
     if too_early:
         raise ValidationError({"admitted_on": [too_early]})
-    if Episode.objects.filter(
-        patient=patient, program=program, status=EpisodeStatus.ACTIVE
-    ).exists():
-        raise ValidationError(
-            {"program": ["The patient already has an active episode in this program."]}
-        )
+    active = Episode.objects.filter(patient=patient, status=EpisodeStatus.ACTIVE).first()
+    if active is not None:
+        raise _already_active(active)
     episode = Episode(
         patient=patient,
         program=program,
@@ -31,9 +44,7 @@ def episode_admit(*, actor, patient: Patient, program: str, admitted_on) -> Epis
         with transaction.atomic():
             episode.save()
     except IntegrityError:  # a concurrent admission won the race
-        raise ValidationError(
-            {"program": ["The patient already has an active episode in this program."]}
-        ) from None
+        raise _already_active(None) from None
     audit_record(actor=actor, action=AuditAction.CREATE, patient=patient, obj=episode)
     return episode
 

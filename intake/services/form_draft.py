@@ -111,7 +111,9 @@ def form_draft_save(*, actor, patient: Patient, key: str, fields) -> FormDraft:
                 )
         except IntegrityError:
             # Two autosaves of the same form raced to create it: the later one replaces it.
-            draft = FormDraft.objects.select_for_update().get(owner=actor, patient=patient, key=key)
+            draft = FormDraft.objects.select_for_update(no_key=True).get(
+                owner=actor, patient=patient, key=key
+            )
             for name, value in values.items():
                 setattr(draft, name, value)
             draft.save()

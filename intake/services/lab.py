@@ -1,4 +1,5 @@
-"""Writing lab orders, results, amendments and alert acknowledgements.
+"""Writing lab orders and results (amendments: `intake.services.lab_amend`; alerts:
+`intake.services.lab_alert`).
 
 Each call is atomic and writes its own audit event. What a result means (interpretation, flag,
 specimen status, `expected`, alerts) is decided by the pure functions of
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from intake.dates import past_date_error
@@ -33,6 +34,10 @@ from intake.models import (
 )
 from intake.selectors.lab import current_medication_codes
 from intake.services.audit import audit_record
+from intake.services.lab_alert import (
+    lab_alert_acknowledge,  # noqa: F401 - the lab service's public API
+    lab_alert_rows_create,
+)
 
 # The specimen a panel is collected from unless the person entering results says otherwise.
 PANEL_SPECIMEN = {
@@ -146,7 +151,14 @@ def _check_entries(
     return accepted, errors
 
 
-def _interpret(order: LabOrder, tests: Mapping[str, LabTest], entries) -> dict:
+def _collected_on(collected_at) -> datetime.date | None:
+    """The clinic-local day of collection, which decides which plan lines are `expected`."""
+    if isinstance(collected_at, datetime.datetime) and not timezone.is_naive(collected_at):
+        return timezone.localtime(collected_at).date()
+    return None
+
+
+def _interpret(order: LabOrder, tests: Mapping[str, LabTest], entries, collected_at) -> dict:
     """Run `interpret_panel` on entries checked against the order; ValidationError naming each
     bad test (nothing is stored by the caller)."""
     accepted, errors = _check_entries(order, tests, entries)
@@ -156,7 +168,9 @@ def _interpret(order: LabOrder, tests: Mapping[str, LabTest], entries) -> dict:
             interpreted = interpret_panel(
                 {code: test.as_reference() for code, test in tests.items()},
                 accepted,
-                current_medication_codes(patient=order.patient),
+                current_medication_codes(
+                    patient=order.patient, collected_on=_collected_on(collected_at)
+                ),
             )
         except LabValueError as exc:
             for key, messages in exc.errors.items():
@@ -203,27 +217,6 @@ def _clean_rows(rows: list[LabResult]) -> None:
         raise ValidationError(errors)
 
 
-def _alert_rows(
-    *, actor, order: LabOrder, rows: list[LabResult], order_alerts: list[str], existing: set[str]
-) -> list[LabAlert]:
-    """An alert row per alert of each new result, and per order alert (metabolite missing)
-    that the order does not already carry."""
-    alerts = []
-    result_codes = set()
-    for row in rows:
-        for code in row.alerts:
-            result_codes.add(code)
-            alerts.append(LabAlert(patient_id=order.patient_id, order=order, result=row, code=code))
-    for code in order_alerts:
-        if code not in result_codes and code not in existing:
-            alerts.append(
-                LabAlert(patient_id=order.patient_id, order=order, result=None, code=code)
-            )
-    for alert in alerts:
-        alert.created_by = alert.updated_by = actor
-    return LabAlert.objects.bulk_create(alerts)
-
-
 def _validate_collection(
     *, collected_at, observed, specimen_type, patient=None
 ) -> dict[str, list[str]]:
@@ -242,6 +235,42 @@ def _validate_collection(
         errors["observed"] = ["Say whether the collection was observed (true or false)."]
     if specimen_type and specimen_type not in SpecimenType.values:
         errors["specimen_type"] = [f"Specimen type must be one of: {', '.join(SpecimenType)}."]
+    return errors
+
+
+def _record_errors(
+    *, order: LabOrder, tests, collected_at, observed, entries, specimen_type
+) -> tuple[dict[str, list[str]], dict | None]:
+    """Every problem with a results entry at once (collection and each analyte), and the
+    interpretation when there is none."""
+    errors = _validate_collection(
+        collected_at=collected_at,
+        observed=observed,
+        specimen_type=specimen_type,
+        patient=order.patient,
+    )
+    interpreted = None
+    try:
+        interpreted = _interpret(order, tests, entries, collected_at)
+    except ValidationError as exc:
+        errors = {**errors, **exc.message_dict}
+    return errors, interpreted
+
+
+def lab_results_check(
+    *, order: LabOrder, collected_at, observed, entries, specimen_type: str = ""
+) -> dict[str, list[str]]:
+    """What `lab_results_record` would refuse, without storing anything: the results page calls
+    it when its own form already found a problem, so that every bad field is reported in one
+    response instead of one at a time."""
+    errors, _ = _record_errors(
+        order=order,
+        tests=_panel_tests(order),
+        collected_at=collected_at,
+        observed=observed,
+        entries=entries,
+        specimen_type=specimen_type,
+    )
     return errors
 
 
@@ -272,17 +301,15 @@ def lab_results_record(
         )
     if order.status == OrderStatus.CANCELLED:
         raise RecordSigned("This order was cancelled.")
-    errors = _validate_collection(
+    tests = _panel_tests(order)
+    errors, interpreted = _record_errors(
+        order=order,
+        tests=tests,
         collected_at=collected_at,
         observed=observed,
+        entries=entries,
         specimen_type=specimen_type,
-        patient=order.patient,
     )
-    tests = _panel_tests(order)
-    try:
-        interpreted = _interpret(order, tests, entries)
-    except ValidationError as exc:
-        errors = {**errors, **exc.message_dict}
     if errors:
         raise ValidationError(errors)
 
@@ -306,7 +333,7 @@ def lab_results_record(
     order.full_clean()
     order.save()
 
-    new_alerts = _alert_rows(
+    new_alerts = lab_alert_rows_create(
         actor=actor, order=order, rows=rows, order_alerts=interpreted["alerts"], existing=set()
     )
     audit_record(
@@ -334,206 +361,3 @@ def lab_results_record(
 def _in_panel_order(rows: list[LabResult], tests: Mapping[str, LabTest]) -> list[LabResult]:
     rank = {code: i for i, code in enumerate(tests)}
     return sorted(rows, key=lambda r: rank.get(r.test_id, len(rank)))
-
-
-def _entry_of(row: LabResult) -> dict:
-    return {
-        "test": row.test_id,
-        "value": row.value,
-        "qualitative": row.qualitative or None,
-    }
-
-
-def _differs(row: LabResult, derived: Mapping) -> bool:
-    stored = {
-        "value": row.value,
-        "qualitative": row.qualitative or None,
-        "interpretation": row.interpretation or None,
-        "flag": row.flag or None,
-        "expected": row.expected,
-        "alerts": list(row.alerts),
-    }
-    return any(
-        stored[key] != (derived[key] if key != "alerts" else list(derived[key]))
-        for key in DERIVED_FIELDS
-    )
-
-
-@transaction.atomic
-def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> LabRecording:
-    """Correct a resulted order. `corrections`: [{"test", "value"?, "qualitative"?}] for the
-    analytes that were wrong (or missing). The whole panel is interpreted again with the
-    corrected values; every result whose value or derived reading changes gets a new row that
-    supersedes the old one, carrying the reason (rows that change only because another value
-    was corrected say so). Old rows stay, no longer current. New critical values and missing
-    metabolites raise new alert rows; alerts already raised stay until acknowledged."""
-    order = (
-        LabOrder.objects.select_for_update(no_key=True)
-        .select_related("panel", "patient")
-        .get(pk=order.pk)
-    )
-    errors: dict[str, list[str]] = {}
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
-    if not reason:
-        errors["reason"] = ["Give the reason for the amendment."]
-    elif len(reason) > REASON_MAX:
-        errors["reason"] = [f"Keep the reason under {REASON_MAX} characters."]
-    if order.status != OrderStatus.RESULTED:
-        raise ValidationError(
-            {**errors, "results": ["Only a resulted order can be amended; enter its results."]}
-        )
-    tests = _panel_tests(order)
-    current = {
-        row.test_id: row
-        for row in LabResult.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("test")
-        .filter(order=order, is_current=True)
-    }
-    accepted, entry_errors = _check_entries(order, tests, corrections)
-    errors.update(entry_errors)
-    by_code: dict[str, Mapping] = {}
-    unnamed = []
-    for entry in accepted:
-        code = entry.get("test")
-        if not isinstance(code, str) or not code:
-            unnamed.append(entry)  # interpret_panel names these under "test"
-        elif code in by_code:
-            errors.setdefault(code, []).append("Reported more than once.")
-        else:
-            by_code[code] = entry
-    corrected = set(by_code)
-    entries = [
-        by_code[code] if code in by_code else _entry_of(current[code])
-        for code in tests
-        if code in by_code or code in current
-    ] + unnamed
-    interpreted = None
-    if accepted:
-        try:
-            interpreted = _interpret(order, tests, entries)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-
-    now = timezone.now()
-    new_rows, superseded = [], []
-    for derived in interpreted["results"]:
-        code = derived["test"]
-        old = current.get(code)
-        if old is not None and not _differs(old, derived):
-            continue
-        row = _result_row(actor=actor, order=order, test=tests[code], derived=derived, at=now)
-        row.amendment_reason = (
-            reason
-            if code in corrected
-            else f"Re-derived after an amendment of this order: {reason}"[:REASON_MAX]
-        )
-        row.supersedes = old
-        new_rows.append(row)
-        if old is not None:
-            superseded.append(old)
-    if not new_rows:
-        raise ValidationError(
-            {"results": ["These are the results already on record; nothing to amend."]}
-        )
-    _clean_rows(new_rows)
-    for old in superseded:
-        old.is_current = False
-        old.updated_by = actor
-        old.save(update_fields=["is_current", "updated_by", "updated_at"])
-    LabResult.objects.bulk_create(new_rows)
-
-    order.specimen_status = interpreted["specimen_status"]
-    order.alerts = interpreted["alerts"]
-    order.updated_by = actor
-    order.full_clean()
-    order.save(update_fields=["specimen_status", "alerts", "updated_by", "updated_at"])
-    existing = set(order.alert_rows.values_list("code", flat=True))
-    new_alerts = _alert_rows(
-        actor=actor,
-        order=order,
-        rows=new_rows,
-        order_alerts=interpreted["alerts"],
-        existing=existing,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        patient_id=order.patient_id,
-        obj=order,
-        object_type="lab-result",
-        detail={
-            "change": "amended",
-            "corrected_tests": sorted(corrected),
-            "superseded": [str(r.pk) for r in superseded],
-            "results": [str(r.pk) for r in new_rows],
-            "specimen_status": order.specimen_status,
-        },
-    )
-    unchanged = [row for code, row in current.items() if row not in superseded]
-    return LabRecording(
-        order=order,
-        results=_in_panel_order(unchanged + new_rows, tests),
-        alerts=list(order.alerts),
-        new_alerts=new_alerts,
-        superseded=superseded,
-    )
-
-
-# Alerts ----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def lab_alert_acknowledge(*, actor, alert: LabAlert, note: str) -> list[LabAlert]:
-    """A physician acknowledges a finding, with a note of what was done. The open alerts
-    raised by the same result (a QTc of 520 ms is both `critical-value` and `qtc-prolonged`)
-    are one finding and are acknowledged together; each gets its own audit event."""
-    note = (note or "").strip() if isinstance(note, str) else ""
-    if not note:
-        raise ValidationError({"note": ["Say what was done about this finding."]})
-    # The whole finding is locked in one statement, in primary-key order (docs/concurrency.md):
-    # locking this alert first and its siblings after deadlocked when two physicians
-    # acknowledged two alerts of one result at once.
-    siblings = (
-        models.Q(result_id=alert.result_id)
-        if alert.result_id is not None
-        else models.Q(pk=alert.pk)
-    )
-    locked = {
-        row.pk: row
-        for row in LabAlert.objects.select_for_update(no_key=True)
-        .filter(siblings | models.Q(pk=alert.pk))
-        .order_by("pk")
-    }
-    alert = locked[alert.pk]
-    if alert.acknowledged_at is not None:
-        raise RecordSigned("This alert was already acknowledged.")
-    group = [alert] + sorted(
-        (row for pk, row in locked.items() if pk != alert.pk and row.acknowledged_at is None),
-        key=lambda row: row.created_at,
-    )
-    now = timezone.now()
-    for row in group:
-        row.acknowledged_at = now
-        row.acknowledged_by = actor
-        row.acknowledgement_note = note
-        row.updated_by = actor
-        row.save(
-            update_fields=[
-                "acknowledged_at",
-                "acknowledged_by",
-                "acknowledgement_note",
-                "updated_by",
-                "updated_at",
-            ]
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            patient_id=row.patient_id,
-            obj=row,
-            object_type="lab-alert",
-            detail={"change": "acknowledged", "code": row.code},
-        )
-    return group

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from intake import access, limits
@@ -33,6 +34,7 @@ from intake.services.reauth import (
     reauth_refuse_if_locked,
     record_reauth_failure,
 )
+from intake.services.treatment_plan_doses import medication_dose_errors, plan_dose_errors
 from intake.signing import content_sha256
 
 PLAN_FIELDS = (
@@ -234,6 +236,7 @@ def _check_components(actor, medications, behavioral, *, patient, existing_medic
             limits.MAX_TAPER_STEPS,
             "taper steps",
         )
+        errors.update(medication_dose_errors(i, med))
     for i, comp in enumerate(behavioral):
         if not comp.get("targets"):
             errors[f"behavioral[{i}].targets"] = ["Name at least one target."]
@@ -290,6 +293,16 @@ def _replace_components(plan, medications, behavioral) -> None:
     PlanBehavioral.objects.bulk_create(comps)
 
 
+def _next_version(patient_id) -> int:
+    """The next version number of the patient's plans. Versions number one lineage per patient
+    (only one plan is active per patient, and signing any plan supersedes the active one), so a
+    new plan drafted beside an active v2 is v3, not a second v1. The patient row lock makes two
+    concurrent drafts take different numbers."""
+    Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).values("pk").first()
+    top = TreatmentPlan.objects.filter(patient_id=patient_id).aggregate(top=Max("version"))["top"]
+    return (top or 0) + 1
+
+
 @transaction.atomic
 def treatment_plan_create(*, actor, patient: Patient, data: dict) -> TreatmentPlan:
     _check_plan_fields(data, patient)
@@ -299,6 +312,7 @@ def treatment_plan_create(*, actor, patient: Patient, data: dict) -> TreatmentPl
     plan = TreatmentPlan(
         patient=patient,
         episode=episode_current(patient=patient),
+        version=_next_version(patient.pk),
         created_by=actor,
         updated_by=actor,
         **{f: data[f] for f in PLAN_FIELDS if f in data},
@@ -387,6 +401,8 @@ def treatment_plan_submit(*, actor, plan: TreatmentPlan, revision: int | None = 
         and not (locked.medically_supervised_detox)
     ):
         raise ValidationError("Add at least one medication or behavioral component first.")
+    if dose_errors := plan_dose_errors(locked):
+        raise ValidationError(dose_errors)
     locked.warnings = treatment_plan_check(locked)
     locked.status = PlanStatus.SUBMITTED
     locked.submitted_at = timezone.now()
@@ -444,6 +460,8 @@ def _approve(*, actor, plan, password, otp, acknowledged_warnings) -> TreatmentP
             f"Only a submitted plan can be approved; this one is {locked.get_status_display()}."
         )
     _check_reviewer(actor, locked)
+    if dose_errors := plan_dose_errors(locked):
+        raise ValidationError(dose_errors)
     reauth_check_password(actor, password)
     warnings = treatment_plan_check(locked)
     acks = {a.get("code"): (a.get("reason") or "").strip() for a in (acknowledged_warnings or [])}
@@ -543,7 +561,8 @@ def treatment_plan_amend(*, actor, plan: TreatmentPlan, reason: str) -> Treatmen
     draft = TreatmentPlan(
         patient=locked.patient,
         episode=locked.episode,
-        version=locked.version + 1,
+        # n + 1, unless another draft already took that number.
+        version=max(locked.version + 1, _next_version(locked.patient_id)),
         previous=locked,
         amendment_reason=reason,
         created_by=actor,

@@ -31,9 +31,10 @@ from intake.selectors.lab import (
 from intake.services.lab import (
     lab_alert_acknowledge,
     lab_order_create,
-    lab_results_amend,
+    lab_results_check,
     lab_results_record,
 )
+from intake.services.lab_amend import lab_results_amend, lab_results_amend_check
 from intake.views.decorators import policy
 from intake.views.form_draft import forget_saved_draft
 
@@ -158,7 +159,20 @@ def lab_result_entry(request: HttpRequest, patient_id, order_id) -> HttpResponse
         return render(request, "intake/lab_result_entry.html", {**context, "form": None})
     tests = list(order.panel.tests.order_by("sort_order", "code"))
     form = LabResultEntryForm(request.POST or None, tests=tests, specimen_type=order.specimen_type)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # Report what the service would also refuse (an impossible QTc beside a blank screen),
+        # so every bad field shows in this one response.
+        form.add_service_errors(
+            lab_results_check(
+                order=order,
+                collected_at=form.cleaned_data.get("collected_at"),
+                observed=form.cleaned_data.get("observed", False),
+                specimen_type=form.cleaned_data.get("specimen_type", ""),
+                entries=form.result_entries(),
+            ),
+            skip_fields_in_error=True,
+        )
+    elif request.method == "POST":
         try:
             recording = lab_results_record(
                 actor=request.user,
@@ -183,13 +197,15 @@ def lab_result_entry(request: HttpRequest, patient_id, order_id) -> HttpResponse
 def _saved_message(recording, prefix: str) -> str:
     status = recording.order.get_specimen_status_display().lower()
     parts = [f"{prefix}."]
-    if recording.order.panel_id == "uds" or recording.recollect_observed:
+    if recording.order.panel_id == "uds" and not recording.recollect_observed:
         parts.append(f"Specimen {status}.")
     unexpected = sum(1 for r in recording.results if r.expected is False)
     if unexpected:
         parts.append(f"{unexpected} unexpected drug screen result{'s' if unexpected > 1 else ''}.")
     if recording.recollect_observed:
-        parts.append("Results are inconclusive: recollect under observation.")
+        parts.append(
+            f"Specimen {status}: the results may not be reliable; recollect under observation."
+        )
     if recording.new_alerts:
         parts.append("A physician must acknowledge the alerts.")
     return " ".join(parts)
@@ -212,7 +228,16 @@ def lab_result_amend(request: HttpRequest, patient_id, order_id) -> HttpResponse
     tests = list(order.panel.tests.order_by("sort_order", "code"))
     current = lab_current_results(order=order)
     form = LabAmendForm(request.POST or None, tests=tests, current=current)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        form.add_service_errors(
+            lab_results_amend_check(
+                order=order,
+                corrections=form.corrections(),
+                reason=form.cleaned_data.get("reason", ""),
+            ),
+            skip_fields_in_error=True,
+        )
+    elif request.method == "POST":
         try:
             recording = lab_results_amend(
                 actor=request.user,

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -98,6 +100,25 @@ def _service_data(form, meds, comps, problems) -> dict:
     }
 
 
+_MEDICATION_KEY = re.compile(r"^medications\[(\d+)\]\.(\w+)$")
+
+
+def _add_service_errors(forms, exc: ValidationError) -> None:
+    """The service's errors on the fields they name: `medications[i].dose` goes to the dose of
+    the i-th medication line the page sent (blank rows are not sent), the rest on the form."""
+    form, meds, _comps, _problems = forms
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    lines = [f for f in meds if f.line()]
+    for key, errors in exc.message_dict.items():
+        match = _MEDICATION_KEY.match(key)
+        if match and int(match[1]) < len(lines) and match[2] in lines[int(match[1])].fields:
+            lines[int(match[1])].add_error(match[2], errors)
+        else:
+            form.add_error(None, errors)
+
+
 def _render_form(request, patient, plan, forms, *, conflict=None):
     form, meds, comps, problems = forms
     return render(
@@ -143,7 +164,7 @@ def plan_create(request: HttpRequest, patient_id) -> HttpResponse:
         except RuleViolation as exc:
             forms[0].add_error(None, str(exc))
         except ValidationError as exc:
-            forms[0].add_error(None, exc.messages)
+            _add_service_errors(forms, exc)
         else:
             forget_saved_draft(request, patient, DraftKind.PLAN)
             messages.success(request, "Draft plan saved.")
@@ -184,7 +205,7 @@ def plan_edit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
         except RuleViolation as exc:
             forms[0].add_error(None, str(exc))
         except ValidationError as exc:
-            forms[0].add_error(None, exc.messages)
+            _add_service_errors(forms, exc)
         else:
             forget_saved_draft(request, patient, DraftKind.PLAN, plan)
             messages.success(request, "Draft saved.")

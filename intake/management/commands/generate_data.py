@@ -350,7 +350,7 @@ COLUMNS = {
     ),
     "intake_labalert": (
         "id created_at updated_at created_by_id updated_by_id patient_id order_id result_id code "
-        "acknowledged_at acknowledged_by_id acknowledgement_note"
+        "acknowledged_at acknowledged_by_id acknowledgement_note closure"
     ),
     "intake_treatmentplan": (
         "id created_at updated_at created_by_id updated_by_id patient_id episode_id version "
@@ -1319,6 +1319,7 @@ class ClinicBuilder:
             (
                 lid, at, ack or at, None, physician if ack else None, pid, oid, rid, code, ack,
                 physician if ack else None, "Reviewed with the patient." if ack else "",
+                "acknowledged" if ack else "",
             )
         )  # fmt: skip
         if ack:
