@@ -56,6 +56,9 @@ def patient_search(request: HttpRequest) -> HttpResponse:
             "can_open_chart": access.has_perm(request.user, Perm.PATIENT_VIEW),
             # Programs are clinical: the header only for those who may not see more.
             "show_demographics": access.can_view_patient_demographics(request.user),
+            # Offered after every search, whatever it found: its presence says nothing about
+            # patients outside the clinician's teams.
+            "can_ask_emergency_access": access.has_perm(request.user, Perm.BREAK_GLASS),
         },
     )
 
