@@ -110,7 +110,7 @@ def test_the_nurse_sees_orders_waiting_and_specimens_to_recollect(
     html = _home(client, team_nurse)
     assert 'data-testid="worklist-results-to-acknowledge"' not in html
     orders = _section(html, "orders-awaiting-results")
-    assert "(STAT)" in orders and "not yet collected" in orders
+    assert '">STAT</span>' in orders and "not yet collected" in orders
     assert f"/patients/{patient.pk}/labs/{order.pk}/results/" in orders
     recollect = _section(html, "specimens-to-recollect")
     assert "Observed urine recollection" in recollect and "was adulterated" in recollect
@@ -161,6 +161,7 @@ def test_the_counselor_sees_safety_follow_ups_drafts_and_reviews_due(
     assert drafts.count('data-testid="work-row"') == 2  # the interview and the plan
     due = _section(html, "plan-reviews-due")
     assert "Overdue: the review was due" in due and "(3 days ago)" in due
+    assert '">Overdue</span>' in due
     assert "Offteamson" not in html
 
 

@@ -89,7 +89,10 @@ class WorkRow:
     detail: str
     url: str
     action: str
+    # Critical results and safety follow-ups: counted as urgent in the top bar, shown in red.
     urgent: bool = False
+    # A word that puts the row ahead of its neighbours: "STAT", "Overdue".
+    flag: str = ""
 
 
 @dataclass
@@ -402,13 +405,13 @@ def _orders_awaiting_results(user) -> list[WorkRow]:
         rows.append(
             WorkRow(
                 patient=order.patient,
-                title=f"{order.panel.name}{' (STAT)' if stat else ''}",
+                title=order.panel.name,
                 detail=(
                     f"Ordered {_local(order.ordered_at)} by {_name(order.ordered_by)}; {state}"
                 ),
                 url=reverse("intake:lab-result-entry", args=[order.patient_id, order.pk]),
                 action="Enter results",
-                urgent=stat,
+                flag="STAT" if stat else "",
             )
         )
     return rows
@@ -450,7 +453,6 @@ def _specimens_to_recollect(user) -> list[WorkRow]:
                 detail=detail,
                 url=url,
                 action=action,
-                urgent=True,
             )
         )
     return rows
@@ -515,7 +517,7 @@ def _plan_reviews_due(plans: list[TreatmentPlan], today: datetime.date) -> list[
                 detail=when,
                 url=reverse("intake:plan-detail", args=[plan.patient_id, plan.pk]),
                 action="Review the plan",
-                urgent=overdue,
+                flag="Overdue" if overdue else "",
             )
         )
     return rows
