@@ -237,3 +237,59 @@ def test_the_review_queue_api_leaves_out_emergency_grant_patients(
     api.force_authenticate(team_physician)
     body = api.get("/api/v1/review-queue/").json()
     assert body["results"] == []
+
+
+def test_every_row_links_to_a_page_its_reader_may_open(
+    client, patient, team_physician, team_nurse, team_counselor
+):
+    critical_qtc(patient, team_nurse)
+    open_order(patient, team_nurse)
+    adulterated_uds(patient, team_nurse)
+    suicide_risk_phq9(patient, team_counselor)
+    for author in (team_physician, team_nurse, team_counselor):
+        draft_interview(patient, author)
+        plan(patient, author)
+    plan(patient, team_counselor, status="submitted")
+    plan(patient, team_counselor, status="changes-requested", comment="Add goals.")
+    plan(
+        patient,
+        team_counselor,
+        status="active",
+        review_date=timezone.localdate() + datetime.timedelta(days=2),
+    )
+    for user, expected in (
+        (team_physician, 4),
+        (team_nurse, 3),
+        (team_counselor, 4),
+    ):
+        html = _home(client, user)
+        links = re.findall(
+            r'<a class="btn btn-sm [^"]*text-nowrap" href="([^"]+)"',
+            html.split('id="my-patients"')[0],
+        )
+        assert len(links) >= expected, (user, links)
+        for url in links:
+            assert client.get(url.replace("&amp;", "&")).status_code == 200, (user.username, url)
+
+
+def test_an_ended_membership_takes_the_patient_off_the_worklist(
+    client, patient, team_nurse, team_physician
+):
+    critical_qtc(patient, team_nurse)
+    CareTeamMember.objects.filter(patient=patient, user=team_physician).update(
+        ended_at=timezone.now()
+    )
+    html = _home(client, team_physician)
+    assert "Lopez, Maria" not in html
+    assert re.search(r'data-testid="nav-worklist-count">0<', html)
+
+
+def test_no_role_gets_a_section_its_permissions_do_not_allow(
+    team_physician, team_nurse, team_counselor, clinic_admin, privacy_officer
+):
+    from intake import access
+
+    for user in (team_physician, team_nurse, team_counselor, clinic_admin, privacy_officer):
+        for item in access.worklist_items(user):
+            assert access.has_perm(user, access.WORK_ITEM_PERM[item]), (user.username, item)
+    assert access.worklist_items(clinic_admin) == access.worklist_items(privacy_officer) == ()
