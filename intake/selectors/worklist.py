@@ -123,7 +123,10 @@ def _open_alerts(user) -> QuerySet[LabAlert]:
 
 
 def _open_safety(user) -> QuerySet[Assessment]:
+    # `~Q(alerts=[])` is implied by the overlap, but spelled out it lets PostgreSQL use the
+    # partial index of open alerts (intake_assessment_open_alerts).
     return Assessment.objects.filter(
+        ~Q(alerts=[]),
         safety_assessed_at__isnull=True,
         alerts__overlap=sorted(SAFETY_ALERTS),
         patient__in=access.worklist_patients(user, WorkItem.SAFETY_FOLLOW_UPS),
@@ -153,18 +156,22 @@ def _open_orders(user) -> QuerySet[LabOrder]:
 
 def _recollections(user) -> QuerySet[LabOrder]:
     """Each patient's latest resulted urine drug screen, when its specimen was adulterated,
-    substituted or invalid (its drug results are inconclusive: collect again, observed)."""
-    latest = (
-        LabOrder.objects.filter(
-            panel_id="uds",
-            status=OrderStatus.RESULTED,
-            patient__in=access.worklist_patients(user, WorkItem.SPECIMENS_TO_RECOLLECT),
-        )
-        .order_by("patient_id", "-collected_at", "-id")
-        .distinct("patient_id")
-        .values("pk")
+    substituted or invalid (its drug results are inconclusive: collect again, observed). Read
+    from the few such specimens (intake_laborder_recollect), each checked for a later screen,
+    rather than from every screen of the caseload."""
+    later = LabOrder.objects.filter(
+        patient=OuterRef("patient_id"),
+        panel_id="uds",
+        status=OrderStatus.RESULTED,
+        collected_at__gt=OuterRef("collected_at"),
     )
-    return LabOrder.objects.filter(pk__in=latest, specimen_status__in=sorted(RECOLLECT_STATUSES))
+    return LabOrder.objects.filter(
+        ~Exists(later),
+        panel_id="uds",
+        status=OrderStatus.RESULTED,
+        specimen_status__in=sorted(RECOLLECT_STATUSES),
+        patient__in=access.worklist_patients(user, WorkItem.SPECIMENS_TO_RECOLLECT),
+    )
 
 
 def _draft_interviews(user) -> QuerySet[Interview]:
