@@ -1,6 +1,6 @@
 from intake import access
 from intake.access import Perm
-from intake.selectors.worklist import URGENT_ITEMS, worklist_counts
+from intake.selectors.worklist_pending import URGENT_ITEMS, worklist_counts
 
 
 def staff(request):

@@ -1,42 +1,23 @@
 """The worklist on each clinician's home page: critical results, safety follow-ups, plans to
 review or revise, orders waiting for results, specimens to recollect, drafts and plan reviews
-due, for their care teams' patients only (access.worklist_patients).
+due, for their care teams' patients only, each row with a link to where the work is done.
 
-Each section is one query (plus one for the plans returned and drafts, which read two tables);
-the top bar's counts are one query for every section together (`worklist_counts`)."""
+What is pending comes from intake/selectors/worklist_pending.py. Queries: one per lab or
+assessment section, one for every plan section together, one for unsigned interviews."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from intake import access
 from intake.access import WorkItem
-from intake.labs.interpret import RECOLLECT_STATUSES
 from intake.models import (
-    SAFETY_ALERTS,
-    Assessment,
-    Interview,
-    InterviewStatus,
     LabAlert,
     LabOrder,
     OrderStatus,
@@ -45,14 +26,12 @@ from intake.models import (
     Priority,
     TreatmentPlan,
 )
+from intake.selectors import worklist_pending as pending
 from intake.selectors.lab import ALERT_LABELS, OPEN_ORDER_STATUSES, decorate_results
-from intake.selectors.treatment_plan import review_queue
+from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
 
-# An active plan shows among the reviews due this many days before its review date.
-PLAN_REVIEW_DUE_WITHIN_DAYS = 14
 # Rows shown per section; the heading and the top bar count them all.
 ROWS_PER_SECTION = 25
-CRITICAL = "critical-value"
 
 TITLES = {
     WorkItem.RESULTS_TO_ACKNOWLEDGE: "Results to acknowledge",
@@ -112,163 +91,6 @@ class WorklistSection:
         return max(self.total - len(self.rows), 0)
 
 
-# What is pending, per kind of work: one queryset each, read by the section and by the counts.
-
-
-def _open_alerts(user) -> QuerySet[LabAlert]:
-    return LabAlert.objects.filter(
-        acknowledged_at__isnull=True,
-        patient__in=access.worklist_patients(user, WorkItem.RESULTS_TO_ACKNOWLEDGE),
-    )
-
-
-def _open_safety(user) -> QuerySet[Assessment]:
-    # `~Q(alerts=[])` is implied by the overlap, but spelled out it lets PostgreSQL use the
-    # partial index of open alerts (intake_assessment_open_alerts).
-    return Assessment.objects.filter(
-        ~Q(alerts=[]),
-        safety_assessed_at__isnull=True,
-        alerts__overlap=sorted(SAFETY_ALERTS),
-        patient__in=access.worklist_patients(user, WorkItem.SAFETY_FOLLOW_UPS),
-    )
-
-
-def _submitted_plans(user) -> QuerySet[TreatmentPlan]:
-    # The API's review queue reads the same selector: page and API cannot disagree.
-    return review_queue(user=user).order_by()
-
-
-def _returned_plans(user) -> QuerySet[TreatmentPlan]:
-    """Plans returned with comments to the one who wrote or submitted them."""
-    return TreatmentPlan.objects.filter(
-        Q(submitted_by=user) | Q(created_by=user),
-        status=PlanStatus.CHANGES_REQUESTED,
-        patient__in=access.worklist_patients(user, WorkItem.PLANS_RETURNED),
-    )
-
-
-def _open_orders(user) -> QuerySet[LabOrder]:
-    return LabOrder.objects.filter(
-        status__in=OPEN_ORDER_STATUSES,
-        patient__in=access.worklist_patients(user, WorkItem.ORDERS_AWAITING_RESULTS),
-    )
-
-
-def _recollections(user) -> QuerySet[LabOrder]:
-    """Each patient's latest resulted urine drug screen, when its specimen was adulterated,
-    substituted or invalid (its drug results are inconclusive: collect again, observed). Read
-    from the few such specimens (intake_laborder_recollect), each checked for a later screen,
-    rather than from every screen of the caseload."""
-    later = LabOrder.objects.filter(
-        patient=OuterRef("patient_id"),
-        panel_id="uds",
-        status=OrderStatus.RESULTED,
-        collected_at__gt=OuterRef("collected_at"),
-    )
-    return LabOrder.objects.filter(
-        ~Exists(later),
-        panel_id="uds",
-        status=OrderStatus.RESULTED,
-        specimen_status__in=sorted(RECOLLECT_STATUSES),
-        patient__in=access.worklist_patients(user, WorkItem.SPECIMENS_TO_RECOLLECT),
-    )
-
-
-def _draft_interviews(user) -> QuerySet[Interview]:
-    return Interview.objects.filter(
-        author=user,
-        status=InterviewStatus.DRAFT,
-        patient__in=access.worklist_patients(user, WorkItem.DRAFTS),
-    )
-
-
-def _draft_plans(user) -> QuerySet[TreatmentPlan]:
-    return TreatmentPlan.objects.filter(
-        created_by=user,
-        status=PlanStatus.DRAFT,
-        patient__in=access.worklist_patients(user, WorkItem.DRAFTS),
-    )
-
-
-def _review_due_by(today: datetime.date) -> datetime.date:
-    return today + datetime.timedelta(days=PLAN_REVIEW_DUE_WITHIN_DAYS)
-
-
-def _reviews_due(user, today: datetime.date) -> QuerySet[TreatmentPlan]:
-    return TreatmentPlan.objects.filter(
-        status=PlanStatus.ACTIVE,
-        review_date__lte=_review_due_by(today),
-        patient__in=access.worklist_patients(user, WorkItem.PLAN_REVIEWS_DUE),
-    )
-
-
-# Counts for the top bar ------------------------------------------------------------------------
-
-
-class _Count(Func):
-    function = "COUNT"
-    output_field = IntegerField()
-
-
-class _CountDistinct(Func):
-    template = "COUNT(DISTINCT %(expressions)s)"
-    output_field = IntegerField()
-
-
-def _count(qs: QuerySet, expression=None) -> Subquery:
-    # `SELECT COUNT(...) FROM ... WHERE ...` as a scalar subquery (no GROUP BY: Func is not an
-    # aggregate to Django).
-    return Subquery(qs.order_by().values(n=expression or _Count(F("pk"))))
-
-
-def _count_expressions(user, item: WorkItem, today: datetime.date) -> list[Subquery]:
-    if item == WorkItem.RESULTS_TO_ACKNOWLEDGE:
-        # One finding per result (a critical QTc is also "QTc prolonged"), as the rows group.
-        return [_count(_open_alerts(user), _CountDistinct(Coalesce(F("result_id"), F("id"))))]
-    if item == WorkItem.SAFETY_FOLLOW_UPS:
-        return [_count(_open_safety(user))]
-    if item == WorkItem.PLANS_TO_REVIEW:
-        return [_count(_submitted_plans(user))]
-    if item == WorkItem.PLANS_RETURNED:
-        return [_count(_returned_plans(user))]
-    if item == WorkItem.ORDERS_AWAITING_RESULTS:
-        return [_count(_open_orders(user))]
-    if item == WorkItem.SPECIMENS_TO_RECOLLECT:
-        return [_count(_recollections(user))]
-    if item == WorkItem.DRAFTS:
-        return [_count(_draft_interviews(user)), _count(_draft_plans(user))]
-    if item == WorkItem.PLAN_REVIEWS_DUE:
-        return [_count(_reviews_due(user, today))]
-    raise ValueError(item)
-
-
-URGENT_ITEMS = frozenset({WorkItem.RESULTS_TO_ACKNOWLEDGE, WorkItem.SAFETY_FOLLOW_UPS})
-
-
-def worklist_counts(*, user) -> dict[WorkItem, int]:
-    """How much of each kind of work waits for `user`, in one query (the top bar shows it on
-    every page). Counts hold no patient data: not an audited read."""
-    items = access.worklist_items(user)
-    if not items:
-        return {}
-    today = timezone.localdate()
-    annotations: dict[str, Subquery] = {}
-    parts: dict[WorkItem, list[str]] = {}
-    for item in items:
-        for i, expression in enumerate(_count_expressions(user, item, today)):
-            name = f"n_{item.name.lower()}_{i}"
-            annotations[name] = Coalesce(expression, Value(0))
-            parts.setdefault(item, []).append(name)
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(**annotations)
-        .values(*annotations)
-        .first()
-    ) or {}
-    return {item: sum(row.get(name, 0) for name in names) for item, names in parts.items()}
-
-
 # Sections --------------------------------------------------------------------------------------
 
 
@@ -284,7 +106,7 @@ def _local(at) -> str:
 
 def _results_to_acknowledge(user) -> tuple[list[WorkRow], int]:
     alerts = list(
-        _open_alerts(user)
+        pending.pending_alerts(user)
         .select_related("patient", "order__panel", "result__test")
         .annotate(rank=Case(When(code=CRITICAL, then=Value(0)), default=Value(1)))
         .order_by("rank", "created_at", "id")[: ROWS_PER_SECTION * 4]
@@ -322,7 +144,7 @@ def _results_to_acknowledge(user) -> tuple[list[WorkRow], int]:
 def _safety_follow_ups(user) -> list[WorkRow]:
     rows = []
     for a in (
-        _open_safety(user)
+        pending.pending_safety_follow_ups(user)
         .select_related("patient", "administered_by")
         .order_by("administered_at", "id")[:ROWS_PER_SECTION]
     ):
@@ -398,7 +220,7 @@ def _plans_returned(plans: list[TreatmentPlan]) -> list[WorkRow]:
 def _orders_awaiting_results(user) -> list[WorkRow]:
     rows = []
     for order in (
-        _open_orders(user)
+        pending.pending_orders(user)
         .select_related("patient", "panel", "ordered_by")
         .annotate(rank=Case(When(priority=Priority.STAT, then=Value(0)), default=Value(1)))
         .order_by("rank", "ordered_at", "id")[:ROWS_PER_SECTION]
@@ -425,14 +247,14 @@ def _orders_awaiting_results(user) -> list[WorkRow]:
 
 
 def _specimens_to_recollect(user) -> list[WorkRow]:
-    pending = LabOrder.objects.filter(
+    ordered_again = LabOrder.objects.filter(
         patient=OuterRef("patient_id"), panel_id="uds", status__in=OPEN_ORDER_STATUSES
     ).order_by("-ordered_at")
     rows = []
     for order in (
-        _recollections(user)
+        pending.pending_recollections(user)
         .select_related("patient")
-        .annotate(pending_id=Subquery(pending.values("pk")[:1]))
+        .annotate(pending_id=Subquery(ordered_again.values("pk")[:1]))
         .order_by("collected_at", "id")[:ROWS_PER_SECTION]
     ):
         status = order.get_specimen_status_display().lower()
@@ -468,7 +290,7 @@ def _specimens_to_recollect(user) -> list[WorkRow]:
 def _drafts(user, plans: list[TreatmentPlan]) -> tuple[list[WorkRow], int]:
     rows = []
     interviews = list(
-        _draft_interviews(user)
+        pending.pending_draft_interviews(user)
         .select_related("patient")
         .order_by("updated_at", "id")[: ROWS_PER_SECTION + 1]
     )
@@ -544,10 +366,10 @@ def _plan_work(user, items, today: datetime.date) -> dict[WorkItem, list[Treatme
     queue's is the API's) as a condition, the first ROWS_PER_SECTION of each kept, oldest
     first (reviews due by review date)."""
     conditions = {
-        WorkItem.PLANS_TO_REVIEW: lambda: _submitted_plans(user),
-        WorkItem.PLANS_RETURNED: lambda: _returned_plans(user),
-        WorkItem.DRAFTS: lambda: _draft_plans(user),
-        WorkItem.PLAN_REVIEWS_DUE: lambda: _reviews_due(user, today),
+        WorkItem.PLANS_TO_REVIEW: lambda: pending.pending_plan_reviews(user),
+        WorkItem.PLANS_RETURNED: lambda: pending.pending_returned_plans(user),
+        WorkItem.DRAFTS: lambda: pending.pending_draft_plans(user),
+        WorkItem.PLAN_REVIEWS_DUE: lambda: pending.pending_plan_reviews_due(user, today),
     }
     wanted = Q()
     for item in items:
@@ -614,15 +436,3 @@ def worklist_sections(*, user, counts: dict[WorkItem, int] | None = None) -> lis
             )
         )
     return sections
-
-
-def patients_with_open_critical_alerts(qs: QuerySet[Patient]) -> QuerySet[Patient]:
-    """Adds `has_critical_alert` (an unacknowledged critical lab value) to list rows, in the
-    same query."""
-    return qs.annotate(
-        has_critical_alert=Exists(
-            LabAlert.objects.filter(
-                patient=OuterRef("pk"), acknowledged_at__isnull=True, code=CRITICAL
-            )
-        )
-    )

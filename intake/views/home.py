@@ -5,11 +5,8 @@ from intake import access
 from intake.access import Perm
 from intake.models import AuditAction, Patient
 from intake.selectors.patient import patient_list, patient_list_with_status
-from intake.selectors.worklist import (
-    patients_with_open_critical_alerts,
-    worklist_counts,
-    worklist_sections,
-)
+from intake.selectors.worklist import worklist_sections
+from intake.selectors.worklist_pending import patients_with_open_critical_alerts, worklist_counts
 from intake.services.audit import audit_record_many
 from intake.views.decorators import policy
 

@@ -16,7 +16,7 @@ from intake.selectors.patient import (
     patient_list,
     patient_list_with_status,
 )
-from intake.selectors.worklist import patients_with_open_critical_alerts
+from intake.selectors.worklist_pending import patients_with_open_critical_alerts
 from intake.services.audit import audit_record_many
 from intake.services.patient import (
     patient_possible_duplicates,
