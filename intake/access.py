@@ -11,7 +11,7 @@ import enum
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from intake.models import (
@@ -192,6 +192,19 @@ def is_team_member(user, patient: Patient) -> bool:
     return cache[patient.pk]
 
 
+def team_member_annotation(user) -> Exists:
+    """`Exists(active membership of user)` to annotate a Patient query with, so the resolver
+    learns membership with the patient row instead of a second query (remember_team_member)."""
+    return Exists(
+        CareTeamMember.objects.filter(patient=OuterRef("pk"), user=user, ended_at__isnull=True)
+    )
+
+
+def remember_team_member(user, patient: Patient, is_member: bool) -> None:
+    """Caches what team_member_annotation read, as is_team_member would have."""
+    user.__dict__.setdefault("_intake_team_cache", {})[patient.pk] = bool(is_member)
+
+
 def emergency_grants(user) -> dict:
     """patient id -> the user's active emergency-access grant (the latest to expire). One
     query, once per request, and only for clinicians (no other role can hold a grant)."""
@@ -302,6 +315,83 @@ def draft_perm(kind: DraftKind) -> Perm:
 
 def can_keep_draft(user, patient: Patient, kind: DraftKind) -> bool:
     return can(user, draft_perm(kind), patient)
+
+
+# Worklists: what reaches whom on the home page ---------------------------------------------
+
+
+class WorkItem(enum.StrEnum):
+    """The kinds of work a worklist brings to a clinician (the home page's sections)."""
+
+    RESULTS_TO_ACKNOWLEDGE = "results-to-acknowledge"
+    SAFETY_FOLLOW_UPS = "safety-follow-ups"
+    PLANS_TO_REVIEW = "plans-to-review"
+    PLANS_RETURNED = "plans-returned"
+    ORDERS_AWAITING_RESULTS = "orders-awaiting-results"
+    SPECIMENS_TO_RECOLLECT = "specimens-to-recollect"
+    DRAFTS = "drafts"
+    PLAN_REVIEWS_DUE = "plan-reviews-due"
+
+
+# What each kind of work needs the person to be allowed to do (deny by default: a section whose
+# permission the role lacks never shows, whatever WORKLISTS says).
+WORK_ITEM_PERM: dict[WorkItem, Perm] = {
+    WorkItem.RESULTS_TO_ACKNOWLEDGE: Perm.LAB_ALERT_ACK,
+    WorkItem.SAFETY_FOLLOW_UPS: Perm.SAFETY_ASSESS,
+    WorkItem.PLANS_TO_REVIEW: Perm.REVIEW_QUEUE,
+    WorkItem.PLANS_RETURNED: Perm.PLAN_WRITE,
+    WorkItem.ORDERS_AWAITING_RESULTS: Perm.LAB_RESULT_ENTER,
+    WorkItem.SPECIMENS_TO_RECOLLECT: Perm.LAB_ORDER,
+    WorkItem.DRAFTS: Perm.INTERVIEW_WRITE,
+    WorkItem.PLAN_REVIEWS_DUE: Perm.PLAN_WRITE,
+}
+
+# Who must act on what, most urgent first. The physician acknowledges critical results and
+# reviews plans; the nurse collects specimens and enters results; the counselor follows up
+# suicide-risk items, finishes drafts and keeps plan reviews on time. Everyone sees their own
+# unsigned drafts and the plans returned to them.
+WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
+    Role.PHYSICIAN: (
+        WorkItem.RESULTS_TO_ACKNOWLEDGE,
+        WorkItem.PLANS_TO_REVIEW,
+        WorkItem.PLANS_RETURNED,
+        WorkItem.DRAFTS,
+    ),
+    Role.NURSE: (
+        WorkItem.ORDERS_AWAITING_RESULTS,
+        WorkItem.SPECIMENS_TO_RECOLLECT,
+        WorkItem.DRAFTS,
+    ),
+    Role.COUNSELOR: (
+        WorkItem.SAFETY_FOLLOW_UPS,
+        WorkItem.DRAFTS,
+        WorkItem.PLANS_RETURNED,
+        WorkItem.PLAN_REVIEWS_DUE,
+    ),
+}
+
+
+def worklist_items(user) -> tuple[WorkItem, ...]:
+    """The sections of this person's worklist, in the order they show."""
+    role = role_of(user)
+    if role is None:
+        return ()
+    return tuple(item for item in WORKLISTS.get(role, ()) if has_perm(user, WORK_ITEM_PERM[item]))
+
+
+def worklist_patients(user, item: WorkItem) -> QuerySet[Patient]:
+    """The patients whose work of this kind reaches `user`: their care teams' patients only,
+    whatever the scope of the permission (the physicians' review queue permission reaches any
+    patient, but a plan waits for its own team's physician). An emergency-access grant opens a
+    chart for the emergency; it does not make its holder the one who must acknowledge, review
+    or follow up: the care team does."""
+    if item not in worklist_items(user):
+        return Patient.objects.none()
+    return Patient.objects.filter(
+        pk__in=CareTeamMember.objects.filter(user=user, ended_at__isnull=True)
+        .order_by()
+        .values("patient_id")
+    )
 
 
 # Rules on records: each decided here once, called by services (which enforce it), views,

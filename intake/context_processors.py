@@ -1,5 +1,6 @@
 from intake import access
 from intake.access import Perm
+from intake.selectors.worklist_pending import URGENT_ITEMS, worklist_counts
 
 
 def staff(request):
@@ -15,6 +16,22 @@ def staff(request):
             "merge": access.has_perm(user, Perm.MERGE_REVIEW),
             "staff_changes": access.has_perm(user, Perm.STAFF_CHANGE_REVIEW),
         },
+        # Called by the template only where the top bar is drawn (one query), so pages that
+        # never render it pay nothing.
+        "worklist_nav": lambda: _worklist_nav(request, user),
+    }
+
+
+def _worklist_nav(request, user) -> dict | None:
+    if not access.worklist_items(user):
+        return None
+    counts = getattr(request, "worklist_counts", None)
+    if counts is None:
+        counts = worklist_counts(user=user)
+        request.worklist_counts = counts
+    return {
+        "total": sum(counts.values()),
+        "urgent": sum(n for item, n in counts.items() if item in URGENT_ITEMS),
     }
 
 

@@ -26,7 +26,9 @@ from intake.access import (
     draft_perm,
     emergency_grant_for,
     is_on_care_team,
+    remember_team_member,
     scope_for,
+    team_member_annotation,
 )
 from intake.models import (
     Assessment,
@@ -83,10 +85,12 @@ def resolve_patient(
         _deny(user, perm, action, object_type, "role", patient_pk=_existing_patient_id(patient_id))
         raise PermissionDenied("Your role does not allow this.")
     try:
-        patient = Patient.objects.get(pk=patient_id)
+        # The membership comes with the row: one query for both (every patient page).
+        patient = Patient.objects.annotate(on_team=team_member_annotation(user)).get(pk=patient_id)
     except (Patient.DoesNotExist, ValueError, TypeError, ValidationError):
         _deny(user, perm, action, object_type, "not-found")
         raise Http404(NOT_FOUND) from None
+    remember_team_member(user, patient, patient.on_team)
     emergency = perm not in NOT_BY_EMERGENCY_ACCESS
     if scope is Scope.TEAM and not is_on_care_team(user, patient, emergency=emergency):
         _deny(user, perm, action, object_type, "not-on-care-team", patient)

@@ -25,6 +25,11 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("patients/", patient.patient_search, name="patient-list"),
     path("patients/new/", patient.patient_create, name="patient-create"),
+    path(
+        "patients/emergency-access/",
+        break_glass.emergency_access_search,
+        name="emergency-access-search",
+    ),
     path("patients/<uuid:patient_id>/", patient.patient_detail, name="patient-detail"),
     path("patients/<uuid:patient_id>/edit/", patient.patient_edit, name="patient-update"),
     path("patients/<uuid:patient_id>/care-team/", care_team.care_team, name="care-team"),

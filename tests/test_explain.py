@@ -161,6 +161,18 @@ def test_the_key_pages_use_indexes(client, network):
             assert any("intake_labresult" in sql for sql in selects)
         _assert_indexed(name, selects)
 
+    # The other roles' worklists read other tables (orders, specimens, assessments, drafts).
+    for group in ("Nurse", "Counselor"):
+        clinician = (
+            get_user_model()
+            .objects.filter(groups__name=group, care_team_memberships__ended_at=None)
+            .annotate(n=Count("care_team_memberships"))
+            .order_by("-n", "id")
+            .first()
+        )
+        client.force_login(clinician)
+        _assert_indexed(f"{group.lower()} home", _selects(client, "get", "/"))
+
     privacy = network["privacy"]
     _assert_indexed("audit API", _selects(client, "get", "/api/v1/audit-events/", audit,
                                           token=_token(privacy)))  # fmt: skip

@@ -324,6 +324,60 @@ def test_the_physician_home_page_has_a_fixed_budget(client, team_physician):
     _assert_budget(small, _page_queries(client, "get", "/"))
 
 
+def _worklist_rows(physician, nurse, counselor, n):
+    """n patients on all three's teams, each with a critical QTc, an open order, an adulterated
+    urine specimen, a suicide-risk PHQ-9, drafts and plans submitted, returned and due."""
+    from tests.worklist_support import (
+        adulterated_uds,
+        critical_qtc,
+        draft_interview,
+        open_order,
+        plan,
+        suicide_risk_phq9,
+    )
+
+    due = timezone.localdate() + datetime.timedelta(days=3)
+    for p in _caseload(physician, n):
+        for user, role in ((nurse, TeamRole.NURSE), (counselor, TeamRole.COUNSELOR)):
+            CareTeamMember.objects.create(patient=p, user=user, team_role=role)
+        critical_qtc(p, nurse)
+        adulterated_uds(p, nurse)
+        open_order(p, nurse)
+        suicide_risk_phq9(p, counselor)
+        for author in (physician, nurse, counselor):
+            draft_interview(p, author)
+            plan(p, author)
+        plan(p, counselor, status="submitted")
+        plan(p, physician, status="changes-requested", comment="Add naloxone.")
+        plan(p, counselor, status="changes-requested", comment="Add naloxone.")
+        plan(p, counselor, status="active", review_date=due)
+
+
+@pytest.mark.parametrize("role", ["physician", "nurse", "counselor"])
+def test_each_roles_worklist_has_a_fixed_budget(
+    client, team_physician, team_nurse, team_counselor, role
+):
+    user = {"physician": team_physician, "nurse": team_nurse, "counselor": team_counselor}[role]
+    _worklist_rows(team_physician, team_nurse, team_counselor, SMALL)
+    client.force_login(user)
+    small = _page_queries(client, "get", "/")
+    _worklist_rows(team_physician, team_nurse, team_counselor, LARGE - SMALL)
+    response = client.get("/")
+    assert response.content.decode().count('data-testid="work-row"') > LARGE / 2
+    _assert_budget(small, _page_queries(client, "get", "/"))
+
+
+def test_the_top_bar_worklist_counts_cost_one_query(client, team_physician, team_nurse, patient):
+    from tests.worklist_support import critical_qtc
+
+    client.force_login(team_physician)
+    url = f"/patients/{patient.pk}/care-team/"
+    without = _page_queries(client, "get", url)
+    critical_qtc(patient, team_nurse)
+    assert _page_queries(client, "get", url) == without
+    assert b'data-testid="nav-worklist-count">1<' in client.get(url).content
+
+
 def _amended_plan(patient, physician, lines):
     """Version 2 (active, signed) of a plan, with `lines` medication and behavioral lines;
     the page shows it with its differences from version 1."""

@@ -31,7 +31,9 @@ def test_home_list_does_not_grow_with_rows(client, team_counselor):
     small = _queries(client, "get", "/")
     _caseload(team_counselor, 48)
     assert _queries(client, "get", "/") == small
-    assert small <= 10
+    # The caseload (two queries) and, since the worklist, one query per kind of work the
+    # counselor acts on plus the top bar's counts (tests/test_query_budgets.py, per role).
+    assert small <= 12
 
 
 def test_search_does_not_grow_with_rows(client, team_counselor):

@@ -142,6 +142,23 @@ class LabOrder(ClinicalModel):
         indexes = [
             # Chart lab section: a patient's orders, newest first.
             models.Index(fields=["patient", "-ordered_at"], name="intake_laborder_patient"),
+            # Nurse worklist: orders waiting for results (few among all orders).
+            models.Index(
+                fields=["patient", "ordered_at"],
+                condition=models.Q(status__in=["ordered", "collected"]),
+                name="intake_laborder_open",
+            ),
+            # Nurse worklist: urine screens whose specimen must be recollected under
+            # observation (adulterated, substituted, invalid).
+            models.Index(
+                fields=["patient", "collected_at"],
+                condition=models.Q(
+                    panel_id="uds",
+                    status="resulted",
+                    specimen_status__in=["adulterated", "invalid", "substituted"],
+                ),
+                name="intake_laborder_recollect",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Max, OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from intake.access import Perm, patients_visible_to
+from intake.access import Perm, WorkItem, patients_visible_to, worklist_patients
 from intake.models import (
     OPIOID_SUBSTANCES,
     Assessment,
@@ -84,11 +84,13 @@ def plan_chart_section(*, patient: Patient, user) -> dict:
 
 
 def review_queue(*, user) -> QuerySet[TreatmentPlan]:
-    """Submitted plans of the physician's patients, oldest first."""
+    """Submitted plans of the physician's care teams' patients, oldest first (the home page's
+    worklist and the API's queue). An emergency-access grant does not make its holder the
+    plan's reviewer."""
     return (
         TreatmentPlan.objects.filter(
             status=PlanStatus.SUBMITTED,
-            patient__in=patients_visible_to(user, Perm.PLAN_APPROVE),
+            patient__in=worklist_patients(user, WorkItem.PLANS_TO_REVIEW),
         )
         .select_related("patient", "submitted_by")
         .order_by("submitted_at", "id")

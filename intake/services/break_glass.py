@@ -111,6 +111,73 @@ def break_glass_open(
     return grant, extended
 
 
+class NoSingleMatch(Exception):
+    """An emergency request by name and date of birth matched no record, or several (and no
+    MRN told them apart). Raised only after the request was audited."""
+
+    def __init__(self, *, several: bool):
+        super().__init__("several" if several else "none")
+        self.several = several
+
+
+def _same_name(value: str) -> str:
+    return " ".join((value or "").split())
+
+
+def break_glass_open_by_identity(
+    *,
+    actor,
+    given_name: str,
+    family_name: str,
+    birth_date: datetime.date,
+    reason: str,
+    category: str = EmergencyCategory.OTHER,
+    mrn: str = "",
+) -> tuple[BreakGlassGrant | None, Patient]:
+    """Emergency access to a patient the actor's search cannot show, named exactly: legal given
+    and family name (case and spacing aside) and date of birth, and the MRN when several
+    records share them. The category and reason are checked first, as for break_glass_open,
+    so a refusal for a bad reason says nothing about whether anyone matched.
+
+    One match: the grant is opened (or extended) and audited; returns (grant, patient), or
+    (None, patient) for a patient already on the actor's care team (no grant needed). No match
+    or several: the attempt is audited as refused, then NoSingleMatch."""
+    if category not in EmergencyCategory.values:
+        raise ValidationError(
+            {"category": [f"Choose one of: {', '.join(EmergencyCategory.values)}."]}
+        )
+    reason = _clean_reason(reason)
+    matches = Patient.objects.filter(
+        birth_date=birth_date,
+        given_name__iexact=_same_name(given_name),
+        family_name__iexact=_same_name(family_name),
+    )
+    if mrn:
+        matches = matches.filter(mrn=mrn.zfill(8) if len(mrn) < 8 else mrn)
+    found = list(matches.order_by("mrn")[:2])
+    if len(found) != 1:
+        # Who asked, why and when; not whom they named (no PHI in the audit detail).
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            outcome=AuditOutcome.DENIED,
+            object_type="break-glass",
+            detail={
+                "reason": "several-matches" if found else "no-match",
+                "category": category,
+                "via": "search",
+            },
+        )
+        raise NoSingleMatch(several=bool(found))
+    patient = found[0]
+    if access.is_team_member(actor, patient):
+        return None, patient
+    grant, _extended = break_glass_open(
+        actor=actor, patient_id=patient.pk, reason=reason, category=category
+    )
+    return grant, patient
+
+
 def break_glass_review(
     *, actor, grant: BreakGlassGrant, outcome: str, note: str = "", end_access: bool = False
 ) -> BreakGlassGrant:

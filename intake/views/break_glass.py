@@ -3,13 +3,22 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake.access import Perm
-from intake.forms.break_glass import BreakGlassForm, BreakGlassReviewForm
+from intake.forms.break_glass import (
+    BreakGlassForm,
+    BreakGlassReviewForm,
+    EmergencyAccessByIdentityForm,
+)
 from intake.models import BreakGlassGrant, ReviewOutcome
 from intake.services.audit import audit_patients_shown
-from intake.services.break_glass import break_glass_open, break_glass_review
+from intake.services.break_glass import (
+    NoSingleMatch,
+    break_glass_open,
+    break_glass_open_by_identity,
+    break_glass_review,
+)
 from intake.views.decorators import policy
 
 
@@ -45,6 +54,65 @@ def break_glass_open_view(request: HttpRequest, patient_id) -> HttpResponse:
         {"form": form, "patient_id": patient_id},
         status=400,
     )
+
+
+@policy(Perm.BREAK_GLASS)
+@require_http_methods(["GET", "POST"])
+def emergency_access_search(request: HttpRequest) -> HttpResponse:
+    """Emergency access from the search page, for a patient no search of the clinician's shows.
+    Every response before the grant is the same whether or not such a patient exists: the form
+    is checked before any record is looked up, and a name that matches nobody is answered only
+    once the request (with its reason) has been recorded for the privacy officer. A POST, so
+    the name never lands in a URL."""
+    form = EmergencyAccessByIdentityForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                grant, patient = break_glass_open_by_identity(
+                    actor=request.user,
+                    given_name=data["given_name"],
+                    family_name=data["family_name"],
+                    birth_date=data["birth_date"],
+                    mrn=data["mrn"],
+                    reason=data["reason"],
+                    category=data["category"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except NoSingleMatch as exc:
+                if exc.several:
+                    form.add_error(
+                        "mrn",
+                        "More than one record has this name and date of birth: add the MRN. "
+                        "Your request was recorded.",
+                    )
+                else:
+                    status = 404
+                    form.add_error(
+                        None,
+                        "No chart was opened: no record has exactly this legal name and date of "
+                        "birth. Your request was recorded. Check the spelling against the "
+                        "patient's identification, or call the clinic's records desk.",
+                    )
+            else:
+                if grant is None:
+                    messages.info(
+                        request,
+                        "You are on this patient's care team: no emergency access is needed.",
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        f"Emergency access is open until "
+                        f"{timezone.localtime(grant.expires_at):%H:%M}. Every page you open is "
+                        "recorded and reviewed by the privacy officer.",
+                    )
+                return redirect("intake:patient-detail", patient_id=patient.pk)
+    return render(request, "intake/emergency_access_search.html", {"form": form}, status=status)
 
 
 @policy(Perm.BREAK_GLASS_REVIEW)

@@ -16,6 +16,7 @@ from intake.selectors.patient import (
     patient_list,
     patient_list_with_status,
 )
+from intake.selectors.worklist_pending import patients_with_open_critical_alerts
 from intake.services.audit import audit_record_many
 from intake.services.patient import (
     patient_possible_duplicates,
@@ -34,8 +35,11 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid() and form.cleaned_data["q"].strip():
-        qs = patient_list(user=request.user, q=form.cleaned_data["q"])
-        results = list(patient_list_with_status(qs)[:SEARCH_LIMIT])
+        qs = patient_list_with_status(patient_list(user=request.user, q=form.cleaned_data["q"]))
+        if access.has_perm(request.user, Perm.LAB_VIEW):
+            # Lab results are clinical: the flag only for those who may read them.
+            qs = patients_with_open_critical_alerts(qs)
+        results = list(qs[:SEARCH_LIMIT])
         audit_record_many(
             actor=request.user,
             action=AuditAction.READ,
@@ -52,6 +56,9 @@ def patient_search(request: HttpRequest) -> HttpResponse:
             "can_open_chart": access.has_perm(request.user, Perm.PATIENT_VIEW),
             # Programs are clinical: the header only for those who may not see more.
             "show_demographics": access.can_view_patient_demographics(request.user),
+            # Offered after every search, whatever it found: its presence says nothing about
+            # patients outside the clinician's teams.
+            "can_ask_emergency_access": access.has_perm(request.user, Perm.BREAK_GLASS),
         },
     )
 

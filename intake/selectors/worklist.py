@@ -1,0 +1,438 @@
+"""The worklist on each clinician's home page: critical results, safety follow-ups, plans to
+review or revise, orders waiting for results, specimens to recollect, drafts and plan reviews
+due, for their care teams' patients only, each row with a link to where the work is done.
+
+What is pending comes from intake/selectors/worklist_pending.py. Queries: one per lab or
+assessment section, one for every plan section together, one for unsigned interviews."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+
+from intake import access
+from intake.access import WorkItem
+from intake.models import (
+    LabAlert,
+    LabOrder,
+    OrderStatus,
+    Patient,
+    PlanStatus,
+    Priority,
+    TreatmentPlan,
+)
+from intake.selectors import worklist_pending as pending
+from intake.selectors.lab import ALERT_LABELS, OPEN_ORDER_STATUSES, decorate_results
+from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
+
+# Rows shown per section; the heading and the top bar count them all.
+ROWS_PER_SECTION = 25
+
+TITLES = {
+    WorkItem.RESULTS_TO_ACKNOWLEDGE: "Results to acknowledge",
+    WorkItem.SAFETY_FOLLOW_UPS: "Safety follow-ups",
+    WorkItem.PLANS_TO_REVIEW: "Plans awaiting your review",
+    WorkItem.PLANS_RETURNED: "Plans returned to you with comments",
+    WorkItem.ORDERS_AWAITING_RESULTS: "Lab orders waiting for results",
+    WorkItem.SPECIMENS_TO_RECOLLECT: "Specimens to recollect",
+    WorkItem.DRAFTS: "Your unsigned drafts",
+    WorkItem.PLAN_REVIEWS_DUE: "Treatment plan reviews due",
+}
+EMPTY = {
+    WorkItem.RESULTS_TO_ACKNOWLEDGE: "No critical or unexpected results waiting.",
+    WorkItem.SAFETY_FOLLOW_UPS: "No safety assessment waiting.",
+    WorkItem.PLANS_TO_REVIEW: "No plan waiting for review.",
+    WorkItem.PLANS_RETURNED: "No plan returned to you.",
+    WorkItem.ORDERS_AWAITING_RESULTS: "No lab order waiting for results.",
+    WorkItem.SPECIMENS_TO_RECOLLECT: "No specimen to recollect.",
+    WorkItem.DRAFTS: "No unsigned interview or draft plan.",
+    WorkItem.PLAN_REVIEWS_DUE: (
+        f"No plan review due in the next {PLAN_REVIEW_DUE_WITHIN_DAYS} days."
+    ),
+}
+SAFETY_LABELS = {
+    "suicide-risk": "Suicide risk",
+    "imminent-danger": "Imminent danger",
+}
+
+
+@dataclass
+class WorkRow:
+    patient: Patient
+    title: str
+    detail: str
+    url: str
+    action: str
+    # Critical results and safety follow-ups: counted as urgent in the top bar, shown in red.
+    urgent: bool = False
+    # A word that puts the row ahead of its neighbours: "STAT", "Overdue".
+    flag: str = ""
+
+
+@dataclass
+class WorklistSection:
+    item: WorkItem
+    title: str
+    empty: str
+    rows: list[WorkRow] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def urgent(self) -> int:
+        return sum(1 for row in self.rows if row.urgent)
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+
+# Sections --------------------------------------------------------------------------------------
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _local(at) -> str:
+    return f"{timezone.localtime(at):%Y-%m-%d %H:%M}" if at else ""
+
+
+def _results_to_acknowledge(user) -> tuple[list[WorkRow], int]:
+    alerts = list(
+        pending.pending_alerts(user)
+        .select_related("patient", "order__panel", "result__test")
+        .annotate(rank=Case(When(code=CRITICAL, then=Value(0)), default=Value(1)))
+        .order_by("rank", "created_at", "id")[: ROWS_PER_SECTION * 4]
+    )
+    decorate_results(a.result for a in alerts if a.result is not None)
+    groups: dict[tuple, list[LabAlert]] = {}
+    for alert in alerts:
+        groups.setdefault((alert.order_id, alert.result_id or alert.pk), []).append(alert)
+    rows = []
+    for members in groups.values():
+        first = members[0]
+        labels = " · ".join(ALERT_LABELS.get(a.code, "Unexpected result") for a in members)
+        result = first.result
+        if result is not None:
+            reading = (
+                f"{result.display_value} {result.unit}".strip()
+                if result.display_value
+                else result.get_interpretation_display().lower()
+            )
+            labels = f"{labels}: {result.test.name} {reading}"
+        rows.append(
+            WorkRow(
+                patient=first.patient,
+                title=labels,
+                detail=f"{first.order.panel.name}, collected {_local(first.order.collected_at)}",
+                url=reverse("intake:lab-alert-acknowledge", args=[first.patient_id, first.pk]),
+                action="Acknowledge",
+                urgent=any(a.code == CRITICAL for a in members),
+            )
+        )
+    rows.sort(key=lambda r: not r.urgent)  # stable: oldest first within each
+    return rows[:ROWS_PER_SECTION], len(rows)
+
+
+def _safety_follow_ups(user) -> list[WorkRow]:
+    rows = []
+    for a in (
+        pending.pending_safety_follow_ups(user)
+        .select_related("patient", "administered_by")
+        .order_by("administered_at", "id")[:ROWS_PER_SECTION]
+    ):
+        what = " and ".join(SAFETY_LABELS[code] for code in a.alerts if code in SAFETY_LABELS)
+        source = "item 9 of the PHQ-9" if a.instrument == "phq9" else a.get_instrument_display()
+        rows.append(
+            WorkRow(
+                patient=a.patient,
+                title=f"{what} on {source}",
+                detail=(
+                    f"Recorded {_local(a.administered_at)} by {_name(a.administered_by)}; "
+                    "no safety assessment yet"
+                ),
+                url=reverse("intake:assessment-detail", args=[a.patient_id, a.pk]),
+                action="Assess safety",
+                urgent=True,
+            )
+        )
+    return rows
+
+
+def _plan_summary(plan: TreatmentPlan) -> str:
+    text = f"Treatment plan version {plan.version}, {plan.get_setting_display().lower()}"
+    if plan.medically_supervised_detox:
+        text += ", medically supervised withdrawal"
+    return text
+
+
+def _plans_to_review(plans: list[TreatmentPlan]) -> list[WorkRow]:
+    now = timezone.now()
+    rows = []
+    for plan in plans:
+        waited = now - plan.submitted_at if plan.submitted_at else datetime.timedelta()
+        detail = f"Submitted by {_name(plan.submitted_by)} {_local(plan.submitted_at)}"
+        if waited >= datetime.timedelta(days=1):
+            detail += f", waiting {waited.days} day{'s' if waited.days != 1 else ''}"
+        warnings = [w.get("message", "") for w in plan.warnings or [] if isinstance(w, dict)]
+        if warnings:
+            detail += ". Safety warnings: " + " ".join(warnings)
+        rows.append(
+            WorkRow(
+                patient=plan.patient,
+                title=_plan_summary(plan),
+                detail=detail,
+                url=reverse("intake:plan-review", args=[plan.patient_id, plan.pk]),
+                action="Review",
+            )
+        )
+    return rows
+
+
+def _plans_returned(plans: list[TreatmentPlan]) -> list[WorkRow]:
+    rows = []
+    for plan in plans:
+        comment = " ".join((plan.review_comment or "").split())
+        if len(comment) > 160:
+            comment = comment[:159] + "…"
+        detail = f"Returned by {_name(plan.reviewed_by)}"
+        if comment:
+            detail += f": “{comment}”"
+        rows.append(
+            WorkRow(
+                patient=plan.patient,
+                title=_plan_summary(plan),
+                detail=detail,
+                url=reverse("intake:plan-detail", args=[plan.patient_id, plan.pk]),
+                action="Revise",
+            )
+        )
+    return rows
+
+
+def _orders_awaiting_results(user) -> list[WorkRow]:
+    rows = []
+    for order in (
+        pending.pending_orders(user)
+        .select_related("patient", "panel", "ordered_by")
+        .annotate(rank=Case(When(priority=Priority.STAT, then=Value(0)), default=Value(1)))
+        .order_by("rank", "ordered_at", "id")[:ROWS_PER_SECTION]
+    ):
+        stat = order.priority == Priority.STAT
+        state = (
+            "collected, results not entered"
+            if order.status == OrderStatus.COLLECTED
+            else ("not yet collected")
+        )
+        rows.append(
+            WorkRow(
+                patient=order.patient,
+                title=order.panel.name,
+                detail=(
+                    f"Ordered {_local(order.ordered_at)} by {_name(order.ordered_by)}; {state}"
+                ),
+                url=reverse("intake:lab-result-entry", args=[order.patient_id, order.pk]),
+                action="Enter results",
+                flag="STAT" if stat else "",
+            )
+        )
+    return rows
+
+
+def _specimens_to_recollect(user) -> list[WorkRow]:
+    ordered_again = LabOrder.objects.filter(
+        patient=OuterRef("patient_id"), panel_id="uds", status__in=OPEN_ORDER_STATUSES
+    ).order_by("-ordered_at")
+    rows = []
+    for order in (
+        pending.pending_recollections(user)
+        .select_related("patient")
+        .annotate(pending_id=Subquery(ordered_again.values("pk")[:1]))
+        .order_by("collected_at", "id")[:ROWS_PER_SECTION]
+    ):
+        status = order.get_specimen_status_display().lower()
+        title = (
+            f"Observed urine recollection: the specimen of {_local(order.collected_at)} "
+            f"was {status}"
+        )
+        if order.pending_id is not None:
+            url = reverse("intake:lab-result-entry", args=[order.patient_id, order.pending_id])
+            detail, action = (
+                "A new urine drug screen is ordered; collect it observed",
+                "Enter results",
+            )
+        else:
+            url = (
+                reverse("intake:lab-order-create", args=[order.patient_id])
+                + "?panel=uds&priority=stat"
+            )
+            detail = "Its drug results are inconclusive; no new screen is ordered yet"
+            action = "Order a recollection"
+        rows.append(
+            WorkRow(
+                patient=order.patient,
+                title=title,
+                detail=detail,
+                url=url,
+                action=action,
+            )
+        )
+    return rows
+
+
+def _drafts(user, plans: list[TreatmentPlan]) -> tuple[list[WorkRow], int]:
+    rows = []
+    interviews = list(
+        pending.pending_draft_interviews(user)
+        .select_related("patient")
+        .order_by("updated_at", "id")[: ROWS_PER_SECTION + 1]
+    )
+    for interview in interviews:
+        rows.append(
+            (
+                interview.updated_at,
+                WorkRow(
+                    patient=interview.patient,
+                    title=f"Intake interview of {interview.interviewed_on:%Y-%m-%d}, not signed",
+                    detail=f"Last saved {_local(interview.updated_at)}",
+                    url=reverse(
+                        "intake:interview-detail", args=[interview.patient_id, interview.pk]
+                    ),
+                    action="Finish and sign",
+                ),
+            )
+        )
+    for plan in plans:
+        rows.append(
+            (
+                plan.updated_at,
+                WorkRow(
+                    patient=plan.patient,
+                    title=f"{_plan_summary(plan)}: draft, not submitted",
+                    detail=f"Last saved {_local(plan.updated_at)}",
+                    url=reverse("intake:plan-detail", args=[plan.patient_id, plan.pk]),
+                    action="Finish",
+                ),
+            )
+        )
+    rows.sort(key=lambda pair: pair[0])
+    return [row for _at, row in rows][:ROWS_PER_SECTION], len(rows)
+
+
+def _plan_reviews_due(plans: list[TreatmentPlan], today: datetime.date) -> list[WorkRow]:
+    rows = []
+    for plan in plans:
+        # Overdue the day after it was due (CLINICAL_REFERENCE.md section 9).
+        overdue = plan.review_date < today
+        if overdue:
+            days = (today - plan.review_date).days
+            ago = f"{days} day{'s' if days != 1 else ''} ago"
+            when = f"Overdue: the review was due {plan.review_date:%Y-%m-%d} ({ago})"
+        elif plan.review_date == today:
+            when = "Review due today"
+        else:
+            when = f"Review due {plan.review_date:%Y-%m-%d}"
+        rows.append(
+            WorkRow(
+                patient=plan.patient,
+                title=f"{_plan_summary(plan)} (signed)",
+                detail=when,
+                url=reverse("intake:plan-detail", args=[plan.patient_id, plan.pk]),
+                action="Review the plan",
+                flag="Overdue" if overdue else "",
+            )
+        )
+    return rows
+
+
+PLAN_ITEMS = {
+    # Each kind of plan work is plans in one status: the combined query ranks within each.
+    PlanStatus.SUBMITTED: WorkItem.PLANS_TO_REVIEW,
+    PlanStatus.CHANGES_REQUESTED: WorkItem.PLANS_RETURNED,
+    PlanStatus.DRAFT: WorkItem.DRAFTS,
+    PlanStatus.ACTIVE: WorkItem.PLAN_REVIEWS_DUE,
+}
+
+
+def _plan_work(user, items, today: datetime.date) -> dict[WorkItem, list[TreatmentPlan]]:
+    """The plans of every plan section in one query: each section's own queryset (the review
+    queue's is the API's) as a condition, the first ROWS_PER_SECTION of each kept, oldest
+    first (reviews due by review date)."""
+    conditions = {
+        WorkItem.PLANS_TO_REVIEW: lambda: pending.pending_plan_reviews(user),
+        WorkItem.PLANS_RETURNED: lambda: pending.pending_returned_plans(user),
+        WorkItem.DRAFTS: lambda: pending.pending_draft_plans(user),
+        WorkItem.PLAN_REVIEWS_DUE: lambda: pending.pending_plan_reviews_due(user, today),
+    }
+    wanted = Q()
+    for item in items:
+        if item in conditions:
+            wanted |= Q(pk__in=conditions[item]().values("pk"))
+    found: dict[WorkItem, list[TreatmentPlan]] = {item: [] for item in PLAN_ITEMS.values()}
+    if not wanted:
+        return found
+    due_first = Case(When(status=PlanStatus.ACTIVE, then=F("review_date")), default=None)
+    waiting_since = Case(
+        When(status=PlanStatus.SUBMITTED, then=F("submitted_at")), default=F("updated_at")
+    )
+    plans = (
+        TreatmentPlan.objects.filter(wanted)
+        .select_related("patient", "submitted_by", "reviewed_by")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("status")],
+                order_by=[due_first.asc(nulls_last=True), waiting_since.asc(), F("id").asc()],
+            )
+        )
+        .filter(place__lte=ROWS_PER_SECTION + 1)
+        .order_by("status", "place")
+    )
+    for plan in plans:
+        found[PLAN_ITEMS[plan.status]].append(plan)
+    return found
+
+
+def worklist_sections(*, user, counts: dict[WorkItem, int] | None = None) -> list[WorklistSection]:
+    """The person's worklist, one section per kind of work their role acts on, most urgent
+    first; `counts` (worklist_counts) gives each section's total beyond the rows shown."""
+    counts = counts or {}
+    items = access.worklist_items(user)
+    today = timezone.localdate()
+    plans = _plan_work(user, items, today)
+    sections = []
+    for item in items:
+        total = None
+        if item == WorkItem.RESULTS_TO_ACKNOWLEDGE:
+            rows, total = _results_to_acknowledge(user)
+        elif item == WorkItem.SAFETY_FOLLOW_UPS:
+            rows = _safety_follow_ups(user)
+        elif item == WorkItem.PLANS_TO_REVIEW:
+            rows = _plans_to_review(plans[item][:ROWS_PER_SECTION])
+        elif item == WorkItem.PLANS_RETURNED:
+            rows = _plans_returned(plans[item][:ROWS_PER_SECTION])
+        elif item == WorkItem.ORDERS_AWAITING_RESULTS:
+            rows = _orders_awaiting_results(user)
+        elif item == WorkItem.SPECIMENS_TO_RECOLLECT:
+            rows = _specimens_to_recollect(user)
+        elif item == WorkItem.DRAFTS:
+            rows, total = _drafts(user, plans[item])
+        else:
+            rows = _plan_reviews_due(plans[item][:ROWS_PER_SECTION], today)
+        sections.append(
+            WorklistSection(
+                item=item,
+                title=TITLES[item],
+                empty=EMPTY[item],
+                rows=rows,
+                total=max(counts.get(item, 0), total or 0, len(rows)),
+            )
+        )
+    return sections

@@ -1,0 +1,198 @@
+"""What waits for whom: one queryset per kind of work on the worklist (intake/selectors/
+worklist.py builds the rows from them), the counts of all of them in one query for the top bar,
+and the critical-result flag of patient lists. Care teams only: access.worklist_patients."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from intake import access
+from intake.access import WorkItem
+from intake.labs.interpret import RECOLLECT_STATUSES
+from intake.models import (
+    SAFETY_ALERTS,
+    Assessment,
+    Interview,
+    InterviewStatus,
+    LabAlert,
+    LabOrder,
+    OrderStatus,
+    Patient,
+    PlanStatus,
+    TreatmentPlan,
+)
+from intake.selectors.lab import OPEN_ORDER_STATUSES
+from intake.selectors.treatment_plan import review_queue
+
+# An active plan shows among the reviews due this many days before its review date.
+PLAN_REVIEW_DUE_WITHIN_DAYS = 14
+CRITICAL = "critical-value"
+URGENT_ITEMS = frozenset({WorkItem.RESULTS_TO_ACKNOWLEDGE, WorkItem.SAFETY_FOLLOW_UPS})
+
+
+def pending_alerts(user) -> QuerySet[LabAlert]:
+    return LabAlert.objects.filter(
+        acknowledged_at__isnull=True,
+        patient__in=access.worklist_patients(user, WorkItem.RESULTS_TO_ACKNOWLEDGE),
+    )
+
+
+def pending_safety_follow_ups(user) -> QuerySet[Assessment]:
+    # `~Q(alerts=[])` is implied by the overlap, but spelled out it lets PostgreSQL use the
+    # partial index of open alerts (intake_assessment_open_alerts).
+    return Assessment.objects.filter(
+        ~Q(alerts=[]),
+        safety_assessed_at__isnull=True,
+        alerts__overlap=sorted(SAFETY_ALERTS),
+        patient__in=access.worklist_patients(user, WorkItem.SAFETY_FOLLOW_UPS),
+    )
+
+
+def pending_plan_reviews(user) -> QuerySet[TreatmentPlan]:
+    # The API's review queue reads the same selector: page and API cannot disagree.
+    return review_queue(user=user).order_by()
+
+
+def pending_returned_plans(user) -> QuerySet[TreatmentPlan]:
+    """Plans returned with comments to the one who wrote or submitted them."""
+    return TreatmentPlan.objects.filter(
+        Q(submitted_by=user) | Q(created_by=user),
+        status=PlanStatus.CHANGES_REQUESTED,
+        patient__in=access.worklist_patients(user, WorkItem.PLANS_RETURNED),
+    )
+
+
+def pending_orders(user) -> QuerySet[LabOrder]:
+    return LabOrder.objects.filter(
+        status__in=OPEN_ORDER_STATUSES,
+        patient__in=access.worklist_patients(user, WorkItem.ORDERS_AWAITING_RESULTS),
+    )
+
+
+def pending_recollections(user) -> QuerySet[LabOrder]:
+    """Each patient's latest resulted urine drug screen, when its specimen was adulterated,
+    substituted or invalid (its drug results are inconclusive: collect again, observed). Read
+    from the few such specimens (intake_laborder_recollect), each checked for a later screen,
+    rather than from every screen of the caseload."""
+    later = LabOrder.objects.filter(
+        patient=OuterRef("patient_id"),
+        panel_id="uds",
+        status=OrderStatus.RESULTED,
+        collected_at__gt=OuterRef("collected_at"),
+    )
+    return LabOrder.objects.filter(
+        ~Exists(later),
+        panel_id="uds",
+        status=OrderStatus.RESULTED,
+        specimen_status__in=sorted(RECOLLECT_STATUSES),
+        patient__in=access.worklist_patients(user, WorkItem.SPECIMENS_TO_RECOLLECT),
+    )
+
+
+def pending_draft_interviews(user) -> QuerySet[Interview]:
+    return Interview.objects.filter(
+        author=user,
+        status=InterviewStatus.DRAFT,
+        patient__in=access.worklist_patients(user, WorkItem.DRAFTS),
+    )
+
+
+def pending_draft_plans(user) -> QuerySet[TreatmentPlan]:
+    return TreatmentPlan.objects.filter(
+        created_by=user,
+        status=PlanStatus.DRAFT,
+        patient__in=access.worklist_patients(user, WorkItem.DRAFTS),
+    )
+
+
+def _review_due_by(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=PLAN_REVIEW_DUE_WITHIN_DAYS)
+
+
+def pending_plan_reviews_due(user, today: datetime.date) -> QuerySet[TreatmentPlan]:
+    return TreatmentPlan.objects.filter(
+        status=PlanStatus.ACTIVE,
+        review_date__lte=_review_due_by(today),
+        patient__in=access.worklist_patients(user, WorkItem.PLAN_REVIEWS_DUE),
+    )
+
+
+# Counts for the top bar ------------------------------------------------------------------------
+
+
+class _Count(Func):
+    function = "COUNT"
+    output_field = IntegerField()
+
+
+class _CountDistinct(Func):
+    template = "COUNT(DISTINCT %(expressions)s)"
+    output_field = IntegerField()
+
+
+def _count(qs: QuerySet, expression=None) -> Subquery:
+    # `SELECT COUNT(...) FROM ... WHERE ...` as a scalar subquery (no GROUP BY: Func is not an
+    # aggregate to Django).
+    return Subquery(qs.order_by().values(n=expression or _Count(F("pk"))))
+
+
+def _count_expressions(user, item: WorkItem, today: datetime.date) -> list[Subquery]:
+    if item == WorkItem.RESULTS_TO_ACKNOWLEDGE:
+        # One finding per result (a critical QTc is also "QTc prolonged"), as the rows group.
+        return [_count(pending_alerts(user), _CountDistinct(Coalesce(F("result_id"), F("id"))))]
+    if item == WorkItem.SAFETY_FOLLOW_UPS:
+        return [_count(pending_safety_follow_ups(user))]
+    if item == WorkItem.PLANS_TO_REVIEW:
+        return [_count(pending_plan_reviews(user))]
+    if item == WorkItem.PLANS_RETURNED:
+        return [_count(pending_returned_plans(user))]
+    if item == WorkItem.ORDERS_AWAITING_RESULTS:
+        return [_count(pending_orders(user))]
+    if item == WorkItem.SPECIMENS_TO_RECOLLECT:
+        return [_count(pending_recollections(user))]
+    if item == WorkItem.DRAFTS:
+        return [_count(pending_draft_interviews(user)), _count(pending_draft_plans(user))]
+    if item == WorkItem.PLAN_REVIEWS_DUE:
+        return [_count(pending_plan_reviews_due(user, today))]
+    raise ValueError(item)
+
+
+def worklist_counts(*, user) -> dict[WorkItem, int]:
+    """How much of each kind of work waits for `user`, in one query (the top bar shows it on
+    every page). Counts hold no patient data: not an audited read."""
+    items = access.worklist_items(user)
+    if not items:
+        return {}
+    today = timezone.localdate()
+    annotations: dict[str, Subquery] = {}
+    parts: dict[WorkItem, list[str]] = {}
+    for item in items:
+        for i, expression in enumerate(_count_expressions(user, item, today)):
+            name = f"n_{item.name.lower()}_{i}"
+            annotations[name] = Coalesce(expression, Value(0))
+            parts.setdefault(item, []).append(name)
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(**annotations)
+        .values(*annotations)
+        .first()
+    ) or {}
+    return {item: sum(row.get(name, 0) for name in names) for item, names in parts.items()}
+
+
+def patients_with_open_critical_alerts(qs: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Adds `has_critical_alert` (an unacknowledged critical lab value) to list rows, in the
+    same query."""
+    return qs.annotate(
+        has_critical_alert=Exists(
+            LabAlert.objects.filter(
+                patient=OuterRef("pk"), acknowledged_at__isnull=True, code=CRITICAL
+            )
+        )
+    )
