@@ -135,6 +135,34 @@ DRUGS: dict[str, Drug] = {
             "acetaminophen", "Acetaminophen", "mg", "oral", _d("325"), _d("4000"), indication="Pain"
         ),
         Drug(
+            "hydroxyzine",
+            "Hydroxyzine",
+            "mg",
+            "oral",
+            _d("25"),
+            _d("200"),
+            indication="Anxiety, insomnia",
+        ),
+        Drug("trazodone", "Trazodone", "mg", "oral", _d("25"), _d("100"), indication="Insomnia"),
+        Drug(
+            "dicyclomine",
+            "Dicyclomine",
+            "mg",
+            "oral",
+            _d("20"),
+            _d("160"),
+            indication="Abdominal cramps",
+        ),
+        Drug(
+            "methocarbamol",
+            "Methocarbamol",
+            "mg",
+            "oral",
+            _d("500"),
+            _d("6000"),
+            indication="Muscle aches",
+        ),
+        Drug(
             "naloxone",
             "Naloxone rescue kit",
             "mg",
@@ -157,8 +185,7 @@ class AbsoluteMaximum:
     per_dose: Decimal | None = None
 
 
-# Keyed by drug code; the entries for drugs the formulary does not list yet (hydroxyzine,
-# trazodone, dicyclomine, methocarbamol) apply as soon as it does.
+# Keyed by drug code: every drug of the formulary with a maximum in CLINICAL_REFERENCE §4.
 ABSOLUTE_MAXIMA: dict[str, AbsoluteMaximum] = {
     "buprenorphine": AbsoluteMaximum(per_day=_d("32")),
     "buprenorphine-naloxone": AbsoluteMaximum(per_day=_d("32")),

@@ -31,6 +31,10 @@ BOUNDARIES = [
     ("ibuprofen", "q8h-prn", "1066.666", "1066.667"),  # 3 a day: 3200 mg
     ("acetaminophen", "qid", "1000", "1000.001"),
     ("naloxone", "once", "8", "8.001"),  # a dose
+    ("hydroxyzine", "qid", "100", "100.001"),  # 400 mg a day
+    ("trazodone", "bid", "200", "200.001"),  # 400 mg a day
+    ("dicyclomine", "qid", "40", "40.001"),  # 160 mg a day
+    ("methocarbamol", "qid", "2000", "2000.001"),  # 8000 mg a day
 ]
 
 

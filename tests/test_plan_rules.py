@@ -172,6 +172,12 @@ def test_no_naloxone():
     (med("acetaminophen", "1000", "q6h-prn"), False),
     (med("acetaminophen", "1000", "q4h-prn"), True),
     (med("loperamide", "4", "qid"), False), (med("loperamide", "4", "q4h-prn"), True),
+    (med("hydroxyzine", "50", "qid"), False), (med("hydroxyzine", "75", "qid"), True),
+    (med("trazodone", "100"), False), (med("trazodone", "150"), True),
+    (med("dicyclomine", "20"), False), (med("dicyclomine", "10"), True),
+    (med("methocarbamol", "1500", "qid"), False), (med("methocarbamol", "750", "q4h-prn"), False),
+    (med("methocarbamol", "1000", "q4h-prn"), False),
+    (med("methocarbamol", "1001", "q4h-prn"), True),
 ])
 def test_dose_ranges(line, fires):
     facts = {"cows_totals_24h": [9], "latest_qtc": Decimal("400")}
@@ -181,6 +187,7 @@ def test_dose_ranges(line, fires):
 # qt-prolonging-drug (new)
 @pytest.mark.parametrize("drug, dose, frequency", [
     ("ondansetron", "4", "tid"), ("lofexidine", "0.54", "qid"), ("loperamide", "2", "qid"),
+    ("hydroxyzine", "25", "tid"), ("trazodone", "50", "daily"),
 ])
 @pytest.mark.parametrize("qtc, fires", [
     (None, False), (Decimal("449"), False), (Decimal("450"), True), (Decimal("520"), True),

@@ -45,6 +45,10 @@ class DrugCode(models.TextChoices):
     LOPERAMIDE = "loperamide", "Loperamide (diarrhea)"
     IBUPROFEN = "ibuprofen", "Ibuprofen (pain)"
     ACETAMINOPHEN = "acetaminophen", "Acetaminophen (pain)"
+    HYDROXYZINE = "hydroxyzine", "Hydroxyzine (anxiety, insomnia)"
+    TRAZODONE = "trazodone", "Trazodone (insomnia)"
+    DICYCLOMINE = "dicyclomine", "Dicyclomine (abdominal cramps)"
+    METHOCARBAMOL = "methocarbamol", "Methocarbamol (muscle aches)"
     NALOXONE = "naloxone", "Naloxone rescue kit"
 
 
