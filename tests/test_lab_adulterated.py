@@ -1,5 +1,6 @@
 """An adulterated (or substituted, invalid) specimen does not rewrite the nurse's reading: the
-reading is kept, nothing is judged expected, and the pages say what the specimen status means."""
+reading is kept and shown, what is reported is inconclusive (CLINICAL_REFERENCE §3), nothing is
+judged expected, and the pages say what the specimen status means."""
 
 import pytest
 
@@ -9,7 +10,7 @@ from tests.test_lab_results import api_order, by_test, post_results, uds_entries
 pytestmark = pytest.mark.django_db
 
 
-def test_a_fentanyl_positive_on_an_adulterated_specimen_stays_positive(
+def test_a_fentanyl_positive_on_an_adulterated_specimen_is_kept_as_read(
     api, client, patient, team_nurse
 ):
     api.force_authenticate(team_nurse)
@@ -22,18 +23,18 @@ def test_a_fentanyl_positive_on_an_adulterated_specimen_stays_positive(
     fentanyl = by_test(body)["fentanyl"]
     assert (fentanyl["qualitative"], fentanyl["interpretation"], fentanyl["expected"]) == (
         "positive",
-        "positive",
+        "inconclusive",
         None,
     )
     stored = LabResult.objects.get(order_id=order["id"], test_id="fentanyl")
-    assert stored.interpretation == "positive"
+    assert (stored.qualitative, stored.interpretation) == ("positive", "inconclusive")
 
     client.force_login(team_nurse)
     detail = client.get(f"/patients/{patient.pk}/labs/{order['id']}/").content.decode()
     assert "Specimen adulterated — results may not be reliable; recollect." in detail
     assert 'data-testid="result-fentanyl"' in detail
     fentanyl_row = detail.split('data-testid="result-fentanyl"')[1].split("</tr>")[0]
-    assert "Positive" in fentanyl_row
-    assert "Inconclusive" not in fentanyl_row
+    assert "Read positive" in fentanyl_row
+    assert "Reported inconclusive" in fentanyl_row
     chart = client.get(f"/patients/{patient.pk}/").content.decode()
     assert "results may not be reliable; recollect" in chart

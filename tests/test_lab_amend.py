@@ -74,7 +74,7 @@ def test_it_rederives_the_whole_panel_when_a_validity_value_is_corrected(api, pa
     )
     assert LabOrder.objects.get(pk=order.pk).specimen_status == "adulterated"
     row = LabResult.objects.get(order=order, test_id="buprenorphine")
-    assert (row.interpretation, row.expected) == ("positive", None)
+    assert (row.value, row.interpretation, row.expected) == (40, "inconclusive", None)
     api.force_authenticate(team_nurse)
 
     response = api.post(

@@ -161,7 +161,7 @@ def test_it_keeps_positives_of_a_dilute_specimen_and_voids_negatives(api, patien
     assert results["cocaine"]["expected"] is None
 
 
-def test_it_keeps_readings_on_an_adulterated_specimen_and_asks_for_recollection(
+def test_it_reports_an_adulterated_specimen_inconclusive_and_asks_for_recollection(
     api, client, patient, team_nurse
 ):
     on_buprenorphine(patient, team_nurse)
@@ -172,11 +172,11 @@ def test_it_keeps_readings_on_an_adulterated_specimen_and_asks_for_recollection(
     ).json()
     assert body["specimen_status"] == "adulterated"
     assert body["recollect_observed"] is True
-    # What was read stands (fentanyl 50 is positive); none of it is judged expected.
-    assert by_test(body)["fentanyl"]["interpretation"] == "positive"
-    assert by_test(body)["cocaine"]["interpretation"] == "negative"
+    # Reported inconclusive, none of it judged expected; the reading itself is kept.
     for code in [*SCREENS, "xylazine"]:
+        assert by_test(body)[code]["interpretation"] == "inconclusive", code
         assert by_test(body)[code]["expected"] is None, code
+    assert by_test(body)["fentanyl"]["value"] is not None
 
     client.force_login(team_nurse)
     chart = client.get(f"/patients/{patient.pk}/").content.decode()
@@ -199,7 +199,7 @@ def test_it_voids_substituted_and_invalid_specimens(api, patient, team_nurse, va
     order = api_order(api, patient)
     body = post_results(api, order["id"], uds_entries({"cocaine": 400}, validity=validity)).json()
     assert body["specimen_status"] == status
-    assert by_test(body)["cocaine"]["interpretation"] == "positive"
+    assert by_test(body)["cocaine"]["interpretation"] == "inconclusive"
     assert by_test(body)["cocaine"]["expected"] is None
     assert body["recollect_observed"] is True
 

@@ -154,9 +154,9 @@ def test_it_always_returns_a_known_status_and_ph_outside_4_to_11_adulterates(
 
 @pytest.mark.parametrize("status", ["adulterated", "substituted", "invalid"])
 @pytest.mark.parametrize("interpretation", ["positive", "negative", "inconclusive"])
-def test_it_keeps_the_reading_on_a_failed_specimen_without_expected(status, interpretation):
-    # The nurse's reading is not rewritten; the specimen status says it may not be reliable.
-    assert apply_specimen_status(status, interpretation) == (interpretation, False)
+def test_it_makes_every_drug_result_inconclusive_on_a_failed_specimen(status, interpretation):
+    # What is reported; the reading itself stays stored (tests/test_lab_adulterated.py).
+    assert apply_specimen_status(status, interpretation) == ("inconclusive", False)
 
 
 @pytest.mark.parametrize("status", ["valid", "dilute", "adulterated", "substituted", "invalid"])
@@ -190,7 +190,7 @@ def by_test(panel):
     return {result["test"]: result for result in panel["results"]}
 
 
-def test_it_keeps_readings_on_an_invalid_specimen_and_asks_for_recollection():
+def test_it_reports_an_invalid_specimen_as_inconclusive_and_asks_for_recollection():
     validity = {**VALID_SPECIMEN, "specimen-temperature": D("30")}
     panel = interpret_panel(
         TESTS_BY_CODE,
@@ -208,9 +208,9 @@ def test_it_keeps_readings_on_an_invalid_specimen_and_asks_for_recollection():
             "fentanyl",
         )
     } == {
-        "buprenorphine": ("positive", None),
-        "norbuprenorphine": ("negative", None),
-        "fentanyl": ("positive", None),
+        "buprenorphine": ("inconclusive", None),
+        "norbuprenorphine": ("inconclusive", None),
+        "fentanyl": ("inconclusive", None),
     }
     assert results["specimen-temperature"]["interpretation"] is None
     assert results["buprenorphine"]["value"] == D("50")
@@ -225,7 +225,7 @@ def test_it_keeps_readings_on_an_invalid_specimen_and_asks_for_recollection():
         ({"creatinine": D("1"), "specific-gravity": D("1.0000")}, "substituted"),
     ],
 )
-def test_it_keeps_readings_on_adulterated_and_substituted_specimens(validity_change, status):
+def test_it_reports_adulterated_and_substituted_specimens_inconclusive(validity_change, status):
     panel = interpret_panel(
         TESTS_BY_CODE,
         uds({**VALID_SPECIMEN, **validity_change}, methadone=D("1000"), eddp=D("500")),
@@ -236,7 +236,7 @@ def test_it_keeps_readings_on_adulterated_and_substituted_specimens(validity_cha
         (r["interpretation"], r["expected"])
         for r in panel["results"]
         if r["test"] in ("methadone", "eddp")
-    } == {("positive", None)}
+    } == {("inconclusive", None)}
 
 
 def test_it_keeps_dilute_positives_and_reports_dilute_negatives_without_expected():

@@ -20,10 +20,11 @@ Choices where the reference leaves room (each pinned by a test):
   stored as such, never as a negative, has `expected` null and raises nothing. An analyte nobody
   mentions gets no row at all.
 - An adulterated, substituted or invalid specimen does not rewrite what was read: the reading
-  stays as entered, `expected` is null, and the order's specimen status (with the page's
-  "recollect" notice) says the readings may not be reliable. This departs from the reference's
-  "reported inconclusive" on purpose (clinical-usability issue: a fentanyl positive shown as
-  "inconclusive" hid what the nurse saw).
+  stays stored as entered (`qualitative`, or the value), while what is *reported*
+  (`interpretation`) is `inconclusive` with `expected` null, as the reference rules. The pages
+  show both ("read positive, reported inconclusive") with the order's "recollect" notice
+  (clinical-usability issue: a fentanyl positive shown only as "inconclusive" hid what the
+  nurse saw).
 """
 
 from __future__ import annotations
@@ -308,8 +309,8 @@ def specimen_status(values: Mapping[str, Decimal | None]) -> str:
 def apply_specimen_status(status: str, interpretation: str | None) -> tuple[str | None, bool]:
     """(reported interpretation, whether `expected` applies) for a drug screen result.
 
-    adulterated / substituted / invalid: the reading stands as entered, `expected` null (the
-    order's status tells the reader the readings may not be reliable).
+    adulterated / substituted / invalid: reported `inconclusive`, `expected` null (the reading
+    itself is kept in `qualitative` / the value; the order's status asks for a recollection).
     dilute: a negative stays `negative` with `expected` null; a positive stands.
     valid: unchanged.
     not-tested: stays not-tested, `expected` null whatever the status.
@@ -318,7 +319,7 @@ def apply_specimen_status(status: str, interpretation: str | None) -> tuple[str 
     if interpretation == NOT_TESTED:
         return NOT_TESTED, False
     if status in RECOLLECT_STATUSES:
-        return interpretation, False
+        return INCONCLUSIVE, False
     if status == DILUTE and interpretation == NEGATIVE:
         return NEGATIVE, False
     if status in (VALID, DILUTE):
