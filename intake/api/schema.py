@@ -14,7 +14,10 @@ operation, with their bodies, where they can happen:
   page past the end): `{"detail": "Not found."}`.
 - 409 stale version or a signed record: PATCH, and POSTs that act on an existing record
   (`/{id}/sign/`, `/submit/`, `/revoke/`...): `{"detail": reason}`, with `current` when stale.
+- 415 a body in a media type the API does not read (operations with a request body).
 - 503 the database is unavailable (every operation): `{"detail", "code"}` and `Retry-After`.
+- 414 a request line too long for the web server (every operation; its own page, no body
+  documented).
 
 A response serializer may name, as `schema_always_present`, the fields every answer carries when
 some roles get fewer (a clinic administrator gets a patient's header only).
@@ -89,6 +92,7 @@ ERROR_RESPONSES = {
     "403": ("ErrorDetail", "Signed in, but the role or a rule forbids this."),
     "404": ("ErrorDetail", "Unknown, or outside your care team."),
     "409": ("Conflict", "Stale version, or a signed or closed record."),
+    "415": ("ErrorDetail", "A body in a media type the API does not read (send JSON)."),
     "503": ("Unavailable", "The database is temporarily unavailable."),
 }
 
@@ -113,6 +117,11 @@ class ClinicAutoSchema(AutoSchema):
                     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds"}
                 }
             responses[code] = response
+        # A request line longer than the server in front allows (gunicorn: 4094 bytes, mostly
+        # a long query string) is refused there, in its own HTML, before the API sees it.
+        responses.setdefault(
+            "414", {"description": "URI too long: refused by the web server, not the API."}
+        )
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
@@ -139,6 +148,8 @@ class ClinicAutoSchema(AutoSchema):
         codes = ["400", "401", "403", "503"]
         if in_path or paginated:
             codes.append("404")
+        if "requestBody" in operation:
+            codes.append("415")
         acts_on_record = self.method == "POST" and any(p["name"] != "patient_id" for p in in_path)
         if self.method in ("PATCH", "PUT") or acts_on_record:
             codes.append("409")
