@@ -174,3 +174,27 @@ def test_every_operation_answers_as_its_schema_says(patient, team_physician):
     tested = {label for label in result["operations"] if label != "Stateful tests"}
     assert len(tested) == result["schema_operations"], sorted(tested)
     assert result["generated"] >= EXAMPLES * result["schema_operations"]
+
+
+def test_a_url_no_api_route_matches_answers_the_api_404(api, team_physician):
+    api.force_authenticate(team_physician)
+    response = api.get("/api/v1/lab-orders/not-an-id/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_plan_workflow_input_that_is_not_text_is_a_400_naming_the_field(patient, team_physician):
+    from tests.factories import TreatmentPlanFactory
+
+    plan = TreatmentPlanFactory(patient=patient)
+    api = APIClient()
+    api.force_authenticate(team_physician)
+    base = f"/api/v1/treatment-plans/{plan.pk}"
+    amend = api.post(f"{base}/amend/", {"reason": True}, format="json")
+    assert amend.status_code == 400 and "reason" in amend.json()
+    changes = api.post(f"{base}/request-changes/", {"comment": 5}, format="json")
+    assert changes.status_code == 400 and "comment" in changes.json()
+    submit = api.post(f"{base}/submit/", {"revision": "latest"}, format="json")
+    assert submit.status_code == 400 and "revision" in submit.json()
+    assert api.post(f"{base}/amend/", [], format="json").status_code == 400
