@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "intake.api.schema.ClinicAutoSchema",
     "EXCEPTION_HANDLER": "intake.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -227,12 +227,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Intake, assessment and treatment records for opioid use disorder programs.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components: read-only fields (id, mrn, created_at...) are
+    # not offered as input, and responses mark them as always present.
+    "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "DisclosureContentEnum": "intake.models.consent.DisclosureContent",
         "SubstanceEnum": "intake.models.interview.Substance",
         "AsamLevelEnum": "intake.models.assessment.AsamLevel",
         "PlanSettingEnum": "intake.models.treatment_plan.PlanSetting",
         "BehavioralSettingEnum": "intake.models.treatment_plan.BehavioralSetting",
+        "LabOrderStatusEnum": "intake.models.lab.OrderStatus",
     },
 }
 

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -35,9 +36,7 @@ class AssessmentInput(serializers.Serializer):
     instrument = serializers.ChoiceField(choices=InstrumentCode.choices)
     answers = serializers.DictField(child=serializers.JSONField(), allow_empty=True)
     administered_at = serializers.DateTimeField(required=False)
-    item_notes = serializers.DictField(
-        child=StrictCharField(allow_blank=True), required=False
-    )
+    item_notes = serializers.DictField(child=StrictCharField(allow_blank=True), required=False)
     recommended_level = StrictCharField(required=False, allow_blank=True)
 
 
@@ -45,6 +44,9 @@ class AssessmentListView(GenericAPIView):
     access_perms = {"GET": Perm.ASSESSMENT_VIEW, "POST": Perm.ASSESSMENT_RECORD}
     serializer_class = AssessmentSerializer
 
+    @extend_schema(
+        parameters=[OpenApiParameter("instrument", str, description="An instrument code")]
+    )
     def get(self, request, patient_id):
         patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment-list"
@@ -55,6 +57,7 @@ class AssessmentListView(GenericAPIView):
         page = self.paginate_queryset(qs.order_by("-administered_at"))
         return self.get_paginated_response(AssessmentSerializer(page, many=True).data)
 
+    @extend_schema(request=AssessmentInput, responses={201: AssessmentSerializer})
     def post(self, request, patient_id):
         patient = resolvers.resolve_patient(
             request.user,
@@ -117,6 +120,7 @@ class DiagnosisListView(GenericAPIView):
         page = self.paginate_queryset(qs.order_by("-diagnosed_on", "-created_at"))
         return self.get_paginated_response(DiagnosisSerializer(page, many=True).data)
 
+    @extend_schema(request=DiagnosisInput, responses={201: DiagnosisSerializer})
     def post(self, request, patient_id):
         patient = resolvers.resolve_patient(
             request.user,

@@ -3,6 +3,7 @@ from datetime import datetime, time
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
@@ -61,6 +62,17 @@ class AuditEventListView(GenericAPIView):
     access_perm = Perm.AUDIT_VIEW
     serializer_class = AuditEventSerializer
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("patient", str, description="A patient id (UUID)"),
+            OpenApiParameter("actor", str, description="A username"),
+            OpenApiParameter("action", str, enum=AuditAction.values),
+            OpenApiParameter("since", str, description="YYYY-MM-DD or an ISO 8601 date-time"),
+            OpenApiParameter("until", str, description="YYYY-MM-DD or an ISO 8601 date-time"),
+            OpenApiParameter("break_glass", bool, description="Only emergency access (or not)"),
+            OpenApiParameter("outcome", str, description="An outcome code"),
+        ]
+    )
     def get(self, request):
         params = request.query_params
         filters: dict = {}

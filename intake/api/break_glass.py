@@ -1,3 +1,4 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -31,6 +32,13 @@ class BreakGlassView(GenericAPIView):
     access_perm = Perm.BREAK_GLASS
     serializer_class = BreakGlassSerializer
 
+    @extend_schema(
+        request=BreakGlassInput,
+        responses={
+            201: OpenApiResponse(BreakGlassSerializer, description="Emergency access granted."),
+            200: OpenApiResponse(BreakGlassSerializer, description="An active grant was extended."),
+        },
+    )
     def post(self, request, patient_id):
         data = BreakGlassInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -52,6 +53,7 @@ class CareTeamView(GenericAPIView):
         )
         return Response(CareTeamMemberSerializer(members, many=True).data)
 
+    @extend_schema(request=CareTeamAddSerializer, responses={201: CareTeamMemberSerializer})
     def post(self, request, patient_id):
         patient = resolvers.resolve_patient(
             request.user,

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -54,9 +55,7 @@ class ConsentInput(serializers.Serializer):
     recipient = StrictCharField(max_length=200, required=False, allow_blank=True)
     recipient_is_general_designation = serializers.BooleanField(required=False, default=False)
     information = StrictCharField(max_length=4000, required=False, allow_blank=True)
-    content_kinds = serializers.ListField(
-        child=StrictCharField(max_length=30), required=False
-    )
+    content_kinds = serializers.ListField(child=StrictCharField(max_length=30), required=False)
     purpose = StrictCharField(max_length=300, required=False, allow_blank=True)
     expires_on = serializers.DateField(required=False, allow_null=True)
     expiry_event = StrictCharField(max_length=300, required=False, allow_blank=True)
@@ -82,6 +81,7 @@ class ConsentListView(GenericAPIView):
         page = self.paginate_queryset(patient.consents.order_by("-signed_on", "-created_at"))
         return self.get_paginated_response(ConsentSerializer(page, many=True).data)
 
+    @extend_schema(request=ConsentInput, responses={201: ConsentSerializer})
     def post(self, request, patient_id):
         patient = resolvers.resolve_patient(
             request.user,
@@ -112,6 +112,7 @@ class ConsentRevokeView(GenericAPIView):
     access_perm = Perm.CONSENT_MANAGE
     serializer_class = ConsentSerializer
 
+    @extend_schema(request=ConsentRevokeInput, responses={200: ConsentSerializer})
     def post(self, request, consent_id):
         _patient, consent = resolvers.resolve_consent(
             request.user,

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -58,6 +59,7 @@ class DisclosureListView(GenericAPIView):
         page = self.paginate_queryset(disclosure_accounting(patient=patient))
         return self.get_paginated_response(DisclosureSerializer(page, many=True).data)
 
+    @extend_schema(request=DisclosureInput, responses={201: DisclosureWithDocumentSerializer})
     def post(self, request, patient_id):
         patient = resolvers.resolve_patient(
             request.user,

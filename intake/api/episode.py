@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -44,6 +45,7 @@ class EpisodeListView(GenericAPIView):
         page = self.paginate_queryset(patient.episodes.order_by("-admitted_on", "-created_at"))
         return self.get_paginated_response(EpisodeSerializer(page, many=True).data)
 
+    @extend_schema(request=EpisodeAdmitSerializer, responses={201: EpisodeSerializer})
     def post(self, request, patient_id):
         patient = resolvers.resolve_patient(
             request.user,

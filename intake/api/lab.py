@@ -10,7 +10,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import GenericAPIView
@@ -26,6 +26,7 @@ from intake.models import (
     LabOrder,
     LabResult,
     LabTest,
+    OrderStatus,
     Priority,
     SpecimenType,
 )
@@ -219,6 +220,34 @@ class LabAlertSerializer(serializers.ModelSerializer):
         return obj.acknowledged_by.username if obj.acknowledged_by_id else None
 
 
+class LabOrderDetailSerializer(LabOrderSerializer):
+    """An order as its page shows it (schema): with the superseded results and every alert."""
+
+    history = LabResultSerializer(many=True, read_only=True)
+    alert_rows = LabAlertSerializer(many=True, read_only=True)
+
+    class Meta(LabOrderSerializer.Meta):
+        fields = [*LabOrderSerializer.Meta.fields, "history", "alert_rows"]
+
+
+class LabRecordingSerializer(serializers.Serializer):
+    """What entering or amending results answers (_recording_body), for the schema."""
+
+    id = serializers.UUIDField()
+    order = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    panel = StrictCharField()
+    collected_at = serializers.DateTimeField(allow_null=True)
+    observed = serializers.BooleanField(allow_null=True)
+    specimen_type = serializers.ChoiceField(choices=SpecimenType.choices, allow_null=True)
+    specimen_status = StrictCharField(allow_blank=True)
+    recollect_observed = serializers.BooleanField()
+    results = LabResultSerializer(many=True)
+    alerts = serializers.ListField(child=StrictCharField())
+    new_alerts = LabAlertSerializer(many=True)
+    superseded = serializers.ListField(child=serializers.UUIDField())
+
+
 def _recording_body(recording: LabRecording) -> dict:
     order = recording.order
     return {
@@ -330,7 +359,7 @@ class PatientLabOrderListView(GenericAPIView):
 
 class LabOrderDetailView(GenericAPIView):
     access_perm = Perm.LAB_VIEW
-    serializer_class = LabOrderSerializer
+    serializer_class = LabOrderDetailSerializer
 
     def get(self, request, order_id):
         order, _patient = _order_for(request, order_id, Perm.LAB_VIEW)
@@ -346,7 +375,7 @@ class LabOrderResultsView(GenericAPIView):
     access_perms = {"POST": Perm.LAB_RESULT_ENTER}
     serializer_class = LabResultsInputSerializer
 
-    @extend_schema(request=LabResultsInputSerializer, responses={201: LabOrderSerializer})
+    @extend_schema(request=LabResultsInputSerializer, responses={201: LabRecordingSerializer})
     def post(self, request, order_id):
         order, _patient = _order_for(
             request,
@@ -373,7 +402,7 @@ class LabOrderAmendView(GenericAPIView):
     access_perms = {"POST": Perm.LAB_RESULT_ENTER}
     serializer_class = LabAmendInputSerializer
 
-    @extend_schema(request=LabAmendInputSerializer, responses={201: LabOrderSerializer})
+    @extend_schema(request=LabAmendInputSerializer, responses={201: LabRecordingSerializer})
     def post(self, request, order_id):
         order, _patient = _order_for(
             request,
@@ -462,7 +491,12 @@ class LabAlertAcknowledgeView(GenericAPIView):
     serializer_class = LabAlertAcknowledgeInputSerializer
 
     @extend_schema(
-        request=LabAlertAcknowledgeInputSerializer, responses={200: LabAlertSerializer(many=True)}
+        request=LabAlertAcknowledgeInputSerializer,
+        responses={
+            200: inline_serializer(
+                "LabAlertsAcknowledged", {"acknowledged": LabAlertSerializer(many=True)}
+            )
+        },
     )
     def post(self, request, alert_id):
         _patient, alert = resolvers.resolve_lab_alert(

@@ -21,6 +21,9 @@ PATIENT_FIELDS = ["id", "mrn", *REGISTRATION_FIELDS, "version", "created_at", "u
 
 
 class PatientSerializer(serializers.ModelSerializer):
+    # Clinic administrators get the header fields only (PatientHeaderSerializer).
+    schema_always_present = access.PATIENT_HEADER_FIELDS
+
     version = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -67,6 +70,20 @@ def _search_response(view: GenericAPIView, request, q: str) -> Response:
     return view.get_paginated_response(serializer(page, many=True).data)
 
 
+class WarningSerializer(serializers.Serializer):
+    code = StrictCharField()
+    message = StrictCharField()
+
+
+class PatientCreatedSerializer(PatientSerializer):
+    """The new patient, with `warnings` (a possible duplicate) for the registrar (schema)."""
+
+    warnings = WarningSerializer(many=True, read_only=True)
+
+    class Meta(PatientSerializer.Meta):
+        fields = [*PATIENT_FIELDS, "warnings"]
+
+
 class PatientSearchInput(serializers.Serializer):
     q = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -78,7 +95,11 @@ class PatientSearchView(GenericAPIView):
     access_perms = {"POST": Perm.PATIENT_SEARCH}
     serializer_class = PatientSerializer
 
-    @extend_schema(operation_id="patients_search", request=PatientSearchInput)
+    @extend_schema(
+        operation_id="patients_search",
+        request=PatientSearchInput,
+        responses=PatientSerializer(many=True),
+    )
     def post(self, request):
         data = PatientSearchInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -96,6 +117,7 @@ class PatientListView(GenericAPIView):
     def get(self, request):
         return _search_response(self, request, request.query_params.get("q", ""))
 
+    @extend_schema(request=PatientSerializer, responses={201: PatientCreatedSerializer})
     def post(self, request):
         serializer = PatientSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

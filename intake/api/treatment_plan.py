@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -157,10 +157,10 @@ class PlanInputSerializer(serializers.Serializer):
 class PlanSerializer(serializers.ModelSerializer):
     medications = MedicationSerializer(many=True, read_only=True)
     behavioral = BehavioralSerializer(many=True, read_only=True)
-    signed_by = StrictCharField(source="signed_by.username", default=None)
-    submitted_by = StrictCharField(source="submitted_by.username", default=None)
-    patient = serializers.UUIDField(source="patient_id")
-    previous = serializers.UUIDField(source="previous_id", allow_null=True)
+    signed_by = StrictCharField(source="signed_by.username", read_only=True, allow_null=True)
+    submitted_by = StrictCharField(source="submitted_by.username", read_only=True, allow_null=True)
+    patient = serializers.UUIDField(source="patient_id", read_only=True)
+    previous = serializers.UUIDField(source="previous_id", read_only=True, allow_null=True)
 
     class Meta:
         model = TreatmentPlan
@@ -215,10 +215,46 @@ def _service_data(serializer: PlanInputSerializer) -> dict:
     return data
 
 
+class PlanWarningSerializer(serializers.Serializer):
+    code = StrictCharField()
+    message = StrictCharField()
+
+
 class WorkflowResultSerializer(serializers.Serializer):
+    """The plan's new status; approve adds the signature, request-changes the comment."""
+
     id = serializers.UUIDField()
     status = StrictCharField()
-    warnings = serializers.ListField(child=serializers.DictField(), required=False)
+    warnings = PlanWarningSerializer(many=True, required=False)
+    version = serializers.IntegerField(required=False)
+    signed_at = serializers.DateTimeField(required=False)
+    content_hash = StrictCharField(required=False)
+    review_comment = StrictCharField(required=False)
+
+
+class SubmitInput(serializers.Serializer):
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Optional: the revision you read; a stale one gets 409.",
+    )
+
+
+# Blank is refused by the rules (400 naming the field), after the plan's state is checked (409):
+# the serializers check only that what comes is text.
+class RequestChangesInput(serializers.Serializer):
+    comment = StrictCharField(
+        required=False, allow_blank=True, default="", help_text="What should change (required)."
+    )
+
+
+class AmendInput(serializers.Serializer):
+    reason = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the plan is amended (required).",
+    )
 
 
 class PatientPlanListView(GenericAPIView):
@@ -292,13 +328,15 @@ class PlanDetailView(GenericAPIView):
 class PlanSubmitView(APIView):
     access_perm = Perm.PLAN_WRITE
 
-    @extend_schema(request=None, responses={200: WorkflowResultSerializer})
+    @extend_schema(request=SubmitInput, responses={200: WorkflowResultSerializer})
     def post(self, request, plan_id):
         plan = plan_for(
             request, plan_id, Perm.PLAN_WRITE, action=AuditAction.UPDATE, audit_allowed=False
         )
+        data = SubmitInput(data=request.data)
+        data.is_valid(raise_exception=True)
         plan = treatment_plan_submit(
-            actor=request.user, plan=plan, revision=request.data.get("revision")
+            actor=request.user, plan=plan, revision=data.validated_data.get("revision")
         )
         return Response({"id": str(plan.pk), "status": plan.status, "warnings": plan.warnings})
 
@@ -352,16 +390,15 @@ class PlanApproveView(APIView):
 class PlanRequestChangesView(APIView):
     access_perm = Perm.PLAN_APPROVE
 
-    @extend_schema(
-        request=inline_serializer("RequestChangesInput", {"comment": StrictCharField()}),
-        responses={200: WorkflowResultSerializer},
-    )
+    @extend_schema(request=RequestChangesInput, responses={200: WorkflowResultSerializer})
     def post(self, request, plan_id):
         plan = plan_for(
             request, plan_id, Perm.PLAN_APPROVE, action=AuditAction.UPDATE, audit_allowed=False
         )
+        data = RequestChangesInput(data=request.data)
+        data.is_valid(raise_exception=True)
         plan = treatment_plan_request_changes(
-            actor=request.user, plan=plan, comment=request.data.get("comment", "")
+            actor=request.user, plan=plan, comment=data.validated_data["comment"]
         )
         return Response(
             {"id": str(plan.pk), "status": plan.status, "review_comment": plan.review_comment}
@@ -371,16 +408,15 @@ class PlanRequestChangesView(APIView):
 class PlanAmendView(APIView):
     access_perm = Perm.PLAN_WRITE
 
-    @extend_schema(
-        request=inline_serializer("AmendInput", {"reason": StrictCharField()}),
-        responses={201: PlanSerializer},
-    )
+    @extend_schema(request=AmendInput, responses={201: PlanSerializer})
     def post(self, request, plan_id):
         plan = plan_for(
             request, plan_id, Perm.PLAN_WRITE, action=AuditAction.CREATE, audit_allowed=False
         )
+        data = AmendInput(data=request.data)
+        data.is_valid(raise_exception=True)
         draft = treatment_plan_amend(
-            actor=request.user, plan=plan, reason=request.data.get("reason", "")
+            actor=request.user, plan=plan, reason=data.validated_data["reason"]
         )
         body = PlanSerializer(draft).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -1,7 +1,15 @@
-"""Error pages that say what happened without echoing anything from the request."""
+"""Error pages that say what happened without echoing anything from the request.
+
+Under /api/ the answer is JSON, as the API's own errors are (API.md): a URL no route matches
+(`/api/v1/lab-orders/not-an-id/`) is the API's 404 `{"detail": "Not found."}`, not a page."""
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
 
 
 def body_too_large_message() -> str:
@@ -22,19 +30,23 @@ def _bad_request_reason(exception) -> str | None:
 
 def bad_request(request, exception=None):
     reason = _bad_request_reason(exception)
-    if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
+    if _is_api(request):
         return JsonResponse({"detail": reason or "Bad request; nothing was saved."}, status=400)
     return render(request, "errors/400.html", {"reason": reason}, status=400)
 
 
 def permission_denied(request, exception=None):
     reason = str(exception) if exception and str(exception) else "Your role does not allow this."
+    if _is_api(request):
+        return JsonResponse({"detail": reason}, status=403)
     return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def page_not_found(request, exception=None):
+    if _is_api(request):
+        from intake.api.errors import NOT_FOUND
+
+        return JsonResponse({"detail": NOT_FOUND}, status=404)
     return render(request, "errors/404.html", _emergency_access_offer(request), status=404)
 
 
@@ -67,13 +79,11 @@ def server_error(request):
     JSON either way."""
     import sys
 
-    from django.http import JsonResponse
-
     from intake.db_trouble import is_unavailable, unavailable_response
 
     if is_unavailable(sys.exc_info()[1]):
         return unavailable_response(request)
-    if request.path.startswith("/api/"):
+    if _is_api(request):
         return JsonResponse(
             {"detail": "Something went wrong; nothing was saved. The error was recorded."},
             status=500,
