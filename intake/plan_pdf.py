@@ -11,7 +11,9 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from intake.models import TreatmentPlan
+from intake.labels import label, labels
+from intake.local_time import format_local
+from intake.models import REDISCLOSURE_NOTICE, TreatmentPlan
 
 
 def _p(text, style):
@@ -45,7 +47,8 @@ def render_plan_pdf(plan: TreatmentPlan) -> bytes:
             body,
         ),
         _p(
-            f"Setting: {content['setting']} · ASAM level: {content['asam_level'] or '—'} · "
+            f"Setting: {label(content['setting'], 'PlanSetting')} · "
+            f"ASAM level: {label(content['asam_level'], 'AsamLevel') or '—'} · "
             f"Medically supervised detox: {_yes(content['medically_supervised_detox'])}"
             f" · Hospitalize for detox: {_yes(content['hospitalize_for_detox'])} · "
             f"Review by {content['review_date']}",
@@ -75,7 +78,11 @@ def render_plan_pdf(plan: TreatmentPlan) -> bytes:
             for goal in problem.get("goals") or [{}]:
                 rows.append(
                     [
-                        _p(f"{problem.get('code')}: {problem.get('description', '')}", body),
+                        _p(
+                            f"{label(problem.get('code'), 'ProblemCode')}: "
+                            f"{problem.get('description', '')}",
+                            body,
+                        ),
                         _p(goal.get("text", ""), body),
                         _p(
                             "; ".join(
@@ -100,10 +107,10 @@ def render_plan_pdf(plan: TreatmentPlan) -> bytes:
         for m in content["medications"]:
             rows.append(
                 [
-                    m["drug"],
+                    _p(label(m["drug"], "DrugCode"), body),
                     f"{m['dose']} {m['unit']}",
-                    m["route"],
-                    m["frequency"],
+                    label(m["route"], "MedicationRoute"),
+                    _p(label(m["frequency"], "Frequency"), body),
                     m["start_date"],
                     m["end_date"] or "",
                     _p(", ".join(f"day {t['day']}: {t['dose']}" for t in m["taper"]), body),
@@ -125,10 +132,10 @@ def render_plan_pdf(plan: TreatmentPlan) -> bytes:
         for b in content["behavioral"]:
             rows.append(
                 [
-                    b["modality"],
-                    b["setting"],
-                    b["frequency"],
-                    _p(", ".join(b["targets"]), body),
+                    _p(label(b["modality"], "Modality"), body),
+                    label(b["setting"], "BehavioralSetting"),
+                    _p(b["frequency"], body),
+                    _p(", ".join(labels(b["targets"], "Target")), body),
                     _p("; ".join(g["text"] for g in b.get("goals", [])), body),
                 ]
             )
@@ -139,21 +146,18 @@ def render_plan_pdf(plan: TreatmentPlan) -> bytes:
         _p(
             f"Approved and electronically signed by {signer.get_full_name() or signer.username} "
             f"({', '.join(filter(None, [plan.signed_role, plan.signed_credentials]))})"
-            f" on {plan.signed_at:%Y-%m-%d %H:%M %Z}.",
+            f" on {format_local(plan.signed_at)}.",
             body,
         )
     )
     for ack in plan.acknowledged_warnings:
-        story.append(_p(f"Warning acknowledged: {ack['code']}: {ack['reason']}", body))
+        story.append(
+            _p(f"Warning acknowledged: {label(ack['code'], 'Warning')}: {ack['reason']}", body)
+        )
     story.append(_p(f"Content hash (SHA-256): {plan.content_hash}", styles["Code"]))
     story.append(Spacer(1, 10))
-    story.append(
-        _p(
-            "This record is protected by federal confidentiality rules (42 CFR part 2). Federal "
-            "law prohibits further use or disclosure of it without the patient's written "
-            "consent.",
-            styles["Italic"],
-        )
-    )
+    # The redisclosure notice of 42 CFR 2.32, word for word as disclosures carry it: the
+    # printed plan is Part 2 information wherever it goes.
+    story.append(_p(REDISCLOSURE_NOTICE, styles["Italic"]))
     doc.build(story)
     return buffer.getvalue()

@@ -94,6 +94,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "intake.context_processors.staff",
             ],
+            # Clinical words and clinic time on every page without a {% load %} in each.
+            "builtins": ["intake.templatetags.clinical"],
         },
     },
 ]

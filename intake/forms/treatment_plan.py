@@ -13,17 +13,12 @@ from intake.models import (
     Frequency,
     Modality,
     PlanSetting,
+    ProblemCode,
     Progress,
     Target,
 )
 
-PROBLEM_CODES = [
-    ("oud", "Opioid use disorder"),
-    ("other-substance", "Other substance use"),
-    ("medical", "Coexisting medical condition"),
-    ("psychiatric", "Coexisting psychiatric condition"),
-    ("social", "Social (housing, work, legal, family)"),
-]
+PROBLEM_CODES = ProblemCode.choices
 
 
 class PlanForm(forms.Form):

@@ -100,6 +100,17 @@ class Target(models.TextChoices):
     HARM_REDUCTION = "harm-reduction", "Harm reduction"
 
 
+class ProblemCode(models.TextChoices):
+    """The category of a problem a plan addresses (stored in the plan's problems JSON; a plan
+    may also name a problem by its ICD-10 code, shown as written)."""
+
+    OUD = "oud", "Opioid use disorder"
+    OTHER_SUBSTANCE = "other-substance", "Other substance use"
+    MEDICAL = "medical", "Coexisting medical condition"
+    PSYCHIATRIC = "psychiatric", "Coexisting psychiatric condition"
+    SOCIAL = "social", "Social (housing, work, legal, family)"
+
+
 class TreatmentPlan(ClinicalModel):
     patient = models.ForeignKey(
         "intake.Patient", on_delete=models.PROTECT, related_name="treatment_plans"
