@@ -46,6 +46,14 @@ def words(code) -> str:
     return labels.humanize(code) if code else ""
 
 
+@register.simple_tag
+def redisclosure_notice() -> str:
+    """The 42 CFR 2.32 notice, word for word as disclosures and the plan PDF carry it."""
+    from intake.models import REDISCLOSURE_NOTICE
+
+    return REDISCLOSURE_NOTICE
+
+
 @register.filter
 def when(value) -> str:
     return format_local(value) if value else ""
