@@ -170,6 +170,8 @@ def medication_words(m: dict) -> str:
     )
     if m.get("end_date"):
         text += f" to {m['end_date']}"
+    if m.get("indication"):
+        text += f", for {m['indication']}"
     if m.get("taper"):
         steps = ", ".join(f"day {t.get('day')}: {t.get('dose')}" for t in m["taper"])
         text += f" (taper {steps})"
@@ -206,3 +208,36 @@ def plan_part_words(part: str, value) -> str:
     if part == "behavioral" and isinstance(value, list):
         return "; ".join(behavioral_words(b) for b in value)
     return str(value)
+
+
+_ITEM_WORDS = {
+    "medications": medication_words,
+    "behavioral": behavioral_words,
+    "problems": lambda p: plan_part_words("problems", [p]),
+}
+
+
+def plan_change(part: str, before, after) -> dict:
+    """What changed in one part between two versions, in words: for a list (medications,
+    behavioral components, problems) only the items that differ, and how many did not."""
+    words = _ITEM_WORDS.get(part)
+    if words is None or not isinstance(before or [], list) or not isinstance(after or [], list):
+        return {
+            "before": [plan_part_words(part, before)],
+            "after": [plan_part_words(part, after)],
+            "unchanged": 0,
+        }
+    old = [words(item) for item in before or []]
+    new = [words(item) for item in after or []]
+    remaining = list(new)
+    removed = []
+    for item in old:
+        if item in remaining:
+            remaining.remove(item)
+        else:
+            removed.append(item)
+    return {
+        "before": removed or ["—"],
+        "after": remaining or ["—"],
+        "unchanged": len(new) - len(remaining),
+    }

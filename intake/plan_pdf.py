@@ -170,11 +170,11 @@ def render_plan_pdf(plan: TreatmentPlan) -> bytes:
         story.append(table(rows, WIDTHS["behavioral"]))
     story.append(_p("Signature", h2))
     signer = plan.signed_by
+    signed_as = ", ".join(filter(None, [label(plan.signed_role, "Role"), plan.signed_credentials]))
     story.append(
         _p(
             f"Approved and electronically signed by {signer.get_full_name() or signer.username} "
-            f"({', '.join(filter(None, [plan.signed_role, plan.signed_credentials]))})"
-            f" on {format_local(plan.signed_at)}.",
+            f"({signed_as}) on {format_local(plan.signed_at)}.",
             body,
         )
     )

@@ -52,7 +52,7 @@ def test_counselor_submits_a_detox_plan_and_the_physician_signs_it(live_server, 
     sign_in(page, base, "okafor")
     queue = page.get_by_test_id("review-queue")
     assert "Washington, Jamal" in queue.inner_text()
-    assert "no-naloxone" in queue.inner_text()
+    assert "No naloxone rescue kit" in queue.inner_text()
     page.screenshot(path=ARTIFACTS / "review-queue.png", full_page=True)
     queue.get_by_role("link", name="Review").click()
     page.wait_for_selector("[data-testid=evidence]")

@@ -411,3 +411,32 @@ def test_every_warning_the_rules_raise_has_a_label():
 
     raised = set(re.findall(r"PlanWarning\(\s*\"([a-z-]+)\"", inspect.getsource(plan_rules)))
     assert raised and raised <= set(labels.WARNING_LABELS)
+
+
+def test_the_changes_between_versions_name_only_what_changed_in_words():
+    bup = {
+        "drug": "buprenorphine-naloxone",
+        "dose": "8",
+        "unit": "mg",
+        "route": "sublingual",
+        "frequency": "q6h-prn",
+        "start_date": "2026-12-01",
+        "end_date": None,
+        "indication": "",
+        "taper": [],
+    }
+    naloxone = {**bup, "drug": "naloxone", "dose": "4", "route": "intranasal"}
+    change = labels.plan_change("medications", [bup, naloxone], [{**bup, "dose": "12"}, naloxone])
+    assert change == {
+        "before": [
+            "Buprenorphine/naloxone (sublingual) 8 mg sublingual, every 6 hours as needed, "
+            "from 2026-12-01"
+        ],
+        "after": [
+            "Buprenorphine/naloxone (sublingual) 12 mg sublingual, every 6 hours as needed, "
+            "from 2026-12-01"
+        ],
+        "unchanged": 1,
+    }
+    assert labels.plan_change("asam_level", "", "otp")["after"] == ["Opioid treatment program"]
+    assert labels.plan_part_words("setting", "intensive-outpatient") == "Intensive outpatient"

@@ -35,6 +35,12 @@ def plan_part(value, part: str) -> str:
 
 
 @register.filter
+def plan_change(row: dict) -> dict:
+    """`{% with c=d|plan_change %}`: a row of plan_diff as the items that changed, in words."""
+    return labels.plan_change(row.get("field", ""), row.get("before"), row.get("after"))
+
+
+@register.filter
 def plan_part_name(part: str) -> str:
     return labels.plan_part_name(part)
 
