@@ -302,7 +302,29 @@ def chart(patient, team_physician, every_warning):
         **_lab_values(patient),
         **_privacy_values(patient, team_physician),
     }
-    return {"values": values, **plans}
+    return {"values": values, "disclosures": _seed_disclosures(patient, team_physician), **plans}
+
+
+def _seed_disclosures(patient, physician) -> list:
+    """A disclosure of the signed plan and one of the lab results (the walk's own consent
+    covers the patient summary)."""
+    from intake.services.disclosure import disclosure_make
+    from tests.privacy_factories import make_consent
+
+    consent = make_consent(
+        patient, physician, content_kinds=["treatment-plan", "lab-results"], recipient="Dr. B"
+    )
+    return [
+        disclosure_make(
+            actor=physician,
+            patient=patient,
+            consent_id=consent.pk,
+            recipient=consent.recipient,
+            purpose=consent.purpose,
+            content=content,
+        ).pk
+        for content in ("treatment-plan", "lab-results")
+    ]
 
 
 def _walk_pages(users, values, only=None):
@@ -362,6 +384,11 @@ def test_no_page_shows_a_code_from_a_choice_list(
     users = (team_physician, clinic_admin, privacy_officer)
     texts = _walk_pages(users, chart["values"])
     assert len(texts) > 30
+    for disclosure_id in chart["disclosures"]:
+        values = {**chart["values"], "disclosure_id": disclosure_id}
+        texts |= _walk_pages((team_physician,), values, only=lambda n: "disclosure" in n)
+    plan_copy = [t for page, t in texts.items() if str(chart["disclosures"][0]) in page]
+    assert plan_copy and "Intramuscular injection" in plan_copy[0]
     # The amendment as a draft (current warnings, edit form), then submitted (review page).
     plan_pages = lambda name: "plan" in name  # noqa: E731
     amendment = chart["amendment"]
