@@ -379,9 +379,9 @@ def test_the_forbidden_code_list_holds_the_codes_people_saw():
 
 
 def test_no_page_shows_a_code_from_a_choice_list(
-    chart, team_physician, team_counselor, clinic_admin, privacy_officer
+    chart, team_physician, team_counselor, team_nurse, clinic_admin, privacy_officer
 ):
-    users = (team_physician, clinic_admin, privacy_officer)
+    users = (team_physician, team_counselor, team_nurse, clinic_admin, privacy_officer)
     texts = _walk_pages(users, chart["values"])
     assert len(texts) > 30
     for disclosure_id in chart["disclosures"]:

@@ -46,6 +46,13 @@ def plan_part_name(part: str) -> str:
 
 
 @register.filter
+def short_name(name) -> str:
+    """A name without its parenthesis, for narrow headers: "Norfentanyl (fentanyl
+    metabolite)" -> "Norfentanyl" (the whole name stays in the header's title)."""
+    return str(name or "").split(" (", 1)[0]
+
+
+@register.filter
 def words(code) -> str:
     """A code no list names (an audit object type) in words: "treatment-plan" -> "Treatment
     plan"."""
