@@ -419,9 +419,16 @@ def diagnosis_refusal(user) -> str | None:
     if can_record_diagnosis(user):
         return None
     if role_of(user) == Role.COUNSELOR:
+        profile = getattr(user, "staff_profile", None)
+        if profile is not None and profile.may_diagnose:
+            return (
+                "This clinic's policy does not let counselors record a diagnosis (who may "
+                "diagnose follows state law). Ask a physician on the care team to record it."
+            )
         return (
-            "Recording a diagnosis needs the may-diagnose credential, and for counselors the "
-            "clinic's COUNSELOR_MAY_DIAGNOSE setting (state law). Ask a physician to record it."
+            "Your account is not recorded as licensed to diagnose, and this clinic's policy "
+            "lets only licensed clinicians record a diagnosis. Ask a physician on the care "
+            "team to record it."
         )
     return (
         "Only clinicians licensed to diagnose (physicians, psychologists) may record a diagnosis."
@@ -445,6 +452,12 @@ def plan_review_refusal(user, *, needs_physician: bool) -> str | None:
     if role not in (Role.PHYSICIAN, Role.COUNSELOR):
         return "Only a physician or counselor on the care team may review plans."
     return None
+
+
+def can_review_plan(user, *, needs_physician: bool) -> bool:
+    """May `user` approve and sign (or return) a submitted plan: the rule pages use to offer
+    the buttons, the same one the service enforces."""
+    return plan_review_refusal(user, needs_physician=needs_physician) is None
 
 
 def can_add_interview_addendum(user, interview) -> bool:

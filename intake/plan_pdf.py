@@ -7,11 +7,13 @@ import io
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from intake.models import TreatmentPlan
+from intake.labels import label, labels
+from intake.local_time import format_local
+from intake.models import REDISCLOSURE_NOTICE, TreatmentPlan
 
 
 def _p(text, style):
@@ -24,9 +26,37 @@ def _yes(flag) -> str:
     return "yes" if flag else "no"
 
 
+# Column widths (inches) of each table, on a LETTER page with 0.8-inch margins (6.9 inches).
+WIDTHS = {
+    key: [w * inch for w in widths]
+    for key, widths in {
+        "problems": (1.7, 1.5, 1.9, 1.8),
+        "medications": (1.7, 0.55, 1.05, 1.1, 0.85, 0.85, 0.8),
+        "behavioral": (1.4, 0.9, 0.9, 2.2, 1.5),
+    }.items()
+}
+
+PAGE_FOOTER = (
+    "Confidential substance use disorder record protected by 42 CFR part 2: use or disclosure "
+    "without authorization is prohibited (notice at the end)."
+)
+
+
+def _footer(canvas, doc) -> None:
+    """Every page names the protection, so a single page that goes astray still does."""
+    canvas.saveState()
+    canvas.setFont("Helvetica", 7)
+    canvas.setFillColor(colors.HexColor("#444444"))
+    canvas.drawString(doc.leftMargin, 0.5 * inch, PAGE_FOOTER)
+    canvas.drawRightString(LETTER[0] - doc.rightMargin, 0.5 * inch, f"Page {doc.page}")
+    canvas.restoreState()
+
+
 def render_plan_pdf(plan: TreatmentPlan) -> bytes:
     styles = getSampleStyleSheet()
     body, h1, h2 = styles["BodyText"], styles["Title"], styles["Heading2"]
+    # Table cells: one size for every cell, whether wrapped text or a short value.
+    cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=11, spaceBefore=0)
     content = plan.signed_content
     patient = plan.patient
     buffer = io.BytesIO()
@@ -45,7 +75,8 @@ def render_plan_pdf(plan: TreatmentPlan) -> bytes:
             body,
         ),
         _p(
-            f"Setting: {content['setting']} · ASAM level: {content['asam_level'] or '—'} · "
+            f"Setting: {label(content['setting'], 'PlanSetting')} · "
+            f"ASAM level: {label(content['asam_level'], 'AsamLevel') or '—'} · "
             f"Medically supervised detox: {_yes(content['medically_supervised_detox'])}"
             f" · Hospitalize for detox: {_yes(content['hospitalize_for_detox'])} · "
             f"Review by {content['review_date']}",
@@ -75,41 +106,45 @@ def render_plan_pdf(plan: TreatmentPlan) -> bytes:
             for goal in problem.get("goals") or [{}]:
                 rows.append(
                     [
-                        _p(f"{problem.get('code')}: {problem.get('description', '')}", body),
-                        _p(goal.get("text", ""), body),
+                        _p(
+                            f"{label(problem.get('code'), 'ProblemCode')}: "
+                            f"{problem.get('description', '')}",
+                            cell,
+                        ),
+                        _p(goal.get("text", ""), cell),
                         _p(
                             "; ".join(
                                 f"{o['text']} (by {o.get('target_date') or '—'})"
                                 for o in goal.get("objectives", [])
                             ),
-                            body,
+                            cell,
                         ),
                         _p(
                             "; ".join(
                                 f"{i['text']} ({i.get('responsible') or '—'})"
                                 for i in goal.get("interventions", [])
                             ),
-                            body,
+                            cell,
                         ),
                     ]
                 )
-        story.append(table(rows))
+        story.append(table(rows, WIDTHS["problems"]))
     if content["medications"]:
         story.append(_p("Medications", h2))
         rows = [["Drug", "Dose", "Route", "Frequency", "Start", "End", "Taper"]]
         for m in content["medications"]:
             rows.append(
                 [
-                    m["drug"],
-                    f"{m['dose']} {m['unit']}",
-                    m["route"],
-                    m["frequency"],
-                    m["start_date"],
-                    m["end_date"] or "",
-                    _p(", ".join(f"day {t['day']}: {t['dose']}" for t in m["taper"]), body),
+                    _p(label(m["drug"], "DrugCode"), cell),
+                    _p(f"{m['dose']} {m['unit']}", cell),
+                    _p(label(m["route"], "MedicationRoute"), cell),
+                    _p(label(m["frequency"], "Frequency"), cell),
+                    _p(m["start_date"], cell),
+                    _p(m["end_date"] or "", cell),
+                    _p(", ".join(f"day {t['day']}: {t['dose']}" for t in m["taper"]), cell),
                 ]
             )
-        story.append(table(rows))
+        story.append(table(rows, WIDTHS["medications"]))
     if content["withdrawal_monitoring"]:
         mon = content["withdrawal_monitoring"]
         story.append(
@@ -125,35 +160,39 @@ def render_plan_pdf(plan: TreatmentPlan) -> bytes:
         for b in content["behavioral"]:
             rows.append(
                 [
-                    b["modality"],
-                    b["setting"],
-                    b["frequency"],
-                    _p(", ".join(b["targets"]), body),
-                    _p("; ".join(g["text"] for g in b.get("goals", [])), body),
+                    _p(label(b["modality"], "Modality"), cell),
+                    _p(label(b["setting"], "BehavioralSetting"), cell),
+                    _p(b["frequency"], cell),
+                    _p(", ".join(labels(b["targets"], "Target")), cell),
+                    _p("; ".join(g["text"] for g in b.get("goals", [])), cell),
                 ]
             )
-        story.append(table(rows))
+        story.append(table(rows, WIDTHS["behavioral"]))
     story.append(_p("Signature", h2))
     signer = plan.signed_by
+    signed_as = ", ".join(filter(None, [label(plan.signed_role, "Role"), plan.signed_credentials]))
     story.append(
         _p(
             f"Approved and electronically signed by {signer.get_full_name() or signer.username} "
-            f"({', '.join(filter(None, [plan.signed_role, plan.signed_credentials]))})"
-            f" on {plan.signed_at:%Y-%m-%d %H:%M %Z}.",
+            f"({signed_as}) on {format_local(plan.signed_at)}.",
             body,
         )
     )
     for ack in plan.acknowledged_warnings:
-        story.append(_p(f"Warning acknowledged: {ack['code']}: {ack['reason']}", body))
-    story.append(_p(f"Content hash (SHA-256): {plan.content_hash}", styles["Code"]))
+        story.append(
+            _p(f"Warning acknowledged: {label(ack['code'], 'Warning')}: {ack['reason']}", body)
+        )
+    code = ParagraphStyle("hash", parent=styles["Code"], leftIndent=0, fontSize=8)
+    story.append(_p(f"Content hash (SHA-256): {plan.content_hash}", code))
     story.append(Spacer(1, 10))
+    # The redisclosure notice of 42 CFR 2.32, word for word as disclosures carry it: the
+    # printed plan is Part 2 information wherever it goes.
     story.append(
         _p(
-            "This record is protected by federal confidentiality rules (42 CFR part 2). Federal "
-            "law prohibits further use or disclosure of it without the patient's written "
-            "consent.",
-            styles["Italic"],
+            "NOTICE: CONFIDENTIAL SUBSTANCE USE DISORDER RECORD (42 CFR PART 2).",
+            styles["Heading4"],
         )
     )
-    doc.build(story)
+    story.append(_p(REDISCLOSURE_NOTICE, styles["Italic"]))
+    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return buffer.getvalue()

@@ -33,7 +33,7 @@ def test_it_answers_an_instrument_and_shows_score_band_and_alerts(client, patien
         ["suicide-risk"],
     )
     assert 'data-testid="total">10<' in content
-    assert "moderate" in content
+    assert "Moderate" in content
     assert "Suicide risk" in content
 
 

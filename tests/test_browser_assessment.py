@@ -35,7 +35,7 @@ def test_a_counselor_completes_a_cows_and_sees_its_band(live_server, browser):
     page.get_by_role("button", name="Score and save").click()
     page.wait_for_url(f"{base}/patients/{patient.pk}/assessments/*/")
     assert page.get_by_test_id("total").inner_text() == "18"
-    assert "moderate" in page.get_by_test_id("band").inner_text()
+    assert "Moderate (13-24)" in page.get_by_test_id("band").inner_text()
     page.screenshot(path=ARTIFACTS / "cows-result.png", full_page=True)
     stored = Assessment.objects.get(patient=patient)
     assert (stored.total, stored.band) == (18, "moderate")

@@ -68,7 +68,7 @@ def test_it_refuses_people_who_may_not_diagnose(api, client, patient, team_couns
         format="json",
     )
     assert response.status_code == 403
-    assert "may-diagnose" in response.json()["detail"]
+    assert "licensed to diagnose" in response.json()["detail"]
     api.force_authenticate(team_nurse)
     assert (
         api.post(
@@ -81,7 +81,7 @@ def test_it_refuses_people_who_may_not_diagnose(api, client, patient, team_couns
     client.force_login(team_counselor)
     page = client.get(f"/patients/{patient.pk}/assessments/{assessment.pk}/diagnosis/")
     assert page.status_code == 403
-    assert b"may-diagnose credential" in page.content
+    assert b"licensed to diagnose" in page.content
     assert Diagnosis.objects.count() == 0
 
 

@@ -94,7 +94,7 @@ def test_it_shows_the_drug_screen_table_with_unexpected_results(client, patient,
     table = html[html.index('data-testid="lab-drug-screens"') :]
     table = table[: table.index("</table>")]
     assert table.count("<tr>") == 1 + 2  # header and one row per collection
-    assert ">fentanyl<" in table and ">norbuprenorphine<" in table
+    assert ">Fentanyl<" in table and ">Norbuprenorphine<" in table
     # Fentanyl and buprenorphine positive in a patient on no medication: unexpected.
     assert table.count("lab-unexpected") == 2 * 2
     assert 'data-lab-trend="qtc"' in html and 'id="lab-trends-data"' in html

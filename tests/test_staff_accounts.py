@@ -3,9 +3,9 @@ staff accounts; nobody else may; operators' superuser accounts are out of reach.
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from intake.local_time import format_local
 from intake.models import AuditEvent
 from tests.factories import PASSWORD, UserFactory
 
@@ -21,9 +21,7 @@ def test_it_lists_staff_with_their_last_sign_in(client, clinic_admin, team_nurse
     page = client.get("/staff/")
     assert page.status_code == 200
     assert b"team-nurse" in page.content
-    assert timezone.localtime(team_nurse.last_login).strftime("%Y-%m-%d %H:%M").encode() in (
-        page.content
-    )
+    assert format_local(team_nurse.last_login).encode() in page.content
 
 
 def test_only_clinic_administrators_manage_accounts(client, team_physician, privacy_officer):

@@ -95,6 +95,8 @@ TEMPLATES = [
                 "intake.context_processors.staff",
                 "intake.context_processors.session_expiry",
             ],
+            # Clinical words and clinic time on every page without a {% load %} in each.
+            "builtins": ["intake.templatetags.clinical"],
         },
     },
 ]

@@ -7,9 +7,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxValueValidator
-from django.utils import timezone
 from django.utils.html import escape
 
+from intake.local_time import format_local
 from intake.models import Episode, Interview, SubstanceUse
 from intake.models.interview import (
     BehavioralSign,
@@ -398,7 +398,7 @@ def _display(interview: Interview, name: str):
     if isinstance(value, bool):
         return "text", "Yes" if value else "No"
     if hasattr(value, "hour"):
-        return "text", f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        return "text", format_local(value)
     if hasattr(value, "isoformat"):
         return "text", f"{value:%Y-%m-%d}"
     return ("long" if name in _LONG_TEXT else "text"), value

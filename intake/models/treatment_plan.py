@@ -91,16 +91,6 @@ class BehavioralSetting(models.TextChoices):
     TELEHEALTH = "telehealth", "Telehealth"
 
 
-class ProblemCode(models.TextChoices):
-    """What a plan's problem is about (stored in the plan's `problems` JSON)."""
-
-    OUD = "oud", "Opioid use disorder"
-    OTHER_SUBSTANCE = "other-substance", "Other substance use"
-    MEDICAL = "medical", "Coexisting medical condition"
-    PSYCHIATRIC = "psychiatric", "Coexisting psychiatric condition"
-    SOCIAL = "social", "Social (housing, work, legal, family)"
-
-
 class Target(models.TextChoices):
     TRIGGERS = "triggers", "Recognise and avoid triggers"
     COPING_CRAVINGS = "coping-cravings", "Coping skills for cravings"
@@ -112,6 +102,17 @@ class Target(models.TextChoices):
     FAMILY = "family", "Family"
     LEGAL = "legal", "Legal"
     HARM_REDUCTION = "harm-reduction", "Harm reduction"
+
+
+class ProblemCode(models.TextChoices):
+    """The category of a problem a plan addresses (stored in the plan's problems JSON; a plan
+    may also name a problem by its ICD-10 code, shown as written)."""
+
+    OUD = "oud", "Opioid use disorder"
+    OTHER_SUBSTANCE = "other-substance", "Other substance use"
+    MEDICAL = "medical", "Coexisting medical condition"
+    PSYCHIATRIC = "psychiatric", "Coexisting psychiatric condition"
+    SOCIAL = "social", "Social (housing, work, legal, family)"
 
 
 class TreatmentPlan(ClinicalModel):

@@ -7,6 +7,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from intake.labels import label
 from intake.models import Disclosure, DisclosureContent, Patient
 
 ACCOUNTING_YEARS = 3
@@ -98,7 +99,7 @@ def _treatment_plan(patient: Patient) -> dict:
         [
             m.get_drug_display(),
             f"{m.dose.normalize()} {m.unit}",
-            m.route,
+            label(m.route, "MedicationRoute"),
             m.get_frequency_display(),
             _day(m.start_date),
             _day(m.end_date) or "—",

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from intake import access
+from intake.local_time import format_local
 from intake.models import (
     AuditAction,
     AuditOutcome,
@@ -80,7 +81,7 @@ def break_glass_open(
             # Grants never overlap: a second request extends the one that is open.
             active.expires_at = expires_at
             active.extensions += 1
-            active.reason = f"{active.reason}\n[extended {now:%Y-%m-%d %H:%M}] {reason}"
+            active.reason = f"{active.reason}\n[extended {format_local(now)}] {reason}"
             active.updated_by = actor
             active.save(
                 update_fields=["expires_at", "extensions", "reason", "updated_by", "updated_at"]

@@ -197,16 +197,23 @@ def diagnosis_create(request: HttpRequest, patient_id, assessment_id) -> HttpRes
     if assessment.instrument != InstrumentCode.DSM5_OUD:
         raise Http404("Not a DSM-5 criteria assessment.")
     refusal = access.diagnosis_refusal(request.user)
-    if refusal:
+    if refusal and request.method == "GET":
         raise PermissionDenied(refusal)
     form = DiagnosisForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if refusal:
+        # Refused, not lost: what was chosen comes back with why (403, nothing stored).
+        form.is_valid()
+        form.add_error(None, refusal)
+        status = 403
+    elif request.method == "POST" and form.is_valid():
         try:
             diagnosis = diagnosis_record(
                 actor=request.user, patient=patient, assessment=assessment, **form.cleaned_data
             )
         except RuleViolation as exc:
-            raise PermissionDenied(str(exc)) from None
+            form.add_error(None, str(exc))
+            status = 403
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -215,5 +222,11 @@ def diagnosis_create(request: HttpRequest, patient_id, assessment_id) -> HttpRes
     return render(
         request,
         "intake/diagnosis_form.html",
-        {"patient": patient, "assessment": assessment, "form": form},
+        {
+            "patient": patient,
+            "assessment": assessment,
+            "form": form,
+            "can_diagnose": not refusal and status != 403,
+        },
+        status=status,
     )

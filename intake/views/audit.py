@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from intake import access
 from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
+from intake.local_time import format_local
 from intake.models import AuditAction, AuditEvent, AuditOutcome, BreakGlassGrant, Patient
 from intake.selectors.audit import audit_detail_redacted, audit_event_list
 from intake.selectors.staff import staff_change_list
@@ -31,6 +32,8 @@ EXPORT_COLUMNS = [
     "ip_address",
     "reason",
     "hash",
+    # The same moment as `at`, as pages and the plan PDF print it (clinic zone, named).
+    "clinic_time",
 ]
 
 
@@ -142,7 +145,9 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
                     _cell(v)
                     for v in (
                         e.id,
-                        e.at.isoformat(),
+                        # ISO 8601 with the clinic's offset, not UTC: the same wall-clock
+                        # time the pages show.
+                        timezone.localtime(e.at).isoformat(),
                         e.actor_username,
                         e.role,
                         e.action,
@@ -154,6 +159,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
                         e.ip_address or "",
                         audit_detail_redacted(e.detail).get("reason", ""),
                         e.hash,
+                        format_local(e.at),
                     )
                 ]
             )

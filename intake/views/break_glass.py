@@ -44,7 +44,7 @@ def break_glass_open_view(request: HttpRequest, patient_id) -> HttpResponse:
             )
             messages.warning(
                 request,
-                f"{opening} until {timezone.localtime(grant.expires_at):%H:%M}. Every page you "
+                f"{opening} until {timezone.localtime(grant.expires_at):%H:%M %Z}. Every page you "
                 "open is recorded and reviewed by the privacy officer.",
             )
             return redirect("intake:patient-detail", patient_id=grant.patient_id)

@@ -84,7 +84,7 @@ def _add_service_errors(form, exc: ValidationError) -> None:
 
 
 def _saved_redirect(request, patient, interview) -> HttpResponse:
-    saved_at = f"{timezone.localtime():%H:%M}"
+    saved_at = f"{timezone.localtime():%H:%M %Z}"
     if "review" in request.POST:
         messages.success(request, f"Draft saved at {saved_at}. Review it, then sign.")
         return redirect("intake:interview-sign", patient_id=patient.pk, interview_id=interview.pk)
@@ -176,7 +176,7 @@ def interview_update_view(request: HttpRequest, patient_id, interview_id) -> Htt
             data["revision"] = str(exc.current.revision)
             form = InterviewForm(data, instance=interview, patient=patient)
             form.is_valid()
-            saved_at = f"{timezone.localtime(exc.current.updated_at):%H:%M}"
+            saved_at = f"{timezone.localtime(exc.current.updated_at):%H:%M %Z}"
             form.add_error(
                 None,
                 f"Not saved: this draft was saved from another window or device at {saved_at}, "

@@ -1,7 +1,7 @@
 import re
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -225,7 +225,10 @@ def plan_detail(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
             **_diff_context(plan),
             "verified": treatment_plan_verify(plan) if plan.is_signed else None,
             "can_write": access.can(request.user, Perm.PLAN_WRITE, patient),
-            "can_review": access.can(request.user, Perm.PLAN_APPROVE, patient),
+            # The role may review plans and this plan is theirs to sign (a plan with
+            # medication is a physician's): no "Review and sign" for someone who may not.
+            "can_review": access.can(request.user, Perm.PLAN_APPROVE, patient)
+            and access.can_review_plan(request.user, needs_physician=needs_physician(plan)),
             "needs_physician": needs_physician(plan),
             "amend_form": AmendForm(),
             "progress_form": ProgressNoteForm() if plan.status == "active" else None,
@@ -247,6 +250,37 @@ def plan_submit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
     return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
 
 
+def _render_review(
+    request, patient, plan, *, form, comment_form=None, acks=None, unacknowledged=(), status=200
+):
+    """The review page; after a refusal it comes back with what was typed (warning reasons,
+    comment) and says why, with the status of the refusal."""
+    warnings = treatment_plan_check(plan)
+    needs = needs_physician(plan)
+    refusal = access.plan_review_refusal(request.user, needs_physician=needs)
+    return render(
+        request,
+        "intake/plan_review.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "warnings": warnings,
+            "acks": acks if acks is not None else {},
+            "unacknowledged": list(unacknowledged),
+            "form": form,
+            "comment_form": comment_form or CommentForm(),
+            "evidence": review_evidence(patient=patient),
+            "needs_physician": needs,
+            # Decided once, here: the template offers approve and return only to a reviewer
+            # the service would accept.
+            "can_sign": refusal is None,
+            "review_refusal": refusal,
+            **_diff_context(plan),
+        },
+        status=status,
+    )
+
+
 @policy(Perm.PLAN_APPROVE)
 @require_http_methods(["GET", "POST"])
 def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
@@ -262,6 +296,7 @@ def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
     form = ApproveForm(request.POST or None)
     acks = {w["code"]: request.POST.get(f"ack_{w['code']}", "") for w in warnings}
     unacknowledged = []
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             treatment_plan_approve(
@@ -275,7 +310,9 @@ def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
             unacknowledged = [w["code"] for w in exc.warnings]
             form.add_error(None, "Acknowledge each warning with a reason to sign.")
         except RuleViolation as exc:
-            raise PermissionDenied(str(exc)) from None
+            # Refused, not lost: the reasons typed for each warning come back with the why.
+            form.add_error(None, str(exc))
+            status = 403
         except RecordSigned as exc:
             messages.error(request, str(exc))
             return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
@@ -285,21 +322,14 @@ def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
         else:
             messages.success(request, f"Version {plan.version} approved and signed.")
             return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
-    return render(
+    return _render_review(
         request,
-        "intake/plan_review.html",
-        {
-            "patient": patient,
-            "plan": plan,
-            "warnings": warnings,
-            "acks": acks,
-            "unacknowledged": unacknowledged,
-            "form": form,
-            "comment_form": CommentForm(),
-            "evidence": review_evidence(patient=patient),
-            "needs_physician": needs_physician(plan),
-            **_diff_context(plan),
-        },
+        patient,
+        plan,
+        form=form,
+        acks=acks,
+        unacknowledged=unacknowledged,
+        status=status,
     )
 
 
@@ -330,7 +360,11 @@ def plan_request_changes(request: HttpRequest, patient_id, plan_id) -> HttpRespo
             actor=request.user, plan=plan, comment=form.cleaned_data["comment"]
         )
     except RuleViolation as exc:
-        raise PermissionDenied(str(exc)) from None
+        # The comment comes back on the review page with why it was refused.
+        form.add_error(None, str(exc))
+        return _render_review(
+            request, patient, plan, form=ApproveForm(), comment_form=form, status=403
+        )
     except (RecordSigned, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
