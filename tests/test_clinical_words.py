@@ -111,12 +111,14 @@ def _every_medication(plan):
         plan.medications.create(
             position=i,
             drug=drug.code,
-            dose=4,
+            # The lowest usual dose (4 where a drug has no range): never above a maximum,
+            # which submitting would refuse.
+            dose=drug.low or 4,
             unit=drug.unit,
             route=routes[i % len(routes)],
             frequency=frequency,
             start_date=today,
-            taper=[{"day": 1, "dose": "4"}],
+            taper=[{"day": 1, "dose": str(drug.low or 4)}],
         )
 
 
@@ -163,7 +165,7 @@ def _seed_plans(patient, physician) -> dict:
             }
             for code in ProblemCode.values
         ],
-        review_date=datetime.date(2027, 2, 1),
+        review_date=timezone.localdate() + datetime.timedelta(days=60),
         created_by=physician,
         updated_by=physician,
     )
