@@ -28,7 +28,8 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## test: the whole suite, browser tests included (installs Debian's chromium if missing)
+## test: the whole suite, browser tests included (installs Debian's chromium and poppler-utils
+## if missing)
 test: install chromium
 	$(PY) -m pytest
 
@@ -58,6 +59,10 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@# The PDF tests read the plan PDF's text with poppler's pdftotext.
+	@command -v pdftotext >/dev/null 2>&1 || { \
+		echo "Installing Debian's poppler-utils for the PDF tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 
 lint: install
 	$(VENV)/bin/ruff check .

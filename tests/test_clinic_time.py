@@ -29,7 +29,7 @@ LOCAL = "2 Dec 2026 09:42 EST"
 
 def _pdf_text(pdf: bytes, tmp_path) -> str:
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        pytest.fail("pdftotext is missing: `make test` installs Debian's poppler-utils")
     path = tmp_path / "plan.pdf"
     path.write_bytes(pdf)
     out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout

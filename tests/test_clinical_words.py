@@ -407,7 +407,7 @@ def test_no_page_shows_a_code_from_a_choice_list(
 def _pdf_text(pdf: bytes, tmp_path) -> str:
     """The PDF's text as poppler's pdftotext extracts it (Debian package poppler-utils)."""
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        pytest.fail("pdftotext is missing: `make test` installs Debian's poppler-utils")
     path = tmp_path / "plan.pdf"
     path.write_bytes(pdf)
     done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
