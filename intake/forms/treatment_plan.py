@@ -189,9 +189,28 @@ class ProblemForm(forms.Form):
         return {"code": d["code"], "description": d.get("description", ""), "goals": [goal]}
 
 
-MedicationFormSet = formset_factory(MedicationForm, extra=2, max_num=20)
-BehavioralFormSet = formset_factory(BehavioralForm, extra=1, max_num=20)
-ProblemFormSet = formset_factory(ProblemForm, extra=1, max_num=20)
+class PlanRowFormSet(forms.BaseFormSet):
+    """A plan's rows; one ticked "Remove this row" (the page's Remove button ticks it) is left
+    out of the plan, whatever it holds, and is not validated."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove this row"
+        form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def kept(self):
+        return [f for f in self.forms if not (f.is_bound and self._should_delete_form(f))]
+
+
+def _rows(form, extra):
+    return formset_factory(
+        form, formset=PlanRowFormSet, extra=extra, max_num=20, validate_max=True, can_delete=True
+    )
+
+
+MedicationFormSet = _rows(MedicationForm, 2)
+BehavioralFormSet = _rows(BehavioralForm, 1)
+ProblemFormSet = _rows(ProblemForm, 1)
 
 
 def initial_from_plan(plan) -> tuple[dict, list, list, list]:

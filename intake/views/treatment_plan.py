@@ -92,9 +92,9 @@ def _forms(request, plan=None):
 def _service_data(form, meds, comps, problems) -> dict:
     return {
         **form.plan_data(),
-        "medications": [line for f in meds for line in [f.line()] if line],
-        "behavioral": [c for f in comps for c in [f.component()] if c],
-        "problems": [p for f in problems for p in [f.problem()] if p],
+        "medications": [line for f in meds.kept() for line in [f.line()] if line],
+        "behavioral": [c for f in comps.kept() for c in [f.component()] if c],
+        "problems": [p for f in problems.kept() for p in [f.problem()] if p],
     }
 
 
