@@ -22,8 +22,10 @@ from intake.models import (
     BreakGlassGrant,
     CareTeamMember,
     DraftKind,
+    InterviewStatus,
     LicenseType,
     Patient,
+    PlanStatus,
     Role,
 )
 
@@ -473,3 +475,40 @@ def reset_approve_refusal(actor, reset) -> str | None:
 
 def can_approve_reset(actor, reset) -> bool:
     return has_perm(actor, Perm.STAFF_MANAGE) and reset_approve_refusal(actor, reset) is None
+
+
+# Discarding a draft (docs/drafts.md, "Discarding a draft record") -------------------------
+#
+# An interview or plan version that was started and will not be finished (the wrong patient,
+# a duplicate, a plan abandoned) is removed instead of staying on the chart as a draft for
+# ever. Only a record nobody has signed or submitted: what a reviewer saw or a clinician signed
+# stays on the record. The author may discard it, and so may anyone else who may write it (they
+# could equally empty it); an emergency-access grant does not (it is for treating the patient,
+# not for removing what the care team wrote).
+
+
+def interview_is_discardable(interview) -> bool:
+    return interview.status == InterviewStatus.DRAFT and interview.signed_at is None
+
+
+def plan_is_discardable(plan) -> bool:
+    return plan.status == PlanStatus.DRAFT and plan.submitted_at is None and plan.signed_at is None
+
+
+def may_discard_drafts(user, patient: Patient, perm: Perm) -> bool:
+    """May `user` discard this patient's draft records written under `perm` (the record's
+    own state is checked apart: a signed record is a 409, not a 403)?"""
+    scope = scope_for(user, perm)
+    if scope is None:
+        return False
+    return scope is Scope.ANY or is_on_care_team(user, patient, emergency=False)
+
+
+def can_discard_interview(user, interview) -> bool:
+    return interview_is_discardable(interview) and may_discard_drafts(
+        user, interview.patient, Perm.INTERVIEW_WRITE
+    )
+
+
+def can_discard_plan(user, plan) -> bool:
+    return plan_is_discardable(plan) and may_discard_drafts(user, plan.patient, Perm.PLAN_WRITE)

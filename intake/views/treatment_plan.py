@@ -205,6 +205,7 @@ def plan_detail(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
             "verified": treatment_plan_verify(plan) if plan.is_signed else None,
             "can_write": access.can(request.user, Perm.PLAN_WRITE, patient),
             "can_review": access.can(request.user, Perm.PLAN_APPROVE, patient),
+            "can_discard": access.can_discard_plan(request.user, plan),
             "needs_physician": needs_physician(plan),
             "amend_form": AmendForm(),
             "progress_form": ProgressNoteForm() if plan.status == "active" else None,
