@@ -374,6 +374,28 @@ def care_team_role_on_registration(user):
     return None
 
 
+def team_roles_of_staff(users) -> dict:
+    """{user pk: the care-team role matching their staff role} for clinicians among `users`
+    (one query): the role a new team member starts with unless someone chooses another."""
+    from django.contrib.auth import get_user_model
+
+    from intake.models import TeamRole
+
+    memberships = (
+        get_user_model()
+        .groups.through.objects.filter(user_id__in=[u.pk for u in users])
+        .values_list("user_id", "group__name")
+    )
+    roles: dict = {}
+    for user_id, name in memberships:
+        roles.setdefault(user_id, []).append(GROUP_TO_ROLE.get(name))
+    return {
+        user_id: TeamRole(found[0].value)
+        for user_id, found in roles.items()
+        if len(found) == 1 and found[0] in (Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN)
+    }
+
+
 def care_team_role_refusal(user, team_role: str) -> dict | None:
     """Why `user` may not take `team_role` on a care team ({field: [message]}), or None:
     clinicians only, and the physician role only for a physician."""

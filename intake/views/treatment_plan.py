@@ -16,9 +16,12 @@ from intake.forms.treatment_plan import (
     PlanForm,
     ProblemFormSet,
     ProgressNoteForm,
+    behavioral_setting_for,
     initial_from_plan,
+    plan_setting_for,
 )
 from intake.models import AuditAction, DraftKind
+from intake.selectors.patient import episode_current
 from intake.selectors.plan_diff import plan_version_diff
 from intake.selectors.treatment_plan import plan_list, review_evidence
 from intake.services.audit import audit_record
@@ -64,27 +67,32 @@ def _patient(request, patient_id, perm, *, write=False, object_type="treatment-p
     )
 
 
-def _forms(request, plan=None):
+def _forms(request, plan=None, *, patient=None):
     if request.method == "POST":
         data = request.POST
+        setting = {"default_setting": behavioral_setting_for(data.get("setting"))}
         return (
             PlanForm(data),
             MedicationFormSet(data, prefix="med"),
-            BehavioralFormSet(data, prefix="beh"),
+            BehavioralFormSet(data, prefix="beh", form_kwargs=setting),
             ProblemFormSet(data, prefix="prob"),
         )
     if plan is None:
+        # A new plan starts in the setting of the program the patient is admitted to.
+        plan_setting = plan_setting_for(episode_current(patient=patient))
+        setting = {"default_setting": behavioral_setting_for(plan_setting)}
         return (
-            PlanForm(initial={"setting": "outpatient"}),
+            PlanForm(initial={"setting": plan_setting}),
             MedicationFormSet(prefix="med"),
-            BehavioralFormSet(prefix="beh"),
+            BehavioralFormSet(prefix="beh", form_kwargs=setting),
             ProblemFormSet(prefix="prob"),
         )
     plan_initial, meds, comps, problems = initial_from_plan(plan)
+    setting = {"default_setting": behavioral_setting_for(plan.setting)}
     return (
         PlanForm(initial=plan_initial),
         MedicationFormSet(initial=meds, prefix="med"),
-        BehavioralFormSet(initial=comps, prefix="beh"),
+        BehavioralFormSet(initial=comps, prefix="beh", form_kwargs=setting),
         ProblemFormSet(initial=problems, prefix="prob"),
     )
 
@@ -134,7 +142,7 @@ def plan_index(request: HttpRequest, patient_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, patient_id) -> HttpResponse:
     patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=request.method == "POST")
-    forms = _forms(request)
+    forms = _forms(request, patient=patient)
     if request.method == "POST" and all(f.is_valid() for f in forms):
         try:
             plan = treatment_plan_create(
