@@ -504,9 +504,10 @@ def can_approve_reset(actor, reset) -> bool:
 # An interview or plan version that was started and will not be finished (the wrong patient,
 # a duplicate, a plan abandoned) is removed instead of staying on the chart as a draft for
 # ever. Only a record nobody has signed or submitted: what a reviewer saw or a clinician signed
-# stays on the record. The author may discard it, and so may anyone else who may write it (they
-# could equally empty it); an emergency-access grant does not (it is for treating the patient,
-# not for removing what the care team wrote).
+# stays on the record. Whoever may write the draft may discard it: an interview's author only
+# (a draft interview is written and signed by its author alone), a plan version's author or
+# anyone else on the team who may write plans (they could equally empty it). An emergency-access
+# grant does not: it is for treating the patient, not for removing what the care team wrote.
 
 
 def interview_is_discardable(interview) -> bool:
@@ -526,11 +527,27 @@ def may_discard_drafts(user, patient: Patient, perm: Perm) -> bool:
     return scope is Scope.ANY or is_on_care_team(user, patient, emergency=False)
 
 
+def interview_discard_refusal(user, interview) -> str | None:
+    """Why `user` may not discard this interview (whatever its state), or None."""
+    if not may_discard_drafts(user, interview.patient, Perm.INTERVIEW_WRITE):
+        return "Only the care team may discard a draft."
+    if interview.author_id != user.pk:
+        return "Only its author may discard a draft interview."
+    return None
+
+
+def plan_discard_refusal(user, plan) -> str | None:
+    """Why `user` may not discard this plan version (whatever its state), or None."""
+    if not may_discard_drafts(user, plan.patient, Perm.PLAN_WRITE):
+        return "Only the care team may discard a draft."
+    return None
+
+
 def can_discard_interview(user, interview) -> bool:
-    return interview_is_discardable(interview) and may_discard_drafts(
-        user, interview.patient, Perm.INTERVIEW_WRITE
+    return (
+        interview_is_discardable(interview) and interview_discard_refusal(user, interview) is None
     )
 
 
 def can_discard_plan(user, plan) -> bool:
-    return plan_is_discardable(plan) and may_discard_drafts(user, plan.patient, Perm.PLAN_WRITE)
+    return plan_is_discardable(plan) and plan_discard_refusal(user, plan) is None

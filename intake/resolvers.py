@@ -25,8 +25,10 @@ from intake.access import (
     Scope,
     draft_perm,
     emergency_grant_for,
+    interview_discard_refusal,
     is_on_care_team,
     may_discard_drafts,
+    plan_discard_refusal,
     scope_for,
 )
 from intake.models import (
@@ -321,11 +323,13 @@ def resolve_draft_patient(user, patient_id, kind: DraftKind, object_id, *, actio
     return patient
 
 
-def _discard_checked(user, patient, record, perm: Perm, object_type: str):
-    if not may_discard_drafts(user, patient, perm):
-        # On the care team only by an emergency grant: reading and treating, not removing.
-        _deny(user, perm, AuditAction.DELETE, object_type, "emergency-access", patient)
-        raise PermissionDenied("Only the care team may discard a draft.")
+def _discard_checked(user, patient, record, perm: Perm, object_type: str, refusal):
+    if refusal:
+        # On the care team only by an emergency grant (reading and treating, not removing),
+        # or not the interview's author.
+        reason = "emergency-access" if not may_discard_drafts(user, patient, perm) else "not-author"
+        _deny(user, perm, AuditAction.DELETE, object_type, reason, patient)
+        raise PermissionDenied(refusal)
     return patient, record
 
 
@@ -336,7 +340,8 @@ def resolve_interview_to_discard(user, interview_id, *, patient_id):
     patient, interview = resolve_interview(
         user, interview_id, Perm.INTERVIEW_WRITE, patient_id=patient_id, action=AuditAction.DELETE
     )
-    return _discard_checked(user, patient, interview, Perm.INTERVIEW_WRITE, "interview")
+    refusal = interview_discard_refusal(user, interview)
+    return _discard_checked(user, patient, interview, Perm.INTERVIEW_WRITE, "interview", refusal)
 
 
 def resolve_plan_to_discard(user, plan_id, *, patient_id):
@@ -349,4 +354,5 @@ def resolve_plan_to_discard(user, plan_id, *, patient_id):
         action=AuditAction.DELETE,
         audit_allowed=False,
     )
-    return _discard_checked(user, patient, plan, Perm.PLAN_WRITE, "treatment-plan")
+    refusal = plan_discard_refusal(user, plan)
+    return _discard_checked(user, patient, plan, Perm.PLAN_WRITE, "treatment-plan", refusal)

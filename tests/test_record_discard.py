@@ -222,3 +222,40 @@ def test_the_service_refuses_a_record_signed_meanwhile(patient, team_counselor):
     with pytest.raises(RecordSigned):
         interview_discard(actor=team_counselor, interview=stale)
     assert Interview.objects.filter(pk=interview.pk).exists()
+
+
+def test_emergency_access_reads_the_draft_but_may_not_discard_it(
+    client, patient, team_counselor, offteam_physician
+):
+    from intake.services.break_glass import break_glass_open
+
+    interview = _interview(patient, team_counselor)
+    break_glass_open(
+        actor=offteam_physician,
+        patient_id=patient.pk,
+        reason="Unresponsive in the waiting room; naloxone given, need history",
+    )
+    client.force_login(offteam_physician)
+    page = client.get(f"/patients/{patient.pk}/interviews/{interview.pk}/")
+    assert page.status_code == 200
+    assert _url(patient, interview).encode() not in page.content
+    assert client.post(_url(patient, interview)).status_code == 403
+    assert Interview.objects.filter(pk=interview.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="delete", outcome=AuditOutcome.DENIED, detail__reason="emergency-access"
+    ).exists()
+
+
+def test_a_team_member_who_is_not_the_interviews_author_may_not_discard_it(
+    client, patient, team_counselor, team_nurse
+):
+    interview = _interview(patient, team_counselor)
+    client.force_login(team_nurse)
+    detail = client.get(f"/patients/{patient.pk}/interviews/{interview.pk}/")
+    assert _url(patient, interview).encode() not in detail.content
+    response = client.post(_url(patient, interview))
+    assert response.status_code == 403
+    assert Interview.objects.filter(pk=interview.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="delete", outcome=AuditOutcome.DENIED, detail__reason="not-author"
+    ).exists()

@@ -12,21 +12,20 @@ from __future__ import annotations
 from django.db import transaction
 
 from intake import access
-from intake.access import Perm
 from intake.exceptions import RecordSigned, RuleViolation
 from intake.models import AuditAction, DraftKind, Interview, TreatmentPlan
 from intake.services.audit import audit_record
 from intake.services.form_draft import form_drafts_of_record_delete
-
-NOT_YOURS = "Only the care team may discard a draft."
 
 
 def interview_discard(*, actor, interview: Interview) -> None:
     patient = interview.patient
     with transaction.atomic():
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
-        if not access.may_discard_drafts(actor, patient, Perm.INTERVIEW_WRITE):
-            raise RuleViolation(NOT_YOURS)
+        locked.patient = patient
+        refusal = access.interview_discard_refusal(actor, locked)
+        if refusal:
+            raise RuleViolation(refusal)
         if not access.interview_is_discardable(locked):
             raise RecordSigned(
                 "This interview is signed and stays on the record; add an addendum instead."
@@ -53,8 +52,10 @@ def plan_discard(*, actor, plan: TreatmentPlan) -> None:
     patient = plan.patient
     with transaction.atomic():
         locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
-        if not access.may_discard_drafts(actor, patient, Perm.PLAN_WRITE):
-            raise RuleViolation(NOT_YOURS)
+        locked.patient = patient
+        refusal = access.plan_discard_refusal(actor, locked)
+        if refusal:
+            raise RuleViolation(refusal)
         if not access.plan_is_discardable(locked):
             raise RecordSigned(
                 f"Version {locked.version} was submitted for review or signed and stays on "
