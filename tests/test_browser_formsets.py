@@ -61,6 +61,13 @@ def test_medication_rows_are_added_and_removed_in_place_then_saved(live_server, 
     rows.nth(1).get_by_role("button", name="Undo").click()
     assert rows.nth(1).locator("select[name$='-drug']").is_visible()
     rows.nth(1).get_by_role("button", name="Remove medication").click()
+    # Behavioral rows follow the plan's setting until a modality is chosen.
+    assert page.locator("select[name=beh-0-setting]").input_value() == "outpatient"
+    page.locator("#id_setting").select_option("inpatient")
+    assert page.locator("select[name=beh-0-setting]").input_value() == "inpatient"
+    page.get_by_role("button", name="+ Add another behavioral component").click()
+    assert page.locator("select[name=beh-1-setting]").input_value() == "inpatient"
+    page.locator("#id_setting").select_option("outpatient")
     page.screenshot(path=ARTIFACTS / "plan-rows.png", full_page=True)
 
     page.get_by_role("button", name="Save draft").click()

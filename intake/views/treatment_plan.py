@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,6 +10,7 @@ from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
 from intake.forms.treatment_plan import (
+    PLAN_BEHAVIORAL_SETTING,
     AmendForm,
     ApproveForm,
     BehavioralFormSet,
@@ -120,6 +123,8 @@ def _render_form(request, patient, plan, forms, *, conflict=None):
             "problems": problems,
             "conflict": conflict,
             "may_prescribe": access.can_change_medication_line(request.user),
+            # plan_form.js: the setting a new behavioral row takes for each plan setting.
+            "behavioral_settings": json.dumps(PLAN_BEHAVIORAL_SETTING),
         },
     )
 
