@@ -3,6 +3,7 @@ setting of the patient's program and its behavioral components in the plan's set
 consent naming this program as the party that may disclose, a new care-team member in the role
 of their staff position."""
 
+import datetime
 import re
 
 import pytest
@@ -35,6 +36,18 @@ def test_the_admission_date_starts_as_today(client, patient, team_physician):
     client.force_login(team_physician)
     html = client.get(f"/patients/{patient.pk}/episodes/new/").content.decode()
     assert _value(html, "admitted_on") == timezone.localdate().isoformat()
+
+
+def test_the_discharge_date_starts_as_today(client, patient, team_physician):
+    episode = EpisodeFactory(
+        patient=patient,
+        program="otp",
+        admitted_on=timezone.localdate() - datetime.timedelta(days=9),
+    )
+    client.force_login(team_physician)
+    url = f"/patients/{patient.pk}/episodes/{episode.pk}/discharge/"
+    html = client.get(url).content.decode()
+    assert _value(html, "discharged_on") == timezone.localdate().isoformat()
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,9 @@ class EpisodeAdmitForm(forms.Form):
 
 
 class EpisodeDischargeForm(forms.Form):
-    discharged_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    discharged_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
     reason = forms.ChoiceField(choices=DischargeReason.choices)
 
     def __init__(self, *args, **kwargs):

@@ -107,6 +107,8 @@
     if (tick) {
       tick.checked = true;
       tick.dispatchEvent(new Event("change", { bubbles: true }));
+      var undo = row.querySelector("[data-formset-undo]");
+      if (undo) { undo.focus(); }  // the keyboard stays on the row, one key from undoing
     } else {
       // A formset without DELETE ignores an empty row: empty it.
       Array.prototype.forEach.call(row.querySelectorAll("input, select, textarea"), function (f) {
