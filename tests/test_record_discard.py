@@ -78,6 +78,9 @@ def test_the_author_discards_a_draft_interview_after_confirming(
     assert b"Discard this draft" in confirm.content
     assert b"cannot be brought back" in confirm.content
     assert Interview.objects.filter(pk=interview.pk).exists()  # a GET removes nothing
+    assert AuditEvent.objects.filter(
+        action="read", object_type="interview", object_id=str(interview.pk), detail__page="discard"
+    ).exists()
 
     response = client.post(_url(patient, interview))
     assert response.status_code == 302
@@ -188,7 +191,9 @@ def test_a_signed_interview_cannot_be_discarded(client, patient, team_counselor)
     assert response.status_code == 409
     assert b"stays on the record" in response.content
     assert Interview.objects.filter(pk=interview.pk).exists()
-    assert not AuditEvent.objects.filter(action="delete", object_type="interview").exists()
+    refused = AuditEvent.objects.get(action="delete", object_type="interview")
+    assert refused.outcome == AuditOutcome.DENIED
+    assert refused.detail["reason"] == "signed-or-submitted"
 
 
 def test_a_submitted_plan_cannot_be_discarded_even_once_returned(client, patient, team_counselor):

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods
 from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RecordSigned, RuleViolation
+from intake.models import AuditAction, AuditOutcome
+from intake.services.audit import audit_record
 from intake.services.record_discard import interview_discard, plan_discard
 from intake.views.decorators import policy
 
@@ -31,16 +33,40 @@ def _confirm(request, patient, *, what, details, back, refusal=None, status=200)
     )
 
 
-def _discard(request, patient, discard, *, what, details, back, done, discardable):
+def _refused(request, patient, record):
+    # A refused discard is an attempt at deleting patient data: on the audit log like the
+    # refusals of the resolvers.
+    audit_record(
+        actor=request.user,
+        action=AuditAction.DELETE if request.method == "POST" else AuditAction.READ,
+        outcome=AuditOutcome.DENIED if request.method == "POST" else AuditOutcome.ALLOWED,
+        patient=patient,
+        obj=record,
+        detail={"reason": "signed-or-submitted", "page": "discard"},
+    )
+
+
+def _discard(request, patient, record, discard, *, what, details, back, done, discardable):
     if not discardable:
+        _refused(request, patient, record)
         refusal = f"This {what} was signed or submitted: it stays on the record."
         return _confirm(
             request, patient, what=what, details=details, back=back, refusal=refusal, status=409
+        )
+    if request.method == "GET":
+        # The confirmation shows the record (who, when, what it holds): a read.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            patient=patient,
+            obj=record,
+            detail={"page": "discard"},
         )
     if request.method == "POST":
         try:
             discard()
         except RecordSigned as exc:
+            _refused(request, patient, record)
             return _confirm(
                 request,
                 patient,
@@ -66,6 +92,7 @@ def interview_discard_view(request: HttpRequest, patient_id, interview_id) -> Ht
     return _discard(
         request,
         patient,
+        interview,
         lambda: interview_discard(actor=request.user, interview=interview),
         what="interview",
         details=[
@@ -87,6 +114,7 @@ def plan_discard_view(request: HttpRequest, patient_id, plan_id) -> HttpResponse
     return _discard(
         request,
         patient,
+        plan,
         lambda: plan_discard(actor=request.user, plan=plan),
         what="plan version",
         details=[
