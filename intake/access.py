@@ -22,8 +22,10 @@ from intake.models import (
     BreakGlassGrant,
     CareTeamMember,
     DraftKind,
+    InterviewStatus,
     LicenseType,
     Patient,
+    PlanStatus,
     Role,
 )
 
@@ -475,6 +477,28 @@ def care_team_role_on_registration(user):
     return None
 
 
+def team_roles_of_staff(users) -> dict:
+    """{user pk: the care-team role matching their staff role} for clinicians among `users`
+    (one query): the role a new team member starts with unless someone chooses another."""
+    from django.contrib.auth import get_user_model
+
+    from intake.models import TeamRole
+
+    memberships = (
+        get_user_model()
+        .groups.through.objects.filter(user_id__in=[u.pk for u in users])
+        .values_list("user_id", "group__name")
+    )
+    roles: dict = {}
+    for user_id, name in memberships:
+        roles.setdefault(user_id, []).append(GROUP_TO_ROLE.get(name))
+    return {
+        user_id: TeamRole(found[0].value)
+        for user_id, found in roles.items()
+        if len(found) == 1 and found[0] in (Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN)
+    }
+
+
 def care_team_role_refusal(user, team_role: str) -> dict | None:
     """Why `user` may not take `team_role` on a care team ({field: [message]}), or None:
     clinicians only, and the physician role only for a physician."""
@@ -576,3 +600,57 @@ def reset_approve_refusal(actor, reset) -> str | None:
 
 def can_approve_reset(actor, reset) -> bool:
     return has_perm(actor, Perm.STAFF_MANAGE) and reset_approve_refusal(actor, reset) is None
+
+
+# Discarding a draft (docs/drafts.md, "Discarding a draft record") -------------------------
+#
+# An interview or plan version that was started and will not be finished (the wrong patient,
+# a duplicate, a plan abandoned) is removed instead of staying on the chart as a draft for
+# ever. Only a record nobody has signed or submitted: what a reviewer saw or a clinician signed
+# stays on the record. Whoever may write the draft may discard it: an interview's author only
+# (a draft interview is written and signed by its author alone), a plan version's author or
+# anyone else on the team who may write plans (they could equally empty it). An emergency-access
+# grant does not: it is for treating the patient, not for removing what the care team wrote.
+
+
+def interview_is_discardable(interview) -> bool:
+    return interview.status == InterviewStatus.DRAFT and interview.signed_at is None
+
+
+def plan_is_discardable(plan) -> bool:
+    return plan.status == PlanStatus.DRAFT and plan.submitted_at is None and plan.signed_at is None
+
+
+def may_discard_drafts(user, patient: Patient, perm: Perm) -> bool:
+    """May `user` discard this patient's draft records written under `perm` (the record's
+    own state is checked apart: a signed record is a 409, not a 403)?"""
+    scope = scope_for(user, perm)
+    if scope is None:
+        return False
+    return scope is Scope.ANY or is_on_care_team(user, patient, emergency=False)
+
+
+def interview_discard_refusal(user, interview) -> str | None:
+    """Why `user` may not discard this interview (whatever its state), or None."""
+    if not may_discard_drafts(user, interview.patient, Perm.INTERVIEW_WRITE):
+        return "Only the care team may discard a draft."
+    if interview.author_id != user.pk:
+        return "Only its author may discard a draft interview."
+    return None
+
+
+def plan_discard_refusal(user, plan) -> str | None:
+    """Why `user` may not discard this plan version (whatever its state), or None."""
+    if not may_discard_drafts(user, plan.patient, Perm.PLAN_WRITE):
+        return "Only the care team may discard a draft."
+    return None
+
+
+def can_discard_interview(user, interview) -> bool:
+    return (
+        interview_is_discardable(interview) and interview_discard_refusal(user, interview) is None
+    )
+
+
+def can_discard_plan(user, plan) -> bool:
+    return plan_is_discardable(plan) and plan_discard_refusal(user, plan) is None

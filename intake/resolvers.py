@@ -25,7 +25,10 @@ from intake.access import (
     Scope,
     draft_perm,
     emergency_grant_for,
+    interview_discard_refusal,
     is_on_care_team,
+    may_discard_drafts,
+    plan_discard_refusal,
     remember_team_member,
     scope_for,
     team_member_annotation,
@@ -322,3 +325,38 @@ def resolve_draft_patient(user, patient_id, kind: DraftKind, object_id, *, actio
             _deny(user, perm, action, "form-draft", "not-found", patient)
             raise Http404(NOT_FOUND)
     return patient
+
+
+def _discard_checked(user, patient, record, perm: Perm, object_type: str, refusal):
+    if refusal:
+        # On the care team only by an emergency grant (reading and treating, not removing),
+        # or not the interview's author.
+        reason = "emergency-access" if not may_discard_drafts(user, patient, perm) else "not-author"
+        _deny(user, perm, AuditAction.DELETE, object_type, reason, patient)
+        raise PermissionDenied(refusal)
+    return patient, record
+
+
+def resolve_interview_to_discard(user, interview_id, *, patient_id):
+    """(patient, interview) that `user` may discard if it is still a draft (the service checks
+    the state under a lock): 403 for a role that may not write interviews, the one 404 for an
+    interview outside the care team's patients or of another patient."""
+    patient, interview = resolve_interview(
+        user, interview_id, Perm.INTERVIEW_WRITE, patient_id=patient_id, action=AuditAction.DELETE
+    )
+    refusal = interview_discard_refusal(user, interview)
+    return _discard_checked(user, patient, interview, Perm.INTERVIEW_WRITE, "interview", refusal)
+
+
+def resolve_plan_to_discard(user, plan_id, *, patient_id):
+    """(patient, plan version) that `user` may discard if it is a never-submitted draft."""
+    patient, plan = resolve_plan(
+        user,
+        plan_id,
+        Perm.PLAN_WRITE,
+        patient_id=patient_id,
+        action=AuditAction.DELETE,
+        audit_allowed=False,
+    )
+    refusal = plan_discard_refusal(user, plan)
+    return _discard_checked(user, patient, plan, Perm.PLAN_WRITE, "treatment-plan", refusal)

@@ -15,6 +15,7 @@ from intake.views import (
     lockout,
     mfa,
     patient,
+    record_discard,
     staff,
     treatment_plan,
 )
@@ -82,6 +83,11 @@ urlpatterns = [
         interview.interview_addendum_view,
         name="interview-addendum",
     ),
+    path(
+        "patients/<uuid:patient_id>/interviews/<uuid:interview_id>/discard/",
+        record_discard.interview_discard_view,
+        name="interview-discard",
+    ),
     # assessment pages
     path(
         "patients/<uuid:patient_id>/assessments/",
@@ -133,6 +139,8 @@ urlpatterns = [
          treatment_plan.plan_progress_note, name="plan-progress-note"),
     path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/pdf/", treatment_plan.plan_pdf,
          name="plan-pdf"),
+    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/discard/",
+         record_discard.plan_discard_view, name="plan-discard"),
     # lab pages
     path("patients/<uuid:patient_id>/labs/", lab.lab_list, name="lab-list"),
     path(

@@ -269,6 +269,10 @@ LOGGING = {
     },
 }
 
+# The program's name as consents name it as the party that may disclose (42 CFR 2.31(a)(2));
+# new consent forms start with it. Empty: the form starts empty.
+PROGRAM_NAME = env_str("PROGRAM_NAME", "").strip()[:200]
+
 # A form's unsaved typing (docs/drafts.md): kept at most this many days, and at most this big.
 FORM_DRAFT_KEEP_DAYS = env_int("FORM_DRAFT_KEEP_DAYS", 7)
 FORM_DRAFT_MAX_BYTES = env_int("FORM_DRAFT_MAX_BYTES", 200 * 1024)

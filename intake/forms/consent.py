@@ -1,5 +1,6 @@
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 
 from intake.models import DisclosureContent
 
@@ -65,6 +66,9 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The disclosing party is, nearly always, this program: start with its name (the
+        # clinician can change it, e.g. for a general designation).
+        self.fields["disclosing_party"].initial = settings.PROGRAM_NAME
         self.helper = FormHelper()
         self.helper.form_tag = False
 

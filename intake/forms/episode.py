@@ -7,7 +7,10 @@ from intake.models import DischargeReason, Program
 
 class EpisodeAdmitForm(forms.Form):
     program = forms.ChoiceField(choices=Program.choices)
-    admitted_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    # Admissions are recorded on the day, as a rule: today, changeable for a late entry.
+    admitted_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -22,7 +25,9 @@ class EpisodeAdmitForm(forms.Form):
 
 
 class EpisodeDischargeForm(forms.Form):
-    discharged_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    discharged_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
     reason = forms.ChoiceField(choices=DischargeReason.choices)
 
     def __init__(self, *args, **kwargs):

@@ -14,6 +14,7 @@ from intake.models import (
     Modality,
     PlanSetting,
     ProblemCode,
+    Program,
     Progress,
     Target,
 )
@@ -127,6 +128,12 @@ class BehavioralForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}), required=False, label="Goal target date"
     )
 
+    def __init__(self, *args, default_setting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if default_setting:
+            # An empty row (and a row the page adds) is in the plan's own setting.
+            self.fields["setting"].initial = default_setting
+
     def clean(self):
         data = super().clean()
         if data.get("modality"):
@@ -189,9 +196,56 @@ class ProblemForm(forms.Form):
         return {"code": d["code"], "description": d.get("description", ""), "goals": [goal]}
 
 
-MedicationFormSet = formset_factory(MedicationForm, extra=2, max_num=20)
-BehavioralFormSet = formset_factory(BehavioralForm, extra=1, max_num=20)
-ProblemFormSet = formset_factory(ProblemForm, extra=1, max_num=20)
+class PlanRowFormSet(forms.BaseFormSet):
+    """A plan's rows; one ticked "Remove this row" (the page's Remove button ticks it) is left
+    out of the plan, whatever it holds, and is not validated."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove this row"
+        form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def kept(self):
+        return [f for f in self.forms if not (f.is_bound and self._should_delete_form(f))]
+
+
+def _rows(form, extra):
+    return formset_factory(
+        form, formset=PlanRowFormSet, extra=extra, max_num=20, validate_max=True, can_delete=True
+    )
+
+
+# A new plan starts in the setting of the program the patient is admitted to (the opioid
+# treatment program is outpatient care); its behavioral components where the plan is delivered
+# (residential care is delivered where the patient stays, as inpatient).
+PROGRAM_PLAN_SETTING = {
+    Program.OUTPATIENT: PlanSetting.OUTPATIENT,
+    Program.INTENSIVE_OUTPATIENT: PlanSetting.INTENSIVE_OUTPATIENT,
+    Program.RESIDENTIAL: PlanSetting.RESIDENTIAL,
+    Program.INPATIENT: PlanSetting.INPATIENT,
+    Program.OTP: PlanSetting.OUTPATIENT,
+}
+PLAN_BEHAVIORAL_SETTING = {
+    PlanSetting.OUTPATIENT: BehavioralSetting.OUTPATIENT,
+    PlanSetting.INTENSIVE_OUTPATIENT: BehavioralSetting.OUTPATIENT,
+    PlanSetting.RESIDENTIAL: BehavioralSetting.INPATIENT,
+    PlanSetting.INPATIENT: BehavioralSetting.INPATIENT,
+}
+
+
+def plan_setting_for(episode) -> str:
+    if episode is None:
+        return PlanSetting.OUTPATIENT
+    return PROGRAM_PLAN_SETTING.get(episode.program, PlanSetting.OUTPATIENT)
+
+
+def behavioral_setting_for(plan_setting) -> str:
+    return PLAN_BEHAVIORAL_SETTING.get(plan_setting, BehavioralSetting.OUTPATIENT)
+
+
+MedicationFormSet = _rows(MedicationForm, 2)
+BehavioralFormSet = _rows(BehavioralForm, 1)
+ProblemFormSet = _rows(ProblemForm, 1)
 
 
 def initial_from_plan(plan) -> tuple[dict, list, list, list]:

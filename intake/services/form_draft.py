@@ -165,3 +165,15 @@ def form_drafts_purge() -> int:
     """Delete every draft past keeping (manage.py purge_drafts, run daily)."""
     deleted, _ = FormDraft.objects.filter(updated_at__lt=form_draft_cutoff()).delete()
     return deleted
+
+
+def form_drafts_of_record_delete(*, actor, patient: Patient, kind: DraftKind, record) -> int:
+    """Delete every kept typing of the form of `record` (whoever typed it): the record itself
+    is being discarded, so there is nothing left to save it into. Each deletion is audited."""
+    deleted = 0
+    key = draft_key(kind, record)
+    for draft in FormDraft.objects.select_for_update().filter(patient=patient, key=key):
+        _audit(actor, AuditAction.DELETE, patient, draft, kind)
+        draft.delete()
+        deleted += 1
+    return deleted

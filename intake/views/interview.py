@@ -236,6 +236,7 @@ def _read_context(request, patient, interview) -> dict:
         "can_edit": interview_editable_by(interview=interview, user=request.user),
         "can_sign": interview_signable_by(interview=interview, user=request.user),
         "can_add_addendum": signed and access.can(request.user, Perm.INTERVIEW_WRITE, patient),
+        "can_discard": access.can_discard_interview(request.user, interview),
     }
 
 

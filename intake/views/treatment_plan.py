@@ -1,3 +1,4 @@
+import json
 import re
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
 from intake.forms.treatment_plan import (
+    PLAN_BEHAVIORAL_SETTING,
     AmendForm,
     ApproveForm,
     BehavioralFormSet,
@@ -18,9 +20,12 @@ from intake.forms.treatment_plan import (
     PlanForm,
     ProblemFormSet,
     ProgressNoteForm,
+    behavioral_setting_for,
     initial_from_plan,
+    plan_setting_for,
 )
 from intake.models import AuditAction, DraftKind
+from intake.selectors.patient import episode_current
 from intake.selectors.plan_diff import plan_version_diff
 from intake.selectors.treatment_plan import plan_list, review_evidence
 from intake.services.audit import audit_record
@@ -66,27 +71,32 @@ def _patient(request, patient_id, perm, *, write=False, object_type="treatment-p
     )
 
 
-def _forms(request, plan=None):
+def _forms(request, plan=None, *, patient=None):
     if request.method == "POST":
         data = request.POST
+        setting = {"default_setting": behavioral_setting_for(data.get("setting"))}
         return (
             PlanForm(data),
             MedicationFormSet(data, prefix="med"),
-            BehavioralFormSet(data, prefix="beh"),
+            BehavioralFormSet(data, prefix="beh", form_kwargs=setting),
             ProblemFormSet(data, prefix="prob"),
         )
     if plan is None:
+        # A new plan starts in the setting of the program the patient is admitted to.
+        plan_setting = plan_setting_for(episode_current(patient=patient))
+        setting = {"default_setting": behavioral_setting_for(plan_setting)}
         return (
-            PlanForm(initial={"setting": "outpatient"}),
+            PlanForm(initial={"setting": plan_setting}),
             MedicationFormSet(prefix="med"),
-            BehavioralFormSet(prefix="beh"),
+            BehavioralFormSet(prefix="beh", form_kwargs=setting),
             ProblemFormSet(prefix="prob"),
         )
     plan_initial, meds, comps, problems = initial_from_plan(plan)
+    setting = {"default_setting": behavioral_setting_for(plan.setting)}
     return (
         PlanForm(initial=plan_initial),
         MedicationFormSet(initial=meds, prefix="med"),
-        BehavioralFormSet(initial=comps, prefix="beh"),
+        BehavioralFormSet(initial=comps, prefix="beh", form_kwargs=setting),
         ProblemFormSet(initial=problems, prefix="prob"),
     )
 
@@ -94,9 +104,9 @@ def _forms(request, plan=None):
 def _service_data(form, meds, comps, problems) -> dict:
     return {
         **form.plan_data(),
-        "medications": [line for f in meds for line in [f.line()] if line],
-        "behavioral": [c for f in comps for c in [f.component()] if c],
-        "problems": [p for f in problems for p in [f.problem()] if p],
+        "medications": [line for f in meds.kept() for line in [f.line()] if line],
+        "behavioral": [c for f in comps.kept() for c in [f.component()] if c],
+        "problems": [p for f in problems.kept() for p in [f.problem()] if p],
     }
 
 
@@ -133,6 +143,8 @@ def _render_form(request, patient, plan, forms, *, conflict=None):
             "problems": problems,
             "conflict": conflict,
             "may_prescribe": access.can_change_medication_line(request.user),
+            # plan_form.js: the setting a new behavioral row takes for each plan setting.
+            "behavioral_settings": json.dumps(PLAN_BEHAVIORAL_SETTING),
         },
     )
 
@@ -155,7 +167,7 @@ def plan_index(request: HttpRequest, patient_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, patient_id) -> HttpResponse:
     patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=request.method == "POST")
-    forms = _forms(request)
+    forms = _forms(request, patient=patient)
     if request.method == "POST" and all(f.is_valid() for f in forms):
         try:
             plan = treatment_plan_create(
@@ -229,6 +241,7 @@ def plan_detail(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
             # medication is a physician's): no "Review and sign" for someone who may not.
             "can_review": access.can(request.user, Perm.PLAN_APPROVE, patient)
             and access.can_review_plan(request.user, needs_physician=needs_physician(plan)),
+            "can_discard": access.can_discard_plan(request.user, plan),
             "needs_physician": needs_physician(plan),
             "amend_form": AmendForm(),
             "progress_form": ProgressNoteForm() if plan.status == "active" else None,

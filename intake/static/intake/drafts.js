@@ -199,7 +199,10 @@
   }
 
   function addMissingRows(form, fields) {
-    // A formset row added while typing (the "Add" button) is added again before restoring.
+    // A formset row added while typing is added again before restoring: formsets.js adds the
+    // rows the draft names on this event (synchronously); a page's own "Add" button
+    // (data-draft-add-row) is pressed for any still missing.
+    form.dispatchEvent(new CustomEvent("draft:restore", { bubbles: true, detail: { fields: fields } }));
     var button = form.dataset.draftAddRow ? document.getElementById(form.dataset.draftAddRow) : null;
     if (!button) { return; }
     var names = Object.keys(fields);
