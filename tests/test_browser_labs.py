@@ -149,3 +149,40 @@ def test_it_lets_a_nurse_order_a_uds_and_enter_the_panel_by_keyboard(
     page.locator("#labs").screenshot(path=ARTIFACTS / "lab-chart-section.png")
     page.screenshot(path=ARTIFACTS / "lab-chart.png", full_page=True)
     page.close()
+
+
+def test_a_screen_line_nobody_read_is_recorded_as_not_tested(live_server, browser, lab_catalog):
+    """Issue 12: no line defaults to negative; the nurse says "Not tested" for the strip that
+    was missing, and the chart shows it as not tested, never as a negative."""
+    nurse = UserFactory(username="noor", first_name="Noor", last_name="Haddad", role="nurse")
+    patient = PatientFactory(given_name="Elias", family_name="Brandt", sex_at_birth="male")
+    CareTeamMemberFactory(patient=patient, user=nurse, team_role=TeamRole.NURSE)
+    order = lab_order_create(actor=nurse, patient=patient, panel="uds")
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, base, "noor")
+    page.goto(f"{base}/patients/{patient.pk}/labs/{order.pk}/results/")
+    page.locator("[name=collected_at]").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    readings = {code: "negative" for code, _key in SCREEN_KEYS}
+    readings["xylazine"] = "not-tested"
+    # Saving with one line unread is refused and names the line; nothing is stored.
+    for code, reading in readings.items():
+        if code != "thc":
+            page.locator(f"[name='result-{code}']").select_option(reading)
+    for code, text in VALIDITY_KEYS:
+        page.locator(f"[name='result-{code}']").fill(text)
+    page.get_by_role("button", name="Save results").click()
+    assert "Say what this line showed, or choose Not tested." in page.content()
+    assert not LabResult.objects.filter(order=order).exists()
+    page.locator("[name='result-thc']").select_option("negative")
+    page.screenshot(path=ARTIFACTS / "lab-entry-not-tested.png", full_page=True)
+    page.get_by_role("button", name="Save results").click()
+    page.wait_for_url(f"{base}/patients/{patient.pk}/labs/{order.pk}/")
+    row = page.get_by_test_id("lab-results").get_by_test_id("result-xylazine").inner_text()
+    assert "Not tested" in row and "Negative" not in row and "Expected" not in row
+    stored = LabResult.objects.get(order=order, test_id="xylazine")
+    assert (stored.interpretation, stored.expected) == ("not-tested", None)
+    page.goto(f"{base}/patients/{patient.pk}/#labs")
+    cell = page.get_by_test_id("lab-drug-screens").locator("td[title^='Xylazine']").first
+    assert cell.inner_text().strip() == "n/t"
+    page.close()
