@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     # not offered as input, and responses mark them as always present.
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "InstrumentEnum": "intake.models.assessment.InstrumentCode",
+        "MonitoringInstrumentEnum": "intake.limits.MONITORING_INSTRUMENTS",
         "DisclosureContentEnum": "intake.models.consent.DisclosureContent",
         "SubstanceEnum": "intake.models.interview.Substance",
         "AsamLevelEnum": "intake.models.assessment.AsamLevel",
