@@ -130,3 +130,24 @@ class AccessPolicyMiddleware:
         if not access.has_perm(request.user, perm):
             raise PermissionDenied("Your role does not allow this page.")
         return None
+
+
+class RecordGoneMiddleware:
+    """A page whose record vanished between the fetch and the service's row lock (a draft
+    discarded by someone else at the same moment) answers the one 404 page, not a 500. The API
+    maps the same case in intake/api/errors.py."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import ObjectDoesNotExist
+
+        from intake.views.errors import page_not_found
+
+        if isinstance(exception, ObjectDoesNotExist) and not request.path.startswith("/api/"):
+            return page_not_found(request)
+        return None

@@ -90,11 +90,33 @@ def test_it_filters_by_mrn_and_by_name_and_shows_who_the_patient_is(
         action="read", patient=other, object_type="patient", outcome="allowed"
     )
     client.force_login(privacy_officer)
-    by_mrn = client.get("/audit/", {"mrn": patient.mrn}).content.decode()
+    by_mrn = client.post("/audit/", {"mrn": patient.mrn}).content.decode()
     assert f"{patient.family_name}, {patient.given_name} · MRN {patient.mrn}" in by_mrn
     assert "Quist" not in by_mrn
-    by_name = client.get("/audit/", {"name": "zelda QUI"}).content.decode()
+    by_name = client.post("/audit/", {"name": "zelda QUI"}).content.decode()
     assert "Quist, Zelda" in by_name and patient.family_name not in by_name
+    # Paging and export carry the filter in a POST body, never in an address.
+    assert 'href="/audit/export/?' not in by_name and "?name=" not in by_name
+    export = client.post("/audit/export/", {"name": "zelda QUI"})
+    assert {r["patient"] for r in _rows(export)} == {str(other.pk)}
+    recorded = AuditEvent.objects.filter(action="export", object_type="audit-report").latest("at")
+    assert recorded.detail["filters"] == {"name": "given"}  # never the name itself
+
+
+@pytest.mark.parametrize("params", [{"name": "Quist"}, {"mrn": "00000001"}])
+def test_a_name_or_mrn_in_the_address_is_refused(client, activity, privacy_officer, params):
+    client.force_login(privacy_officer)
+    page = client.get("/audit/", params).content.decode()
+    assert 'data-testid="filter-refused"' in page and "No events." in page
+    assert len(_rows(client.get("/audit/export/", params))) == 0
+
+
+def test_an_audit_date_in_year_9999_is_refused_not_a_500(client, activity, privacy_officer):
+    client.force_login(privacy_officer)
+    response = client.get("/audit/", {"until": "9999-12-31"})
+    assert response.status_code == 200
+    assert "No events." in response.content.decode()
+    assert client.get("/audit/export/", {"until": "9999-12-31"}).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -113,9 +113,17 @@ def test_several_records_with_the_same_name_and_birth_date_need_the_mrn(
     )
     client.force_login(team_nurse)
     response = _ask(client)
-    assert response.status_code == 400
-    assert "add the MRN" in response.content.decode()
+    nobody = _ask(client, family_name="Zzyzxova")
+    # Several records read exactly as none: "several" would say this person is a patient here.
+    assert response.status_code == nobody.status_code == 404
+    assert _page(response).replace("Delgado", "Q") == _page(nobody).replace("Zzyzxova", "Q")
+    assert "add the MRN if you know it" in response.content.decode()
     assert not BreakGlassGrant.objects.exists()
+    # The privacy officer sees whose records were asked for: the refusal is on each of them.
+    refused = AuditEvent.objects.filter(
+        object_type="break-glass", outcome="denied", detail__reason="several-matches"
+    )
+    assert set(refused.values_list("patient_id", flat=True)) == {outsider_patient.pk, twin.pk}
     response = _ask(client, mrn=str(int(twin.mrn)))
     assert response.status_code == 302
     assert BreakGlassGrant.objects.get().patient == twin

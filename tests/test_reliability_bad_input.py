@@ -165,3 +165,39 @@ def test_a_multipart_api_body_with_too_many_fields_is_json(api_counselor, patien
     )
     assert response.status_code == 400
     assert "more fields than the limit" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"impressions": "\\ud800"}',
+        '{"\\udfff": "x"}',
+        '{"substances": [{"substance": "\\ud83d"}]}',
+    ],
+)
+def test_an_unpaired_surrogate_is_a_400_not_a_500(api_counselor, patient, text):
+    response = _raw(api_counselor, _interviews(patient), text)
+    assert response.status_code == 400
+    assert "unpaired surrogate" in response.json()["detail"]
+    assert not Interview.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ('{"key": "interview:new", "fields": {"a": "\\ud800"}}', "unpaired surrogate"),
+        ('{"key": "interview:new", "fields": ' + "[" * 5000 + "]" * 5000 + "}", "nested"),
+    ],
+)
+def test_a_form_draft_with_a_surrogate_or_deep_nesting_is_a_400(
+    client, team_counselor, patient, text, says
+):
+    from intake.models import FormDraft
+
+    client.force_login(team_counselor)
+    response = client.generic(
+        "POST", f"/patients/{patient.pk}/drafts/", text, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert says in json.dumps(response.json())
+    assert not FormDraft.objects.exists()

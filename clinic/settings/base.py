@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "intake.middleware.SessionIdleMiddleware",
     "intake.middleware.NoStoreMiddleware",
     "intake.middleware.AccessPolicyMiddleware",
+    # A record gone between fetch and lock (discarded meanwhile): the 404 page, not a 500.
+    "intake.middleware.RecordGoneMiddleware",
     # A deadlock or serialization failure runs the view again (intake/db_trouble.py).
     "intake.db_trouble.RetryOnConflictMiddleware",
     # Axes last: it turns a locked-out sign-in into the lockout page.

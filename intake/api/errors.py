@@ -1,5 +1,6 @@
 """One place that turns the app's exceptions into the status codes of API.md."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import status
@@ -15,7 +16,9 @@ NOT_FOUND = "Not found."
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, Http404 | NotFound):
+    # A record fetched at the start of the request and gone when the service locked it (a draft
+    # discarded by someone else meanwhile) is simply not found any more.
+    if isinstance(exc, Http404 | NotFound | ObjectDoesNotExist):
         return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, StaleVersion):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)

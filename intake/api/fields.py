@@ -35,22 +35,49 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+def _unpaired_surrogate(text: str) -> bool:
+    """JSON may spell half of a UTF-16 pair ("\\ud800"); such text cannot be stored or even
+    echoed back in an error message."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _check(value, path: str, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise ParseError(f"{path or 'body'}: nested more than {MAX_DEPTH} levels deep.")
     if isinstance(value, str):
         if "\x00" in value:
             raise ParseError(f"{path or 'body'}: NUL characters are not allowed.")
+        if _unpaired_surrogate(value):
+            raise ParseError(f"{path or 'body'}: text with an unpaired surrogate is not allowed.")
     elif isinstance(value, dict):
         for key, item in value.items():
             if "\x00" in key:
                 raise ParseError(f"{path or 'body'}: NUL characters are not allowed in keys.")
+            if _unpaired_surrogate(key):
+                raise ParseError(f"{path or 'body'}: a key with an unpaired surrogate.")
             _check(item, f"{path}.{key}" if path else key, depth + 1)
     elif isinstance(value, list):
         if len(value) > MAX_ITEMS:
             raise ParseError(f"{path or 'body'}: at most {MAX_ITEMS} items.")
         for index, item in enumerate(value):
             _check(item, f"{path}[{index}]", depth + 1)
+
+
+def strict_json_loads(raw: str):
+    """json.loads with the API's rules (depth, NUL, list sizes, surrogates, no NaN): for the
+    page endpoints that take JSON too (form drafts). Raises ParseError with the reason."""
+    try:
+        data = json.loads(raw, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ParseError(f"body: nested more than {MAX_DEPTH} levels deep.") from None
+    except ValueError as exc:
+        raise ParseError(f"JSON parse error: {str(exc)[:120]}") from None
+    _check(data, "", 0)
+    return data
 
 
 class StrictJSONParser(JSONParser):

@@ -1,6 +1,10 @@
+import datetime
+
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils import timezone
 
+from intake.dates import EARLIEST
 from intake.models import AuditAction, AuditOutcome
 
 
@@ -25,6 +29,22 @@ class AuditFilterForm(forms.Form):
     )
     break_glass = forms.BooleanField(required=False, label="Emergency access only")
     denied = forms.BooleanField(required=False, label="Denied only")
+
+    def _clean_day(self, name):
+        """An audit date lies from 1900 to a year ahead (a date in year 9999 overflowed)."""
+        day = self.cleaned_data.get(name)
+        latest = timezone.localdate() + datetime.timedelta(days=366)
+        if day is not None and not EARLIEST <= day <= latest:
+            raise forms.ValidationError(
+                f"Give a date from {EARLIEST.isoformat()} to {latest.isoformat()}."
+            )
+        return day
+
+    def clean_since(self):
+        return self._clean_day("since")
+
+    def clean_until(self):
+        return self._clean_day("until")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -157,18 +157,22 @@ def break_glass_open_by_identity(
         matches = matches.filter(mrn=mrn.zfill(8) if len(mrn) < 8 else mrn)
     found = list(matches.order_by("mrn")[:2])
     if len(found) != 1:
-        # Who asked, why and when; not whom they named (no PHI in the audit detail).
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            outcome=AuditOutcome.DENIED,
-            object_type="break-glass",
-            detail={
-                "reason": "several-matches" if found else "no-match",
-                "category": category,
-                "via": "search",
-            },
-        )
+        # Who asked, why and when; not the name typed (no PHI in the audit detail). When
+        # several records matched, the refusal is recorded on each of them, so the privacy
+        # officer sees whose records were asked for.
+        for patient_id in [p.pk for p in matches] if found else [None]:
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                outcome=AuditOutcome.DENIED,
+                patient_id=patient_id,
+                object_type="break-glass",
+                detail={
+                    "reason": "several-matches" if found else "no-match",
+                    "category": category,
+                    "via": "search",
+                },
+            )
         raise NoSingleMatch(several=bool(found))
     patient = found[0]
     if access.is_team_member(actor, patient):

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import access
 from intake.access import Perm
@@ -37,11 +37,33 @@ EXPORT_COLUMNS = [
 ]
 
 
+# Filters that name a patient travel in a POST body, never in the address (README: names never
+# appear in URLs, browser history or logs); sent in a query string they are refused.
+IDENTIFYING_FILTERS = ("name", "mrn")
+
+
+def _params(request):
+    return request.POST if request.method == "POST" else request.GET
+
+
 def _filter_params(request):
-    """The filter values of the query string; `page` alone is not a filter."""
-    params = request.GET.copy()
-    params.pop("page", None)
+    """The filter values sent; `page` alone is not a filter."""
+    params = _params(request).copy()
+    for key in ("page", "csrfmiddlewaretoken"):
+        params.pop(key, None)
     return params or None
+
+
+def _identifying_in_address(request) -> bool:
+    return request.method == "GET" and any(request.GET.get(k) for k in IDENTIFYING_FILTERS)
+
+
+def _events(request, form):
+    """(filters, events): None and no rows when a value was refused."""
+    filters = None if _identifying_in_address(request) else _filters(form)
+    if filters is None:
+        return None, AuditEvent.objects.none()
+    return filters, audit_event_list(**filters)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -79,26 +101,29 @@ def _filters(form: AuditFilterForm) -> dict | None:
 
 
 @policy(Perm.AUDIT_VIEW)
+@require_http_methods(["GET", "POST"])
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(_filter_params(request))
-    filters = _filters(form)
-    events = audit_event_list(**filters) if filters is not None else AuditEvent.objects.none()
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    _filters_used, events = _events(request, form)
+    page = Paginator(events, 100).get_page(_params(request).get("page"))
     for event in page:
         event.shown_detail = audit_detail_redacted(event.detail)
     # The report names patients (by id): reading it is a read of each.
     audit_patients_shown(
         actor=request.user, patient_ids=[e.patient_id for e in page], object_type="audit-report"
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "intake/audit_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            # Carried by the paging and export buttons (POST forms), so that a name typed in
+            # the filter never goes into an address.
+            "filter_items": [
+                (k, v) for k, values in (_filter_params(request) or {}).lists() for v in values
+            ],
+            "identifying_in_address": _identifying_in_address(request),
             "can_export": access.has_perm(request.user, Perm.AUDIT_EXPORT),
             "can_review": access.has_perm(request.user, Perm.BREAK_GLASS_REVIEW),
             "unreviewed": BreakGlassGrant.objects.filter(reviewed_at__isnull=True).count(),
@@ -118,12 +143,12 @@ def _cell(value) -> str:
 
 
 @policy(Perm.AUDIT_EXPORT)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered report as CSV. The export is itself audited."""
+    """The filtered report as CSV. The export is itself audited (a name filter recorded as
+    given, never the name: audit rows are kept for ever)."""
     form = AuditFilterForm(_filter_params(request))
-    filters = _filters(form)
-    events = audit_event_list(**filters) if filters is not None else AuditEvent.objects.none()
+    filters, events = _events(request, form)
     patient = (filters or {}).get("patient")
     audit_record(
         actor=request.user,
@@ -132,7 +157,11 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         object_type="audit-report",
         detail={
             "format": "csv",
-            "filters": {k: v for k, v in request.GET.items() if k in form.fields and v},
+            "filters": {
+                k: ("given" if k == "name" else v)
+                for k, v in (_filter_params(request) or {}).items()
+                if k in form.fields and v
+            },
         },
     )
     writer = csv.writer(_Echo())

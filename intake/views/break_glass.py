@@ -83,21 +83,17 @@ def emergency_access_search(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
-            except NoSingleMatch as exc:
-                if exc.several:
-                    form.add_error(
-                        "mrn",
-                        "More than one record has this name and date of birth: add the MRN. "
-                        "Your request was recorded.",
-                    )
-                else:
-                    status = 404
-                    form.add_error(
-                        None,
-                        "No chart was opened: no record has exactly this legal name and date of "
-                        "birth. Your request was recorded. Check the spelling against the "
-                        "patient's identification, or call the clinic's records desk.",
-                    )
+            except NoSingleMatch:
+                # No record and several records read the same: saying "several" would tell
+                # the clinician that this person is a patient here before any grant.
+                status = 404
+                form.add_error(
+                    None,
+                    "No chart was opened: no single record has exactly this legal name and date "
+                    "of birth. Your request was recorded. Check the spelling against the "
+                    "patient's identification, add the MRN if you know it, or call the clinic's "
+                    "records desk.",
+                )
             else:
                 if grant is None:
                     messages.info(

@@ -7,17 +7,17 @@ are `session_passive` (intake/middleware.py, docs/drafts.md)."""
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.http.request import RawPostDataException
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from rest_framework.exceptions import ParseError
 
 from intake import resolvers
 from intake.access import Perm
+from intake.api.fields import strict_json_loads
 from intake.middleware import renew_session, session_seconds_left
 from intake.models import AuditAction
 from intake.services.form_draft import (
@@ -63,15 +63,20 @@ def _reachable(request: HttpRequest, patient_id, action):
 
 
 def _body(request: HttpRequest, patient_id, action) -> dict:
-    body = None
+    """The JSON object sent, read with the API's rules (depth, NUL, surrogates: api/fields.py)."""
+    body, problem = None, "Send a JSON object."
     if request.content_type == "application/json":
         try:
-            body = json.loads(request.body or b"null")
-        except (ValueError, UnicodeDecodeError, RawPostDataException):
+            body = strict_json_loads((request.body or b"null").decode("utf-8"))
+        except ParseError as exc:
+            body, problem = None, str(exc.detail)
+        except (UnicodeDecodeError, RawPostDataException):
             body = None
     if not isinstance(body, dict):
         _reachable(request, patient_id, action)
-        raise ValidationError({"body": "Send a JSON object."})
+        # The parser names where it stopped ("fields.a: ..."): report it under that key.
+        where = problem.split(":")[0].split(".")[0].split("[")[0]
+        raise ValidationError({where if where in ("key", "fields") else "body": problem})
     return body
 
 
