@@ -3,7 +3,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -121,7 +121,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             # Carried by the paging and export buttons (POST forms), so that a name typed in
             # the filter never goes into an address.
             "filter_items": [
-                (k, v) for k, values in (_filter_params(request) or {}).lists() for v in values
+                (k, v)
+                for k, values in (_filter_params(request) or QueryDict()).lists()
+                for v in values
             ],
             "identifying_in_address": _identifying_in_address(request),
             "can_export": access.has_perm(request.user, Perm.AUDIT_EXPORT),
