@@ -64,5 +64,16 @@ chromium:
 		echo "Installing Debian's poppler-utils for the PDF tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 
+## migrate: apply the migrations (as the database owner: manage.py picks it) to the embedded
+## PostgreSQL, or to DATABASE_URL when set
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+## clean-db: remove the embedded PostgreSQL's data under var/ (stop `make run` first); the next
+## `make run` starts from an empty database. Never touches a DATABASE_URL server.
+clean-db:
+	@if [ -n "$$DATABASE_URL" ]; then echo "DATABASE_URL is set: clean-db only removes the embedded database in var/"; exit 1; fi
+	rm -rf var/pg var/pg-app-role
+
 lint: install
 	$(VENV)/bin/ruff check .

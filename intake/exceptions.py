@@ -30,3 +30,12 @@ class InvalidAnswers(Exception):
 
 class RuleViolation(Exception):
     """A business rule refuses the action for a signed-in user who may otherwise act (HTTP 403)."""
+
+
+class UnacknowledgedWarnings(Exception):
+    """A plan's safety warnings not each acknowledged with a reason at signing (HTTP 400 as
+    {"unacknowledged_warnings": [{"code", "message"}]})."""
+
+    def __init__(self, warnings: list[dict]):
+        super().__init__("Each warning must be acknowledged with a reason.")
+        self.warnings = warnings

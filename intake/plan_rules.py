@@ -18,6 +18,7 @@ from intake.formulary import (
     TIMES_PER_DAY,
     dose_problem,
 )
+from intake.labs.catalog import TESTS_BY_CODE
 
 COWS_INDUCTION_THRESHOLD = 8
 COWS_WINDOW = datetime.timedelta(hours=24)
@@ -29,8 +30,10 @@ INDUCTION_WAIT_HOURS = {
     "fentanyl": 24,
     "methadone": 36,
 }
-QTC_WARNING_MS = Decimal("450")
-QTC_HIGH_RISK_MS = Decimal("500")
+# The lab catalog's limits, so a rule and the result's own flag can never disagree: the QTc
+# warning at the top of the normal range (450 ms), high risk at the critical limit (500 ms).
+QTC_WARNING_MS = TESTS_BY_CODE["qtc"]["high"]
+QTC_HIGH_RISK_MS = TESTS_BY_CODE["qtc"]["critical_high"]
 METHADONE_MAX_FIRST_DOSE = Decimal("30")
 METHADONE_MAX_FIRST_DAY = Decimal("40")
 # Opioid-free period before naltrexone: 7 days, 10 after methadone or buprenorphine.
@@ -40,7 +43,8 @@ LONG_ACTING = frozenset({"methadone", "buprenorphine"})
 NALTREXONE_SCREENS = frozenset(
     {"opiates", "6-mam", "fentanyl", "oxycodone", "methadone", "buprenorphine"}
 )
-LIVER_ULN = {"ast": Decimal("40"), "alt": Decimal("56")}
+# Upper limits of normal, from the catalog (AST 40, ALT 56 U/L).
+LIVER_ULN = {code: TESTS_BY_CODE[code]["high"] for code in ("ast", "alt")}
 LIVER_FACTOR = 3
 PREGNANCY_REVIEW_DRUGS = frozenset({"naltrexone", "naltrexone-xr", "lofexidine"})
 # Symptom medicines that prolong the QT interval (methadone has its own rule, methadone-qtc).

@@ -240,3 +240,12 @@ def test_sedative_with_agonist_from_interview_use(used, fires):
     found = codes(med("methadone", "30"), latest_qtc=Decimal("400"), sedative_use_30d=used)
     assert ("sedative-with-agonist" in found) is fires
     assert "sedative-with-agonist" not in codes(med("naltrexone", "50"), sedative_use_30d=used)
+
+
+def test_the_rules_take_their_lab_thresholds_from_the_catalog():
+    from intake import plan_rules
+    from intake.labs.catalog import TESTS_BY_CODE
+
+    assert plan_rules.QTC_WARNING_MS == TESTS_BY_CODE["qtc"]["high"] == Decimal("450")
+    assert plan_rules.QTC_HIGH_RISK_MS == TESTS_BY_CODE["qtc"]["critical_high"] == Decimal("500")
+    assert plan_rules.LIVER_ULN == {"ast": Decimal("40"), "alt": Decimal("56")}

@@ -8,7 +8,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from intake.exceptions import InvalidAnswers, RecordSigned, RuleViolation, StaleVersion
+from intake.exceptions import (
+    InvalidAnswers,
+    RecordSigned,
+    RuleViolation,
+    StaleVersion,
+    UnacknowledgedWarnings,
+)
 
 # One text for every 404: an unknown record and one outside the care team must read the same,
 # whatever the object (a consent's 404 must not say "patient" when the patient is the reason).
@@ -24,6 +30,10 @@ def exception_handler(exc, context):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RecordSigned):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, UnacknowledgedWarnings):
+        return Response(
+            {"unacknowledged_warnings": exc.warnings}, status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, InvalidAnswers):
         return Response({"answers": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RuleViolation):

@@ -27,7 +27,6 @@ from intake.models import (
 from intake.selectors.treatment_plan import plan_list, review_queue
 from intake.services.audit import audit_record_many
 from intake.services.treatment_plan import (
-    UnacknowledgedWarnings,
     treatment_plan_amend,
     treatment_plan_approve,
     treatment_plan_create,
@@ -363,18 +362,14 @@ class PlanApproveView(APIView):
         )
         data = ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            plan = treatment_plan_approve(
-                actor=request.user,
-                plan=plan,
-                password=data.validated_data["password"],
-                otp=data.validated_data.get("otp"),
-                acknowledged_warnings=data.validated_data.get("acknowledged_warnings", []),
-            )
-        except UnacknowledgedWarnings as exc:
-            return Response(
-                {"unacknowledged_warnings": exc.warnings}, status=status.HTTP_400_BAD_REQUEST
-            )
+        # Unacknowledged warnings: 400 {"unacknowledged_warnings": [...]} (api/errors.py).
+        plan = treatment_plan_approve(
+            actor=request.user,
+            plan=plan,
+            password=data.validated_data["password"],
+            otp=data.validated_data.get("otp"),
+            acknowledged_warnings=data.validated_data.get("acknowledged_warnings", []),
+        )
         return Response(
             {
                 "id": str(plan.pk),

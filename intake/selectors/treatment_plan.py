@@ -23,7 +23,7 @@ from intake.models import (
     SubstanceUse,
     TreatmentPlan,
 )
-from intake.plan_rules import SEDATIVE_WINDOW, MedLine, PlanDraft, PlanFacts
+from intake.plan_rules import COWS_WINDOW, SEDATIVE_WINDOW, MedLine, PlanDraft, PlanFacts
 
 # What the interview may record that makes an opioid agonist a sedative combination.
 SEDATIVE_SUBSTANCES = ("benzodiazepine", "alcohol")
@@ -144,7 +144,7 @@ def plan_facts(*, patient: Patient, plan: TreatmentPlan | None = None, now=None)
         Assessment.objects.filter(
             patient=patient,
             instrument="cows",
-            administered_at__gte=now - datetime.timedelta(hours=24),
+            administered_at__gte=now - COWS_WINDOW,
             administered_at__lte=now,
         ).values_list("total", flat=True)
     )

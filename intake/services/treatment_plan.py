@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from intake import access, limits
 from intake.dates import planned_date_error, schedule_date_error
-from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
+from intake.exceptions import (  # noqa: F401 - UnacknowledgedWarnings re-exported
+    RecordSigned,
+    RuleViolation,
+    StaleVersion,
+    UnacknowledgedWarnings,
+)
 from intake.formulary import DRUGS
 from intake.models import (
     AuditAction,
@@ -513,12 +518,6 @@ def _approve(*, actor, plan, password, otp, acknowledged_warnings) -> TreatmentP
         },
     )
     return locked
-
-
-class UnacknowledgedWarnings(Exception):
-    def __init__(self, warnings: list[dict]):
-        super().__init__("Each warning must be acknowledged with a reason.")
-        self.warnings = warnings
 
 
 @transaction.atomic

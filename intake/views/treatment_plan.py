@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import access, resolvers
 from intake.access import Perm
-from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
+from intake.exceptions import RecordSigned, RuleViolation, StaleVersion, UnacknowledgedWarnings
 from intake.forms.treatment_plan import (
     PLAN_BEHAVIORAL_SETTING,
     AmendForm,
@@ -30,7 +30,6 @@ from intake.selectors.plan_diff import plan_version_diff
 from intake.selectors.treatment_plan import plan_list, review_evidence
 from intake.services.audit import audit_record
 from intake.services.treatment_plan import (
-    UnacknowledgedWarnings,
     needs_physician,
     plan_progress_note_add,
     treatment_plan_amend,
