@@ -275,18 +275,6 @@ class LabOrderInputSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.ROUTINE)
 
 
-class LabResultEntrySerializer(serializers.Serializer):
-    """Documents one entry; values are checked by the interpretation rules, per test code."""
-
-    test = StrictCharField()
-    value = serializers.FloatField(required=False, allow_null=True)
-    qualitative = serializers.ChoiceField(
-        choices=["positive", "negative", "inconclusive", "not-tested"],
-        required=False,
-        allow_null=True,
-    )
-
-
 class LabResultsInputSerializer(serializers.Serializer):
     collected_at = serializers.DateTimeField()
     observed = serializers.BooleanField()

@@ -24,6 +24,6 @@ class DeclaredPolicy(BasePermission):
                 return not hasattr(view, request.method.lower())
         else:
             perm = getattr(view, "access_perm", None)
-        if perm is None or not request.user or not request.user.is_authenticated:
+        if perm is None:
             return False
         return access.has_perm(request.user, perm)

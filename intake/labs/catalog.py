@@ -36,7 +36,6 @@ VALIDITY = "validity"
 QUALITATIVE = "qualitative"
 RANGED = "ranged"
 DETECT = "detect"
-KINDS = (SCREEN, VALIDITY, QUALITATIVE, RANGED, DETECT)
 
 IMMUNOASSAY = "immunoassay"
 

@@ -284,14 +284,6 @@ TARGETS = (
     "legal",
     "harm-reduction",
 )
-PROBLEMS = (
-    ("oud", "Opioid use disorder"),
-    ("withdrawal", "Opioid withdrawal"),
-    ("housing", "Unstable housing"),
-    ("mood", "Depressed mood"),
-    ("hcv", "Hepatitis C"),
-    ("employment", "Unemployment"),
-)
 ID_TAGS = {
     "patient": 1,
     "careteam": 2,
