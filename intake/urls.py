@@ -47,9 +47,7 @@ urlpatterns = [
     ),
     path("audit/", audit.audit_list, name="audit-list"),
     # what a form page keeps of the typing, and the session's time left (drafts.js)
-    path(
-        "patients/<uuid:patient_id>/drafts/", form_draft.form_draft_view, name="form-draft"
-    ),
+    path("patients/<uuid:patient_id>/drafts/", form_draft.form_draft_view, name="form-draft"),
     path(
         "patients/<uuid:patient_id>/drafts/discard/",
         form_draft.form_draft_discard_view,
@@ -121,26 +119,52 @@ urlpatterns = [
     ),
     # treatment plan pages
     path("patients/<uuid:patient_id>/plans/", treatment_plan.plan_index, name="plan-list"),
-    path("patients/<uuid:patient_id>/plans/new/", treatment_plan.plan_create,
-         name="plan-create"),
-    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/", treatment_plan.plan_detail,
-         name="plan-detail"),
-    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/edit/", treatment_plan.plan_edit,
-         name="plan-edit"),
-    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/submit/", treatment_plan.plan_submit,
-         name="plan-submit"),
-    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/review/", treatment_plan.plan_review,
-         name="plan-review"),
-    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/request-changes/",
-         treatment_plan.plan_request_changes, name="plan-request-changes"),
-    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/amend/", treatment_plan.plan_amend,
-         name="plan-amend"),
-    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/behavioral/<int:component_id>/notes/",
-         treatment_plan.plan_progress_note, name="plan-progress-note"),
-    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/pdf/", treatment_plan.plan_pdf,
-         name="plan-pdf"),
-    path("patients/<uuid:patient_id>/plans/<uuid:plan_id>/discard/",
-         record_discard.plan_discard_view, name="plan-discard"),
+    path("patients/<uuid:patient_id>/plans/new/", treatment_plan.plan_create, name="plan-create"),
+    path(
+        "patients/<uuid:patient_id>/plans/<uuid:plan_id>/",
+        treatment_plan.plan_detail,
+        name="plan-detail",
+    ),
+    path(
+        "patients/<uuid:patient_id>/plans/<uuid:plan_id>/edit/",
+        treatment_plan.plan_edit,
+        name="plan-edit",
+    ),
+    path(
+        "patients/<uuid:patient_id>/plans/<uuid:plan_id>/submit/",
+        treatment_plan.plan_submit,
+        name="plan-submit",
+    ),
+    path(
+        "patients/<uuid:patient_id>/plans/<uuid:plan_id>/review/",
+        treatment_plan.plan_review,
+        name="plan-review",
+    ),
+    path(
+        "patients/<uuid:patient_id>/plans/<uuid:plan_id>/request-changes/",
+        treatment_plan.plan_request_changes,
+        name="plan-request-changes",
+    ),
+    path(
+        "patients/<uuid:patient_id>/plans/<uuid:plan_id>/amend/",
+        treatment_plan.plan_amend,
+        name="plan-amend",
+    ),
+    path(
+        "patients/<uuid:patient_id>/plans/<uuid:plan_id>/behavioral/<int:component_id>/notes/",
+        treatment_plan.plan_progress_note,
+        name="plan-progress-note",
+    ),
+    path(
+        "patients/<uuid:patient_id>/plans/<uuid:plan_id>/pdf/",
+        treatment_plan.plan_pdf,
+        name="plan-pdf",
+    ),
+    path(
+        "patients/<uuid:patient_id>/plans/<uuid:plan_id>/discard/",
+        record_discard.plan_discard_view,
+        name="plan-discard",
+    ),
     # lab pages
     path("patients/<uuid:patient_id>/labs/", lab.lab_list, name="lab-list"),
     path(
@@ -207,28 +231,20 @@ urlpatterns = [
     ),
     path("audit/export/", audit.audit_export, name="audit-export"),
     path("audit/staff-changes/", audit.staff_change_review, name="staff-change-review"),
-    path(
-        "audit/break-glass/", break_glass.break_glass_review_list, name="break-glass-review"
-    ),
+    path("audit/break-glass/", break_glass.break_glass_review_list, name="break-glass-review"),
     path(
         "audit/break-glass/<uuid:grant_id>/reviewed/",
         break_glass.break_glass_review_mark,
         name="break-glass-reviewed",
     ),
-    path(
-        "admin-tools/merge-candidates/", patient.merge_candidates, name="merge-candidates"
-    ),
+    path("admin-tools/merge-candidates/", patient.merge_candidates, name="merge-candidates"),
     path("staff/", staff.staff_list, name="staff-list"),
     path("staff/lockouts/", lockout.lockout_list, name="staff-lockouts"),
     path("staff/<int:user_id>/unlock/", lockout.lockout_clear_view, name="staff-unlock"),
     path("staff/new/", staff.staff_create_view, name="staff-create"),
     path("staff/<int:user_id>/password/", staff.staff_password_view, name="staff-password"),
-    path(
-        "staff/<int:user_id>/deactivate/", staff.staff_deactivate_view, name="staff-deactivate"
-    ),
-    path(
-        "staff/<int:user_id>/reactivate/", staff.staff_reactivate_view, name="staff-reactivate"
-    ),
+    path("staff/<int:user_id>/deactivate/", staff.staff_deactivate_view, name="staff-deactivate"),
+    path("staff/<int:user_id>/reactivate/", staff.staff_reactivate_view, name="staff-reactivate"),
     path("staff/<int:user_id>/mfa-reset/", staff.staff_mfa_reset_view, name="staff-mfa-reset"),
     path(
         "staff/resets/<int:reset_id>/approve/",

@@ -80,7 +80,13 @@ def test_seed_demo_enrols_the_demo_second_factor_and_prints_codes_only_for_it(ca
     # so it cannot be replayed; it is checked against the secret instead).
     demo = TOTP(base64.b32decode("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"))
     assert code in {f"{demo.token():06d}", f"{TOTP(demo.key, t0=30).token():06d}"}
-    call_command("create_staff", "realdoc", "--role", "physician", "--totp-secret",
-                 "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+    call_command(
+        "create_staff",
+        "realdoc",
+        "--role",
+        "physician",
+        "--totp-secret",
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+    )
     with pytest.raises(CommandError):
         call_command("demo_totp_code", "realdoc")

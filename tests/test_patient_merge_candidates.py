@@ -56,9 +56,12 @@ def test_reading_the_queue_is_audited(client, duplicate_pair, clinic_admin):
     client.force_login(clinic_admin)
     client.get("/admin-tools/merge-candidates/")
     for p in (new, existing):
-        assert AuditEvent.objects.filter(
-            patient=p, action="read", object_type="merge-candidates", actor=clinic_admin
-        ).count() == 1
+        assert (
+            AuditEvent.objects.filter(
+                patient=p, action="read", object_type="merge-candidates", actor=clinic_admin
+            ).count()
+            == 1
+        )
 
 
 def test_it_refuses_clinicians_and_privacy_officers(

@@ -103,9 +103,7 @@ def _clinical_audit_rows(patient):
     lab_alert_acknowledge(actor=physician, alert=alert, note="Methadone dose reviewed")
 
 
-def test_the_audit_api_shows_privacy_officers_no_clinical_codes(
-    api, patient, privacy_officer
-):
+def test_the_audit_api_shows_privacy_officers_no_clinical_codes(api, patient, privacy_officer):
     from intake.models import AuditEvent
 
     _clinical_audit_rows(patient)
@@ -122,9 +120,7 @@ def test_the_audit_api_shows_privacy_officers_no_clinical_codes(
     assert any(d.get("change") == "results-entered" for d in details)
 
 
-def test_the_audit_page_shows_privacy_officers_no_clinical_codes(
-    client, patient, privacy_officer
-):
+def test_the_audit_page_shows_privacy_officers_no_clinical_codes(client, patient, privacy_officer):
     _clinical_audit_rows(patient)
     client.force_login(privacy_officer)
     page = client.get("/audit/", {"patient": str(patient.pk)})

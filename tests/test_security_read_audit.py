@@ -114,8 +114,9 @@ def charted_patient(patient, team_physician):
 
 
 @pytest.mark.parametrize(("persona", "method", "url"), LISTS)
-def test_every_list_audits_the_patients_it_shows(request, client, api, charted_patient, persona,
-                                                 method, url):
+def test_every_list_audits_the_patients_it_shows(
+    request, client, api, charted_patient, persona, method, url
+):
     user = request.getfixturevalue(persona)
     # Lists under the patient's own URL name them by the URL; the others in the body.
     named_in_body = "/patients/{p}/" not in url

@@ -89,18 +89,36 @@ urlpatterns = [
         name="api-diagnosis-list",
     ),
     # treatment plan endpoints
-    path("patients/<uuid:patient_id>/treatment-plans/",
-         treatment_plan.PatientPlanListView.as_view(), name="api-plan-list"),
-    path("treatment-plans/<uuid:plan_id>/", treatment_plan.PlanDetailView.as_view(),
-         name="api-plan-detail"),
-    path("treatment-plans/<uuid:plan_id>/submit/", treatment_plan.PlanSubmitView.as_view(),
-         name="api-plan-submit"),
-    path("treatment-plans/<uuid:plan_id>/approve/", treatment_plan.PlanApproveView.as_view(),
-         name="api-plan-approve"),
-    path("treatment-plans/<uuid:plan_id>/request-changes/",
-         treatment_plan.PlanRequestChangesView.as_view(), name="api-plan-request-changes"),
-    path("treatment-plans/<uuid:plan_id>/amend/", treatment_plan.PlanAmendView.as_view(),
-         name="api-plan-amend"),
+    path(
+        "patients/<uuid:patient_id>/treatment-plans/",
+        treatment_plan.PatientPlanListView.as_view(),
+        name="api-plan-list",
+    ),
+    path(
+        "treatment-plans/<uuid:plan_id>/",
+        treatment_plan.PlanDetailView.as_view(),
+        name="api-plan-detail",
+    ),
+    path(
+        "treatment-plans/<uuid:plan_id>/submit/",
+        treatment_plan.PlanSubmitView.as_view(),
+        name="api-plan-submit",
+    ),
+    path(
+        "treatment-plans/<uuid:plan_id>/approve/",
+        treatment_plan.PlanApproveView.as_view(),
+        name="api-plan-approve",
+    ),
+    path(
+        "treatment-plans/<uuid:plan_id>/request-changes/",
+        treatment_plan.PlanRequestChangesView.as_view(),
+        name="api-plan-request-changes",
+    ),
+    path(
+        "treatment-plans/<uuid:plan_id>/amend/",
+        treatment_plan.PlanAmendView.as_view(),
+        name="api-plan-amend",
+    ),
     path("review-queue/", treatment_plan.ReviewQueueView.as_view(), name="api-review-queue"),
     # lab endpoints
     path("lab-tests/", lab.LabTestListView.as_view(), name="api-lab-test-list"),
