@@ -8,16 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from intake.models import (
-    AsamLevel,
-    BehavioralSetting,
-    DrugCode,
-    Frequency,
-    Modality,
-    PlanSetting,
-    ProblemCode,
-    Target,
-)
+from intake.labels import label
 
 
 @dataclass
@@ -48,13 +39,9 @@ class PlanDiff:
         return bool(self.plan or self.medications or self.behavioral or self.problems)
 
 
-def _label(choices, code) -> str:
-    if code in (None, ""):
-        return "none"
-    try:
-        return choices(code).label
-    except ValueError:
-        return str(code)
+def _label(kind: str, code) -> str:
+    """The code list's words (intake/labels.py); "none" for an empty code."""
+    return label(code, kind) or "none"
 
 
 def _number(value) -> str:
@@ -82,7 +69,7 @@ def _taper(steps) -> str:
 
 
 def _targets(codes) -> str:
-    return ", ".join(_label(Target, c) for c in codes or []) or "none"
+    return ", ".join(_label("Target", c) for c in codes or []) or "none"
 
 
 def _goals(goals) -> str:
@@ -96,8 +83,8 @@ def _goals(goals) -> str:
 
 
 PLAN_FIELDS = (
-    ("setting", "Setting", lambda v: _label(PlanSetting, v)),
-    ("asam_level", "ASAM level of care", lambda v: _label(AsamLevel, v)),
+    ("setting", "Setting", lambda v: _label("PlanSetting", v)),
+    ("asam_level", "ASAM level of care", lambda v: _label("AsamLevel", v)),
     ("medically_supervised_detox", "Medically supervised withdrawal", _yes_no),
     ("hospitalize_for_detox", "Hospitalize for withdrawal", _yes_no),
     ("withdrawal_monitoring", "Withdrawal monitoring", _monitoring),
@@ -109,7 +96,7 @@ def _medication_fields(unit: str):
     return (
         ("dose", "Dose", lambda v: f"{_number(v)} {unit}"),
         ("route", "Route", lambda v: v or "none"),
-        ("frequency", "Frequency", lambda v: _label(Frequency, v)),
+        ("frequency", "Frequency", lambda v: _label("Frequency", v)),
         ("start_date", "Start", lambda v: v or "none"),
         ("end_date", "End", lambda v: v or "no end date"),
         ("indication", "Indication", lambda v: v or "none"),
@@ -118,7 +105,7 @@ def _medication_fields(unit: str):
 
 
 BEHAVIORAL_FIELDS = (
-    ("setting", "Setting", lambda v: _label(BehavioralSetting, v)),
+    ("setting", "Setting", lambda v: _label("BehavioralSetting", v)),
     ("frequency", "Frequency", lambda v: v or "none"),
     ("targets", "Targets", _targets),
     ("goals", "Goals", _goals),
@@ -187,21 +174,21 @@ def plan_version_diff(before: dict, after: dict) -> PlanDiff:
             before.get("medications"),
             after.get("medications"),
             "drug",
-            lambda m: _label(DrugCode, m.get("drug")),
+            lambda m: _label("DrugCode", m.get("drug")),
             lambda m: _medication_fields(m.get("unit") or ""),
         ),
         behavioral=_items(
             before.get("behavioral"),
             after.get("behavioral"),
             "modality",
-            lambda b: _label(Modality, b.get("modality")),
+            lambda b: _label("Modality", b.get("modality")),
             lambda b: BEHAVIORAL_FIELDS,
         ),
         problems=_items(
             before.get("problems"),
             after.get("problems"),
             "code",
-            lambda p: _label(ProblemCode, p.get("code")),
+            lambda p: _label("ProblemCode", p.get("code")),
             lambda p: PROBLEM_FIELDS,
         ),
     )

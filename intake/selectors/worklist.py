@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from intake import access
 from intake.access import WorkItem
+from intake.labels import ALERT_LABELS as SAFETY_LABELS
+from intake.local_time import format_local
 from intake.models import (
     LabAlert,
     LabOrder,
@@ -54,10 +56,6 @@ EMPTY = {
     WorkItem.PLAN_REVIEWS_DUE: (
         f"No plan review due in the next {PLAN_REVIEW_DUE_WITHIN_DAYS} days."
     ),
-}
-SAFETY_LABELS = {
-    "suicide-risk": "Suicide risk",
-    "imminent-danger": "Imminent danger",
 }
 
 
@@ -100,10 +98,6 @@ def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _local(at) -> str:
-    return f"{timezone.localtime(at):%Y-%m-%d %H:%M}" if at else ""
-
-
 def _results_to_acknowledge(user) -> tuple[list[WorkRow], int]:
     alerts = list(
         pending.pending_alerts(user)
@@ -131,7 +125,9 @@ def _results_to_acknowledge(user) -> tuple[list[WorkRow], int]:
             WorkRow(
                 patient=first.patient,
                 title=labels,
-                detail=f"{first.order.panel.name}, collected {_local(first.order.collected_at)}",
+                detail=(
+                    f"{first.order.panel.name}, collected {format_local(first.order.collected_at)}"
+                ),
                 url=reverse("intake:lab-alert-acknowledge", args=[first.patient_id, first.pk]),
                 action="Acknowledge",
                 urgent=any(a.code == CRITICAL for a in members),
@@ -155,7 +151,7 @@ def _safety_follow_ups(user) -> list[WorkRow]:
                 patient=a.patient,
                 title=f"{what} on {source}",
                 detail=(
-                    f"Recorded {_local(a.administered_at)} by {_name(a.administered_by)}; "
+                    f"Recorded {format_local(a.administered_at)} by {_name(a.administered_by)}; "
                     "no safety assessment yet"
                 ),
                 url=reverse("intake:assessment-detail", args=[a.patient_id, a.pk]),
@@ -178,7 +174,7 @@ def _plans_to_review(plans: list[TreatmentPlan]) -> list[WorkRow]:
     rows = []
     for plan in plans:
         waited = now - plan.submitted_at if plan.submitted_at else datetime.timedelta()
-        detail = f"Submitted by {_name(plan.submitted_by)} {_local(plan.submitted_at)}"
+        detail = f"Submitted by {_name(plan.submitted_by)} {format_local(plan.submitted_at)}"
         if waited >= datetime.timedelta(days=1):
             detail += f", waiting {waited.days} day{'s' if waited.days != 1 else ''}"
         warnings = [w.get("message", "") for w in plan.warnings or [] if isinstance(w, dict)]
@@ -236,7 +232,8 @@ def _orders_awaiting_results(user) -> list[WorkRow]:
                 patient=order.patient,
                 title=order.panel.name,
                 detail=(
-                    f"Ordered {_local(order.ordered_at)} by {_name(order.ordered_by)}; {state}"
+                    f"Ordered {format_local(order.ordered_at)} by {_name(order.ordered_by)}; "
+                    f"{state}"
                 ),
                 url=reverse("intake:lab-result-entry", args=[order.patient_id, order.pk]),
                 action="Enter results",
@@ -259,7 +256,7 @@ def _specimens_to_recollect(user) -> list[WorkRow]:
     ):
         status = order.get_specimen_status_display().lower()
         title = (
-            f"Observed urine recollection: the specimen of {_local(order.collected_at)} "
+            f"Observed urine recollection: the specimen of {format_local(order.collected_at)} "
             f"was {status}"
         )
         if order.pending_id is not None:
@@ -301,7 +298,7 @@ def _drafts(user, plans: list[TreatmentPlan]) -> tuple[list[WorkRow], int]:
                 WorkRow(
                     patient=interview.patient,
                     title=f"Intake interview of {interview.interviewed_on:%Y-%m-%d}, not signed",
-                    detail=f"Last saved {_local(interview.updated_at)}",
+                    detail=f"Last saved {format_local(interview.updated_at)}",
                     url=reverse(
                         "intake:interview-detail", args=[interview.patient_id, interview.pk]
                     ),
@@ -316,7 +313,7 @@ def _drafts(user, plans: list[TreatmentPlan]) -> tuple[list[WorkRow], int]:
                 WorkRow(
                     patient=plan.patient,
                     title=f"{_plan_summary(plan)}: draft, not submitted",
-                    detail=f"Last saved {_local(plan.updated_at)}",
+                    detail=f"Last saved {format_local(plan.updated_at)}",
                     url=reverse("intake:plan-detail", args=[plan.patient_id, plan.pk]),
                     action="Finish",
                 ),
