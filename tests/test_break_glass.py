@@ -18,8 +18,10 @@ UNKNOWN = "00000000-0000-4000-8000-000000000001"
 
 
 def _page(response, patient_id) -> bytes:
-    """The page with its id and its (per-render) CSRF tokens taken out."""
+    """The page with its id, its (per-render) CSRF tokens and the ticking session seconds
+    taken out."""
     content = response.content.replace(str(patient_id).encode(), b"ID")
+    content = re.sub(rb'data-session-seconds="\d+"', b"", content)
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
 
 

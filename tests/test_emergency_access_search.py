@@ -26,9 +26,11 @@ def outsider_patient(offteam_counselor):
 
 
 def _page(response) -> str:
-    """The page without what differs between any two responses (CSRF tokens)."""
+    """The page without what differs between any two responses (CSRF tokens, and the seconds
+    left in the session, which tick between two requests)."""
     html = response.content.decode()
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    html = re.sub(r'data-session-seconds="\d+"', "", html)
     return re.sub(r'csrf[^"]*"[^"]*"', "", html)
 
 
