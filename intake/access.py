@@ -131,7 +131,7 @@ MATRIX: dict[Perm, dict[Role, Scope]] = {
     Perm.ASSESSMENT_RECORD: dict(_TEAM_CLINICIANS),
     Perm.SAFETY_ASSESS: dict(_TEAM_CLINICIANS),
     Perm.DIAGNOSIS_VIEW: dict(_TEAM_CLINICIANS),
-    # The role is necessary, not sufficient: access.may_diagnose checks the credential.
+    # The role is necessary, not sufficient: can_record_diagnosis checks the credential.
     Perm.DIAGNOSIS_RECORD: {_C: Scope.TEAM, _P: Scope.TEAM},
     Perm.LAB_CATALOG: {_C: Scope.ANY, _N: Scope.ANY, _P: Scope.ANY},
     Perm.LAB_VIEW: dict(_TEAM_CLINICIANS),
