@@ -263,7 +263,7 @@ def can(user, perm: Perm, patient: Patient | None = None) -> bool:
 
 
 # What a search result list may show of a patient. Clinic administrators find patients to
-# manage their care teams: the registration header (API.md, "Patients"), never demographics,
+# manage their care teams: the registration header (docs/api.md#patients), never demographics,
 # contact details, reason for care or programs.
 PATIENT_HEADER_FIELDS = ("id", "mrn", "given_name", "family_name", "preferred_name", "birth_date")
 
