@@ -191,7 +191,7 @@ def can(user: RequestUser | None, perm: Perm, patient: Patient | None = None) ->
 
 
 # What a search result list may show of a patient. Clinic administrators find patients to
-# manage their care teams: the registration header (API.md, "Patients"), never demographics,
+# manage their care teams: the registration header (docs/api.md#patients), never demographics,
 # contact details, reason for care or programs.
 PATIENT_HEADER_FIELDS = ("id", "mrn", "given_name", "family_name", "preferred_name", "birth_date")
 

@@ -1,4 +1,4 @@
-"""Safety warnings on a treatment plan (CLINICAL_REFERENCE.md section 5).
+"""Safety warnings on a treatment plan (docs/clinical-rules.md#plan-safety-warnings).
 
 Pure functions: `plan_warnings(plan, facts)` reads a plan's medications and the patient's
 recent facts (gathered by `intake.selectors.treatment_plan.plan_facts`) and returns every

@@ -1,4 +1,4 @@
-"""Lab catalog and result interpretation (CLINICAL_REFERENCE.md section 3).
+"""Lab catalog and result interpretation (docs/clinical-rules.md#labs).
 
 Pure Python on purpose (no Django, no database): `catalog` is the reference data a data migration
 loads, and `interpret` turns reported values into interpretations, flags, `expected` and alerts,

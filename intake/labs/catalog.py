@@ -1,6 +1,6 @@
 """Lab tests, panels and the drug screens each medication is expected to turn positive.
 
-Source: CLINICAL_REFERENCE.md section 3 (Labs); the medication codes are those of section 4. A data
+Source: docs/clinical-rules.md#lab-catalog; the medication codes are those of #medicines. A data
 migration loads `LAB_TESTS` and `PANELS`; keep codes stable, they are API codes.
 
 Each test is a dict with these keys:
@@ -106,7 +106,7 @@ def _test(
     }
 
 
-# Plausible limits (CLINICAL_REFERENCE.md section 3): data-entry limits, far outside any critical
+# Plausible limits (docs/clinical-rules.md#plausible-limits): entry limits far outside any critical
 # limit, so a value beyond them is a typo or a unit mix-up (QTc 5000 ms, hemoglobin 130 g/L typed
 # as g/dL) and is refused instead of stored and alerted on.
 SCREEN_PLAUSIBLE_MAX = "1000000"  # ng/mL

@@ -1,8 +1,9 @@
 """Urine drug screens: whether the specimen can be trusted, what the prescribed medications
 should turn positive (`expected`), and the metabolite alerts that suggest a spiked sample.
 
-Rules: CLINICAL_REFERENCE.md section 3. `intake.labs.interpret` applies them to a panel (and
-re-exports these names, which older callers import from there).
+Rules: docs/clinical-rules.md#specimen-validity and docs/clinical-rules.md#expected-results.
+`intake.labs.interpret` applies them to a panel (and re-exports these names, which older
+callers import from there).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Interpretation of lab results: screens, ranges, specimen validity, `expected` and alerts.
 
-Rules: CLINICAL_REFERENCE.md section 3; response codes: API.md "Labs". Values are Decimal (never
+Rules: docs/clinical-rules.md#labs; response codes: docs/api.md#labs. Values are Decimal (never
 float) so a result exactly at a cutoff or limit compares exactly. Tests are catalog dicts
 (`catalog.LAB_TESTS`, or rows with the same keys).
 

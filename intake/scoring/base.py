@@ -2,7 +2,7 @@
 
 Pure Python on purpose (no Django, no database): an instrument is a frozen value, and scoring is a
 function of the answers alone, so a stored assessment can always be re-scored with the version it
-was scored with. Scoring rules come from CLINICAL_REFERENCE.md section 2.
+was scored with. Scoring rules come from docs/clinical-rules.md#instruments.
 
 The default instrument scores "sum of option points, band by total range"; instruments whose rule
 differs subclass `Instrument` and override `score_cleaned` (and `band_for` where the total alone

@@ -1,4 +1,4 @@
-"""Clinical Opiate Withdrawal Scale (`cows`), CLINICAL_REFERENCE.md section 2 (Wesson & Ling 2003).
+"""Clinical Opiate Withdrawal Scale (`cows`), docs/clinical-rules.md#cows (Wesson & Ling 2003).
 
 Eleven clinician-rated signs; each item allows only its published point values.
 """

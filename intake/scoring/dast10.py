@@ -1,4 +1,4 @@
-"""DAST-10 drug use screen (`dast10`), CLINICAL_REFERENCE.md section 2 (Skinner 1982).
+"""DAST-10 drug use screen (`dast10`), docs/clinical-rules.md#dast-10 (Skinner 1982).
 
 Ten yes/no items about the past 12 months. "yes" scores 1, except item 3 (always able to stop),
 where "no" scores 1; the option points carry that, so the total is the plain sum.

@@ -1,4 +1,4 @@
-"""GAD-7 anxiety questionnaire (`gad7`), CLINICAL_REFERENCE.md section 2.
+"""GAD-7 anxiety questionnaire (`gad7`), docs/clinical-rules.md#gad-7.
 
 Seven items over the last two weeks, same 0-3 options as PHQ-9 (Spitzer et al. 2006).
 """

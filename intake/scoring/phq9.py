@@ -1,4 +1,4 @@
-"""PHQ-9 depression questionnaire (`phq9`), CLINICAL_REFERENCE.md section 2.
+"""PHQ-9 depression questionnaire (`phq9`), docs/clinical-rules.md#phq-9.
 
 Nine items over the last two weeks, each 0-3 (Kroenke, Spitzer & Williams 2001). Alert
 `suicide-risk` when item 9 is 1 or more, whatever the total.

@@ -1,4 +1,4 @@
-"""Subjective Opiate Withdrawal Scale (`sows`), CLINICAL_REFERENCE.md section 2.
+"""Subjective Opiate Withdrawal Scale (`sows`), docs/clinical-rules.md#sows.
 
 Sixteen patient-rated symptoms, each 0-4 (Handelsman et al. 1987).
 """
