@@ -1,6 +1,6 @@
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import User, update_last_login
+from django.contrib.auth.models import AbstractBaseUser, update_last_login
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -67,7 +67,9 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
-def _second_factor_refusal(user: User, otp: str, django_request: HttpRequest) -> Response | None:
+def _second_factor_refusal(
+    user: AbstractBaseUser, otp: str, django_request: HttpRequest
+) -> Response | None:
     """The answer when the second factor stops the sign-in: a missing or wrong code for an
     enrolled account, or a role that must enrol first; None when the sign-in may go on."""
     if mfa_enrolled(user):
