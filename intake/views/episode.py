@@ -1,5 +1,6 @@
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -10,11 +11,12 @@ from intake.forms.episode import EpisodeAdmitForm, EpisodeDischargeForm
 from intake.models import AuditAction
 from intake.services.episode import episode_admit, episode_discharge
 from intake.views.decorators import policy
+from intake.views.service_errors import service_errors
 
 
 @policy(Perm.EPISODE_MANAGE)
 @require_http_methods(["GET", "POST"])
-def episode_create(request: HttpRequest, patient_id) -> HttpResponse:
+def episode_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = resolvers.resolve_patient(
         request.user,
         patient_id,
@@ -25,11 +27,9 @@ def episode_create(request: HttpRequest, patient_id) -> HttpResponse:
     )
     form = EpisodeAdmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as refused:
             episode_admit(actor=request.user, patient=patient, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
+        if not refused:
             messages.success(request, "Admission recorded.")
             return redirect("intake:patient-detail", patient_id=patient.pk)
     return render(
@@ -41,7 +41,9 @@ def episode_create(request: HttpRequest, patient_id) -> HttpResponse:
 
 @policy(Perm.EPISODE_MANAGE)
 @require_http_methods(["GET", "POST"])
-def episode_discharge_view(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
+def episode_discharge_view(
+    request: HttpRequest, patient_id: UUID, episode_id: UUID
+) -> HttpResponse:
     patient, episode = resolvers.resolve_episode(
         request.user,
         episode_id,
@@ -52,16 +54,14 @@ def episode_discharge_view(request: HttpRequest, patient_id, episode_id) -> Http
     )
     form = EpisodeDischargeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as refused:
             episode_discharge(
                 actor=request.user,
                 episode=episode,
                 discharged_on=form.cleaned_data["discharged_on"],
                 reason=form.cleaned_data["reason"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
+        if not refused:
             messages.success(request, "Discharge recorded.")
             return redirect("intake:patient-detail", patient_id=patient.pk)
     return render(
