@@ -19,6 +19,7 @@ from intake.services.assessment import (
     diagnosis_record,
 )
 from intake.views.decorators import policy
+from intake.views.patient import back_to_chart
 from intake.views.service_errors import refusal_messages, service_errors
 
 
@@ -211,8 +212,7 @@ def diagnosis_create(request: HttpRequest, patient_id: UUID, assessment_id: UUID
         if refused.was(RuleViolation):
             status = 403
         elif not refused:
-            messages.success(request, f"Diagnosis recorded: {diagnosis.icd10}.")
-            return redirect("intake:patient-detail", patient_id=patient.pk)
+            return back_to_chart(request, patient.pk, f"Diagnosis recorded: {diagnosis.icd10}.")
     return render(
         request,
         "intake/diagnosis_form.html",

@@ -1,8 +1,7 @@
 from uuid import UUID
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from intake import resolvers
@@ -11,6 +10,7 @@ from intake.forms.episode import EpisodeAdmitForm, EpisodeDischargeForm
 from intake.models import AuditAction
 from intake.services.episode import episode_admit, episode_discharge
 from intake.views.decorators import policy
+from intake.views.patient import back_to_chart
 from intake.views.service_errors import service_errors
 
 
@@ -30,8 +30,7 @@ def episode_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         with service_errors(form) as refused:
             episode_admit(actor=request.user, patient=patient, **form.cleaned_data)
         if not refused:
-            messages.success(request, "Admission recorded.")
-            return redirect("intake:patient-detail", patient_id=patient.pk)
+            return back_to_chart(request, patient.pk, "Admission recorded.")
     return render(
         request,
         "intake/episode_form.html",
@@ -62,8 +61,7 @@ def episode_discharge_view(
                 reason=form.cleaned_data["reason"],
             )
         if not refused:
-            messages.success(request, "Discharge recorded.")
-            return redirect("intake:patient-detail", patient_id=patient.pk)
+            return back_to_chart(request, patient.pk, "Discharge recorded.")
     return render(
         request,
         "intake/episode_form.html",

@@ -1,5 +1,7 @@
 """Intake interview pages: start, save and resume a draft, review and sign, read, add addenda."""
 
+import functools
+from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
@@ -48,15 +50,29 @@ from intake.views.service_errors import (
 SUBSTANCE_PREFIX = "substances"
 
 
-def _load(
-    request: HttpRequest, patient_id: UUID, interview_id: UUID, perm: Perm, writing: AuditAction
-) -> tuple[Patient, Interview]:
-    """The patient and their interview, access checked (resolvers): a GET is audited as a
-    read, a POST as `writing`."""
-    action = AuditAction.READ if request.method == "GET" else writing
-    return resolvers.resolve_interview(
-        request.user, interview_id, perm, patient_id=patient_id, action=action
-    )
+InterviewView = Callable[[HttpRequest, Patient, Interview], HttpResponse]
+
+
+def _interview_page(
+    perm: Perm, writing: AuditAction
+) -> Callable[[InterviewView], Callable[..., HttpResponse]]:
+    """A page of one interview: who may open it (`policy`), and the patient and interview
+    behind its URL, access checked (resolvers); a GET is audited as a read, a POST as
+    `writing`. The view gets them in place of the ids."""
+
+    def decorate(view: InterviewView) -> Callable[..., HttpResponse]:
+        @policy(perm)
+        @functools.wraps(view)
+        def page(request: HttpRequest, patient_id: UUID, interview_id: UUID) -> HttpResponse:
+            action = AuditAction.READ if request.method == "GET" else writing
+            patient, interview = resolvers.resolve_interview(
+                request.user, interview_id, perm, patient_id=patient_id, action=action
+            )
+            return view(request, patient, interview)
+
+        return page
+
+    return decorate
 
 
 def _author_name(interview: Interview) -> str:
@@ -149,14 +165,12 @@ def interview_create_view(request: HttpRequest, patient_id: UUID) -> HttpRespons
     return _form_page(request, patient=patient, form=form, formset=formset)
 
 
-@policy(Perm.INTERVIEW_WRITE)
 @require_http_methods(["GET", "POST"])
+@_interview_page(Perm.INTERVIEW_WRITE, AuditAction.UPDATE)
 def interview_update_view(
-    request: HttpRequest, patient_id: UUID, interview_id: UUID
+    request: HttpRequest, patient: Patient, interview: Interview
 ) -> HttpResponse:
-    patient, interview = _load(
-        request, patient_id, interview_id, Perm.INTERVIEW_WRITE, AuditAction.UPDATE
-    )
+    """GET: the author's draft in the form, to continue. POST: save it (_save_draft)."""
     if interview.status != InterviewStatus.DRAFT and request.method == "GET":
         messages.info(
             request,
@@ -254,26 +268,22 @@ def _read_context(request: HttpRequest, patient: Patient, interview: Interview) 
     }
 
 
-@policy(Perm.INTERVIEW_VIEW)
 @require_http_methods(["GET"])
+@_interview_page(Perm.INTERVIEW_VIEW, AuditAction.READ)
 def interview_detail_view(
-    request: HttpRequest, patient_id: UUID, interview_id: UUID
+    request: HttpRequest, patient: Patient, interview: Interview
 ) -> HttpResponse:
-    patient, interview = _load(
-        request, patient_id, interview_id, Perm.INTERVIEW_VIEW, AuditAction.READ
-    )
     context = _read_context(request, patient, interview)
     context["addendum_form"] = InterviewAddendumForm() if context["can_add_addendum"] else None
     return render(request, "intake/interview_detail.html", context)
 
 
-@policy(Perm.INTERVIEW_WRITE)
 @require_http_methods(["GET", "POST"])
-def interview_sign_view(request: HttpRequest, patient_id: UUID, interview_id: UUID) -> HttpResponse:
+@_interview_page(Perm.INTERVIEW_WRITE, AuditAction.SIGN)
+def interview_sign_view(
+    request: HttpRequest, patient: Patient, interview: Interview
+) -> HttpResponse:
     """GET: the whole interview to review, with the signing statement. POST: sign."""
-    patient, interview = _load(
-        request, patient_id, interview_id, Perm.INTERVIEW_WRITE, AuditAction.SIGN
-    )
     detail = redirect("intake:interview-detail", patient_id=patient.pk, interview_id=interview.pk)
     if interview.status == InterviewStatus.SIGNED:
         messages.info(request, "This interview is already signed.")
@@ -309,15 +319,12 @@ def interview_sign_view(request: HttpRequest, patient_id: UUID, interview_id: UU
     return render(request, "intake/interview_sign.html", context, status=status)
 
 
-@policy(Perm.INTERVIEW_WRITE)
 @require_http_methods(["GET", "POST"])
+@_interview_page(Perm.INTERVIEW_WRITE, AuditAction.CREATE)
 def interview_addendum_view(
-    request: HttpRequest, patient_id: UUID, interview_id: UUID
+    request: HttpRequest, patient: Patient, interview: Interview
 ) -> HttpResponse:
     """GET: the addenda and, on a signed interview, the form. POST: add a signed addendum."""
-    patient, interview = _load(
-        request, patient_id, interview_id, Perm.INTERVIEW_WRITE, AuditAction.CREATE
-    )
     signed = interview.status == InterviewStatus.SIGNED
     form = InterviewAddendumForm(request.POST or None) if signed else None
     if request.method == "POST":

@@ -30,6 +30,12 @@ from intake.views.service_errors import PATIENT_SAVED_MEANWHILE, service_errors
 SEARCH_LIMIT = 50
 
 
+def back_to_chart(request: HttpRequest, patient_id: UUID, saved: str) -> HttpResponse:
+    """After a save from a page of the chart: back to the chart, saying what was saved."""
+    messages.success(request, saved)
+    return redirect("intake:patient-detail", patient_id=patient_id)
+
+
 @policy(Perm.PATIENT_SEARCH)
 @require_http_methods(["GET", "POST"])
 def patient_search(request: HttpRequest) -> HttpResponse:
@@ -107,8 +113,9 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             with service_errors(form) as refused:
                 patient = patient_register(actor=request.user, data=data, hidden_duplicates=hidden)
             if not refused:
-                messages.success(request, f"Patient registered with MRN {patient.mrn}.")
-                return redirect("intake:patient-detail", patient_id=patient.pk)
+                return back_to_chart(
+                    request, patient.pk, f"Patient registered with MRN {patient.mrn}."
+                )
     return render(
         request,
         "intake/patient_form.html",
@@ -159,8 +166,7 @@ def patient_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
                 actor=request.user, patient=patient, data=data, version=form.cleaned_data["version"]
             )
         if not refused:
-            messages.success(request, "Patient details saved.")
-            return redirect("intake:patient-detail", patient_id=patient.pk)
+            return back_to_chart(request, patient.pk, "Patient details saved.")
     return render(
         request,
         "intake/patient_form.html",

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -67,13 +68,12 @@ def plan_patient(
     )
 
 
-def _complete(request: HttpRequest, form: BaseForm, missing: str) -> bool:
-    """Whether a form posted from a button on another page is complete; if not, `missing`
-    says what to add on the page it goes back to."""
-    if form.is_valid():
-        return True
-    messages.error(request, missing)
-    return False
+def _filled(form: BaseForm, missing: str) -> BaseForm:
+    """A form posted from a button on the plan page, complete; if not, a refusal saying what
+    to add (`missing`), shown like the service's refusals on the page it goes back to."""
+    if not form.is_valid():
+        raise ValidationError(missing)
+    return form
 
 
 @policy(Perm.PLAN_VIEW)
@@ -229,9 +229,11 @@ def _diff_context(plan: TreatmentPlan) -> dict:
 @policy(Perm.PLAN_APPROVE)
 @require_POST
 def plan_request_changes(request: HttpRequest, patient_id: UUID, plan_id: UUID) -> HttpResponse:
+    """The reviewer returns the submitted plan to its author, saying what should change."""
     patient, plan = plan_for_page(request, patient_id, plan_id, Perm.PLAN_APPROVE, write=True)
     form = CommentForm(request.POST)
-    if not _complete(request, form, "Say what should change."):
+    if not form.is_valid():
+        messages.error(request, "Say what should change.")
         return redirect("intake:plan-review", patient_id=patient.pk, plan_id=plan.pk)
     with service_errors(form) as refused:
         treatment_plan_request_changes(
@@ -252,11 +254,10 @@ def plan_request_changes(request: HttpRequest, patient_id: UUID, plan_id: UUID) 
 @policy(Perm.PLAN_WRITE)
 @require_POST
 def plan_amend(request: HttpRequest, patient_id: UUID, plan_id: UUID) -> HttpResponse:
+    """A new draft version of the active signed plan, with the reason for amending it."""
     patient, plan = plan_for_page(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
-    form = AmendForm(request.POST)
-    if not _complete(request, form, "Give the reason for the amendment."):
-        return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
     with refusal_messages(request) as refused:
+        form = _filled(AmendForm(request.POST), "Give the reason for the amendment.")
         draft = treatment_plan_amend(
             actor=request.user, plan=plan, reason=form.cleaned_data["reason"]
         )
@@ -304,10 +305,9 @@ def plan_progress_note(
     component = plan.behavioral.filter(pk=component_id).first()
     if component is None:
         raise Http404("No such component.")
-    form = ProgressNoteForm(request.POST)
-    if _complete(request, form, "Choose the progress and write the note."):
-        with refusal_messages(request) as refused:
-            plan_progress_note_add(actor=request.user, component=component, **form.cleaned_data)
-        if not refused:
-            messages.success(request, "Progress note added.")
+    with refusal_messages(request) as refused:
+        form = _filled(ProgressNoteForm(request.POST), "Choose the progress and write the note.")
+        plan_progress_note_add(actor=request.user, component=component, **form.cleaned_data)
+    if not refused:
+        messages.success(request, "Progress note added.")
     return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
