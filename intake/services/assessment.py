@@ -22,6 +22,7 @@ from intake.models import (
 )
 from intake.scoring import AnswerError, get_instrument, icd10_for
 from intake.selectors.patient import episode_current
+from intake.signing import signer_credentials
 
 # A clock a few minutes fast on a tablet should not refuse a COWS taken just now.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
@@ -184,12 +185,7 @@ def diagnosis_record(
     diagnosed_on = diagnosed_on or timezone.localdate()
     if diagnosed_on > timezone.localdate():
         raise ValidationError({"diagnosed_on": ["The diagnosis date cannot be in the future."]})
-    profile = getattr(actor, "staff_profile", None)
-    license_text = (
-        f"{profile.get_license_type_display()} {profile.license_number}".strip()
-        if profile and profile.license_type
-        else ""
-    )
+    license_text = signer_credentials(actor)
     diagnosis = Diagnosis(
         patient=patient,
         assessment=assessment,
