@@ -9,6 +9,9 @@ refuse it for a signed record whatever this code does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.db import transaction
 
 from intake import access
@@ -17,64 +20,79 @@ from intake.models import AuditAction, DraftKind, Interview, TreatmentPlan
 from intake.services.audit import audit_record
 from intake.services.form_draft import form_drafts_of_record_delete
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def interview_discard(*, actor, interview: Interview) -> None:
-    patient = interview.patient
+Draft = TypeVar("Draft", Interview, TreatmentPlan)
+
+
+def _discard(
+    *,
+    actor: User,
+    record: Draft,
+    kind: DraftKind,
+    refusal: Callable[[User, Draft], str | None],
+    discardable: Callable[[Draft], bool],
+    signed_message: Callable[[Draft], str],
+    detail: Callable[[Draft], dict[str, Any]],
+) -> None:
+    """Lock the draft, check again who may discard it and that it is still a draft, delete the
+    form drafts typed for it, audit, delete. `detail` describes it for the audit row."""
+    patient = record.patient
     with transaction.atomic():
-        locked = Interview.objects.select_for_update().get(pk=interview.pk)
+        locked = type(record).objects.select_for_update().get(pk=record.pk)
         locked.patient = patient
-        refusal = access.interview_discard_refusal(actor, locked)
-        if refusal:
-            raise RuleViolation(refusal)
-        if not access.interview_is_discardable(locked):
-            raise RecordSigned(
-                "This interview is signed and stays on the record; add an addendum instead."
-            )
+        reason = refusal(actor, locked)
+        if reason:
+            raise RuleViolation(reason)
+        if not discardable(locked):
+            raise RecordSigned(signed_message(locked))
         drafts = form_drafts_of_record_delete(
-            actor=actor, patient=patient, kind=DraftKind.INTERVIEW, record=locked
+            actor=actor, patient=patient, kind=kind, record=locked
         )
         audit_record(
             actor=actor,
             action=AuditAction.DELETE,
             patient=patient,
             obj=locked,
-            detail={
-                "discarded": "draft interview",
-                "author": locked.author_id,
-                "substances": locked.substances.count(),
-                "form_drafts": drafts,
-            },
+            detail={**detail(locked), "form_drafts": drafts},
         )
         locked.delete()
 
 
-def plan_discard(*, actor, plan: TreatmentPlan) -> None:
-    patient = plan.patient
-    with transaction.atomic():
-        locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
-        locked.patient = patient
-        refusal = access.plan_discard_refusal(actor, locked)
-        if refusal:
-            raise RuleViolation(refusal)
-        if not access.plan_is_discardable(locked):
-            raise RecordSigned(
-                f"Version {locked.version} was submitted for review or signed and stays on "
-                "the record; it cannot be discarded."
-            )
-        drafts = form_drafts_of_record_delete(
-            actor=actor, patient=patient, kind=DraftKind.PLAN, record=locked
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.DELETE,
-            patient=patient,
-            obj=locked,
-            detail={
-                "discarded": "draft plan version",
-                "version": locked.version,
-                "amends": str(locked.previous_id) if locked.previous_id else None,
-                "author": locked.created_by_id,
-                "form_drafts": drafts,
-            },
-        )
-        locked.delete()
+def interview_discard(*, actor: User, interview: Interview) -> None:
+    _discard(
+        actor=actor,
+        record=interview,
+        kind=DraftKind.INTERVIEW,
+        refusal=access.interview_discard_refusal,
+        discardable=access.interview_is_discardable,
+        signed_message=lambda _locked: (
+            "This interview is signed and stays on the record; add an addendum instead."
+        ),
+        detail=lambda locked: {
+            "discarded": "draft interview",
+            "author": locked.author_id,
+            "substances": locked.substances.count(),
+        },
+    )
+
+
+def plan_discard(*, actor: User, plan: TreatmentPlan) -> None:
+    _discard(
+        actor=actor,
+        record=plan,
+        kind=DraftKind.PLAN,
+        refusal=access.plan_discard_refusal,
+        discardable=access.plan_is_discardable,
+        signed_message=lambda locked: (
+            f"Version {locked.version} was submitted for review or signed and stays on "
+            "the record; it cannot be discarded."
+        ),
+        detail=lambda locked: {
+            "discarded": "draft plan version",
+            "version": locked.version,
+            "amends": str(locked.previous_id) if locked.previous_id else None,
+            "author": locked.created_by_id,
+        },
+    )

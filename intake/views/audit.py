@@ -1,8 +1,8 @@
 import csv
-import datetime
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +12,7 @@ from intake import access
 from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
 from intake.local_time import format_local
-from intake.models import AuditAction, AuditEvent, AuditOutcome, BreakGlassGrant, Patient
+from intake.models import AuditAction, AuditEvent, BreakGlassGrant, Patient
 from intake.selectors.audit import audit_detail_redacted, audit_event_list
 from intake.selectors.staff import staff_change_list
 from intake.services.audit import audit_patients_shown, audit_record
@@ -42,11 +42,11 @@ EXPORT_COLUMNS = [
 IDENTIFYING_FILTERS = ("name", "mrn")
 
 
-def _params(request):
+def _params(request: HttpRequest) -> QueryDict:
     return request.POST if request.method == "POST" else request.GET
 
 
-def _filter_params(request):
+def _filter_params(request: HttpRequest) -> QueryDict | None:
     """The filter values sent; `page` alone is not a filter."""
     params = _params(request).copy()
     for key in ("page", "csrfmiddlewaretoken"):
@@ -54,50 +54,19 @@ def _filter_params(request):
     return params or None
 
 
-def _identifying_in_address(request) -> bool:
+def _identifying_in_address(request: HttpRequest) -> bool:
     return request.method == "GET" and any(request.GET.get(k) for k in IDENTIFYING_FILTERS)
 
 
-def _events(request, form):
-    """(filters, events): None and no rows when a value was refused."""
-    filters = None if _identifying_in_address(request) else _filters(form)
+def _events(
+    request: HttpRequest, form: AuditFilterForm
+) -> tuple[dict[str, Any] | None, QuerySet[AuditEvent]]:
+    """(filters, events): None and no rows when a value was refused (the report says why),
+    never the unfiltered log."""
+    filters = None if _identifying_in_address(request) else form.selector_filters()
     if filters is None:
         return None, AuditEvent.objects.none()
     return filters, audit_event_list(**filters)
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def _filters(form: AuditFilterForm) -> dict | None:
-    """The selector's filters, or None when a value was refused: then the report shows no
-    rows (and says why), never the unfiltered log."""
-    filters: dict = {}
-    if not form.is_bound:
-        return filters
-    if not form.is_valid():
-        return None
-    data = form.cleaned_data
-    filters["mrn"] = data["mrn"] or ""
-    filters["name"] = (data["name"] or "").strip()
-    if data["patient"]:
-        filters["patient"] = Patient.objects.filter(pk=data["patient"]).first() or Patient(
-            pk=data["patient"]
-        )
-    if data["actor"]:
-        filters["actor"] = get_user_model().objects.filter(
-            username=data["actor"]
-        ).first() or get_user_model()(pk=-1)
-    filters["action"] = data["action"]
-    filters["outcome"] = AuditOutcome.DENIED if data["denied"] else data["outcome"]
-    if data["break_glass"]:
-        filters["break_glass"] = True
-    if data["since"]:
-        filters["since"] = _day_start(data["since"])
-    if data["until"]:
-        filters["until"] = _day_start(data["until"] + datetime.timedelta(days=1))
-    return filters
 
 
 @policy(Perm.AUDIT_VIEW)
@@ -155,7 +124,12 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
-        patient_id=patient.pk if patient is not None and patient._state.adding is False else None,
+        # The export names the patient it was filtered by, when there is one by that id.
+        patient_id=(
+            Patient.objects.filter(pk=patient.pk).values_list("pk", flat=True).first()
+            if patient is not None
+            else None
+        ),
         object_type="audit-report",
         detail={
             "format": "csv",

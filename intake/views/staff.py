@@ -17,6 +17,7 @@ from intake.forms.staff import StaffCreateForm, StaffPasswordForm
 from intake.models import StaffResetRequest
 from intake.selectors.staff import staff_reset_pending_list
 from intake.services.staff import (
+    STAFF_CREATE_FIELDS,
     STAFF_RESET_REQUEST_HOURS,
     staff_account_audit,
     staff_create,
@@ -74,15 +75,9 @@ def staff_create_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = staff_create(
-                username=data["username"],
-                role=data["role"],
+                **{k: data[k] for k in STAFF_CREATE_FIELDS},
                 password=data["password1"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
                 email=data["email"],
-                license_type=data["license_type"],
-                license_number=data["license_number"],
-                may_diagnose=data["may_diagnose"],
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
