@@ -20,7 +20,7 @@ from intake.models import (
 )
 from intake.services.interview import addendum_compute_hash, interview_compute_hash
 from intake.services.treatment_plan import content_hash, treatment_plan_content
-from intake.signing import canonical_json, content_sha256
+from intake.signing import canonical_json, content_sha256, json_ready
 
 INTERVIEW_ID = uuid.UUID("11111111-2222-4333-8444-555555555555")
 PATIENT_ID = uuid.UUID("66666666-7777-4888-9999-aaaaaaaaaaaa")
@@ -31,6 +31,8 @@ INTERVIEW_HASH = "4d697e0165b58e17ae8b63cf9b52c7b72ddf05c0d286e6520b400d4a127214
 # The hash of the interview an addendum is chained to (any fixed value does).
 CHAINED_HASH = "13a4cb1d0a6f0a4c3e4e1f4f8f2d1a6e9e8e0c0c8c4e4b5a3d2f1e0d9c8b7a6f"
 ADDENDUM_HASH = "503b9573e7ae8be3a1edf52647600df25017ac802f285415115c3d36ce25cab8"
+OUD, WITHDRAWAL = "Opioid use disorder", "Withdrawal symptoms"
+TAPER = [{"day": 1, "dose": "0.1"}, {"day": 4, "dose": "0.05"}]
 PLAN_HASH = "627c5630ec71921862dde72d4dcdec98a19dd81f9ffd1248c3497e3fe94e057d"
 
 
@@ -114,32 +116,25 @@ def test_a_plan_versions_fingerprint_is_pinned(team_physician):
         created_by=team_physician,
         updated_by=team_physician,
     )
-    PlanMedication.objects.create(
-        plan=plan,
-        position=0,
-        drug="buprenorphine-naloxone",
-        dose=Decimal("16.000"),
-        unit="mg",
-        route="sublingual",
-        frequency="daily",
-        start_date=datetime.date(2026, 3, 5),
-        end_date=None,
-        indication="Opioid use disorder",
-        taper=[],
-    )
-    PlanMedication.objects.create(
-        plan=plan,
-        position=1,
-        drug="clonidine",
-        dose=Decimal("0.100"),
-        unit="mg",
-        route="oral",
-        frequency="q6h-prn",
-        start_date=datetime.date(2026, 3, 5),
-        end_date=datetime.date(2026, 3, 12),
-        indication="Withdrawal symptoms",
-        taper=[{"day": 1, "dose": "0.1"}, {"day": 4, "dose": "0.05"}],
-    )
+    # drug, dose, route, frequency, end date, indication, taper
+    lines = [
+        ("buprenorphine-naloxone", "16.000", "sublingual", "daily", None, OUD, []),
+        ("clonidine", "0.100", "oral", "q6h-prn", datetime.date(2026, 3, 12), WITHDRAWAL, TAPER),
+    ]
+    for position, (drug, dose, route, frequency, end_date, indication, taper) in enumerate(lines):
+        PlanMedication.objects.create(
+            plan=plan,
+            position=position,
+            drug=drug,
+            dose=Decimal(dose),
+            unit="mg",
+            route=route,
+            frequency=frequency,
+            start_date=datetime.date(2026, 3, 5),
+            end_date=end_date,
+            indication=indication,
+            taper=taper,
+        )
     PlanBehavioral.objects.create(
         plan=plan,
         position=0,
@@ -150,3 +145,16 @@ def test_a_plan_versions_fingerprint_is_pinned(team_physician):
         goals=[{"text": "Name three triggers", "target_date": "2026-04-01"}],
     )
     assert content_hash(treatment_plan_content(plan)) == PLAN_HASH
+
+
+def test_json_ready_writes_values_as_signed_records_hold_them():
+    east = datetime.timezone(datetime.timedelta(hours=5))
+    assert json_ready(Decimal("16.000")) == "16"
+    assert json_ready(Decimal("0.050")) == "0.05"
+    assert json_ready(datetime.date(2026, 3, 5)) == "2026-03-05"
+    moment = datetime.datetime(2026, 3, 4, 10, 0, tzinfo=east)
+    assert json_ready(moment) == "2026-03-04T05:00:00.000000+00:00"
+    goals = [{"text": "Walk", "target_date": datetime.date(2026, 4, 1), "n": 2, "done": None}]
+    assert json_ready({"goals": goals}) == {
+        "goals": [{"text": "Walk", "target_date": "2026-04-01", "n": 2, "done": None}]
+    }

@@ -9,7 +9,11 @@ from intake.access import Perm
 from intake.api.fields import StrictCharField
 from intake.forms.audit import AuditApiFilterForm
 from intake.models import AuditAction, AuditEvent
-from intake.selectors.audit import audit_detail_redacted, audit_event_list
+from intake.selectors.audit import (
+    AUDIT_EVENT_COLUMNS,
+    audit_detail_redacted,
+    audit_event_list,
+)
 from intake.services.audit import audit_patients_shown
 
 
@@ -20,20 +24,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = [
-            "id",
-            "at",
-            "actor",
-            "role",
-            "action",
-            "patient",
-            "object_type",
-            "object_id",
-            "outcome",
-            "break_glass",
-            "ip_address",
-            "detail",
-        ]
+        fields = [*AUDIT_EVENT_COLUMNS, "detail"]
 
     def get_detail(self, obj: AuditEvent) -> dict:
         return audit_detail_redacted(obj.detail)

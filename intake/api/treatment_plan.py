@@ -30,6 +30,7 @@ from intake.selectors.treatment_plan import plan_list, review_queue
 from intake.services.audit import audit_record_many
 from intake.services.treatment_plan import (
     BEHAVIORAL_FIELDS,
+    PLAN_FIELDS,
     treatment_plan_amend,
     treatment_plan_approve,
     treatment_plan_create,
@@ -165,13 +166,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "status",
             "previous",
             "amendment_reason",
-            "setting",
-            "asam_level",
-            "medically_supervised_detox",
-            "hospitalize_for_detox",
-            "withdrawal_monitoring",
-            "problems",
-            "review_date",
+            *PLAN_FIELDS,
             "medications",
             "behavioral",
             "warnings",

@@ -4,6 +4,22 @@ from django.db.models import Q, QuerySet
 
 from intake.models import AuditEvent
 
+# The columns of an audit event as the report shows it, in this order: the API's rows and the
+# page's CSV export (each adds its own after these).
+AUDIT_EVENT_COLUMNS = (
+    "id",
+    "at",
+    "actor",
+    "role",
+    "action",
+    "patient",
+    "object_type",
+    "object_id",
+    "outcome",
+    "break_glass",
+    "ip_address",
+)
+
 # Keys of an audit event's `detail` that carry clinical content: alert and flag codes
 # (`suicide-risk`, `qtc-prolonged`), plan-rule warnings, diagnoses, instruments, lab panels and
 # tests. Written by the assessment, lab and treatment-plan services; the audit report's readers

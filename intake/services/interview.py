@@ -34,6 +34,8 @@ from intake.signing import canonical_json, content_sha256, json_ready
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+Typed = Mapping[str, Any]  # an interview's fields, or one substance row, as a form or the API sent
+
 # Everything a clinician writes in an interview, in form order. The hash covers all of them;
 # tests/test_interview_sign.py fails if a model field is neither here nor in NON_CONTENT_FIELDS.
 CONTENT_FIELDS = (
@@ -121,7 +123,7 @@ def _canonical_value(value: Any) -> Any:
     return json_ready(value)
 
 
-def _canonical_row(row: Mapping[str, Any]) -> dict[str, Any]:
+def _canonical_row(row: Typed) -> dict[str, Any]:
     return {name: _canonical_value(row.get(name)) for name in SUBSTANCE_FIELDS}
 
 
@@ -210,7 +212,7 @@ def _in_choice_order(base_field: Field, values: Iterable[Any] | None) -> list[st
     return sorted(unique, key=lambda v: order.get(v, len(order)))
 
 
-def _apply(interview: Interview, data: Mapping[str, Any]) -> list[str]:
+def _apply(interview: Interview, data: Typed) -> list[str]:
     """Copy writable fields from `data` onto the interview; return the names that changed.
     `episode` is an Episode or None (the caller resolves ids within the patient)."""
     changed: list[str] = []
@@ -234,9 +236,7 @@ def _apply(interview: Interview, data: Mapping[str, Any]) -> list[str]:
     return changed
 
 
-def _build_rows(
-    interview: Interview, substances: Iterable[Mapping[str, Any]]
-) -> list[SubstanceUse]:
+def _build_rows(interview: Interview, substances: Iterable[Typed]) -> list[SubstanceUse]:
     rows = []
     for row in substances:
         values = {name: row.get(name) for name in SUBSTANCE_FIELDS if name in row}
@@ -255,11 +255,7 @@ def _build_rows(
 
 @transaction.atomic
 def interview_create(
-    *,
-    actor: User,
-    patient: Patient,
-    data: Mapping[str, Any],
-    substances: Iterable[Mapping[str, Any]] = (),
+    *, actor: User, patient: Patient, data: Typed, substances: Iterable[Typed] = ()
 ) -> Interview:
     """Start a draft interview authored by `actor`. `interviewed_on` defaults to today."""
     interview = Interview(
@@ -292,8 +288,8 @@ def interview_update(
     *,
     actor: User,
     interview: Interview,
-    data: Mapping[str, Any],
-    substances: Iterable[Mapping[str, Any]] | None = None,
+    data: Typed,
+    substances: Iterable[Typed] | None = None,
     revision: int | None,
 ) -> Interview:
     """Save a draft. Only its author may, only while it is a draft (RecordSigned otherwise),

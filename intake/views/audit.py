@@ -13,23 +13,17 @@ from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
 from intake.local_time import format_local
 from intake.models import AuditAction, AuditEvent, BreakGlassGrant, Patient
-from intake.selectors.audit import audit_detail_redacted, audit_event_list
+from intake.selectors.audit import (
+    AUDIT_EVENT_COLUMNS,
+    audit_detail_redacted,
+    audit_event_list,
+)
 from intake.selectors.staff import staff_change_list
 from intake.services.audit import audit_patients_shown, audit_record
 from intake.views.decorators import policy
 
 EXPORT_COLUMNS = [
-    "id",
-    "at",
-    "actor",
-    "role",
-    "action",
-    "patient",
-    "object_type",
-    "object_id",
-    "outcome",
-    "break_glass",
-    "ip_address",
+    *AUDIT_EVENT_COLUMNS,
     "reason",
     "hash",
     # The same moment as `at`, as pages and the plan PDF print it (clinic zone, named).
