@@ -3,7 +3,6 @@ its own contract: dates or ISO 8601 date-times, until exclusive, break_glass tru
 naming a refused value. Patient names and MRNs are not API filters: they would travel in the URL
 (the page takes them only in a POST body)."""
 
-
 import pytest
 from django.utils import timezone
 
