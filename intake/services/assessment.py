@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +24,9 @@ from intake.models import (
 from intake.scoring import AnswerError, get_instrument, icd10_for
 from intake.selectors.patient import episode_current
 from intake.signing import signer_credentials
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # A clock a few minutes fast on a tablet should not refuse a COWS taken just now.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
@@ -151,7 +155,7 @@ def assessment_record_safety_follow_up(*, actor, assessment: Assessment, note: s
 @transaction.atomic
 def diagnosis_record(
     *,
-    actor,
+    actor: User,
     patient: Patient,
     assessment: Assessment,
     remission: str = Remission.NONE,

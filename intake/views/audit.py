@@ -1,4 +1,5 @@
 import csv
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -97,11 +98,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     """Spreadsheet-safe: a cell that starts like a formula is quoted (CSV injection)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -136,7 +137,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     )
     writer = csv.writer(_Echo())
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield writer.writerow(EXPORT_COLUMNS)
         for e in events.iterator(chunk_size=2000):
             yield writer.writerow(
