@@ -3,7 +3,8 @@
 A draft is edited by its author only, with an optimistic lock (`revision`). Signing freezes it:
 the SHA-256 of its canonical JSON is stored, and any later change to the row or its substance
 rows makes `interview_verify_hash` fail. Changes after signing are addenda, each with its own
-hash chained to the interview's.
+hash chained to the interview's. What a draft is checked against before it is stored is in
+`interview_validation`.
 """
 
 from __future__ import annotations
