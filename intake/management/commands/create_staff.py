@@ -10,7 +10,7 @@ from intake.services.staff import STAFF_CREATE_FIELDS, staff_create
 
 
 class Command(BaseCommand):
-    help = "Create a staff account with a role slug (see API.md: counselor, nurse, ...)."
+    help = "Create a staff account with a role slug (see docs/api.md#roles: counselor, nurse, ...)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
