@@ -10,11 +10,11 @@ hash chained to the interview's. What a draft is checked against before it is st
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Field
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from intake import access
@@ -205,10 +205,15 @@ def addendum_verify_hash(*, addendum: InterviewAddendum, interview: Interview) -
 # Applying what was typed ---------------------------------------------------------------
 
 
-def _in_choice_order(base_field: Field, values: Iterable[Any] | None) -> list[str]:
-    """Multi-select values once each, in the order the choices are declared (unknown values
+def _model_field(model: type[Model], name: str) -> Field[Any, Any]:
+    return cast("Field[Any, Any]", model._meta.get_field(name))
+
+
+def _in_choice_order(model: type[Model], name: str, values: Iterable[Any] | None) -> list[str]:
+    """A multi-select's values once each, in the order its choices are declared (unknown values
     are kept, last, for full_clean to name)."""
-    order = {value: i for i, (value, _label) in enumerate(base_field.choices)}
+    array_field: Any = model._meta.get_field(name)  # an ArrayField, whose items have the choices
+    order = {value: i for i, (value, _label) in enumerate(array_field.base_field.choices)}
     unique = list(dict.fromkeys(str(v) for v in values or []))
     return sorted(unique, key=lambda v: order.get(v, len(order)))
 
@@ -226,9 +231,9 @@ def _apply(interview: Interview, data: Typed) -> list[str]:
                 interview.episode = value
                 changed.append(name)
             continue
-        field = Interview._meta.get_field(name)
+        field = _model_field(Interview, name)
         if name in ARRAY_FIELDS:
-            value = _in_choice_order(field.base_field, value)
+            value = _in_choice_order(Interview, name, value)
         elif value is None and not field.null and field.get_internal_type() != "DateField":
             value = ""  # an emptied text or choice field
         if getattr(interview, name) != value:
@@ -244,9 +249,7 @@ def _build_rows(interview: Interview, substances: Iterable[Typed]) -> list[Subst
         for name in ("substance_name", "frequency", "typical_amount"):
             if values.get(name) is None:
                 values[name] = ""
-        values["routes"] = _in_choice_order(
-            SubstanceUse._meta.get_field("routes").base_field, values.get("routes")
-        )
+        values["routes"] = _in_choice_order(SubstanceUse, "routes", values.get("routes"))
         rows.append(SubstanceUse(interview=interview, **values))
     return rows
 

@@ -7,8 +7,10 @@ naming every bad field (`substances` for the rows)."""
 from __future__ import annotations
 
 import datetime
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
+from django.db.models import Field
 from django.utils import timezone
 
 from intake import limits
@@ -62,7 +64,8 @@ def _check_interview(errors: Errors, interview: Interview, patient: Patient) -> 
         add_error(
             errors, "last_opioid_used", "Choose an opioid (the one last used, for induction)."
         )
-    if interview.episode_id and interview.episode.patient_id != patient.pk:
+    episode = interview.episode if interview.episode_id else None
+    if episode is not None and episode.patient_id != patient.pk:
         add_error(errors, "episode", "That episode belongs to another patient.")
     if "pregnancy" in interview.medical_conditions and interview.pregnancy_status == "not-pregnant":
         add_error(
@@ -86,6 +89,10 @@ def _row_label(number: int, row: SubstanceUse) -> str:
     return label
 
 
+def _verbose_name(field: str) -> str:
+    return str(cast("Field[Any, Any]", SubstanceUse._meta.get_field(field)).verbose_name)
+
+
 def _check_row(errors: Errors, label: str, row: SubstanceUse, patient: Patient, age: int) -> None:
     if row.age_first_use is not None and row.age_first_use > age:
         add_error(
@@ -101,7 +108,7 @@ def _check_row(errors: Errors, label: str, row: SubstanceUse, patient: Patient, 
         row.full_clean(exclude=["interview"], validate_unique=False)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
-            name = SubstanceUse._meta.get_field(field).verbose_name if field != "__all__" else ""
+            name = _verbose_name(field) if field != "__all__" else ""
             for message in messages:
                 add_error(errors, "substances", f"{label}: {name + ': ' if name else ''}{message}")
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 Errors = dict[str, list[str]]
 
 
-def med_signature(med: Mapping[str, Any]) -> tuple:
+def med_signature(med: Mapping[str, Any]) -> tuple[Any, ...]:
     """What a prescriber decides on a medication line: every stored field, with the defaults
     `replace_components` would fill in, so a non-prescriber cannot change any of them (route,
     unit and indication were once left out and could be changed by a counselor)."""
@@ -44,7 +44,9 @@ def med_signature(med: Mapping[str, Any]) -> tuple:
     )
 
 
-def _too_many(errors: Errors, field: str, items: Sequence | None, limit: int, what: str) -> bool:
+def _too_many(
+    errors: Errors, field: str, items: Sequence[Any] | None, limit: int, what: str
+) -> bool:
     if items is not None and len(items) > limit:
         errors[field] = [f"At most {limit} {what} ({len(items)} given)."]
         return True

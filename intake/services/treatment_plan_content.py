@@ -48,7 +48,8 @@ def treatment_plan_verify(plan: TreatmentPlan) -> bool:
     if not plan.is_signed:
         return False
     return (
-        content_hash(plan.signed_content) == plan.content_hash
+        plan.signed_content is not None
+        and content_hash(plan.signed_content) == plan.content_hash
         and treatment_plan_content(plan) == plan.signed_content
     )
 
