@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from intake.dates import EARLIEST
 from intake.models import AuditAction, AuditOutcome, Patient
+from intake.selectors.audit import audit_filter_patient
 
 
 def _staff_named(username: str) -> Any:
@@ -102,6 +103,9 @@ class AuditFilterForm(_AuditFilters):
             "mrn": data["mrn"] or "",
             "name": (data["name"] or "").strip(),
         }
+        if data["patient"]:
+            # The record itself when there is one: the export names it in its own audit row.
+            filters["patient"] = audit_filter_patient(patient_id=data["patient"])
         if data["denied"]:
             filters["outcome"] = AuditOutcome.DENIED
         if data["break_glass"]:

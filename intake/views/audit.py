@@ -13,7 +13,7 @@ from intake import access
 from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
 from intake.local_time import format_local
-from intake.models import AuditAction, AuditEvent, BreakGlassGrant, Patient
+from intake.models import AuditAction, AuditEvent, BreakGlassGrant
 from intake.selectors.audit import (
     AUDIT_EVENT_COLUMNS,
     audit_detail_redacted,
@@ -119,12 +119,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
-        # The export names the patient it was filtered by, when there is one by that id.
-        patient_id=(
-            Patient.objects.filter(pk=patient.pk).values_list("pk", flat=True).first()
-            if patient is not None
-            else None
-        ),
+        patient_id=patient.pk if patient is not None and patient._state.adding is False else None,
         object_type="audit-report",
         detail={
             "format": "csv",
