@@ -23,6 +23,7 @@ from intake.models import (
 )
 from intake.scoring import AnswerError, Instrument, get_instrument, icd10_for
 from intake.selectors.patient import episode_current
+from intake.signing import signer_credentials
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -203,7 +204,7 @@ def diagnosis_record(
         icd10=icd10_for(assessment.band, remission),
         diagnosed_by=actor,
         diagnosed_on=diagnosed_on,
-        diagnosed_by_license=_license_text(actor),
+        diagnosed_by_license=signer_credentials(actor),
         created_by=actor,
         updated_by=actor,
     )
@@ -241,11 +242,3 @@ def _check_diagnosis(
         raise ValidationError(
             {"controlled_environment": ["'In a controlled environment' applies only in remission."]}
         )
-
-
-def _license_text(actor: User) -> str:
-    """The diagnosing clinician's license as it stood on the day (kept with the diagnosis)."""
-    profile = getattr(actor, "staff_profile", None)
-    if profile and profile.license_type:
-        return f"{profile.get_license_type_display()} {profile.license_number}".strip()
-    return ""

@@ -15,6 +15,7 @@ from intake.forms.staff import StaffCreateForm, StaffPasswordForm
 from intake.models import StaffResetRequest
 from intake.selectors.staff import staff_reset_pending_list
 from intake.services.staff import (
+    STAFF_CREATE_FIELDS,
     STAFF_RESET_REQUEST_HOURS,
     staff_account_audit,
     staff_create,
@@ -65,19 +66,6 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/staff_list.html", {"users": users, "pending": pending})
 
 
-# What the new-account form gives staff_create besides the password.
-_ACCOUNT_FIELDS = (
-    "username",
-    "role",
-    "first_name",
-    "last_name",
-    "email",
-    "license_type",
-    "license_number",
-    "may_diagnose",
-)
-
-
 @policy(Perm.STAFF_MANAGE)
 @require_http_methods(["GET", "POST"])
 def staff_create_view(request: HttpRequest) -> HttpResponse:
@@ -87,7 +75,9 @@ def staff_create_view(request: HttpRequest) -> HttpResponse:
         # A refusal naming no field is the password validators'.
         with service_errors(form, field="password1") as refused:
             user = staff_create(
-                password=data["password1"], **{name: data[name] for name in _ACCOUNT_FIELDS}
+                **{k: data[k] for k in STAFF_CREATE_FIELDS},
+                password=data["password1"],
+                email=data["email"],
             )
         if not refused:
             staff_account_audit(actor=request.user, user=user, change="created", action="create")
