@@ -3,10 +3,11 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import resolvers
 from intake.access import Perm
+from intake.api.common import patient_for_write, patient_page, validated
 from intake.api.fields import StrictCharField
-from intake.models import Assessment, AuditAction, Diagnosis, InstrumentCode, Remission
+from intake.models import Assessment, Diagnosis, InstrumentCode, Remission
+from intake.selectors.assessment import assessment_get, assessment_list, diagnosis_list
 from intake.services.assessment import assessment_record, diagnosis_record
 
 
@@ -48,35 +49,30 @@ class AssessmentListView(GenericAPIView):
         parameters=[OpenApiParameter("instrument", str, description="An instrument code")]
     )
     def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment-list"
+        instrument = request.query_params.get("instrument") or ""
+        return patient_page(
+            self,
+            request,
+            patient_id,
+            Perm.ASSESSMENT_VIEW,
+            object_type="assessment-list",
+            rows=lambda patient: assessment_list(patient=patient, instrument=instrument),
         )
-        qs = Assessment.objects.filter(patient=patient).select_related("administered_by")
-        if request.query_params.get("instrument"):
-            qs = qs.filter(instrument=request.query_params["instrument"])
-        page = self.paginate_queryset(qs.order_by("-administered_at"))
-        return self.get_paginated_response(AssessmentSerializer(page, many=True).data)
 
     @extend_schema(request=AssessmentInput, responses={201: AssessmentSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.ASSESSMENT_RECORD,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="assessment",
+        patient = patient_for_write(
+            request, patient_id, Perm.ASSESSMENT_RECORD, object_type="assessment"
         )
-        data = AssessmentInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(AssessmentInput, request)
         assessment = assessment_record(
             actor=request.user,
             patient=patient,
-            instrument=data.validated_data["instrument"],
-            answers=data.validated_data["answers"],
-            administered_at=data.validated_data.get("administered_at"),
-            item_notes=data.validated_data.get("item_notes"),
-            recommended_level=data.validated_data.get("recommended_level", ""),
+            instrument=values["instrument"],
+            answers=values["answers"],
+            administered_at=values.get("administered_at"),
+            item_notes=values.get("item_notes"),
+            recommended_level=values.get("recommended_level", ""),
         )
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
@@ -113,27 +109,22 @@ class DiagnosisListView(GenericAPIView):
     serializer_class = DiagnosisSerializer
 
     def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.DIAGNOSIS_VIEW, object_type="diagnosis-list"
+        return patient_page(
+            self,
+            request,
+            patient_id,
+            Perm.DIAGNOSIS_VIEW,
+            object_type="diagnosis-list",
+            rows=lambda patient: diagnosis_list(patient=patient),
         )
-        qs = Diagnosis.objects.filter(patient=patient).select_related("diagnosed_by")
-        page = self.paginate_queryset(qs.order_by("-diagnosed_on", "-created_at"))
-        return self.get_paginated_response(DiagnosisSerializer(page, many=True).data)
 
     @extend_schema(request=DiagnosisInput, responses={201: DiagnosisSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.DIAGNOSIS_RECORD,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="diagnosis",
+        patient = patient_for_write(
+            request, patient_id, Perm.DIAGNOSIS_RECORD, object_type="diagnosis"
         )
-        data = DiagnosisInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        assessment = Assessment.objects.filter(pk=values.pop("assessment"), patient=patient).first()
+        values = dict(validated(DiagnosisInput, request))
+        assessment = assessment_get(patient=patient, assessment_id=values.pop("assessment"))
         if assessment is None:
             raise serializers.ValidationError(
                 {"assessment": ["No such assessment of this patient."]}

@@ -6,8 +6,10 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
+from intake.api.common import patient_for_write, patient_page, validated
 from intake.api.fields import StrictCharField
 from intake.models import AuditAction, Consent
+from intake.selectors.consent import consent_list
 from intake.services.consent import consent_create, consent_revoke
 
 
@@ -75,25 +77,19 @@ class ConsentListView(GenericAPIView):
     serializer_class = ConsentSerializer
 
     def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.CONSENT_VIEW, object_type="consent-list"
+        return patient_page(
+            self,
+            request,
+            patient_id,
+            Perm.CONSENT_VIEW,
+            object_type="consent-list",
+            rows=lambda patient: consent_list(patient=patient),
         )
-        page = self.paginate_queryset(patient.consents.order_by("-signed_on", "-created_at"))
-        return self.get_paginated_response(ConsentSerializer(page, many=True).data)
 
     @extend_schema(request=ConsentInput, responses={201: ConsentSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.CONSENT_MANAGE,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="consent",
-        )
-        data = ConsentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        patient = patient_for_write(request, patient_id, Perm.CONSENT_MANAGE, object_type="consent")
+        fields = dict(validated(ConsentInput, request))
         upload = fields.pop("signed_copy", None)
         consent = consent_create(
             actor=request.user, patient=patient, data=fields, signed_copy=upload

@@ -3,8 +3,8 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import resolvers
 from intake.access import Perm
+from intake.api.common import patient_for_write, patient_page, validated
 from intake.api.fields import StrictCharField
 from intake.models import AuditAction, Disclosure, DisclosureContent
 from intake.selectors.disclosure import disclosure_accounting
@@ -53,25 +53,25 @@ class DisclosureListView(GenericAPIView):
     serializer_class = DisclosureSerializer
 
     def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.DISCLOSURE_VIEW, object_type="disclosure-accounting"
+        return patient_page(
+            self,
+            request,
+            patient_id,
+            Perm.DISCLOSURE_VIEW,
+            object_type="disclosure-accounting",
+            rows=lambda patient: disclosure_accounting(patient=patient),
         )
-        page = self.paginate_queryset(disclosure_accounting(patient=patient))
-        return self.get_paginated_response(DisclosureSerializer(page, many=True).data)
 
     @extend_schema(request=DisclosureInput, responses={201: DisclosureWithDocumentSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
+        patient = patient_for_write(
+            request,
             patient_id,
             Perm.DISCLOSURE_MAKE,
-            action=AuditAction.EXPORT,
-            audit_allowed=False,
             object_type="disclosure",
+            action=AuditAction.EXPORT,
         )
-        data = DisclosureInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(DisclosureInput, request)
         disclosure = disclosure_make(
             actor=request.user,
             patient=patient,

@@ -4,9 +4,10 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import resolvers
 from intake.access import Perm
-from intake.models import AuditAction, Episode, Program
+from intake.api.common import patient_for_write, patient_page, validated
+from intake.models import Episode, Program
+from intake.selectors.episode import episode_list
 from intake.services.episode import episode_admit
 
 
@@ -39,23 +40,18 @@ class EpisodeListView(GenericAPIView):
     serializer_class = EpisodeSerializer
 
     def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.EPISODE_VIEW, object_type="episode"
+        return patient_page(
+            self,
+            request,
+            patient_id,
+            Perm.EPISODE_VIEW,
+            object_type="episode",
+            rows=lambda patient: episode_list(patient=patient),
         )
-        page = self.paginate_queryset(patient.episodes.order_by("-admitted_on", "-created_at"))
-        return self.get_paginated_response(EpisodeSerializer(page, many=True).data)
 
     @extend_schema(request=EpisodeAdmitSerializer, responses={201: EpisodeSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.EPISODE_MANAGE,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="episode",
-        )
-        data = EpisodeAdmitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        episode = episode_admit(actor=request.user, patient=patient, **data.validated_data)
+        patient = patient_for_write(request, patient_id, Perm.EPISODE_MANAGE, object_type="episode")
+        values = validated(EpisodeAdmitSerializer, request)
+        episode = episode_admit(actor=request.user, patient=patient, **values)
         return Response(EpisodeSerializer(episode).data, status=status.HTTP_201_CREATED)

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from intake import limits, resolvers
 from intake.access import Perm
+from intake.api.common import patient_for_write, patient_page, validated
 from intake.api.fields import StrictCharField
 from intake.exceptions import StaleVersion
 from intake.models import (
@@ -261,23 +262,19 @@ class PatientPlanListView(GenericAPIView):
     serializer_class = PlanSerializer
 
     def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.PLAN_VIEW, object_type="treatment-plan-list"
+        return patient_page(
+            self,
+            request,
+            patient_id,
+            Perm.PLAN_VIEW,
+            object_type="treatment-plan-list",
+            rows=lambda patient: plan_list(patient=patient, with_lines=True),
         )
-        page = self.paginate_queryset(
-            plan_list(patient=patient).prefetch_related("medications", "behavioral")
-        )
-        return self.get_paginated_response(PlanSerializer(page, many=True).data)
 
     @extend_schema(request=PlanInputSerializer, responses={201: PlanSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.PLAN_WRITE,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="treatment-plan",
+        patient = patient_for_write(
+            request, patient_id, Perm.PLAN_WRITE, object_type="treatment-plan"
         )
         data = PlanInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -332,11 +329,8 @@ class PlanSubmitView(APIView):
         plan = plan_for(
             request, plan_id, Perm.PLAN_WRITE, action=AuditAction.UPDATE, audit_allowed=False
         )
-        data = SubmitInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        plan = treatment_plan_submit(
-            actor=request.user, plan=plan, revision=data.validated_data.get("revision")
-        )
+        revision = validated(SubmitInput, request).get("revision")
+        plan = treatment_plan_submit(actor=request.user, plan=plan, revision=revision)
         return Response({"id": str(plan.pk), "status": plan.status, "warnings": plan.warnings})
 
 
@@ -360,15 +354,14 @@ class PlanApproveView(APIView):
         plan = plan_for(
             request, plan_id, Perm.PLAN_APPROVE, action=AuditAction.SIGN, audit_allowed=False
         )
-        data = ApproveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(ApproveSerializer, request)
         # Unacknowledged warnings: 400 {"unacknowledged_warnings": [...]} (api/errors.py).
         plan = treatment_plan_approve(
             actor=request.user,
             plan=plan,
-            password=data.validated_data["password"],
-            otp=data.validated_data.get("otp"),
-            acknowledged_warnings=data.validated_data.get("acknowledged_warnings", []),
+            password=values["password"],
+            otp=values.get("otp"),
+            acknowledged_warnings=values.get("acknowledged_warnings", []),
         )
         return Response(
             {
@@ -390,11 +383,8 @@ class PlanRequestChangesView(APIView):
         plan = plan_for(
             request, plan_id, Perm.PLAN_APPROVE, action=AuditAction.UPDATE, audit_allowed=False
         )
-        data = RequestChangesInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        plan = treatment_plan_request_changes(
-            actor=request.user, plan=plan, comment=data.validated_data["comment"]
-        )
+        comment = validated(RequestChangesInput, request)["comment"]
+        plan = treatment_plan_request_changes(actor=request.user, plan=plan, comment=comment)
         return Response(
             {"id": str(plan.pk), "status": plan.status, "review_comment": plan.review_comment}
         )
@@ -408,11 +398,8 @@ class PlanAmendView(APIView):
         plan = plan_for(
             request, plan_id, Perm.PLAN_WRITE, action=AuditAction.CREATE, audit_allowed=False
         )
-        data = AmendInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        draft = treatment_plan_amend(
-            actor=request.user, plan=plan, reason=data.validated_data["reason"]
-        )
+        reason = validated(AmendInput, request)["reason"]
+        draft = treatment_plan_amend(actor=request.user, plan=plan, reason=reason)
         body = PlanSerializer(draft).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -424,9 +411,7 @@ class ReviewQueueView(GenericAPIView):
     serializer_class = PlanSerializer
 
     def get(self, request):
-        page = self.paginate_queryset(
-            review_queue(user=request.user).prefetch_related("medications", "behavioral")
-        )
+        page = self.paginate_queryset(review_queue(user=request.user, with_lines=True))
         # Plans with their medications, per patient: a read of each patient in the page.
         shown = sorted({plan.patient_id for plan in page}, key=str)
         if shown:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from intake.models import Patient
 from intake.selectors.assessment import assessment_chart_section
 from intake.selectors.interview import interview_chart_section
-from intake.selectors.lab import lab_chart_section
+from intake.selectors.lab_chart import lab_chart_section
 from intake.selectors.treatment_plan import plan_chart_section
 
 

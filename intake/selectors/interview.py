@@ -69,3 +69,8 @@ def interview_patient_id(*, interview_id):
         )
     except (ValueError, TypeError):
         return None
+
+
+def interview_substance_count(*, interview: Interview) -> int:
+    """How many substance rows the interview records (the discard page says what would go)."""
+    return interview.substances.count()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Max, OuterRef, QuerySet
@@ -25,17 +26,29 @@ from intake.models import (
 )
 from intake.plan_rules import COWS_WINDOW, SEDATIVE_WINDOW, MedLine, PlanDraft, PlanFacts
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # What the interview may record that makes an opioid agonist a sedative combination.
 SEDATIVE_SUBSTANCES = ("benzodiazepine", "alcohol")
 
 OPIOID_SCREEN_TESTS = ("opiates", "6-mam", "fentanyl", "oxycodone", "methadone", "buprenorphine")
 
 
-def plan_list(*, patient: Patient) -> QuerySet[TreatmentPlan]:
-    return (
+def _with_lines(qs: QuerySet[TreatmentPlan], with_lines: bool) -> QuerySet[TreatmentPlan]:
+    """Adds each plan's medication and behavioral lines (two queries per page), for readers
+    that show the whole plan (the API's PlanSerializer)."""
+    return qs.prefetch_related("medications", "behavioral") if with_lines else qs
+
+
+def plan_list(*, patient: Patient, with_lines: bool = False) -> QuerySet[TreatmentPlan]:
+    """Every version of the patient's plans, newest first; `with_lines` also reads their
+    lines."""
+    return _with_lines(
         TreatmentPlan.objects.filter(patient=patient)
         .select_related("signed_by", "submitted_by")
-        .order_by("-version", "-created_at")
+        .order_by("-version", "-created_at"),
+        with_lines,
     )
 
 
@@ -83,17 +96,18 @@ def plan_chart_section(*, patient: Patient, user) -> dict:
     return {"active": active, "open": [p for p in plans if p is not active]}
 
 
-def review_queue(*, user) -> QuerySet[TreatmentPlan]:
+def review_queue(*, user: User, with_lines: bool = False) -> QuerySet[TreatmentPlan]:
     """Submitted plans of the physician's care teams' patients, oldest first (the home page's
     worklist and the API's queue). An emergency-access grant does not make its holder the
-    plan's reviewer."""
-    return (
+    plan's reviewer. `with_lines` also reads their lines."""
+    return _with_lines(
         TreatmentPlan.objects.filter(
             status=PlanStatus.SUBMITTED,
             patient__in=worklist_patients(user, WorkItem.PLANS_TO_REVIEW),
         )
         .select_related("patient", "submitted_by")
-        .order_by("submitted_at", "id")
+        .order_by("submitted_at", "id"),
+        with_lines,
     )
 
 
@@ -274,3 +288,14 @@ def review_evidence(*, patient: Patient) -> dict:
             key=lambda r: r.test.sort_order,
         ),
     }
+
+
+def plan_component_get(*, plan: TreatmentPlan, component_id: int) -> PlanBehavioral | None:
+    """One behavioral component of this plan version, or None."""
+    return plan.behavioral.filter(pk=component_id).first()
+
+
+def plan_line_counts(*, plan: TreatmentPlan) -> tuple[int, int]:
+    """How many medication and behavioral lines the plan version has (the discard page says
+    what would go). Two queries."""
+    return plan.medications.count(), plan.behavioral.count()

@@ -12,8 +12,14 @@ from intake import access
 from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
 from intake.local_time import format_local
-from intake.models import AuditAction, AuditEvent, AuditOutcome, BreakGlassGrant, Patient
-from intake.selectors.audit import audit_detail_redacted, audit_event_list
+from intake.models import AuditAction, AuditOutcome
+from intake.selectors.audit import (
+    audit_detail_redacted,
+    audit_event_list,
+    audit_event_none,
+    audit_filter_patient,
+)
+from intake.selectors.break_glass import break_glass_unreviewed_count
 from intake.selectors.staff import staff_change_list
 from intake.services.audit import audit_patients_shown, audit_record
 from intake.views.decorators import policy
@@ -62,7 +68,7 @@ def _events(request, form):
     """(filters, events): None and no rows when a value was refused."""
     filters = None if _identifying_in_address(request) else _filters(form)
     if filters is None:
-        return None, AuditEvent.objects.none()
+        return None, audit_event_none()
     return filters, audit_event_list(**filters)
 
 
@@ -82,9 +88,7 @@ def _filters(form: AuditFilterForm) -> dict | None:
     filters["mrn"] = data["mrn"] or ""
     filters["name"] = (data["name"] or "").strip()
     if data["patient"]:
-        filters["patient"] = Patient.objects.filter(pk=data["patient"]).first() or Patient(
-            pk=data["patient"]
-        )
+        filters["patient"] = audit_filter_patient(patient_id=data["patient"])
     if data["actor"]:
         filters["actor"] = get_user_model().objects.filter(
             username=data["actor"]
@@ -128,7 +132,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "identifying_in_address": _identifying_in_address(request),
             "can_export": access.has_perm(request.user, Perm.AUDIT_EXPORT),
             "can_review": access.has_perm(request.user, Perm.BREAK_GLASS_REVIEW),
-            "unreviewed": BreakGlassGrant.objects.filter(reviewed_at__isnull=True).count(),
+            "unreviewed": break_glass_unreviewed_count(),
         },
     )
 

@@ -27,7 +27,7 @@ from intake.forms.treatment_plan import (
 from intake.models import AuditAction, DraftKind
 from intake.selectors.patient import episode_current
 from intake.selectors.plan_diff import plan_version_diff
-from intake.selectors.treatment_plan import plan_list, review_evidence
+from intake.selectors.treatment_plan import plan_component_get, plan_list, review_evidence
 from intake.services.audit import audit_record
 from intake.services.treatment_plan import (
     needs_physician,
@@ -436,7 +436,7 @@ def plan_pdf(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
 @require_POST
 def plan_progress_note(request: HttpRequest, patient_id, plan_id, component_id) -> HttpResponse:
     patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
-    component = plan.behavioral.filter(pk=component_id).first()
+    component = plan_component_get(plan=plan, component_id=component_id)
     if component is None:
         raise Http404("No such component.")
     form = ProgressNoteForm(request.POST)
