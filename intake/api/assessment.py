@@ -1,12 +1,12 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from intake.access import Perm
-from intake.api.common import patient_for_write, patient_page, validated
+from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
-from intake.models import Assessment, Diagnosis, InstrumentCode, Remission
+from intake.models import Assessment, Diagnosis, InstrumentCode, Patient, Remission
 from intake.selectors.assessment import assessment_get, assessment_list, diagnosis_list
 from intake.services.assessment import assessment_record, diagnosis_record
 
@@ -41,23 +41,19 @@ class AssessmentInput(serializers.Serializer):
     recommended_level = StrictCharField(required=False, allow_blank=True)
 
 
-class AssessmentListView(GenericAPIView):
-    access_perms = {"GET": Perm.ASSESSMENT_VIEW, "POST": Perm.ASSESSMENT_RECORD}
-    serializer_class = AssessmentSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         parameters=[OpenApiParameter("instrument", str, description="An instrument code")]
     )
-    def get(self, request, patient_id):
-        instrument = request.query_params.get("instrument") or ""
-        return patient_page(
-            self,
-            request,
-            patient_id,
-            Perm.ASSESSMENT_VIEW,
-            object_type="assessment-list",
-            rows=lambda patient: assessment_list(patient=patient, instrument=instrument),
-        )
+)
+class AssessmentListView(PatientListView):
+    access_perms = {"GET": Perm.ASSESSMENT_VIEW, "POST": Perm.ASSESSMENT_RECORD}
+    serializer_class = AssessmentSerializer
+    list_object_type = "assessment-list"
+
+    def rows(self, patient: Patient) -> QuerySet[Assessment]:
+        instrument = self.request.query_params.get("instrument") or ""
+        return assessment_list(patient=patient, instrument=instrument)
 
     @extend_schema(request=AssessmentInput, responses={201: AssessmentSerializer})
     def post(self, request, patient_id):
@@ -104,19 +100,14 @@ class DiagnosisInput(serializers.Serializer):
     diagnosed_on = serializers.DateField(required=False)
 
 
-class DiagnosisListView(GenericAPIView):
+class DiagnosisListView(PatientListView):
     access_perms = {"GET": Perm.DIAGNOSIS_VIEW, "POST": Perm.DIAGNOSIS_RECORD}
     serializer_class = DiagnosisSerializer
 
-    def get(self, request, patient_id):
-        return patient_page(
-            self,
-            request,
-            patient_id,
-            Perm.DIAGNOSIS_VIEW,
-            object_type="diagnosis-list",
-            rows=lambda patient: diagnosis_list(patient=patient),
-        )
+    list_object_type = "diagnosis-list"
+
+    def rows(self, patient: Patient) -> QuerySet[Diagnosis]:
+        return diagnosis_list(patient=patient)
 
     @extend_schema(request=DiagnosisInput, responses={201: DiagnosisSerializer})
     def post(self, request, patient_id):

@@ -1,10 +1,10 @@
-"""The shapes every patient-list endpoint repeats, written once: fetch-and-check the patient
-(resolvers), validate a body, answer a page of a selector's rows."""
+"""The shapes the patient endpoints repeat, written once: fetch-and-check the patient of a
+write (resolvers), validate a body, answer a page of one of a patient's lists."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework import serializers
@@ -44,17 +44,22 @@ def validated(serializer_class: type[serializers.Serializer], request: Request) 
     return data.validated_data
 
 
-def patient_page(
-    view: GenericAPIView,
-    request: Request,
-    patient_id: uuid.UUID,
-    perm: Perm,
-    *,
-    object_type: str,
-    rows: Callable[[Patient], Iterable[Any]],
-) -> Response:
-    """A page of one of a patient's lists: the patient access checked and the read audited
-    (resolvers), `rows(patient)` the selector's rows, serialized by the view's serializer."""
-    patient = resolvers.resolve_patient(request.user, patient_id, perm, object_type=object_type)
-    page = view.paginate_queryset(rows(patient))
-    return view.get_paginated_response(view.get_serializer_class()(page, many=True).data)
+# A patient's list. GET: a page of `rows(patient)` (a selector's rows) in the view's
+# serializer, the patient access checked for the permission the view declares for GET and the
+# read audited as `list_object_type` (resolvers). Subclasses name the two. (Comments, not a
+# docstring: the schema would repeat a base class's docstring as every endpoint's description.)
+class PatientListView(GenericAPIView):
+
+    list_object_type: str = ""
+
+    def rows(self, patient: Patient) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def get(self, request: Request, patient_id: uuid.UUID) -> Response:
+        # No docstring here: the schema describes each endpoint by its own class's docstring.
+        perm = getattr(self, "access_perms", {}).get("GET") or self.access_perm
+        patient = resolvers.resolve_patient(
+            request.user, patient_id, perm, object_type=self.list_object_type
+        )
+        page = self.paginate_queryset(self.rows(patient))
+        return self.get_paginated_response(self.get_serializer_class()(page, many=True).data)

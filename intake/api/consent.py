@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -6,9 +7,9 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
-from intake.api.common import patient_for_write, patient_page, validated
+from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
-from intake.models import AuditAction, Consent
+from intake.models import AuditAction, Consent, Patient
 from intake.selectors.consent import consent_list
 from intake.services.consent import consent_create, consent_revoke
 
@@ -69,22 +70,17 @@ class ConsentInput(serializers.Serializer):
     signed_copy = serializers.FileField(required=False, allow_null=True)
 
 
-class ConsentListView(GenericAPIView):
+class ConsentListView(PatientListView):
     """A patient's consents to disclose (42 CFR 2.31). POST as JSON, or multipart with the
     signed copy (`signed_copy`, PDF/PNG/JPEG, optional)."""
 
     access_perms = {"GET": Perm.CONSENT_VIEW, "POST": Perm.CONSENT_MANAGE}
     serializer_class = ConsentSerializer
 
-    def get(self, request, patient_id):
-        return patient_page(
-            self,
-            request,
-            patient_id,
-            Perm.CONSENT_VIEW,
-            object_type="consent-list",
-            rows=lambda patient: consent_list(patient=patient),
-        )
+    list_object_type = "consent-list"
+
+    def rows(self, patient: Patient) -> QuerySet[Consent]:
+        return consent_list(patient=patient)
 
     @extend_schema(request=ConsentInput, responses={201: ConsentSerializer})
     def post(self, request, patient_id):

@@ -1,12 +1,12 @@
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from intake.access import Perm
-from intake.api.common import patient_for_write, patient_page, validated
+from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
-from intake.models import AuditAction, Disclosure, DisclosureContent
+from intake.models import AuditAction, Disclosure, DisclosureContent, Patient
 from intake.selectors.disclosure import disclosure_accounting
 from intake.services.disclosure import disclosure_make
 
@@ -44,7 +44,7 @@ class DisclosureInput(serializers.Serializer):
     content = serializers.ChoiceField(choices=DisclosureContent.choices)
 
 
-class DisclosureListView(GenericAPIView):
+class DisclosureListView(PatientListView):
     """GET: the accounting of disclosures (42 CFR 2.25), last three years, newest first.
     POST: disclose under a consent -> 201 with the document and the §2.32 notice, or 403
     {"detail": reason} when no active consent covers the recipient, purpose and content."""
@@ -52,15 +52,10 @@ class DisclosureListView(GenericAPIView):
     access_perms = {"GET": Perm.DISCLOSURE_VIEW, "POST": Perm.DISCLOSURE_MAKE}
     serializer_class = DisclosureSerializer
 
-    def get(self, request, patient_id):
-        return patient_page(
-            self,
-            request,
-            patient_id,
-            Perm.DISCLOSURE_VIEW,
-            object_type="disclosure-accounting",
-            rows=lambda patient: disclosure_accounting(patient=patient),
-        )
+    list_object_type = "disclosure-accounting"
+
+    def rows(self, patient: Patient) -> QuerySet[Disclosure]:
+        return disclosure_accounting(patient=patient)
 
     @extend_schema(request=DisclosureInput, responses={201: DisclosureWithDocumentSerializer})
     def post(self, request, patient_id):

@@ -1,12 +1,12 @@
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from intake.access import Perm
-from intake.api.common import patient_for_write, patient_page, validated
-from intake.models import Episode, Program
+from intake.api.common import PatientListView, patient_for_write, validated
+from intake.models import Episode, Patient, Program
 from intake.selectors.episode import episode_list
 from intake.services.episode import episode_admit
 
@@ -35,19 +35,14 @@ class EpisodeAdmitSerializer(serializers.Serializer):
         return value
 
 
-class EpisodeListView(GenericAPIView):
+class EpisodeListView(PatientListView):
     access_perms = {"GET": Perm.EPISODE_VIEW, "POST": Perm.EPISODE_MANAGE}
     serializer_class = EpisodeSerializer
 
-    def get(self, request, patient_id):
-        return patient_page(
-            self,
-            request,
-            patient_id,
-            Perm.EPISODE_VIEW,
-            object_type="episode",
-            rows=lambda patient: episode_list(patient=patient),
-        )
+    list_object_type = "episode"
+
+    def rows(self, patient: Patient) -> QuerySet[Episode]:
+        return episode_list(patient=patient)
 
     @extend_schema(request=EpisodeAdmitSerializer, responses={201: EpisodeSerializer})
     def post(self, request, patient_id):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 
-from drf_spectacular.utils import extend_schema
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -17,7 +18,7 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
-from intake.api.common import patient_for_write, patient_page, validated
+from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
 from intake.labs.interpret import RECOLLECT_STATUSES
 from intake.models import (
@@ -259,20 +260,14 @@ class LabTestListView(GenericAPIView):
         return self.get_paginated_response(LabTestSerializer(page, many=True).data)
 
 
-class PatientLabOrderListView(GenericAPIView):
+@extend_schema_view(get=extend_schema(operation_id="patient_lab_orders_list"))
+class PatientLabOrderListView(PatientListView):
     access_perms = {"GET": Perm.LAB_VIEW, "POST": Perm.LAB_ORDER}
     serializer_class = LabOrderSerializer
+    list_object_type = "lab-orders"
 
-    @extend_schema(operation_id="patient_lab_orders_list")
-    def get(self, request, patient_id):
-        return patient_page(
-            self,
-            request,
-            patient_id,
-            Perm.LAB_VIEW,
-            object_type="lab-orders",
-            rows=lambda patient: lab_order_list(patient=patient),
-        )
+    def rows(self, patient: Patient) -> QuerySet[LabOrder]:
+        return lab_order_list(patient=patient)
 
     @extend_schema(request=LabOrderInputSerializer, responses={201: LabOrderSerializer})
     def post(self, request, patient_id):

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.db.models import QuerySet
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
-from intake.api.common import patient_page, validated
+from intake.api.common import PatientListView, validated
 from intake.api.fields import StrictCharField
 from intake.api.lab import LabAlertSerializer
-from intake.models import AuditAction
+from intake.models import AuditAction, LabAlert, Patient
 from intake.selectors.lab import lab_alert_list
 from intake.services.lab import lab_alert_acknowledge
 
@@ -21,24 +27,20 @@ class LabAlertAcknowledgeInputSerializer(serializers.Serializer):
     note = StrictCharField(max_length=2000)
 
 
-class PatientLabAlertListView(GenericAPIView):
-    access_perm = Perm.LAB_VIEW
-    serializer_class = LabAlertSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="patient_lab_alerts_list",
         parameters=[OpenApiParameter("open", bool, description="Only unacknowledged (default)")],
     )
-    def get(self, request, patient_id):
-        open_only = request.query_params.get("open", "true").lower() not in ("false", "0", "no")
-        return patient_page(
-            self,
-            request,
-            patient_id,
-            Perm.LAB_VIEW,
-            object_type="lab-alerts",
-            rows=lambda patient: lab_alert_list(patient=patient, open_only=open_only),
-        )
+)
+class PatientLabAlertListView(PatientListView):
+    access_perm = Perm.LAB_VIEW
+    serializer_class = LabAlertSerializer
+    list_object_type = "lab-alerts"
+
+    def rows(self, patient: Patient) -> QuerySet[LabAlert]:
+        shown = self.request.query_params.get("open", "true").lower()
+        return lab_alert_list(patient=patient, open_only=shown not in ("false", "0", "no"))
 
 
 class LabAlertAcknowledgeView(GenericAPIView):

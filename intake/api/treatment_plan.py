@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -8,7 +9,7 @@ from rest_framework.views import APIView
 
 from intake import limits, resolvers
 from intake.access import Perm
-from intake.api.common import patient_for_write, patient_page, validated
+from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
 from intake.exceptions import StaleVersion
 from intake.models import (
@@ -257,19 +258,14 @@ class AmendInput(serializers.Serializer):
     )
 
 
-class PatientPlanListView(GenericAPIView):
+class PatientPlanListView(PatientListView):
     access_perms = {"GET": Perm.PLAN_VIEW, "POST": Perm.PLAN_WRITE}
     serializer_class = PlanSerializer
 
-    def get(self, request, patient_id):
-        return patient_page(
-            self,
-            request,
-            patient_id,
-            Perm.PLAN_VIEW,
-            object_type="treatment-plan-list",
-            rows=lambda patient: plan_list(patient=patient, with_lines=True),
-        )
+    list_object_type = "treatment-plan-list"
+
+    def rows(self, patient: Patient) -> QuerySet[TreatmentPlan]:
+        return plan_list(patient=patient, with_lines=True)
 
     @extend_schema(request=PlanInputSerializer, responses={201: PlanSerializer})
     def post(self, request, patient_id):
