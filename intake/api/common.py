@@ -49,7 +49,6 @@ def validated(serializer_class: type[serializers.Serializer], request: Request) 
 # read audited as `list_object_type` (resolvers). Subclasses name the two. (Comments, not a
 # docstring: the schema would repeat a base class's docstring as every endpoint's description.)
 class PatientListView(GenericAPIView):
-
     list_object_type: str = ""
 
     def rows(self, patient: Patient) -> Iterable[Any]:

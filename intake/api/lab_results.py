@@ -89,7 +89,6 @@ class LabAmendInputSerializer(serializers.Serializer):
 # by the service), the body (`serializer_class`) validated, `record` saved; 201 with what was
 # recorded. (Comments, not a docstring: the schema would show it for both endpoints.)
 class _RecordingView(GenericAPIView):
-
     access_perms = {"POST": Perm.LAB_RESULT_ENTER}
     audit_action: AuditAction = AuditAction.CREATE
 
