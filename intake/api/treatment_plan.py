@@ -1,9 +1,11 @@
+import uuid
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -288,6 +290,19 @@ def plan_for(
     return plan
 
 
+def plan_for_write(
+    request: Request,
+    plan_id: uuid.UUID,
+    perm: Perm,
+    action: AuditAction,
+    body: type[serializers.Serializer],
+) -> tuple[TreatmentPlan, dict]:
+    """The plan behind a URL checked for a write (the allowed write is audited by the service
+    that makes it), and the request body validated by `body`."""
+    plan = plan_for(request, plan_id, perm, action=action, audit_allowed=False)
+    return plan, validated(body, request)
+
+
 class PlanDetailView(GenericAPIView):
     access_perms = {"GET": Perm.PLAN_VIEW, "PATCH": Perm.PLAN_WRITE}
     serializer_class = PlanSerializer
@@ -322,11 +337,10 @@ class PlanSubmitView(APIView):
 
     @extend_schema(request=SubmitInput, responses={200: WorkflowResultSerializer})
     def post(self, request, plan_id):
-        plan = plan_for(
-            request, plan_id, Perm.PLAN_WRITE, action=AuditAction.UPDATE, audit_allowed=False
+        plan, values = plan_for_write(
+            request, plan_id, Perm.PLAN_WRITE, AuditAction.UPDATE, SubmitInput
         )
-        revision = validated(SubmitInput, request).get("revision")
-        plan = treatment_plan_submit(actor=request.user, plan=plan, revision=revision)
+        plan = treatment_plan_submit(actor=request.user, plan=plan, revision=values.get("revision"))
         return Response({"id": str(plan.pk), "status": plan.status, "warnings": plan.warnings})
 
 
@@ -347,10 +361,9 @@ class PlanApproveView(APIView):
 
     @extend_schema(request=ApproveSerializer, responses={200: WorkflowResultSerializer})
     def post(self, request, plan_id):
-        plan = plan_for(
-            request, plan_id, Perm.PLAN_APPROVE, action=AuditAction.SIGN, audit_allowed=False
+        plan, values = plan_for_write(
+            request, plan_id, Perm.PLAN_APPROVE, AuditAction.SIGN, ApproveSerializer
         )
-        values = validated(ApproveSerializer, request)
         # Unacknowledged warnings: 400 {"unacknowledged_warnings": [...]} (api/errors.py).
         plan = treatment_plan_approve(
             actor=request.user,
@@ -376,11 +389,12 @@ class PlanRequestChangesView(APIView):
 
     @extend_schema(request=RequestChangesInput, responses={200: WorkflowResultSerializer})
     def post(self, request, plan_id):
-        plan = plan_for(
-            request, plan_id, Perm.PLAN_APPROVE, action=AuditAction.UPDATE, audit_allowed=False
+        plan, values = plan_for_write(
+            request, plan_id, Perm.PLAN_APPROVE, AuditAction.UPDATE, RequestChangesInput
         )
-        comment = validated(RequestChangesInput, request)["comment"]
-        plan = treatment_plan_request_changes(actor=request.user, plan=plan, comment=comment)
+        plan = treatment_plan_request_changes(
+            actor=request.user, plan=plan, comment=values["comment"]
+        )
         return Response(
             {"id": str(plan.pk), "status": plan.status, "review_comment": plan.review_comment}
         )
@@ -391,13 +405,11 @@ class PlanAmendView(APIView):
 
     @extend_schema(request=AmendInput, responses={201: PlanSerializer})
     def post(self, request, plan_id):
-        plan = plan_for(
-            request, plan_id, Perm.PLAN_WRITE, action=AuditAction.CREATE, audit_allowed=False
+        plan, values = plan_for_write(
+            request, plan_id, Perm.PLAN_WRITE, AuditAction.CREATE, AmendInput
         )
-        reason = validated(AmendInput, request)["reason"]
-        draft = treatment_plan_amend(actor=request.user, plan=plan, reason=reason)
-        body = PlanSerializer(draft).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        draft = treatment_plan_amend(actor=request.user, plan=plan, reason=values["reason"])
+        return Response(PlanSerializer(draft).data, status=status.HTTP_201_CREATED)
 
 
 class ReviewQueueView(GenericAPIView):

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import datetime
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from intake.models import AuditEvent, Patient
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Keys of an audit event's `detail` that carry clinical content: alert and flag codes
 # (`suicide-risk`, `qtc-prolonged`), plan-rule warnings, diagnoses, instruments, lab panels and
@@ -28,11 +33,11 @@ CLINICAL_DETAIL_KEYS = frozenset(
 
 def audit_event_list(
     *,
-    patient=None,
-    actor=None,
+    patient: Patient | None = None,
+    actor: User | None = None,
     action: str = "",
-    since=None,
-    until=None,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
     break_glass: bool | None = None,
     outcome: str = "",
     mrn: str = "",
@@ -76,7 +81,7 @@ def audit_filter_patient(*, patient_id: uuid.UUID) -> Patient:
     return Patient.objects.filter(pk=patient_id).first() or Patient(pk=patient_id)
 
 
-def audit_detail_redacted(detail) -> dict:
+def audit_detail_redacted(detail: object) -> dict:
     """An event's detail as the audit report shows it: clinical keys removed, and named under
     `redacted` so the reader knows something was left out."""
     if not isinstance(detail, dict):

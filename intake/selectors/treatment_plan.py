@@ -57,7 +57,9 @@ _CHART_MEDICATION_FIELDS = ("position", "drug", "dose", "unit", "route", "freque
 _CHART_BEHAVIORAL_FIELDS = ("position", "modality", "setting", "frequency")
 
 
-def _lines(model, fields) -> ArraySubquery:
+def _lines(
+    model: type[PlanMedication] | type[PlanBehavioral], fields: tuple[str, ...]
+) -> ArraySubquery:
     return ArraySubquery(
         model.objects.filter(plan=OuterRef("pk"))
         .order_by("position")
@@ -65,7 +67,7 @@ def _lines(model, fields) -> ArraySubquery:
     )
 
 
-def plan_chart_section(*, patient: Patient, user) -> dict:
+def plan_chart_section(*, patient: Patient, user: User) -> dict:
     """The chart's plan card: the active version and any version in the works. One query: each
     plan comes with its medication and behavioral lines as JSON arrays, turned into (unsaved)
     line objects and put where `plan.medications.all` and `plan.behavioral.all` find them; only
@@ -111,7 +113,7 @@ def review_queue(*, user: User, with_lines: bool = False) -> QuerySet[TreatmentP
     )
 
 
-def plans_needing_author(*, user) -> QuerySet[TreatmentPlan]:
+def plans_needing_author(*, user: User) -> QuerySet[TreatmentPlan]:
     """Drafts and plans returned with comments, on the person's care teams."""
     return (
         TreatmentPlan.objects.filter(
@@ -150,7 +152,12 @@ def plan_draft_of(plan: TreatmentPlan) -> PlanDraft:
     )
 
 
-def plan_facts(*, patient: Patient, plan: TreatmentPlan | None = None, now=None) -> PlanFacts:
+def plan_facts(
+    *,
+    patient: Patient,
+    plan: TreatmentPlan | None = None,
+    now: datetime.datetime | None = None,
+) -> PlanFacts:
     """What the safety rules need to know about the patient, as of `now`."""
     now = now or timezone.now()
     facts = PlanFacts(now=now, today=timezone.localdate(now))
@@ -209,7 +216,7 @@ def _last_opioid_use(patient: Patient, facts: PlanFacts) -> None:
         facts.last_opioid = substance or "other-opioid"
 
 
-def _lab_facts(patient: Patient, facts: PlanFacts, now) -> None:
+def _lab_facts(patient: Patient, facts: PlanFacts, now: datetime.datetime) -> None:
     current = LabResult.objects.filter(patient=patient, is_current=True, resulted_at__lte=now)
     qtc = current.filter(test_id="qtc", value__isnull=False).order_by("-resulted_at").first()
     facts.latest_qtc = qtc.value if qtc else None
