@@ -1,4 +1,4 @@
-"""Medicines a plan may prescribe, with the dose rules of CLINICAL_REFERENCE.md section 4.
+"""Medicines a plan may prescribe, with the dose rules of docs/clinical-rules.md#medicines.
 
 Pure data and arithmetic; the plan warnings (intake/plan_rules.py) read it."""
 
@@ -177,15 +177,16 @@ DRUGS: dict[str, Drug] = {
 
 @dataclass(frozen=True)
 class AbsoluteMaximum:
-    """Above these a dose is refused when the plan is saved, not warned (CLINICAL_REFERENCE
-    section 4, absolute maxima). `per_day` applies to dose x times a day (a prn frequency at its
-    maximum; a weekly or monthly line to its one dose); `per_dose` to each administration."""
+    """Above these a dose is refused when the plan is saved, not warned
+    (docs/clinical-rules.md#absolute-dose-maxima). `per_day` applies to dose x times a day (a prn
+    frequency at its maximum; a weekly or monthly line to its one dose); `per_dose` to each
+    administration."""
 
     per_day: Decimal | None = None
     per_dose: Decimal | None = None
 
 
-# Keyed by drug code: every drug of the formulary with a maximum in CLINICAL_REFERENCE §4.
+# Keyed by drug code: each drug with a maximum (docs/clinical-rules.md#absolute-dose-maxima).
 ABSOLUTE_MAXIMA: dict[str, AbsoluteMaximum] = {
     "buprenorphine": AbsoluteMaximum(per_day=_d("32")),
     "buprenorphine-naloxone": AbsoluteMaximum(per_day=_d("32")),

@@ -1,4 +1,4 @@
-"""One place that turns the app's exceptions into the status codes of API.md."""
+"""One place that turns the app's exceptions into the status codes of docs/api.md#errors."""
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError

@@ -1,4 +1,4 @@
-"""Lab endpoints (API.md "Labs"): the catalog, orders and an order with its history, and the
+"""Lab endpoints (docs/api.md#labs): the catalog, orders and an order with its history, and the
 serializers every lab endpoint answers with. Entering, amending and listing results are in
 `api/lab_results.py`, a patient's alerts and acknowledging one in `api/lab_alerts.py`.
 
@@ -52,7 +52,7 @@ class LabTestSerializer(serializers.ModelSerializer):
     high = serializers.FloatField(allow_null=True)
     critical_low = serializers.FloatField(allow_null=True)
     critical_high = serializers.FloatField(allow_null=True)
-    # Data-entry limits: a value outside is refused (CLINICAL_REFERENCE section 3).
+    # Data-entry limits: a value outside is refused (docs/clinical-rules.md#plausible-limits).
     plausible_min = serializers.FloatField(allow_null=True)
     plausible_max = serializers.FloatField(allow_null=True)
     panels = serializers.SerializerMethodField()

@@ -1,4 +1,4 @@
-"""A patient's lab alerts through the API, and acknowledging one (API.md "Labs")."""
+"""A patient's lab alerts through the API, and acknowledging one (docs/api.md#labs)."""
 
 from __future__ import annotations
 

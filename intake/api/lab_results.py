@@ -1,4 +1,4 @@
-"""Lab results through the API (API.md "Labs"): entering an order's results, amending them
+"""Lab results through the API (docs/api.md#labs): entering an order's results, amending them
 (the superseded rows are kept), and a patient's current results."""
 
 from __future__ import annotations

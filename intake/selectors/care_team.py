@@ -1,10 +1,11 @@
 """Reading a patient's care team, for the care-team page and the API alike.
 
 The one list is `care_team_current`: the members who may open the chart now, as the API
-answers `GET /patients/{id}/care-team/` (API.md) and as access.py counts them. The page also
-shows who was on the team before, greyed out with the date their membership ended (removal
-ends a membership and keeps the row: tests/test_care_team.py); that history is a second,
-explicit selector, `care_team_ended`, so no reader gets ended members without asking for them.
+answers `GET /patients/{id}/care-team/` (docs/api.md#care-teams) and as access.py counts
+them. The page also shows who was on the team before, greyed out with the date their
+membership ended (removal ends a membership and keeps the row: tests/test_care_team.py);
+that history is a second, explicit selector, `care_team_ended`, so no reader gets ended
+members without asking for them.
 """
 
 from __future__ import annotations

@@ -26,9 +26,11 @@ from intake.models import (
     OrderStatus,
     Patient,
 )
-from intake.selectors.lab_medication import (  # noqa: F401  (re-exported, see above)
-    current_medication_codes,
-    medication_codes_from_text,
+
+# Re-exported (explicitly, `as` the same name), see above.
+from intake.selectors.lab_medication import current_medication_codes as current_medication_codes
+from intake.selectors.lab_medication import (
+    medication_codes_from_text as medication_codes_from_text,
 )
 
 # What each alert code means, for the chart and the order page.

@@ -1,4 +1,4 @@
-"""Writing intake interviews: drafts, signing, addenda (CLINICAL_REFERENCE.md section 1).
+"""Writing intake interviews: drafts, signing, addenda (docs/clinical-rules.md#intake-interview).
 
 A draft is edited by its author only, with an optimistic lock (`revision`). Signing freezes it:
 the SHA-256 of its canonical JSON is stored, and any later change to the row or its substance

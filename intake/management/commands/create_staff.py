@@ -8,7 +8,7 @@ from intake.services.staff import staff_create
 
 
 class Command(BaseCommand):
-    help = "Create a staff account with a role slug (see API.md: counselor, nurse, ...)."
+    help = "Create a staff account with a role slug (see docs/api.md#roles: counselor, nurse, ...)."
 
     def add_arguments(self, parser):
         parser.add_argument("username")
