@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def assessment_chart_section(*, patient: Patient, user: User) -> dict:
+def assessment_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
     """The chart's assessment card: latest per instrument, open safety alerts, diagnoses (two
     queries: the latest of each instrument and the open alerts are read together)."""
     latest_ids = (
@@ -29,13 +29,12 @@ def assessment_chart_section(*, patient: Patient, user: User) -> dict:
         .order_by("-administered_at")
     )
     # Newest first, so the first row of each instrument is its latest.
-    recent: dict[str, Assessment] = {}
+    latest: dict[str, Assessment] = {}
     for row in rows:
-        recent.setdefault(row.instrument, row)
-    recent = list(recent.values())
+        latest.setdefault(row.instrument, row)
     open_alerts = [a for a in rows if a.open_safety_alerts]
     diagnoses = list(Diagnosis.objects.filter(patient=patient).select_related("diagnosed_by")[:5])
-    return {"latest": recent, "open_alerts": open_alerts, "diagnoses": diagnoses}
+    return {"latest": list(latest.values()), "open_alerts": open_alerts, "diagnoses": diagnoses}
 
 
 def assessment_list(*, patient: Patient, instrument: str = "") -> QuerySet[Assessment]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -81,7 +81,7 @@ def audit_filter_patient(*, patient_id: uuid.UUID) -> Patient:
     return Patient.objects.filter(pk=patient_id).first() or Patient(pk=patient_id)
 
 
-def audit_detail_redacted(detail: object) -> dict:
+def audit_detail_redacted(detail: object) -> dict[str, Any]:
     """An event's detail as the audit report shows it: clinical keys removed, and named under
     `redacted` so the reader knows something was left out."""
     if not isinstance(detail, dict):

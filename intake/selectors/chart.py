@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from intake.models import Patient
 from intake.selectors.assessment import assessment_chart_section
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def chart_sections(*, patient: Patient, user: User) -> dict:
+def chart_sections(*, patient: Patient, user: User) -> dict[str, Any]:
     return {
         "interviews": interview_chart_section(patient=patient, user=user),
         "assessments": assessment_chart_section(patient=patient, user=user),

@@ -4,7 +4,7 @@ of interviews, substance rows or addenda."""
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, QuerySet, Window
 from django.http import Http404
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 CHART_LIMIT = 10
 
 
-def interview_chart_section(*, patient: Patient, user: User) -> dict:
+def interview_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
     """The chart's interview card: the patient's latest interviews with their addenda counts,
     and how many there are in all (one query: the total is a window count)."""
     interviews = list(

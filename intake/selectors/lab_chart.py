@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -57,7 +57,7 @@ class DrugScreenTable:
 
 
 def _group_alerts(alerts: list[LabAlert]) -> list[AlertGroup]:
-    groups: dict[tuple, AlertGroup] = {}
+    groups: dict[tuple[object, object], AlertGroup] = {}
     for alert in alerts:
         key = (alert.order_id, alert.result_id or alert.pk)
         if key not in groups:
@@ -91,9 +91,9 @@ def drug_screen_table(orders: list[LabOrder]) -> DrugScreenTable:
     return table
 
 
-def _trends(orders: list[LabOrder]) -> dict:
+def _trends(orders: list[LabOrder]) -> dict[str, dict[str, Any]]:
     """ALT and QTc over time, oldest first, for the chart's graphs (JSON-ready)."""
-    trends: dict[str, dict] = {}
+    trends: dict[str, dict[str, Any]] = {}
     for order in sorted(
         (o for o in orders if o.status == OrderStatus.RESULTED), key=lambda o: o.collected_at
     ):
@@ -147,7 +147,7 @@ def _recent_orders(patient: Patient) -> list[LabOrder]:
     return list(ranked)
 
 
-def lab_chart_section(*, patient: Patient, user: User) -> dict:
+def lab_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
     """The chart's lab card, in three queries whatever the number of orders and results:
     the latest results with flags, open alerts grouped by finding, the drug-screen table,
     ALT and QTc trends, open orders and whether the latest urine specimen needs an observed

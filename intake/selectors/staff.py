@@ -93,7 +93,7 @@ def staff_change_list(*, limit: int = 500) -> list[StaffChange]:
                     change=CARE_TEAM_ADDED if e.action == AuditAction.CREATE else CARE_TEAM_REMOVED,
                     account=member.user.username if member else "",
                     patient_id=e.patient_id,
-                    mrn=mrns.get(e.patient_id, ""),
+                    mrn=mrns.get(e.patient_id, "") if e.patient_id else "",
                 )
             )
         else:

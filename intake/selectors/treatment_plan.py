@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Max, OuterRef, QuerySet
@@ -67,7 +67,7 @@ def _lines(
     )
 
 
-def plan_chart_section(*, patient: Patient, user: User) -> dict:
+def plan_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
     """The chart's plan card: the active version and any version in the works. One query: each
     plan comes with its medication and behavioral lines as JSON arrays, turned into (unsaved)
     line objects and put where `plan.medications.all` and `plan.behavioral.all` find them; only
@@ -244,7 +244,7 @@ def _lab_facts(patient: Patient, facts: PlanFacts, now: datetime.datetime) -> No
     facts.liver_max = liver
 
 
-def review_evidence(*, patient: Patient) -> dict:
+def review_evidence(*, patient: Patient) -> dict[str, Any]:
     """What the reviewing physician sees beside the plan: latest COWS, drug screen, QTc and
     liver tests."""
     cows = (
