@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from intake.selectors.lab import lab_chart_section
+from intake.selectors.lab_chart import lab_chart_section
 from intake.services.lab import lab_order_create, lab_results_record
 from tests.test_lab_results import uds_entries
 

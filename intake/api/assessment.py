@@ -1,12 +1,13 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import resolvers
 from intake.access import Perm
+from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
-from intake.models import Assessment, AuditAction, Diagnosis, InstrumentCode, Remission
+from intake.models import Assessment, Diagnosis, InstrumentCode, Patient, Remission
+from intake.selectors.assessment import assessment_get, assessment_list, diagnosis_list
 from intake.services.assessment import assessment_record, diagnosis_record
 
 
@@ -40,43 +41,34 @@ class AssessmentInput(serializers.Serializer):
     recommended_level = StrictCharField(required=False, allow_blank=True)
 
 
-class AssessmentListView(GenericAPIView):
-    access_perms = {"GET": Perm.ASSESSMENT_VIEW, "POST": Perm.ASSESSMENT_RECORD}
-    serializer_class = AssessmentSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         parameters=[OpenApiParameter("instrument", str, description="An instrument code")]
     )
-    def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment-list"
-        )
-        qs = Assessment.objects.filter(patient=patient).select_related("administered_by")
-        if request.query_params.get("instrument"):
-            qs = qs.filter(instrument=request.query_params["instrument"])
-        page = self.paginate_queryset(qs.order_by("-administered_at"))
-        return self.get_paginated_response(AssessmentSerializer(page, many=True).data)
+)
+class AssessmentListView(PatientListView):
+    access_perms = {"GET": Perm.ASSESSMENT_VIEW, "POST": Perm.ASSESSMENT_RECORD}
+    serializer_class = AssessmentSerializer
+    list_object_type = "assessment-list"
+
+    def rows(self, patient: Patient) -> QuerySet[Assessment]:
+        instrument = self.request.query_params.get("instrument") or ""
+        return assessment_list(patient=patient, instrument=instrument)
 
     @extend_schema(request=AssessmentInput, responses={201: AssessmentSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.ASSESSMENT_RECORD,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="assessment",
+        patient = patient_for_write(
+            request, patient_id, Perm.ASSESSMENT_RECORD, object_type="assessment"
         )
-        data = AssessmentInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(AssessmentInput, request)
         assessment = assessment_record(
             actor=request.user,
             patient=patient,
-            instrument=data.validated_data["instrument"],
-            answers=data.validated_data["answers"],
-            administered_at=data.validated_data.get("administered_at"),
-            item_notes=data.validated_data.get("item_notes"),
-            recommended_level=data.validated_data.get("recommended_level", ""),
+            instrument=values["instrument"],
+            answers=values["answers"],
+            administered_at=values.get("administered_at"),
+            item_notes=values.get("item_notes"),
+            recommended_level=values.get("recommended_level", ""),
         )
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
@@ -108,32 +100,22 @@ class DiagnosisInput(serializers.Serializer):
     diagnosed_on = serializers.DateField(required=False)
 
 
-class DiagnosisListView(GenericAPIView):
+class DiagnosisListView(PatientListView):
     access_perms = {"GET": Perm.DIAGNOSIS_VIEW, "POST": Perm.DIAGNOSIS_RECORD}
     serializer_class = DiagnosisSerializer
 
-    def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.DIAGNOSIS_VIEW, object_type="diagnosis-list"
-        )
-        qs = Diagnosis.objects.filter(patient=patient).select_related("diagnosed_by")
-        page = self.paginate_queryset(qs.order_by("-diagnosed_on", "-created_at"))
-        return self.get_paginated_response(DiagnosisSerializer(page, many=True).data)
+    list_object_type = "diagnosis-list"
+
+    def rows(self, patient: Patient) -> QuerySet[Diagnosis]:
+        return diagnosis_list(patient=patient)
 
     @extend_schema(request=DiagnosisInput, responses={201: DiagnosisSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.DIAGNOSIS_RECORD,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="diagnosis",
+        patient = patient_for_write(
+            request, patient_id, Perm.DIAGNOSIS_RECORD, object_type="diagnosis"
         )
-        data = DiagnosisInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        assessment = Assessment.objects.filter(pk=values.pop("assessment"), patient=patient).first()
+        values = dict(validated(DiagnosisInput, request))
+        assessment = assessment_get(patient=patient, assessment_id=values.pop("assessment"))
         if assessment is None:
             raise serializers.ValidationError(
                 {"assessment": ["No such assessment of this patient."]}

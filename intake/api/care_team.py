@@ -8,6 +8,7 @@ from intake import resolvers
 from intake.access import Perm
 from intake.api.fields import StrictCharField
 from intake.models import AuditAction, CareTeamMember, TeamRole
+from intake.selectors.care_team import care_team_current
 from intake.services.care_team import care_team_add
 
 
@@ -46,11 +47,7 @@ class CareTeamView(GenericAPIView):
         patient = resolvers.resolve_patient(
             request.user, patient_id, Perm.CARE_TEAM_VIEW, object_type="care-team"
         )
-        members = (
-            CareTeamMember.objects.filter(patient=patient, ended_at__isnull=True)
-            .select_related("user")
-            .order_by("team_role", "created_at")
-        )
+        members = care_team_current(patient=patient)
         return Response(CareTeamMemberSerializer(members, many=True).data)
 
     @extend_schema(request=CareTeamAddSerializer, responses={201: CareTeamMemberSerializer})

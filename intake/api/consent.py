@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -6,8 +7,10 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
+from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
-from intake.models import AuditAction, Consent
+from intake.models import AuditAction, Consent, Patient
+from intake.selectors.consent import consent_list
 from intake.services.consent import consent_create, consent_revoke
 
 
@@ -67,33 +70,22 @@ class ConsentInput(serializers.Serializer):
     signed_copy = serializers.FileField(required=False, allow_null=True)
 
 
-class ConsentListView(GenericAPIView):
+class ConsentListView(PatientListView):
     """A patient's consents to disclose (42 CFR 2.31). POST as JSON, or multipart with the
     signed copy (`signed_copy`, PDF/PNG/JPEG, optional)."""
 
     access_perms = {"GET": Perm.CONSENT_VIEW, "POST": Perm.CONSENT_MANAGE}
     serializer_class = ConsentSerializer
 
-    def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.CONSENT_VIEW, object_type="consent-list"
-        )
-        page = self.paginate_queryset(patient.consents.order_by("-signed_on", "-created_at"))
-        return self.get_paginated_response(ConsentSerializer(page, many=True).data)
+    list_object_type = "consent-list"
+
+    def rows(self, patient: Patient) -> QuerySet[Consent]:
+        return consent_list(patient=patient)
 
     @extend_schema(request=ConsentInput, responses={201: ConsentSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.CONSENT_MANAGE,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="consent",
-        )
-        data = ConsentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        patient = patient_for_write(request, patient_id, Perm.CONSENT_MANAGE, object_type="consent")
+        fields = dict(validated(ConsentInput, request))
         upload = fields.pop("signed_copy", None)
         consent = consent_create(
             actor=request.user, patient=patient, data=fields, signed_copy=upload

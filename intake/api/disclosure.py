@@ -1,12 +1,12 @@
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import resolvers
 from intake.access import Perm
+from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
-from intake.models import AuditAction, Disclosure, DisclosureContent
+from intake.models import AuditAction, Disclosure, DisclosureContent, Patient
 from intake.selectors.disclosure import disclosure_accounting
 from intake.services.disclosure import disclosure_make
 
@@ -44,7 +44,7 @@ class DisclosureInput(serializers.Serializer):
     content = serializers.ChoiceField(choices=DisclosureContent.choices)
 
 
-class DisclosureListView(GenericAPIView):
+class DisclosureListView(PatientListView):
     """GET: the accounting of disclosures (42 CFR 2.25), last three years, newest first.
     POST: disclose under a consent -> 201 with the document and the §2.32 notice, or 403
     {"detail": reason} when no active consent covers the recipient, purpose and content."""
@@ -52,26 +52,21 @@ class DisclosureListView(GenericAPIView):
     access_perms = {"GET": Perm.DISCLOSURE_VIEW, "POST": Perm.DISCLOSURE_MAKE}
     serializer_class = DisclosureSerializer
 
-    def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.DISCLOSURE_VIEW, object_type="disclosure-accounting"
-        )
-        page = self.paginate_queryset(disclosure_accounting(patient=patient))
-        return self.get_paginated_response(DisclosureSerializer(page, many=True).data)
+    list_object_type = "disclosure-accounting"
+
+    def rows(self, patient: Patient) -> QuerySet[Disclosure]:
+        return disclosure_accounting(patient=patient)
 
     @extend_schema(request=DisclosureInput, responses={201: DisclosureWithDocumentSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
+        patient = patient_for_write(
+            request,
             patient_id,
             Perm.DISCLOSURE_MAKE,
-            action=AuditAction.EXPORT,
-            audit_allowed=False,
             object_type="disclosure",
+            action=AuditAction.EXPORT,
         )
-        data = DisclosureInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(DisclosureInput, request)
         disclosure = disclosure_make(
             actor=request.user,
             patient=patient,

@@ -1,12 +1,13 @@
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from intake import resolvers
 from intake.access import Perm
-from intake.models import AuditAction, Episode, Program
+from intake.api.common import PatientListView, patient_for_write, validated
+from intake.models import Episode, Patient, Program
+from intake.selectors.episode import episode_list
 from intake.services.episode import episode_admit
 
 
@@ -34,28 +35,18 @@ class EpisodeAdmitSerializer(serializers.Serializer):
         return value
 
 
-class EpisodeListView(GenericAPIView):
+class EpisodeListView(PatientListView):
     access_perms = {"GET": Perm.EPISODE_VIEW, "POST": Perm.EPISODE_MANAGE}
     serializer_class = EpisodeSerializer
 
-    def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.EPISODE_VIEW, object_type="episode"
-        )
-        page = self.paginate_queryset(patient.episodes.order_by("-admitted_on", "-created_at"))
-        return self.get_paginated_response(EpisodeSerializer(page, many=True).data)
+    list_object_type = "episode"
+
+    def rows(self, patient: Patient) -> QuerySet[Episode]:
+        return episode_list(patient=patient)
 
     @extend_schema(request=EpisodeAdmitSerializer, responses={201: EpisodeSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.EPISODE_MANAGE,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="episode",
-        )
-        data = EpisodeAdmitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        episode = episode_admit(actor=request.user, patient=patient, **data.validated_data)
+        patient = patient_for_write(request, patient_id, Perm.EPISODE_MANAGE, object_type="episode")
+        values = validated(EpisodeAdmitSerializer, request)
+        episode = episode_admit(actor=request.user, patient=patient, **values)
         return Response(EpisodeSerializer(episode).data, status=status.HTTP_201_CREATED)

@@ -13,13 +13,13 @@ from intake.access import Perm
 from intake.api.fields import StrictCharField
 from intake.models import (
     AuditAction,
-    Episode,
     Interview,
     InterviewAddendum,
     InterviewStatus,
     SubstanceUse,
 )
 from intake.models.interview import Route
+from intake.selectors.episode import episode_list
 from intake.selectors.interview import interview_get, interview_list
 from intake.services.interview import (
     ARRAY_FIELDS,
@@ -133,7 +133,7 @@ class InterviewWriteSerializer(serializers.ModelSerializer):
     """Input for POST (a new draft) and PATCH (a draft, with the `revision` read)."""
 
     episode = serializers.PrimaryKeyRelatedField(
-        queryset=Episode.objects.none(), required=False, allow_null=True
+        queryset=episode_list(patient=None), required=False, allow_null=True
     )
     substances = SubstanceUseSerializer(many=True, required=False, max_length=limits.MAX_SUBSTANCES)
     revision = serializers.IntegerField(
@@ -155,7 +155,7 @@ class InterviewWriteSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         # Only the patient's own episodes resolve; any other id is "does not exist" (400).
         if patient is not None:
-            self.fields["episode"].queryset = Episode.objects.filter(patient=patient)
+            self.fields["episode"].queryset = episode_list(patient=patient)
         if require_revision:
             self.fields["revision"].required = True
         for name in ARRAY_FIELDS:

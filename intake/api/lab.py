@@ -1,23 +1,24 @@
-"""Lab endpoints (docs/api.md#labs): the catalog, orders, entering and amending results, a
-patient's results and alerts, acknowledging an alert.
+"""Lab endpoints (docs/api.md#labs): the catalog, orders and an order with its history, and the
+serializers every lab endpoint answers with. Entering, amending and listing results are in
+`api/lab_results.py`, a patient's alerts and acknowledging one in `api/lab_alerts.py`.
 
 Order- and alert-level endpoints find the patient through the row and ask
 `resolvers.resolve_patient`, so outside the care team they answer 404 like an unknown id."""
 
 from __future__ import annotations
 
-import datetime
+import uuid
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from intake import limits, resolvers
+from intake import resolvers
 from intake.access import Perm
+from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
 from intake.labs.interpret import RECOLLECT_STATUSES
 from intake.models import (
@@ -26,24 +27,17 @@ from intake.models import (
     LabOrder,
     LabResult,
     LabTest,
-    OrderStatus,
+    Patient,
     Priority,
-    SpecimenType,
 )
 from intake.selectors.lab import (
     ALERT_LABELS,
+    lab_current_results,
     lab_order_history,
     lab_order_list,
-    lab_result_list,
     lab_test_catalog,
 )
-from intake.services.lab import (
-    LabRecording,
-    lab_alert_acknowledge,
-    lab_order_create,
-    lab_results_record,
-)
-from intake.services.lab_amend import lab_results_amend
+from intake.services.lab import lab_order_create
 
 # Output --------------------------------------------------------------------------------------
 
@@ -184,7 +178,7 @@ class LabOrderSerializer(serializers.ModelSerializer):
     def get_results(self, obj) -> list[dict]:
         rows = getattr(obj, "current_results", None)
         if rows is None:
-            rows = obj.results.filter(is_current=True).select_related("test")
+            rows = lab_current_results(order=obj)
         return LabResultSerializer(rows, many=True).data
 
 
@@ -230,43 +224,6 @@ class LabOrderDetailSerializer(LabOrderSerializer):
         fields = [*LabOrderSerializer.Meta.fields, "history", "alert_rows"]
 
 
-class LabRecordingSerializer(serializers.Serializer):
-    """What entering or amending results answers (_recording_body), for the schema."""
-
-    id = serializers.UUIDField()
-    order = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=OrderStatus.choices)
-    panel = StrictCharField()
-    collected_at = serializers.DateTimeField(allow_null=True)
-    observed = serializers.BooleanField(allow_null=True)
-    specimen_type = serializers.ChoiceField(choices=SpecimenType.choices, allow_null=True)
-    specimen_status = StrictCharField(allow_blank=True)
-    recollect_observed = serializers.BooleanField()
-    results = LabResultSerializer(many=True)
-    alerts = serializers.ListField(child=StrictCharField())
-    new_alerts = LabAlertSerializer(many=True)
-    superseded = serializers.ListField(child=serializers.UUIDField())
-
-
-def _recording_body(recording: LabRecording) -> dict:
-    order = recording.order
-    return {
-        "id": str(order.pk),
-        "order": str(order.pk),
-        "status": order.status,
-        "panel": order.panel_id,
-        "collected_at": serializers.DateTimeField().to_representation(order.collected_at),
-        "observed": order.observed,
-        "specimen_type": order.specimen_type or None,
-        "specimen_status": order.specimen_status,
-        "recollect_observed": recording.recollect_observed,
-        "results": LabResultSerializer(recording.results, many=True).data,
-        "alerts": recording.alerts,
-        "new_alerts": LabAlertSerializer(recording.new_alerts, many=True).data,
-        "superseded": [str(r.pk) for r in recording.superseded],
-    }
-
-
 # Input ---------------------------------------------------------------------------------------
 
 
@@ -275,31 +232,17 @@ class LabOrderInputSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.ROUTINE)
 
 
-class LabResultsInputSerializer(serializers.Serializer):
-    collected_at = serializers.DateTimeField()
-    observed = serializers.BooleanField()
-    specimen_type = serializers.ChoiceField(choices=SpecimenType.choices, required=False)
-    # Entries go to the service as sent (numbers stay exact): it names each bad test.
-    results = serializers.ListField(
-        child=serializers.DictField(), allow_empty=False, max_length=limits.MAX_LAB_RESULTS
-    )
-
-
-class LabAmendInputSerializer(serializers.Serializer):
-    reason = StrictCharField(max_length=300)
-    results = serializers.ListField(
-        child=serializers.DictField(), allow_empty=False, max_length=limits.MAX_LAB_RESULTS
-    )
-
-
-class LabAlertAcknowledgeInputSerializer(serializers.Serializer):
-    note = StrictCharField(max_length=2000)
-
-
 # Views ---------------------------------------------------------------------------------------
 
 
-def _order_for(request, order_id, perm: Perm, *, action=AuditAction.READ, audit_allowed=True):
+def order_for(
+    request: Request,
+    order_id: uuid.UUID,
+    perm: Perm,
+    *,
+    action: AuditAction = AuditAction.READ,
+    audit_allowed: bool = True,
+) -> tuple[LabOrder, Patient]:
     """The order and its patient, access checked and the read audited (resolvers)."""
     patient, order = resolvers.resolve_lab_order(
         request.user, order_id, perm, action=action, audit_allowed=audit_allowed
@@ -317,31 +260,20 @@ class LabTestListView(GenericAPIView):
         return self.get_paginated_response(LabTestSerializer(page, many=True).data)
 
 
-class PatientLabOrderListView(GenericAPIView):
+@extend_schema_view(get=extend_schema(operation_id="patient_lab_orders_list"))
+class PatientLabOrderListView(PatientListView):
     access_perms = {"GET": Perm.LAB_VIEW, "POST": Perm.LAB_ORDER}
     serializer_class = LabOrderSerializer
+    list_object_type = "lab-orders"
 
-    @extend_schema(operation_id="patient_lab_orders_list")
-    def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.LAB_VIEW, object_type="lab-orders"
-        )
-        page = self.paginate_queryset(lab_order_list(patient=patient))
-        return self.get_paginated_response(LabOrderSerializer(page, many=True).data)
+    def rows(self, patient: Patient) -> QuerySet[LabOrder]:
+        return lab_order_list(patient=patient)
 
     @extend_schema(request=LabOrderInputSerializer, responses={201: LabOrderSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.LAB_ORDER,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="lab-order",
-        )
-        data = LabOrderInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        order = lab_order_create(actor=request.user, patient=patient, **data.validated_data)
+        patient = patient_for_write(request, patient_id, Perm.LAB_ORDER, object_type="lab-order")
+        values = validated(LabOrderInputSerializer, request)
+        order = lab_order_create(actor=request.user, patient=patient, **values)
         return Response(LabOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
@@ -350,153 +282,10 @@ class LabOrderDetailView(GenericAPIView):
     serializer_class = LabOrderDetailSerializer
 
     def get(self, request, order_id):
-        order, _patient = _order_for(request, order_id, Perm.LAB_VIEW)
+        order, _patient = order_for(request, order_id, Perm.LAB_VIEW)
         history = lab_order_history(order=order)
         order.current_results = history.current
         body = LabOrderSerializer(order).data
         body["history"] = LabResultSerializer(history.superseded, many=True).data
         body["alert_rows"] = LabAlertSerializer(history.alerts, many=True).data
         return Response(body)
-
-
-class LabOrderResultsView(GenericAPIView):
-    access_perms = {"POST": Perm.LAB_RESULT_ENTER}
-    serializer_class = LabResultsInputSerializer
-
-    @extend_schema(request=LabResultsInputSerializer, responses={201: LabRecordingSerializer})
-    def post(self, request, order_id):
-        order, _patient = _order_for(
-            request,
-            order_id,
-            Perm.LAB_RESULT_ENTER,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-        )
-        data = LabResultsInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        recording = lab_results_record(
-            actor=request.user,
-            order=order,
-            collected_at=data.validated_data["collected_at"],
-            observed=data.validated_data["observed"],
-            specimen_type=data.validated_data.get("specimen_type", ""),
-            # The raw entries: JSON numbers reach the interpretation rules unrounded.
-            entries=request.data.get("results"),
-        )
-        return Response(_recording_body(recording), status=status.HTTP_201_CREATED)
-
-
-class LabOrderAmendView(GenericAPIView):
-    access_perms = {"POST": Perm.LAB_RESULT_ENTER}
-    serializer_class = LabAmendInputSerializer
-
-    @extend_schema(request=LabAmendInputSerializer, responses={201: LabRecordingSerializer})
-    def post(self, request, order_id):
-        order, _patient = _order_for(
-            request,
-            order_id,
-            Perm.LAB_RESULT_ENTER,
-            action=AuditAction.UPDATE,
-            audit_allowed=False,
-        )
-        data = LabAmendInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        recording = lab_results_amend(
-            actor=request.user,
-            order=order,
-            corrections=request.data.get("results"),
-            reason=data.validated_data["reason"],
-        )
-        return Response(_recording_body(recording), status=status.HTTP_201_CREATED)
-
-
-def _since(raw: str) -> datetime.datetime | None:
-    if not raw:
-        return None
-    moment = parse_datetime(raw)
-    if moment is None:
-        day = parse_date(raw)
-        if day is None:
-            raise ValueError
-        moment = datetime.datetime.combine(day, datetime.time.min)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
-
-
-class PatientLabResultListView(GenericAPIView):
-    access_perm = Perm.LAB_VIEW
-    serializer_class = PatientLabResultSerializer
-
-    @extend_schema(
-        operation_id="patient_lab_results_list",
-        parameters=[
-            OpenApiParameter("test", str, description="A test code"),
-            OpenApiParameter("since", str, description="Collected at or after (date or datetime)"),
-        ],
-    )
-    def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.LAB_VIEW, object_type="lab-results"
-        )
-        test = request.query_params.get("test", "").strip()
-        errors = {}
-        if test and not LabTest.objects.filter(code=test).exists():
-            errors["test"] = ["Unknown test."]
-        try:
-            since = _since(request.query_params.get("since", "").strip())
-        except ValueError:
-            errors["since"] = ["Give a date (YYYY-MM-DD) or an ISO 8601 datetime."]
-            since = None
-        if errors:
-            raise DRFValidationError(errors)
-        page = self.paginate_queryset(lab_result_list(patient=patient, test=test, since=since))
-        return self.get_paginated_response(PatientLabResultSerializer(page, many=True).data)
-
-
-class PatientLabAlertListView(GenericAPIView):
-    access_perm = Perm.LAB_VIEW
-    serializer_class = LabAlertSerializer
-
-    @extend_schema(
-        operation_id="patient_lab_alerts_list",
-        parameters=[OpenApiParameter("open", bool, description="Only unacknowledged (default)")],
-    )
-    def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.LAB_VIEW, object_type="lab-alerts"
-        )
-        qs = LabAlert.objects.filter(patient=patient)
-        if request.query_params.get("open", "true").lower() not in ("false", "0", "no"):
-            qs = qs.filter(acknowledged_at__isnull=True)
-        qs = qs.select_related("result", "acknowledged_by").order_by("-created_at", "id")
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(LabAlertSerializer(page, many=True).data)
-
-
-class LabAlertAcknowledgeView(GenericAPIView):
-    access_perms = {"POST": Perm.LAB_ALERT_ACK}
-    serializer_class = LabAlertAcknowledgeInputSerializer
-
-    @extend_schema(
-        request=LabAlertAcknowledgeInputSerializer,
-        responses={
-            200: inline_serializer(
-                "LabAlertsAcknowledged", {"acknowledged": LabAlertSerializer(many=True)}
-            )
-        },
-    )
-    def post(self, request, alert_id):
-        _patient, alert = resolvers.resolve_lab_alert(
-            request.user,
-            alert_id,
-            Perm.LAB_ALERT_ACK,
-            action=AuditAction.UPDATE,
-            audit_allowed=False,
-        )
-        data = LabAlertAcknowledgeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        acknowledged = lab_alert_acknowledge(
-            actor=request.user, alert=alert, note=data.validated_data["note"]
-        )
-        return Response({"acknowledged": LabAlertSerializer(acknowledged, many=True).data})

@@ -1,14 +1,18 @@
+import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from intake import limits, resolvers
 from intake.access import Perm
+from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
 from intake.exceptions import StaleVersion
 from intake.formulary import MEDICATION_FIELDS
@@ -236,28 +240,19 @@ class AmendInput(serializers.Serializer):
     )
 
 
-class PatientPlanListView(GenericAPIView):
+class PatientPlanListView(PatientListView):
     access_perms = {"GET": Perm.PLAN_VIEW, "POST": Perm.PLAN_WRITE}
     serializer_class = PlanSerializer
 
-    def get(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user, patient_id, Perm.PLAN_VIEW, object_type="treatment-plan-list"
-        )
-        page = self.paginate_queryset(
-            plan_list(patient=patient).prefetch_related("medications", "behavioral")
-        )
-        return self.get_paginated_response(PlanSerializer(page, many=True).data)
+    list_object_type = "treatment-plan-list"
+
+    def rows(self, patient: Patient) -> QuerySet[TreatmentPlan]:
+        return plan_list(patient=patient, with_lines=True)
 
     @extend_schema(request=PlanInputSerializer, responses={201: PlanSerializer})
     def post(self, request, patient_id):
-        patient = resolvers.resolve_patient(
-            request.user,
-            patient_id,
-            Perm.PLAN_WRITE,
-            action=AuditAction.CREATE,
-            audit_allowed=False,
-            object_type="treatment-plan",
+        patient = patient_for_write(
+            request, patient_id, Perm.PLAN_WRITE, object_type="treatment-plan"
         )
         data = PlanInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -273,6 +268,19 @@ def plan_for(
         request.user, plan_id, perm, action=action, audit_allowed=audit_allowed
     )
     return plan
+
+
+def plan_for_write(
+    request: Request,
+    plan_id: uuid.UUID,
+    perm: Perm,
+    action: AuditAction,
+    body: type[serializers.Serializer],
+) -> tuple[TreatmentPlan, dict]:
+    """The plan behind a URL checked for a write (the allowed write is audited by the service
+    that makes it), and the request body validated by `body`."""
+    plan = plan_for(request, plan_id, perm, action=action, audit_allowed=False)
+    return plan, validated(body, request)
 
 
 class PlanDetailView(GenericAPIView):
@@ -309,14 +317,10 @@ class PlanSubmitView(APIView):
 
     @extend_schema(request=SubmitInput, responses={200: WorkflowResultSerializer})
     def post(self, request, plan_id):
-        plan = plan_for(
-            request, plan_id, Perm.PLAN_WRITE, action=AuditAction.UPDATE, audit_allowed=False
+        plan, values = plan_for_write(
+            request, plan_id, Perm.PLAN_WRITE, AuditAction.UPDATE, SubmitInput
         )
-        data = SubmitInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        plan = treatment_plan_submit(
-            actor=request.user, plan=plan, revision=data.validated_data.get("revision")
-        )
+        plan = treatment_plan_submit(actor=request.user, plan=plan, revision=values.get("revision"))
         return Response({"id": str(plan.pk), "status": plan.status, "warnings": plan.warnings})
 
 
@@ -337,18 +341,16 @@ class PlanApproveView(APIView):
 
     @extend_schema(request=ApproveSerializer, responses={200: WorkflowResultSerializer})
     def post(self, request, plan_id):
-        plan = plan_for(
-            request, plan_id, Perm.PLAN_APPROVE, action=AuditAction.SIGN, audit_allowed=False
+        plan, values = plan_for_write(
+            request, plan_id, Perm.PLAN_APPROVE, AuditAction.SIGN, ApproveSerializer
         )
-        data = ApproveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         # Unacknowledged warnings: 400 {"unacknowledged_warnings": [...]} (api/errors.py).
         plan = treatment_plan_approve(
             actor=request.user,
             plan=plan,
-            password=data.validated_data["password"],
-            otp=data.validated_data.get("otp"),
-            acknowledged_warnings=data.validated_data.get("acknowledged_warnings", []),
+            password=values["password"],
+            otp=values.get("otp"),
+            acknowledged_warnings=values.get("acknowledged_warnings", []),
         )
         return Response(
             {
@@ -367,13 +369,11 @@ class PlanRequestChangesView(APIView):
 
     @extend_schema(request=RequestChangesInput, responses={200: WorkflowResultSerializer})
     def post(self, request, plan_id):
-        plan = plan_for(
-            request, plan_id, Perm.PLAN_APPROVE, action=AuditAction.UPDATE, audit_allowed=False
+        plan, values = plan_for_write(
+            request, plan_id, Perm.PLAN_APPROVE, AuditAction.UPDATE, RequestChangesInput
         )
-        data = RequestChangesInput(data=request.data)
-        data.is_valid(raise_exception=True)
         plan = treatment_plan_request_changes(
-            actor=request.user, plan=plan, comment=data.validated_data["comment"]
+            actor=request.user, plan=plan, comment=values["comment"]
         )
         return Response(
             {"id": str(plan.pk), "status": plan.status, "review_comment": plan.review_comment}
@@ -385,16 +385,11 @@ class PlanAmendView(APIView):
 
     @extend_schema(request=AmendInput, responses={201: PlanSerializer})
     def post(self, request, plan_id):
-        plan = plan_for(
-            request, plan_id, Perm.PLAN_WRITE, action=AuditAction.CREATE, audit_allowed=False
+        plan, values = plan_for_write(
+            request, plan_id, Perm.PLAN_WRITE, AuditAction.CREATE, AmendInput
         )
-        data = AmendInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        draft = treatment_plan_amend(
-            actor=request.user, plan=plan, reason=data.validated_data["reason"]
-        )
-        body = PlanSerializer(draft).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        draft = treatment_plan_amend(actor=request.user, plan=plan, reason=values["reason"])
+        return Response(PlanSerializer(draft).data, status=status.HTTP_201_CREATED)
 
 
 class ReviewQueueView(GenericAPIView):
@@ -404,9 +399,7 @@ class ReviewQueueView(GenericAPIView):
     serializer_class = PlanSerializer
 
     def get(self, request):
-        page = self.paginate_queryset(
-            review_queue(user=request.user).prefetch_related("medications", "behavioral")
-        )
+        page = self.paginate_queryset(review_queue(user=request.user, with_lines=True))
         # Plans with their medications, per patient: a read of each patient in the page.
         shown = sorted({plan.patient_id for plan in page}, key=str)
         if shown:

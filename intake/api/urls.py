@@ -15,6 +15,8 @@ from intake.api import (
     instrument,
     interview,
     lab,
+    lab_alerts,
+    lab_results,
     patient,
     treatment_plan,
 )
@@ -129,28 +131,28 @@ urlpatterns = [
     ),
     path(
         "patients/<uuid:patient_id>/lab-results/",
-        lab.PatientLabResultListView.as_view(),
+        lab_results.PatientLabResultListView.as_view(),
         name="api-lab-result-list",
     ),
     path(
         "patients/<uuid:patient_id>/lab-alerts/",
-        lab.PatientLabAlertListView.as_view(),
+        lab_alerts.PatientLabAlertListView.as_view(),
         name="api-lab-alert-list",
     ),
     path("lab-orders/<uuid:order_id>/", lab.LabOrderDetailView.as_view(), name="api-lab-order"),
     path(
         "lab-orders/<uuid:order_id>/results/",
-        lab.LabOrderResultsView.as_view(),
+        lab_results.LabOrderResultsView.as_view(),
         name="api-lab-order-results",
     ),
     path(
         "lab-orders/<uuid:order_id>/amend/",
-        lab.LabOrderAmendView.as_view(),
+        lab_results.LabOrderAmendView.as_view(),
         name="api-lab-order-amend",
     ),
     path(
         "lab-alerts/<uuid:alert_id>/acknowledge/",
-        lab.LabAlertAcknowledgeView.as_view(),
+        lab_alerts.LabAlertAcknowledgeView.as_view(),
         name="api-lab-alert-acknowledge",
     ),
     # privacy endpoints: consents, disclosures, emergency access

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import datetime
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -21,6 +23,9 @@ AUDIT_EVENT_COLUMNS = (
     "break_glass",
     "ip_address",
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Keys of an audit event's `detail` that carry clinical content: alert and flag codes
 # (`suicide-risk`, `qtc-prolonged`), plan-rule warnings, diagnoses, instruments, lab panels and
@@ -44,11 +49,11 @@ CLINICAL_DETAIL_KEYS = frozenset(
 
 def audit_event_list(
     *,
-    patient=None,
-    actor=None,
+    patient: Patient | None = None,
+    actor: User | None = None,
     action: str = "",
-    since=None,
-    until=None,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
     break_glass: bool | None = None,
     outcome: str = "",
     mrn: str = "",
@@ -80,6 +85,11 @@ def audit_event_list(
     return qs.order_by("-at", "-id")
 
 
+def audit_event_none() -> QuerySet[AuditEvent]:
+    """No events: the report after a refused filter value (never the unfiltered log)."""
+    return AuditEvent.objects.none()
+
+
 def audit_filter_patient(*, patient_id: uuid.UUID) -> Patient:
     """The patient an audit filter names, or an unsaved stand-in with that id when no such
     record exists (the filter then matches the events that still name the id). The report's
@@ -87,7 +97,7 @@ def audit_filter_patient(*, patient_id: uuid.UUID) -> Patient:
     return Patient.objects.filter(pk=patient_id).first() or Patient(pk=patient_id)
 
 
-def audit_detail_redacted(detail) -> dict:
+def audit_detail_redacted(detail: object) -> dict[str, Any]:
     """An event's detail as the audit report shows it: clinical keys removed, and named under
     `redacted` so the reader knows something was left out."""
     if not isinstance(detail, dict):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from intake.models import Patient
 from intake.selectors.assessment import assessment_chart_section
 from intake.selectors.interview import interview_chart_section
-from intake.selectors.lab import lab_chart_section
+from intake.selectors.lab_chart import lab_chart_section
 from intake.selectors.treatment_plan import plan_chart_section
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def chart_sections(*, patient: Patient, user) -> dict:
+
+def chart_sections(*, patient: Patient, user: User) -> dict[str, Any]:
     return {
         "interviews": interview_chart_section(patient=patient, user=user),
         "assessments": assessment_chart_section(patient=patient, user=user),

@@ -3,6 +3,9 @@ of interviews, substance rows or addenda."""
 
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Count, Prefetch, QuerySet, Window
 from django.http import Http404
 
@@ -10,10 +13,13 @@ from intake import access
 from intake.access import Perm
 from intake.models import Interview, InterviewAddendum, Patient, SubstanceUse
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 CHART_LIMIT = 10
 
 
-def interview_chart_section(*, patient: Patient, user) -> dict:
+def interview_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
     """The chart's interview card: the patient's latest interviews with their addenda counts,
     and how many there are in all (one query: the total is a window count)."""
     interviews = list(
@@ -49,7 +55,7 @@ def interview_list(*, patient: Patient) -> QuerySet[Interview]:
     )
 
 
-def interview_get(*, patient: Patient, interview_id) -> Interview:
+def interview_get(*, patient: Patient, interview_id: uuid.UUID | str) -> Interview:
     """One interview of this patient with everything the detail page shows (three queries);
     Http404 when it does not exist or belongs to another patient."""
     try:
@@ -60,7 +66,7 @@ def interview_get(*, patient: Patient, interview_id) -> Interview:
     return interview
 
 
-def interview_patient_id(*, interview_id):
+def interview_patient_id(*, interview_id: uuid.UUID | str) -> uuid.UUID | None:
     """The patient behind an interview id, or None: the API resolves the patient (and the
     caller's access to them) before it loads the interview."""
     try:
@@ -69,3 +75,8 @@ def interview_patient_id(*, interview_id):
         )
     except (ValueError, TypeError):
         return None
+
+
+def interview_substance_count(*, interview: Interview) -> int:
+    """How many substance rows the interview records (the discard page says what would go)."""
+    return interview.substances.count()

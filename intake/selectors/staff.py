@@ -8,9 +8,19 @@ import dataclasses
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from intake.models import AuditAction, AuditEvent, AuditOutcome, CareTeamMember, Patient, Role
+from intake.models import (
+    AuditAction,
+    AuditEvent,
+    AuditOutcome,
+    CareTeamMember,
+    Patient,
+    ResetStatus,
+    Role,
+    StaffResetRequest,
+)
 
 # staff-account audit `change` -> what the review list says.
 ACCOUNT_CHANGE_LABELS = {
@@ -83,7 +93,7 @@ def staff_change_list(*, limit: int = 500) -> list[StaffChange]:
                     change=CARE_TEAM_ADDED if e.action == AuditAction.CREATE else CARE_TEAM_REMOVED,
                     account=member.user.username if member else "",
                     patient_id=e.patient_id,
-                    mrn=mrns.get(e.patient_id, ""),
+                    mrn=mrns.get(e.patient_id, "") if e.patient_id else "",
                 )
             )
         else:
@@ -100,17 +110,25 @@ def staff_change_list(*, limit: int = 500) -> list[StaffChange]:
     return rows
 
 
-def staff_reset_pending_list(*, now: datetime.datetime | None = None):
+def staff_reset_pending_list(
+    *, now: datetime.datetime | None = None
+) -> QuerySet[StaffResetRequest]:
     """Resets of administrators' and privacy officers' credentials awaiting a second
     administrator, oldest first; expired ones are left out (they can no longer be approved)."""
-    from django.utils import timezone
-
-    from intake.models import ResetStatus, StaffResetRequest
-
     return (
         StaffResetRequest.objects.filter(
             status=ResetStatus.PENDING, expires_at__gt=now or timezone.now()
         )
         .select_related("user", "requested_by")
         .order_by("requested_at")
+    )
+
+
+def staff_reset_request_get(*, reset_id: int) -> StaffResetRequest | None:
+    """One reset request of a staff account (never a superuser's: those are managed outside
+    the clinic's pages), with its account; or None."""
+    return (
+        StaffResetRequest.objects.select_related("user")
+        .filter(pk=reset_id, user__is_superuser=False)
+        .first()
     )

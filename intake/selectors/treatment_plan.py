@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Max, OuterRef, QuerySet
@@ -25,17 +26,29 @@ from intake.models import (
 )
 from intake.plan_rules import COWS_WINDOW, SEDATIVE_WINDOW, MedLine, PlanDraft, PlanFacts
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # What the interview may record that makes an opioid agonist a sedative combination.
 SEDATIVE_SUBSTANCES = ("benzodiazepine", "alcohol")
 
 OPIOID_SCREEN_TESTS = ("opiates", "6-mam", "fentanyl", "oxycodone", "methadone", "buprenorphine")
 
 
-def plan_list(*, patient: Patient) -> QuerySet[TreatmentPlan]:
-    return (
+def _with_lines(qs: QuerySet[TreatmentPlan], with_lines: bool) -> QuerySet[TreatmentPlan]:
+    """Adds each plan's medication and behavioral lines (two queries per page), for readers
+    that show the whole plan (the API's PlanSerializer)."""
+    return qs.prefetch_related("medications", "behavioral") if with_lines else qs
+
+
+def plan_list(*, patient: Patient, with_lines: bool = False) -> QuerySet[TreatmentPlan]:
+    """Every version of the patient's plans, newest first; `with_lines` also reads their
+    lines."""
+    return _with_lines(
         TreatmentPlan.objects.filter(patient=patient)
         .select_related("signed_by", "submitted_by")
-        .order_by("-version", "-created_at")
+        .order_by("-version", "-created_at"),
+        with_lines,
     )
 
 
@@ -44,7 +57,9 @@ _CHART_MEDICATION_FIELDS = ("position", "drug", "dose", "unit", "route", "freque
 _CHART_BEHAVIORAL_FIELDS = ("position", "modality", "setting", "frequency")
 
 
-def _lines(model, fields) -> ArraySubquery:
+def _lines(
+    model: type[PlanMedication] | type[PlanBehavioral], fields: tuple[str, ...]
+) -> ArraySubquery:
     return ArraySubquery(
         model.objects.filter(plan=OuterRef("pk"))
         .order_by("position")
@@ -52,7 +67,7 @@ def _lines(model, fields) -> ArraySubquery:
     )
 
 
-def plan_chart_section(*, patient: Patient, user) -> dict:
+def plan_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
     """The chart's plan card: the active version and any version in the works. One query: each
     plan comes with its medication and behavioral lines as JSON arrays, turned into (unsaved)
     line objects and put where `plan.medications.all` and `plan.behavioral.all` find them; only
@@ -83,21 +98,22 @@ def plan_chart_section(*, patient: Patient, user) -> dict:
     return {"active": active, "open": [p for p in plans if p is not active]}
 
 
-def review_queue(*, user) -> QuerySet[TreatmentPlan]:
+def review_queue(*, user: User, with_lines: bool = False) -> QuerySet[TreatmentPlan]:
     """Submitted plans of the physician's care teams' patients, oldest first (the home page's
     worklist and the API's queue). An emergency-access grant does not make its holder the
-    plan's reviewer."""
-    return (
+    plan's reviewer. `with_lines` also reads their lines."""
+    return _with_lines(
         TreatmentPlan.objects.filter(
             status=PlanStatus.SUBMITTED,
             patient__in=worklist_patients(user, WorkItem.PLANS_TO_REVIEW),
         )
         .select_related("patient", "submitted_by")
-        .order_by("submitted_at", "id")
+        .order_by("submitted_at", "id"),
+        with_lines,
     )
 
 
-def plans_needing_author(*, user) -> QuerySet[TreatmentPlan]:
+def plans_needing_author(*, user: User) -> QuerySet[TreatmentPlan]:
     """Drafts and plans returned with comments, on the person's care teams."""
     return (
         TreatmentPlan.objects.filter(
@@ -136,7 +152,12 @@ def plan_draft_of(plan: TreatmentPlan) -> PlanDraft:
     )
 
 
-def plan_facts(*, patient: Patient, plan: TreatmentPlan | None = None, now=None) -> PlanFacts:
+def plan_facts(
+    *,
+    patient: Patient,
+    plan: TreatmentPlan | None = None,
+    now: datetime.datetime | None = None,
+) -> PlanFacts:
     """What the safety rules need to know about the patient, as of `now`."""
     now = now or timezone.now()
     facts = PlanFacts(now=now, today=timezone.localdate(now))
@@ -195,7 +216,7 @@ def _last_opioid_use(patient: Patient, facts: PlanFacts) -> None:
         facts.last_opioid = substance or "other-opioid"
 
 
-def _lab_facts(patient: Patient, facts: PlanFacts, now) -> None:
+def _lab_facts(patient: Patient, facts: PlanFacts, now: datetime.datetime) -> None:
     current = LabResult.objects.filter(patient=patient, is_current=True, resulted_at__lte=now)
     qtc = current.filter(test_id="qtc", value__isnull=False).order_by("-resulted_at").first()
     facts.latest_qtc = qtc.value if qtc else None
@@ -223,7 +244,7 @@ def _lab_facts(patient: Patient, facts: PlanFacts, now) -> None:
     facts.liver_max = liver
 
 
-def review_evidence(*, patient: Patient) -> dict:
+def review_evidence(*, patient: Patient) -> dict[str, Any]:
     """What the reviewing physician sees beside the plan: latest COWS, drug screen, QTc and
     liver tests."""
     cows = (
@@ -274,3 +295,14 @@ def review_evidence(*, patient: Patient) -> dict:
             key=lambda r: r.test.sort_order,
         ),
     }
+
+
+def plan_component_get(*, plan: TreatmentPlan, component_id: int) -> PlanBehavioral | None:
+    """One behavioral component of this plan version, or None."""
+    return plan.behavioral.filter(pk=component_id).first()
+
+
+def plan_line_counts(*, plan: TreatmentPlan) -> tuple[int, int]:
+    """How many medication and behavioral lines the plan version has (the discard page says
+    what would go). Two queries."""
+    return plan.medications.count(), plan.behavioral.count()

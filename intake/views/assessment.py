@@ -12,7 +12,11 @@ from intake.exceptions import RuleViolation
 from intake.forms.assessment import AssessmentForm, DiagnosisForm, SafetyFollowUpForm
 from intake.models import AuditAction, InstrumentCode
 from intake.scoring import all_instruments, get_instrument
-from intake.selectors.assessment import assessment_history, assessment_list
+from intake.selectors.assessment import (
+    assessment_history,
+    assessment_list,
+    diagnoses_of_assessment,
+)
 from intake.services.assessment import (
     assessment_record,
     assessment_record_safety_follow_up,
@@ -112,7 +116,7 @@ def assessment_detail(request: HttpRequest, patient_id, assessment_id) -> HttpRe
             "instrument": definition,
             "band": _band_label(definition, assessment.band),
             "rows": rows,
-            "diagnoses": list(assessment.diagnoses.select_related("diagnosed_by")),
+            "diagnoses": diagnoses_of_assessment(assessment=assessment),
             "safety_form": SafetyFollowUpForm() if assessment.open_safety_alerts else None,
             "can_follow_up": access.can(request.user, Perm.SAFETY_ASSESS, patient),
             "can_diagnose_role": access.can(request.user, Perm.DIAGNOSIS_RECORD, patient),

@@ -13,12 +13,14 @@ from intake import access
 from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
 from intake.local_time import format_local
-from intake.models import AuditAction, AuditEvent, BreakGlassGrant
+from intake.models import AuditAction, AuditEvent
 from intake.selectors.audit import (
     AUDIT_EVENT_COLUMNS,
     audit_detail_redacted,
     audit_event_list,
+    audit_event_none,
 )
+from intake.selectors.break_glass import break_glass_unreviewed_count
 from intake.selectors.staff import staff_change_list
 from intake.services.audit import audit_patients_shown, audit_record
 from intake.views.decorators import policy
@@ -60,7 +62,7 @@ def _events(
     never the unfiltered log."""
     filters = None if _identifying_in_address(request) else form.selector_filters()
     if filters is None:
-        return None, AuditEvent.objects.none()
+        return None, audit_event_none()
     return filters, audit_event_list(**filters)
 
 
@@ -92,7 +94,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "identifying_in_address": _identifying_in_address(request),
             "can_export": access.has_perm(request.user, Perm.AUDIT_EXPORT),
             "can_review": access.has_perm(request.user, Perm.BREAK_GLASS_REVIEW),
-            "unreviewed": BreakGlassGrant.objects.filter(reviewed_at__isnull=True).count(),
+            "unreviewed": break_glass_unreviewed_count(),
         },
     )
 

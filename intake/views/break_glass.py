@@ -12,7 +12,8 @@ from intake.forms.break_glass import (
     BreakGlassReviewForm,
     EmergencyAccessByIdentityForm,
 )
-from intake.models import BreakGlassGrant, ReviewOutcome
+from intake.models import ReviewOutcome
+from intake.selectors.break_glass import break_glass_grant_get, break_glass_grants_to_review
 from intake.services.audit import audit_patients_shown
 from intake.services.break_glass import (
     NoSingleMatch,
@@ -101,12 +102,7 @@ def emergency_access_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def break_glass_review_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
-    grants = BreakGlassGrant.objects.select_related("user", "reviewed_by", "ended_by").order_by(
-        "started_at"
-    )
-    if not show_all:
-        grants = grants.filter(reviewed_at__isnull=True)
-    shown = list(grants[:500])
+    shown = break_glass_grants_to_review(show_all=show_all)
     audit_patients_shown(
         actor=request.user,
         patient_ids=[g.patient_id for g in shown],
@@ -128,7 +124,7 @@ def break_glass_review_list(request: HttpRequest) -> HttpResponse:
 @policy(Perm.BREAK_GLASS_REVIEW)
 @require_POST
 def break_glass_review_mark(request: HttpRequest, grant_id) -> HttpResponse:
-    grant = BreakGlassGrant.objects.filter(pk=grant_id).first()
+    grant = break_glass_grant_get(grant_id=grant_id)
     if grant is None:
         raise Http404("No such emergency access.")
     form = BreakGlassReviewForm(request.POST)

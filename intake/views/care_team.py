@@ -8,7 +8,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from intake import access, resolvers
 from intake.access import Perm
 from intake.forms.care_team import CareTeamAddForm
-from intake.models import AuditAction, CareTeamMember
+from intake.models import AuditAction
+from intake.selectors.care_team import (
+    care_team_current,
+    care_team_ended,
+    care_team_member_get,
+)
 from intake.services.care_team import care_team_add, care_team_remove
 from intake.views.decorators import policy
 from intake.views.service_errors import service_errors
@@ -43,11 +48,8 @@ def care_team(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         if not refused:
             messages.success(request, "Added to the care team.")
             return redirect("intake:care-team", patient_id=patient.pk)
-    members = (
-        CareTeamMember.objects.filter(patient=patient)
-        .select_related("user", "created_by")
-        .order_by("ended_at", "team_role", "created_at")
-    )
+    # The current team, then those whose membership ended (greyed out, with the end date).
+    members = [*care_team_current(patient=patient), *care_team_ended(patient=patient)]
     return render(
         request,
         "intake/care_team.html",
@@ -72,10 +74,9 @@ def care_team_remove_view(request: HttpRequest, patient_id, member_id) -> HttpRe
         audit_allowed=False,
         object_type="care-team",
     )
-    try:
-        member = CareTeamMember.objects.get(pk=member_id, patient=patient)
-    except CareTeamMember.DoesNotExist:
-        raise Http404("No such care team member.") from None
+    member = care_team_member_get(patient=patient, member_id=member_id)
+    if member is None:
+        raise Http404("No such care team member.")
     care_team_remove(actor=request.user, member=member)
     messages.success(request, "Removed from the care team.")
     return redirect("intake:care-team", patient_id=patient.pk)

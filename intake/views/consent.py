@@ -10,6 +10,7 @@ from intake.access import Perm
 from intake.forms.consent import ConsentForm, ConsentRevokeForm
 from intake.models import AuditAction, DraftKind
 from intake.models.consent import CONSENT_STATEMENTS
+from intake.selectors import consent as consent_selectors
 from intake.services.audit import audit_record
 from intake.services.consent import CONTENT_TYPES, consent_create, consent_revoke
 from intake.views.decorators import policy
@@ -28,7 +29,7 @@ def consent_list(request: HttpRequest, patient_id) -> HttpResponse:
         "intake/consent_list.html",
         {
             "patient": patient,
-            "consents": list(patient.consents.select_related("revoked_by")),
+            "consents": list(consent_selectors.consent_list(patient=patient)),
             "can_manage": access.can(request.user, Perm.CONSENT_MANAGE, patient),
             "can_disclose": access.can(request.user, Perm.DISCLOSURE_MAKE, patient),
         },

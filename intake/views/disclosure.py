@@ -9,6 +9,7 @@ from intake import access, resolvers
 from intake.access import Perm
 from intake.forms.disclosure import DisclosureForm
 from intake.models import AuditAction
+from intake.selectors.consent import consent_active_list
 from intake.selectors.disclosure import ACCOUNTING_YEARS, accounting_since, disclosure_accounting
 from intake.services.disclosure import DisclosureRefused, disclosure_make
 from intake.views.decorators import policy
@@ -46,7 +47,7 @@ def disclosure_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         audit_allowed=False,
         object_type="disclosure",
     )
-    consents = [c for c in patient.consents.all() if c.is_active]
+    consents = consent_active_list(patient=patient)
     initial = {}
     if consents and request.method == "GET":
         chosen = next((c for c in consents if str(c.pk) == request.GET.get("consent")), consents[0])

@@ -56,16 +56,14 @@ def _emergency_access_offer(request) -> dict:
     from intake import access
     from intake.access import Perm
     from intake.forms.break_glass import BreakGlassForm
-    from intake.models import CareTeamMember
+    from intake.selectors.care_team import care_team_has_member
 
     match = getattr(request, "resolver_match", None)
     patient_id = match.kwargs.get("patient_id") if match else None
     user = getattr(request, "user", None)
     if patient_id is None or not access.has_perm(user, Perm.BREAK_GLASS):
         return {}
-    if CareTeamMember.objects.filter(
-        patient_id=patient_id, user=user, ended_at__isnull=True
-    ).exists():
+    if care_team_has_member(patient_id=patient_id, user=user):
         return {}  # their own patient: the 404 is about something else on the page
     return {
         "emergency_patient_id": patient_id,

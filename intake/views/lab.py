@@ -28,6 +28,7 @@ from intake.selectors.lab import (
     lab_current_results,
     lab_order_history,
     lab_order_list,
+    lab_panel_tests,
 )
 from intake.services.lab import (
     lab_alert_acknowledge,
@@ -162,7 +163,7 @@ def lab_result_entry(request: HttpRequest, patient_id: UUID, order_id: UUID) -> 
     if order.status in (OrderStatus.RESULTED, OrderStatus.CANCELLED):
         # Entered already: the page says so and points to the amendment.
         return render(request, "intake/lab_result_entry.html", {**context, "form": None})
-    tests = list(order.panel.tests.order_by("sort_order", "code"))
+    tests = lab_panel_tests(panel=order.panel)
     form = LabResultEntryForm(request.POST or None, tests=tests, specimen_type=order.specimen_type)
     if request.method == "POST" and not form.is_valid():
         # Report what the service would also refuse (an impossible QTc beside a blank screen),
@@ -228,7 +229,7 @@ def lab_result_amend(request: HttpRequest, patient_id: UUID, order_id: UUID) -> 
     context = {"patient": patient, "order": order, "title": f"Amend results: {order.panel.name}"}
     if order.status != OrderStatus.RESULTED:
         return render(request, "intake/lab_amend.html", {**context, "form": None})
-    tests = list(order.panel.tests.order_by("sort_order", "code"))
+    tests = lab_panel_tests(panel=order.panel)
     current = lab_current_results(order=order)
     form = LabAmendForm(request.POST or None, tests=tests, current=current)
     if request.method == "POST" and not form.is_valid():

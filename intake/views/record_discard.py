@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods
 from intake import access, resolvers
 from intake.access import Perm
 from intake.models import AuditAction, AuditOutcome, Patient
+from intake.selectors.interview import interview_substance_count
+from intake.selectors.treatment_plan import plan_line_counts
 from intake.services.audit import audit_record
 from intake.services.record_discard import interview_discard, plan_discard
 from intake.views.decorators import policy
@@ -109,7 +111,7 @@ def interview_discard_view(request: HttpRequest, patient_id, interview_id) -> Ht
         details=[
             ("Started", interview.created_at),
             ("By", interview.author.get_full_name() or interview.author.get_username()),
-            ("Substances recorded", interview.substances.count()),
+            ("Substances recorded", interview_substance_count(interview=interview)),
         ],
         back=reverse("intake:interview-detail", args=[patient.pk, interview.pk]),
         done=reverse("intake:patient-detail", args=[patient.pk]),
@@ -122,6 +124,7 @@ def interview_discard_view(request: HttpRequest, patient_id, interview_id) -> Ht
 def plan_discard_view(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
     patient, plan = resolvers.resolve_plan_to_discard(request.user, plan_id, patient_id=patient_id)
     author = plan.created_by
+    medications, behavioral = plan_line_counts(plan=plan)
     return _discard(
         request,
         patient,
@@ -132,8 +135,8 @@ def plan_discard_view(request: HttpRequest, patient_id, plan_id) -> HttpResponse
             ("Version", plan.version),
             ("Started", plan.created_at),
             ("By", (author.get_full_name() or author.get_username()) if author else "—"),
-            ("Medications", plan.medications.count()),
-            ("Behavioral components", plan.behavioral.count()),
+            ("Medications", medications),
+            ("Behavioral components", behavioral),
         ],
         back=reverse("intake:plan-detail", args=[patient.pk, plan.pk]),
         done=reverse("intake:plan-list", args=[patient.pk]),

@@ -12,8 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.access import Perm, must_use_second_factor, reset_approve_refusal, role_of
 from intake.forms.staff import StaffCreateForm, StaffPasswordForm
-from intake.models import StaffResetRequest
-from intake.selectors.staff import staff_reset_pending_list
+from intake.selectors.staff import staff_reset_pending_list, staff_reset_request_get
 from intake.services.staff import (
     STAFF_CREATE_FIELDS,
     STAFF_RESET_REQUEST_HOURS,
@@ -161,11 +160,7 @@ def staff_password_view(request: HttpRequest, user_id: int) -> HttpResponse:
 def staff_reset_approve_view(request: HttpRequest, reset_id: int) -> HttpResponse:
     """A second administrator approves a pending reset of an administrator's or a privacy
     officer's password or second factor."""
-    reset = (
-        StaffResetRequest.objects.select_related("user")
-        .filter(pk=reset_id, user__is_superuser=False)
-        .first()
-    )
+    reset = staff_reset_request_get(reset_id=reset_id)
     if reset is None:
         raise Http404("No such reset request.")
     with refusal_messages(request) as refused:

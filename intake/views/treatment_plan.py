@@ -18,7 +18,7 @@ from intake.exceptions import RecordSigned, RuleViolation, UnacknowledgedWarning
 from intake.forms.treatment_plan import AmendForm, ApproveForm, CommentForm, ProgressNoteForm
 from intake.models import AuditAction, Patient, TreatmentPlan
 from intake.selectors.plan_diff import plan_version_diff
-from intake.selectors.treatment_plan import plan_list, review_evidence
+from intake.selectors.treatment_plan import plan_component_get, plan_list, review_evidence
 from intake.services.audit import audit_record
 from intake.services.treatment_plan import (
     needs_physician,
@@ -302,7 +302,7 @@ def plan_progress_note(
     request: HttpRequest, patient_id: UUID, plan_id: UUID, component_id: int
 ) -> HttpResponse:
     patient, plan = plan_for_page(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
-    component = plan.behavioral.filter(pk=component_id).first()
+    component = plan_component_get(plan=plan, component_id=component_id)
     if component is None:
         raise Http404("No such component.")
     with refusal_messages(request) as refused:
