@@ -24,7 +24,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.engine import Status, events
 
-from tests.privacy_factories import make_consent
+from tests.factories import make_consent
 
 CONFIG = Path(__file__).resolve().parent.parent / "schemathesis.toml"
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4"))

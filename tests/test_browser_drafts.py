@@ -15,10 +15,10 @@ from tests.factories import (
     PASSWORD,
     CareTeamMemberFactory,
     EpisodeFactory,
+    InterviewFactory,
     PatientFactory,
     UserFactory,
 )
-from tests.interview_factories import InterviewFactory
 from tests.test_mfa import SECRET, code
 
 pytestmark = BROWSER

@@ -14,10 +14,11 @@ from tests.factories import (
     AssessmentFactory,
     CareTeamMemberFactory,
     EpisodeFactory,
+    InterviewFactory,
     PatientFactory,
+    SubstanceUseFactory,
     UserFactory,
 )
-from tests.interview_factories import InterviewFactory, SubstanceUseFactory
 
 pytestmark = BROWSER
 

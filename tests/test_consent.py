@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from intake.models import AuditEvent, Consent
 from intake.services.consent import ELEMENTS
-from tests.privacy_factories import PURPOSE, RECIPIENT, consent_payload, make_consent
+from tests.factories import PURPOSE, RECIPIENT, consent_payload, make_consent
 
 pytestmark = pytest.mark.django_db
 

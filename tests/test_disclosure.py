@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from intake.models import AuditEvent, Disclosure, Patient
 from tests.db_support import as_table_owner
-from tests.factories import PatientFactory
-from tests.privacy_factories import PURPOSE, RECIPIENT, make_consent
+from tests.factories import PURPOSE, RECIPIENT, PatientFactory, make_consent
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,7 @@ from intake.services.form_draft import (
     form_draft_save,
     form_drafts_purge,
 )
-from tests.factories import PASSWORD, PatientFactory, TreatmentPlanFactory
-from tests.interview_factories import InterviewFactory
+from tests.factories import PASSWORD, InterviewFactory, PatientFactory, TreatmentPlanFactory
 from tests.test_interview_pages import _form
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,13 @@ import pytest
 from django.utils import timezone
 
 from intake.models import AuditEvent, Interview, SubstanceUse
-from tests.factories import EpisodeFactory, PatientFactory
-from tests.interview_factories import InterviewFactory, SubstanceUseFactory, api_payload
+from tests.factories import (
+    EpisodeFactory,
+    InterviewFactory,
+    PatientFactory,
+    SubstanceUseFactory,
+    api_payload,
+)
 
 pytestmark = pytest.mark.django_db
 

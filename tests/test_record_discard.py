@@ -16,8 +16,7 @@ from intake.models import (
     TreatmentPlan,
 )
 from intake.services.treatment_plan import treatment_plan_create, treatment_plan_submit
-from tests.factories import PatientFactory
-from tests.interview_factories import InterviewFactory, SubstanceUseFactory
+from tests.factories import InterviewFactory, PatientFactory, SubstanceUseFactory
 
 pytestmark = pytest.mark.django_db
 

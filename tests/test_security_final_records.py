@@ -16,9 +16,14 @@ from intake.services.disclosure import disclosure_make
 from intake.services.interview import interview_add_addendum, interview_sign
 from intake.services.lab import lab_order_create, lab_results_record
 from intake.services.lab_amend import lab_results_amend
-from tests.factories import AssessmentFactory
-from tests.interview_factories import InterviewFactory, SubstanceUseFactory
-from tests.privacy_factories import PURPOSE, RECIPIENT, make_consent
+from tests.factories import (
+    PURPOSE,
+    RECIPIENT,
+    AssessmentFactory,
+    InterviewFactory,
+    SubstanceUseFactory,
+    make_consent,
+)
 
 pytestmark = pytest.mark.django_db
 
