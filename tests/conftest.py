@@ -1,12 +1,28 @@
 """Personas, as in the style guide: a patient with a care team (counselor, nurse, physician),
 an off-team nurse and counselor, a clinic administrator and a privacy officer."""
 
+import datetime
+
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from intake.models import TeamRole
 from tests.browser_support import browser, reference_data  # noqa: F401 - shared fixtures
 from tests.factories import CareTeamMemberFactory, PatientFactory, UserFactory
+
+# A fixed instant for tests whose dates are a worked example around "now": 10:00 in New York on
+# 25 November 2026. PostgreSQL's clock is not frozen, so tests that compare stored times with
+# the database's own now() (the audit chain's sealing check) must not use it.
+FROZEN_AT = datetime.datetime(2026, 11, 25, 15, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def frozen_now():
+    """Python's clock stopped at FROZEN_AT for the test (time.time, datetime.now,
+    timezone.now and timezone.localdate all answer FROZEN_AT)."""
+    with time_machine.travel(FROZEN_AT, tick=False):
+        yield FROZEN_AT
 
 
 @pytest.fixture

@@ -26,6 +26,14 @@ from intake.services.consent import consent_create
 _TODAY = timezone.localdate()
 IN_60_DAYS_DATE = _TODAY + datetime.timedelta(days=60)
 
+
+def in_days(days: int) -> str:
+    """Today plus `days`, as the API and the forms take a date."""
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+IN_60_DAYS = IN_60_DAYS_DATE.isoformat()
+
 PASSWORD = "correct-horse-battery-staple"
 
 

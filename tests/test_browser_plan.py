@@ -12,13 +12,13 @@ from tests.factories import (
     CareTeamMemberFactory,
     PatientFactory,
     UserFactory,
+    in_days,
     second_factor,
 )
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = timezone.localdate()
-IN_43_DAYS = (_TODAY + datetime.timedelta(days=43)).isoformat()
+IN_43_DAYS = in_days(43)
 
 pytestmark = BROWSER
 

@@ -9,7 +9,9 @@ from django.utils import timezone
 from intake.models import PlanMedication, TreatmentPlan
 from intake.services.lab import lab_order_create, lab_results_record
 
-pytestmark = pytest.mark.django_db
+# The dates below are a worked example in the days before the frozen clock (25 November 2026):
+# every collection is in the past and the plan's review date ahead, whatever the real date.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 START = datetime.date(2026, 11, 10)
 END = datetime.date(2026, 11, 20)

@@ -7,6 +7,7 @@ import pytest
 
 from intake.models import Interview
 from intake.selectors.lab import current_medication_codes, medication_codes_from_text
+from tests.factories import IN_60_DAYS_DATE
 
 
 @pytest.mark.parametrize(
@@ -58,7 +59,7 @@ def test_it_judges_screens_against_the_active_plan_once_there_is_one(patient, te
     from intake.selectors.lab import current_medication_codes
 
     plan = TreatmentPlan.objects.create(
-        patient=patient, setting="outpatient", review_date="2027-01-01"
+        patient=patient, setting="outpatient", review_date=IN_60_DAYS_DATE
     )
     PlanMedication.objects.create(
         plan=plan,

@@ -9,11 +9,11 @@ import pytest
 from intake.formulary import ABSOLUTE_MAXIMA, DRUGS, TIMES_PER_DAY, dose_refusal
 from intake.models import PlanMedication, TreatmentPlan
 from intake.services.treatment_plan import treatment_plan_submit
-from tests.factories import PASSWORD, second_factor
+from tests.factories import IN_60_DAYS, PASSWORD, second_factor
 
 pytestmark = pytest.mark.django_db
 
-BASE = {"setting": "outpatient", "review_date": "2027-02-01"}
+BASE = {"setting": "outpatient", "review_date": IN_60_DAYS}
 NALOXONE = {"drug": "naloxone", "dose": "4", "frequency": "once", "start_date": "2026-11-25"}
 
 # (drug, frequency, dose at the maximum, dose just above it)
@@ -184,7 +184,7 @@ def test_a_draft_stored_above_the_maximum_cannot_be_submitted_or_signed(
     assert TreatmentPlan.objects.get(pk=plan["id"]).status == "submitted"
 
     draft = TreatmentPlan.objects.create(
-        patient=patient, setting="outpatient", review_date="2027-02-01"
+        patient=patient, setting="outpatient", review_date=IN_60_DAYS
     )
     PlanMedication.objects.create(
         plan=draft,

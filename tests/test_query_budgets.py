@@ -27,12 +27,10 @@ from intake.models import (
     TeamRole,
     TreatmentPlan,
 )
-from tests.factories import PatientFactory
+from tests.factories import IN_60_DAYS_DATE, PatientFactory
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = timezone.localdate()
-IN_60_DAYS_DATE = _TODAY + datetime.timedelta(days=60)
 
 pytestmark = pytest.mark.django_db
 

@@ -2,19 +2,16 @@
 query strings, forms and JSON keys or values; JSON nested too deep; lists too long; wrong JSON
 types; text over its maximum."""
 
-import datetime as _dt
 import json
 
 import pytest
-from django.utils import timezone as _tz
 from rest_framework.test import APIClient
 
 from intake.models import Assessment, Interview, TreatmentPlan
+from tests.factories import IN_60_DAYS
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = _tz.localdate()
-IN_60_DAYS = (_TODAY + _dt.timedelta(days=60)).isoformat()
 
 pytestmark = pytest.mark.django_db
 

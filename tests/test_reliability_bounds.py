@@ -10,11 +10,11 @@ from rest_framework.test import APIClient
 from intake import limits
 from intake.models import Episode, Interview, PlanMedication, TreatmentPlan
 from intake.services.treatment_plan import treatment_plan_create
-from tests.factories import EpisodeFactory
+from tests.factories import IN_60_DAYS, EpisodeFactory
 
 pytestmark = pytest.mark.django_db
 
-REVIEW = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+REVIEW = IN_60_DAYS
 CBT = {"modality": "cbt", "setting": "outpatient", "frequency": "weekly", "targets": ["triggers"]}
 
 

@@ -1,10 +1,7 @@
 """Plan pages: drafting with formsets, the conflict message, review evidence, amendment diff,
 print and PDF."""
 
-import datetime as _dt
-
 import pytest
-from django.utils import timezone as _tz
 
 from intake.models import AuditEvent, TreatmentPlan
 from intake.services.treatment_plan import (
@@ -14,14 +11,12 @@ from intake.services.treatment_plan import (
     treatment_plan_submit,
     treatment_plan_update,
 )
-from tests.factories import PASSWORD, second_factor
+from tests.factories import IN_60_DAYS, PASSWORD, in_days, second_factor
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = _tz.localdate()
-IN_60_DAYS = (_TODAY + _dt.timedelta(days=60)).isoformat()
-IN_88_DAYS = (_TODAY + _dt.timedelta(days=88)).isoformat()
-IN_122_DAYS = (_TODAY + _dt.timedelta(days=122)).isoformat()
+IN_88_DAYS = in_days(88)
+IN_122_DAYS = in_days(122)
 
 pytestmark = pytest.mark.django_db
 

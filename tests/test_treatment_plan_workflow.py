@@ -1,24 +1,19 @@
 """The plan workflow through the API: draft, submit, approve with signature, request changes,
 amend; who may do each; immutability of signed versions; concurrent edits."""
 
-import datetime as _dt
-
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
-from django.utils import timezone as _tz
 
 from intake.models import AuditEvent, PlanMedication, TreatmentPlan
-from tests.factories import PASSWORD, second_factor
+from tests.factories import IN_60_DAYS, PASSWORD, in_days, second_factor
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = _tz.localdate()
-IN_60_DAYS = (_TODAY + _dt.timedelta(days=60)).isoformat()
-IN_88_DAYS = (_TODAY + _dt.timedelta(days=88)).isoformat()
-IN_119_DAYS = (_TODAY + _dt.timedelta(days=119)).isoformat()
-IN_149_DAYS = (_TODAY + _dt.timedelta(days=149)).isoformat()
-IN_180_DAYS = (_TODAY + _dt.timedelta(days=180)).isoformat()
+IN_88_DAYS = in_days(88)
+IN_119_DAYS = in_days(119)
+IN_149_DAYS = in_days(149)
+IN_180_DAYS = in_days(180)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from intake.models import Interview, TreatmentPlan
 from intake.services.assessment import assessment_record
 from intake.services.lab import lab_order_create, lab_results_record
+from tests.factories import IN_60_DAYS_DATE
 from tests.test_lab_results import uds_entries
 
 
@@ -64,7 +65,7 @@ def plan(patient, author, *, status="draft", review_date=None, comment="", revie
     row = TreatmentPlan.objects.create(
         patient=patient,
         setting="outpatient",
-        review_date=review_date or datetime.date(2027, 2, 1),
+        review_date=review_date or IN_60_DAYS_DATE,
         status="draft",
         created_by=author,
         updated_by=author,
