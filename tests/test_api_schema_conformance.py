@@ -24,6 +24,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.engine import Status, events
 
+from intake.models import TreatmentPlan
 from tests.factories import make_consent
 
 CONFIG = Path(__file__).resolve().parent.parent / "schemathesis.toml"
@@ -198,3 +199,7 @@ def test_plan_workflow_input_that_is_not_text_is_a_400_naming_the_field(patient,
     submit = api.post(f"{base}/submit/", {"revision": "latest"}, format="json")
     assert submit.status_code == 400 and "revision" in submit.json()
     assert api.post(f"{base}/amend/", [], format="json").status_code == 400
+    # Every refusal left the draft as it was: no amendment, no submission.
+    assert TreatmentPlan.objects.filter(patient=patient).count() == 1
+    plan.refresh_from_db()
+    assert plan.status == "draft" and plan.submitted_by is None

@@ -99,6 +99,7 @@ def test_it_lets_a_credentialed_counselor_diagnose_where_the_clinic_allows(
         format="json",
     )
     assert response.status_code == 201
+    assert Diagnosis.objects.get(patient=patient).diagnosed_by == team_counselor
     settings.COUNSELOR_MAY_DIAGNOSE = False
     assert (
         api.post(
@@ -108,6 +109,7 @@ def test_it_lets_a_credentialed_counselor_diagnose_where_the_clinic_allows(
         ).status_code
         == 403
     )
+    assert Diagnosis.objects.filter(patient=patient).count() == 1
 
 
 def test_it_requires_remission_for_controlled_environment(api, patient, team_physician):
@@ -129,6 +131,7 @@ def test_it_refuses_another_patients_assessment(api, patient, team_physician):
         f"/api/v1/patients/{patient.pk}/diagnoses/", {"assessment": str(other.pk)}, format="json"
     )
     assert response.status_code == 400
+    assert not Diagnosis.objects.exists()
 
 
 def test_a_physician_records_it_from_the_page_and_the_chart_shows_it(

@@ -53,6 +53,7 @@ def test_recipient_and_purpose_match_ignoring_case_and_spacing(api, patient, tea
     api.force_authenticate(team_physician)
     body = _body(consent, recipient=f"  {RECIPIENT.upper()} ", purpose=PURPOSE.lower())
     assert api.post(_url(patient), body, format="json").status_code == 201
+    assert Disclosure.objects.get(patient=patient).consent_id == consent.pk
 
 
 @pytest.mark.parametrize(

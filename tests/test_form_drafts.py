@@ -137,8 +137,10 @@ def test_the_form_own_permission_decides(client, patient, team_counselor):
     order = lab_order_create(actor=physician, patient=patient, panel="ecg", priority="routine")
     client.force_login(team_counselor)
     assert _save(client, patient, f"lab-panel:{order.pk}", {"x": "1"}).status_code == 403
+    assert not FormDraft.objects.filter(owner=team_counselor).exists()
     client.force_login(physician)
     assert _save(client, patient, f"lab-panel:{order.pk}", {"x": "1"}).status_code == 200
+    assert FormDraft.objects.get(owner=physician).fields == {"x": "1"}
 
 
 def test_a_draft_for_another_patients_record_is_refused(client, patient, team_counselor):
@@ -184,6 +186,7 @@ def test_a_body_that_is_not_json_is_a_400(client, patient, team_counselor):
         client.post(_url(patient, "discard/"), "[]", content_type="application/json"),
     ):
         assert response.status_code == 400 and "body" in response.json()["errors"]
+    assert not FormDraft.objects.exists()
 
 
 def test_the_size_limit_is_a_setting(patient, team_counselor, settings):

@@ -202,6 +202,9 @@ def test_a_full_screen_at_the_limits_is_stored(api, patient, team_nurse):
     )
     response = post_results(api, order["id"], entries)
     assert response.status_code == 201, response.json()
+    stored = LabResult.objects.filter(order_id=order["id"])
+    assert stored.count() == len(entries)
+    assert stored.get(test_id="fentanyl").value == 1_000_000
 
 
 def test_an_amendment_to_an_impossible_value_is_refused_and_changes_nothing(

@@ -173,6 +173,7 @@ def test_a_medication_started_last_year_is_accepted(team_physician, patient):
     start = timezone.localdate() - datetime.timedelta(days=300)
     response = _post_plan(_api(team_physician), patient, medications=[_bup(start_date=str(start))])
     assert response.status_code == 201, response.json()
+    assert PlanMedication.objects.get(plan__patient=patient).start_date == start
 
 
 def test_an_objective_target_date_in_year_9999_is_refused(team_counselor, patient):
