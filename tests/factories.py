@@ -1,8 +1,10 @@
 """Factories, request payloads and valid records shared by the test modules."""
 
 import datetime
+from collections.abc import Callable
 
 import factory
+import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -60,6 +62,16 @@ class UserFactory(factory.django.DjangoModelFactory):
                 may_diagnose=role == Role.PHYSICIAN,
                 may_prescribe=role == Role.PHYSICIAN,
             )
+
+
+def staff_fixture(username: str, role: str) -> Callable:
+    """A fixture giving one staff account: `username` in the clinic role `role`."""
+
+    @pytest.fixture
+    def account(db):
+        return UserFactory(username=username, role=role)
+
+    return account
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

@@ -19,6 +19,7 @@ from tests.factories import (
     SubstanceUseFactory,
     UserFactory,
 )
+from tests.lab_support import SCREENS
 
 pytestmark = BROWSER
 
@@ -29,21 +30,6 @@ VALIDITY = [
     {"test": "creatinine", "value": D("85")},
     {"test": "specific-gravity", "value": D("1.018")},
     {"test": "ph", "value": D("6.5")},
-]
-SCREEN = [
-    "opiates",
-    "6-mam",
-    "fentanyl",
-    "norfentanyl",
-    "oxycodone",
-    "buprenorphine",
-    "norbuprenorphine",
-    "methadone",
-    "eddp",
-    "benzodiazepines",
-    "cocaine",
-    "amphetamines",
-    "thc",
 ]
 
 
@@ -160,7 +146,7 @@ def _chart(counselor, nurse, physician):
                 "test": code,
                 "value": D("120") if code in ("buprenorphine", "norbuprenorphine") else D("0"),
             }
-            for code in SCREEN
+            for code in SCREENS
         ]
         order = lab_order_create(actor=nurse, patient=patient, panel="uds")
         lab_results_record(

@@ -270,7 +270,7 @@ def _seed_interview(patient, physician):
 
 def _seed_labs(patient, physician):
     from intake.services.lab import lab_order_create, lab_results_record
-    from tests.test_lab_results import uds_entries
+    from tests.lab_support import uds_entries
 
     order = lab_order_create(actor=physician, patient=patient, panel="uds", priority="stat")
     lab_results_record(

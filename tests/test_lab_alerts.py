@@ -128,7 +128,7 @@ def test_it_alerts_on_a_positive_pregnancy_test(client, patient, team_nurse):
 
 
 def test_it_alerts_on_methadone_without_its_metabolite(api, patient, team_nurse):
-    from tests.test_lab_results import uds_entries
+    from tests.lab_support import uds_entries
 
     api.force_authenticate(team_nurse)
     order = lab_order_create(actor=team_nurse, patient=patient, panel="uds")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from intake.models import LabResult
 from intake.selectors.disclosure import disclosure_document
 from intake.services.lab import lab_order_create
-from tests.test_lab_results import (
+from tests.lab_support import (
     SCREENS,
     VALID_SPECIMEN,
     api_order,

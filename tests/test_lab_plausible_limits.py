@@ -11,7 +11,7 @@ from intake.labs.catalog import TESTS_BY_CODE
 from intake.labs.interpret import LabValueError, validate_value
 from intake.models import AuditEvent, LabAlert, LabOrder, LabResult, LabTest
 from intake.services.lab import lab_order_create, lab_results_record
-from tests.test_lab_results import api_order, post_results, uds_entries
+from tests.lab_support import SCREENS, api_order, post_results, uds_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -28,24 +28,7 @@ LIMITS = {
     "ph": ("1", "14"),
     "specimen-temperature": ("0", "50"),
     "hcv-rna": ("0", "1000000000"),
-    **{
-        code: ("0", "1000000")
-        for code in (
-            "opiates",
-            "6-mam",
-            "fentanyl",
-            "norfentanyl",
-            "oxycodone",
-            "buprenorphine",
-            "norbuprenorphine",
-            "methadone",
-            "eddp",
-            "benzodiazepines",
-            "cocaine",
-            "amphetamines",
-            "thc",
-        )
-    },
+    **{code: ("0", "1000000") for code in SCREENS},
 }
 STEP = D("0.0001")  # the smallest difference the result columns store
 

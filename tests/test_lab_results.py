@@ -6,79 +6,19 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from intake.models import AuditEvent, Interview, LabAlert, LabOrder, LabResult
+from intake.models import AuditEvent, LabAlert, LabOrder, LabResult
 from intake.services.lab import lab_order_create, lab_results_record
+from tests.lab_support import (
+    SCREENS,
+    VALID_SPECIMEN,
+    api_order,
+    by_test,
+    on_buprenorphine,
+    post_results,
+    uds_entries,
+)
 
 pytestmark = pytest.mark.django_db
-
-SCREENS = [
-    "opiates",
-    "6-mam",
-    "fentanyl",
-    "norfentanyl",
-    "oxycodone",
-    "buprenorphine",
-    "norbuprenorphine",
-    "methadone",
-    "eddp",
-    "benzodiazepines",
-    "cocaine",
-    "amphetamines",
-    "thc",
-]
-VALID_SPECIMEN = {
-    "specimen-temperature": 34,
-    "creatinine": 80,
-    "specific-gravity": 1.015,
-    "ph": 6.5,
-}
-
-
-def uds_entries(values=None, validity=None, xylazine="negative"):
-    """A full urine drug screen: every screen 0 unless given, xylazine as given, validity."""
-    values = values or {}
-    entries = [{"test": code, "value": values.get(code, 0)} for code in SCREENS]
-    entries.append({"test": "xylazine", "qualitative": xylazine})
-    entries += [
-        {"test": code, "value": value}
-        for code, value in {**VALID_SPECIMEN, **(validity or {})}.items()
-    ]
-    return entries
-
-
-def on_buprenorphine(patient, author, text="Suboxone 8 mg/2 mg SL twice daily"):
-    return Interview.objects.create(
-        patient=patient,
-        author=author,
-        interviewed_on=datetime.date(2026, 10, 1),
-        current_medications=text,
-    )
-
-
-def collected(minutes_ago=30):
-    return (timezone.now() - datetime.timedelta(minutes=minutes_ago)).isoformat()
-
-
-def api_order(api, patient, panel="uds", priority="routine"):
-    response = api.post(
-        f"/api/v1/patients/{patient.pk}/lab-orders/",
-        {"panel": panel, "priority": priority},
-        format="json",
-    )
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def post_results(api, order_id, results, observed=False, **extra):
-    return api.post(
-        f"/api/v1/lab-orders/{order_id}/results/",
-        {"collected_at": collected(), "observed": observed, "results": results, **extra},
-        format="json",
-    )
-
-
-def by_test(body):
-    return {r["test"]: r for r in body["results"]}
 
 
 def test_it_interprets_a_full_uds_for_a_buprenorphine_patient(api, patient, team_nurse):

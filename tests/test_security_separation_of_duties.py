@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from intake.models import AuditEvent, CareTeamMember
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -190,14 +190,8 @@ def test_the_privacy_officer_home_links_to_the_review(client, privacy_officer):
 # 3. Administrators' and privacy officers' credentials need two administrators ----------------
 
 
-@pytest.fixture
-def second_admin(db):
-    return UserFactory(username="second-admin", role="clinic-admin")
-
-
-@pytest.fixture
-def target_admin(db):
-    return UserFactory(username="target-admin", role="clinic-admin")
+second_admin = staff_fixture("second-admin", "clinic-admin")
+target_admin = staff_fixture("target-admin", "clinic-admin")
 
 
 def _request_password(client, admin, target):

@@ -127,7 +127,7 @@ def test_a_recollection_already_ordered_links_to_its_result_entry(client, patien
 
 def test_a_valid_later_specimen_clears_the_recollection(client, patient, team_nurse):
     from intake.services.lab import lab_results_record
-    from tests.test_lab_results import uds_entries
+    from tests.lab_support import uds_entries
 
     adulterated_uds(patient, team_nurse)
     again = open_order(patient, team_nurse)

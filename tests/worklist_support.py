@@ -10,7 +10,7 @@ from intake.models import Interview, TreatmentPlan
 from intake.services.assessment import assessment_record
 from intake.services.lab import lab_order_create, lab_results_record
 from tests.factories import IN_60_DAYS_DATE
-from tests.test_lab_results import uds_entries
+from tests.lab_support import uds_entries
 
 
 def critical_qtc(patient, nurse, qtc=520):
