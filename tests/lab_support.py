@@ -6,6 +6,7 @@ import datetime
 from django.utils import timezone
 
 from intake.models import Interview
+from intake.services.lab import lab_order_create, lab_results_record
 
 # The screens of the urine drug screen panel (CLINICAL_REFERENCE.md section 3), in panel order.
 SCREENS = [
@@ -76,3 +77,18 @@ def post_results(api, order_id, results, observed=False, **extra):
 
 def by_test(body):
     return {r["test"]: r for r in body["results"]}
+
+
+def ecg_and_blood_history(patient, nurse, days_ago=(60, 30, 7)) -> None:
+    """Earlier ECGs and blood work (QTc 431, 446, 468; ALT 38, 61, 72; AST 33), `days_ago`
+    days back, so the chart has ALT and QTc trends to draw."""
+    for days, qtc, alt in zip(days_ago, (431, 446, 468), (38, 61, 72), strict=True):
+        at = timezone.now() - datetime.timedelta(days=days)
+        for panel, entries in (
+            ("ecg", [{"test": "qtc", "value": qtc}]),
+            ("intake-blood", [{"test": "alt", "value": alt}, {"test": "ast", "value": 33}]),
+        ):
+            order = lab_order_create(actor=nurse, patient=patient, panel=panel)
+            lab_results_record(
+                actor=nurse, order=order, collected_at=at, observed=False, entries=entries
+            )
