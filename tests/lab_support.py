@@ -92,3 +92,37 @@ def ecg_and_blood_history(patient, nurse, days_ago=(60, 30, 7)) -> None:
             lab_results_record(
                 actor=nurse, order=order, collected_at=at, observed=False, entries=entries
             )
+
+
+def resulted_ecg(patient, author, qtc, *, priority="routine", observed=False, days_ago=0):
+    """An ECG ordered and resulted by `author` with QTc `qtc` ms, collected `days_ago` days
+    ago. Returns the order and the recording (its new alerts)."""
+    order = lab_order_create(actor=author, patient=patient, panel="ecg", priority=priority)
+    recording = lab_results_record(
+        actor=author,
+        order=order,
+        collected_at=timezone.now() - datetime.timedelta(days=days_ago),
+        observed=observed,
+        entries=[{"test": "qtc", "value": qtc}],
+    )
+    return order, recording
+
+
+# A valid urine specimen as a nurse types it on the results page.
+VALID_SPECIMEN_TYPED = {
+    "specimen-temperature": "34",
+    "creatinine": "85",
+    "specific-gravity": "1.012",
+    "ph": "6",
+}
+
+
+def results_form(specimen_type: str, results: dict[str, str], **fields: str) -> dict[str, str]:
+    """The results page's form: collected now (local time, as the page's input takes it),
+    `results` by test code, and any other `fields` (e.g. observed="on")."""
+    return {
+        "collected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "specimen_type": specimen_type,
+        **fields,
+        **{f"result-{code}": value for code, value in results.items()},
+    }

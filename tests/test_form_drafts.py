@@ -23,6 +23,7 @@ from intake.services.form_draft import (
     form_drafts_purge,
 )
 from tests.factories import PASSWORD, InterviewFactory, PatientFactory, TreatmentPlanFactory
+from tests.lab_support import results_form
 from tests.test_interview_pages import _form
 
 pytestmark = pytest.mark.django_db
@@ -271,11 +272,7 @@ def test_saving_a_plan_consent_or_lab_results_deletes_their_drafts(client, patie
     assert not FormDraft.objects.filter(key="consent:new").exists()
     saved = client.post(
         pages[f"lab-panel:{order.pk}"],
-        {
-            "collected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "specimen_type": order.specimen_type,
-            "result-qtc": "420",
-        },
+        results_form(order.specimen_type, {"qtc": "420"}),
     )
     assert saved.status_code == 302, saved.content.decode()[:3000]
     assert not FormDraft.objects.filter(key=f"lab-panel:{order.pk}").exists()

@@ -5,6 +5,7 @@ types; text over its maximum."""
 import json
 
 import pytest
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from intake.models import Assessment, Interview, TreatmentPlan
@@ -117,6 +118,7 @@ def test_an_otp_sent_as_a_number_is_still_accepted(api, team_counselor):
         content_type="application/json",
     )
     assert response.status_code == 401
+    assert not Token.objects.filter(user=team_counselor).exists()
 
 
 def test_a_huge_username_at_sign_in_is_a_wrong_sign_in_not_a_500(client):
