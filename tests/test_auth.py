@@ -102,5 +102,8 @@ def test_it_forbids_caching_of_pages(client, team_counselor):
 
 def test_it_signs_out_with_post(client, team_counselor):
     client.force_login(team_counselor)
+    signed_in = client.session.session_key
+    assert Session.objects.filter(session_key=signed_in).exists()
     client.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=signed_in).exists()
     assert client.get("/").status_code == 302
