@@ -82,3 +82,16 @@ def plan(patient, author, *, status="draft", review_date=None, comment="", revie
     )
     row.refresh_from_db()
     return row
+
+
+def every_kind_of_work(patient, physician, nurse, counselor) -> None:
+    """A critical QTc, an open order, an adulterated urine specimen and a suicide-risk PHQ-9; a
+    draft interview and a draft plan by each of the three; a plan the counselor submitted."""
+    critical_qtc(patient, nurse)
+    open_order(patient, nurse)
+    adulterated_uds(patient, nurse)
+    suicide_risk_phq9(patient, counselor)
+    for author in (physician, nurse, counselor):
+        draft_interview(patient, author)
+        plan(patient, author)
+    plan(patient, counselor, status="submitted")
