@@ -15,6 +15,7 @@ from intake.models import (
     Episode,
     Interview,
     Patient,
+    PlanMedication,
     Role,
     StaffProfile,
     SubstanceUse,
@@ -132,6 +133,34 @@ class TreatmentPlanFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     setting = "outpatient"
     review_date = IN_60_DAYS_DATE
+
+
+def methadone_plan(patient, *, dose, start_date, end_date=None, review_date=None):
+    """A draft outpatient plan with one daily oral methadone line, written straight to the
+    database: no service checks, so a test can store what the services would refuse."""
+    plan = TreatmentPlan.objects.create(
+        patient=patient, setting="outpatient", review_date=review_date or IN_60_DAYS_DATE
+    )
+    PlanMedication.objects.create(
+        plan=plan,
+        drug="methadone",
+        dose=dose,
+        route="oral",
+        frequency="daily",
+        start_date=start_date,
+        end_date=end_date,
+    )
+    return plan
+
+
+def mark_signed(plan, physician, signed_at=None) -> None:
+    """Make `plan` active as if `physician` had signed it (at `signed_at`, default now)."""
+    TreatmentPlan.objects.filter(pk=plan.pk).update(
+        status="active",
+        signed_at=signed_at or timezone.now(),
+        signed_by=physician,
+        content_hash="x" * 64,
+    )
 
 
 def second_factor(user) -> str:

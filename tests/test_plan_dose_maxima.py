@@ -9,7 +9,7 @@ import pytest
 from intake.formulary import ABSOLUTE_MAXIMA, DRUGS, TIMES_PER_DAY, dose_refusal
 from intake.models import PlanMedication, TreatmentPlan
 from intake.services.treatment_plan import treatment_plan_submit
-from tests.factories import IN_60_DAYS, PASSWORD, second_factor
+from tests.factories import IN_60_DAYS, PASSWORD, methadone_plan, second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -183,17 +183,7 @@ def test_a_draft_stored_above_the_maximum_cannot_be_submitted_or_signed(
     assert "medications[0].dose" in response.json()
     assert TreatmentPlan.objects.get(pk=plan["id"]).status == "submitted"
 
-    draft = TreatmentPlan.objects.create(
-        patient=patient, setting="outpatient", review_date=IN_60_DAYS
-    )
-    PlanMedication.objects.create(
-        plan=draft,
-        drug="methadone",
-        dose=600,
-        route="oral",
-        frequency="daily",
-        start_date="2026-11-25",
-    )
+    draft = methadone_plan(patient, dose=600, start_date="2026-11-25")
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
