@@ -135,6 +135,13 @@ class TreatmentPlanFactory(factory.django.DjangoModelFactory):
     review_date = IN_60_DAYS_DATE
 
 
+def medication_row(index: int, drug: str, dose: str, **fields: str) -> dict[str, str]:
+    """Row `index` of the plan page's medication formset: `drug` at `dose`, daily from
+    2026-11-25 unless `fields` say otherwise (frequency, start_date, taper, ...)."""
+    row = {"drug": drug, "dose": dose, "frequency": "daily", "start_date": "2026-11-25", **fields}
+    return {f"med-{index}-{name}": value for name, value in row.items()}
+
+
 def methadone_plan(patient, *, dose, start_date, end_date=None, review_date=None):
     """A draft outpatient plan with one daily oral methadone line, written straight to the
     database: no service checks, so a test can store what the services would refuse."""

@@ -9,7 +9,7 @@ import pytest
 from intake.formulary import ABSOLUTE_MAXIMA, DRUGS, TIMES_PER_DAY, dose_refusal
 from intake.models import PlanMedication, TreatmentPlan
 from intake.services.treatment_plan import treatment_plan_submit
-from tests.factories import IN_60_DAYS, PASSWORD, methadone_plan, second_factor
+from tests.factories import IN_60_DAYS, PASSWORD, medication_row, methadone_plan, second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -148,10 +148,7 @@ def test_the_page_puts_the_refusal_on_the_dose_field(client, patient, team_physi
             "beh-INITIAL_FORMS": "0",
             "prob-TOTAL_FORMS": "1",
             "prob-INITIAL_FORMS": "0",
-            "med-1-drug": "methadone",
-            "med-1-dose": "99999",
-            "med-1-frequency": "daily",
-            "med-1-start_date": "2026-11-25",
+            **medication_row(1, "methadone", "99999"),
         },
     )
     assert response.status_code == 200

@@ -11,7 +11,7 @@ from intake.services.treatment_plan import (
     treatment_plan_submit,
     treatment_plan_update,
 )
-from tests.factories import IN_60_DAYS, PASSWORD, in_days, second_factor
+from tests.factories import IN_60_DAYS, PASSWORD, in_days, medication_row, second_factor
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
@@ -99,10 +99,7 @@ def test_a_counselor_cannot_add_medication_on_the_page(client, patient, team_cou
         f"/patients/{patient.pk}/plans/new/",
         {
             **BASE,
-            "med-0-drug": "methadone",
-            "med-0-dose": "30",
-            "med-0-frequency": "daily",
-            "med-0-start_date": "2026-11-25",
+            **medication_row(0, "methadone", "30"),
         },
     )
     assert response.status_code == 200
@@ -116,11 +113,7 @@ def test_a_bad_taper_is_refused_with_a_clear_error(client, patient, team_physici
         f"/patients/{patient.pk}/plans/new/",
         {
             **BASE,
-            "med-0-drug": "methadone",
-            "med-0-dose": "30",
-            "med-0-frequency": "daily",
-            "med-0-start_date": "2026-11-25",
-            "med-0-taper": "day one eight",
+            **medication_row(0, "methadone", "30", taper="day one eight"),
         },
     )
     assert response.status_code == 200
