@@ -466,6 +466,7 @@ def test_a_key_of_any_length_is_refused_cleanly(client, patient, team_counselor)
     assert _load(client, patient, "plan:" + "9" * 5000).status_code == 400
     response = _save(client, patient, "interview:" + str(PatientFactory().pk).upper(), {})
     assert response.status_code == 400 and "key" in response.json()["errors"]  # one spelling
+    assert not FormDraft.objects.exists()
 
 
 def test_the_unavailable_page_never_carries_back_a_signing_code(client, patient, team_physician):
