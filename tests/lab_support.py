@@ -1,5 +1,6 @@
-"""Lab set-up shared by the lab test modules: the urine drug screen's tests as CLINICAL_REFERENCE.md
-lists them, a valid specimen, and ordering and recording through the API."""
+"""Lab set-up shared by the lab test modules: the urine drug screen's tests as
+docs/clinical-rules.md#drug-screen-cutoffs lists them, a valid specimen, ECG and blood-work
+history, and ordering and recording through the API and the results page."""
 
 import datetime
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from intake.models import Interview
 from intake.services.lab import lab_order_create, lab_results_record
 
-# The screens of the urine drug screen panel (CLINICAL_REFERENCE.md section 3), in panel order.
+# The screens of the urine drug screen panel, in panel order.
 SCREENS = [
     "opiates",
     "6-mam",
