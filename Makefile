@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: run test install lint migrate serve bench load schemathesis chromium clean-db
+.PHONY: run test install lint typecheck migrate serve bench load schemathesis chromium clean-db
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -77,3 +77,11 @@ clean-db:
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+## typecheck: mypy (django-stubs plugin, settings in pyproject.toml) over the modules held to full
+## type annotations
+# TODO(issue 16): add intake/services intake/selectors to TYPED once mypy passes on them.
+TYPED := intake/access.py intake/access_scope.py intake/access_staff.py \
+	intake/access_vocabulary.py intake/access_worklist.py intake/scoring intake/labs
+typecheck: install
+	$(VENV)/bin/mypy $(TYPED)

@@ -342,7 +342,7 @@ class Sessions:
 
     def _api_sign_in(self, client: Client, persona: str) -> None:
         """One token per persona, shared by its API clients: each sign-in replaces the user's
-        previous token (API.md), as one integration with several connections would."""
+        previous token (docs/api.md#sign-in), as one integration with several connections would."""
         if persona not in self.tokens:
             body = {"username": self.username(persona), "password": self.password}
             if persona == "physician":

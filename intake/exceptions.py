@@ -1,5 +1,7 @@
 """The app's own errors. Services raise them; the API handler maps them to status codes and
-views turn them into form errors."""
+views turn them into form errors (intake/views/service_errors.py)."""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 
 class StaleVersion(Exception):
@@ -39,3 +41,19 @@ class UnacknowledgedWarnings(Exception):
     def __init__(self, warnings: list[dict]):
         super().__init__("Each warning must be acknowledged with a reason.")
         self.warnings = warnings
+
+
+def refusal_message(exc: Exception) -> str:
+    """The words for a service's refusal, the same for the API's `detail` and for a page (which
+    may say more: intake/views/service_errors.py): a ValidationError's messages in one line."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def messages_by_field(exc: ValidationError) -> dict[str, list[str]]:
+    """A ValidationError's messages by the field each names; NON_FIELD_ERRORS ("__all__") for
+    those naming none. The API answers with them by field, a page puts them on its fields."""
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {NON_FIELD_ERRORS: exc.messages}

@@ -1,4 +1,4 @@
-"""Medicines a plan may prescribe, with the dose rules of CLINICAL_REFERENCE.md section 4.
+"""Medicines a plan may prescribe, with the dose rules of docs/clinical-rules.md#medicines.
 
 Pure data and arithmetic; the plan warnings (intake/plan_rules.py) read it."""
 
@@ -23,22 +23,41 @@ LONG_INTERVAL = {"weekly", "monthly", "q4w"}
 FREQUENCIES = (*TIMES_PER_DAY, *LONG_INTERVAL)
 
 
+# What a plan's medication line holds, in the order the API, the services and the signed content
+# list them (intake/models/treatment_plan.py PlanMedication, without its plan and position).
+MEDICATION_FIELDS = (
+    "drug",
+    "dose",
+    "unit",
+    "route",
+    "frequency",
+    "start_date",
+    "end_date",
+    "indication",
+    "taper",
+)
+
+
 @dataclass(frozen=True)
 class Drug:
     code: str
     name: str
-    unit: str
     route: str
     low: Decimal | None  # dose range, per day (or per administration for long intervals)
     high: Decimal | None
-    max_single: Decimal | None = None
-    agonist: bool = False
     indication: str = ""
+    agonist: bool = False
+    max_single: Decimal | None = None
+    unit: str = "mg"  # every medicine of the formulary is dosed in mg
 
 
 def _d(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
+
+OUD = "Opioid use disorder"
+RELAPSE = "Relapse prevention"
+WITHDRAWAL = "Withdrawal symptoms"
 
 DRUGS: dict[str, Drug] = {
     d.code: d
@@ -46,130 +65,52 @@ DRUGS: dict[str, Drug] = {
         Drug(
             "buprenorphine-naloxone",
             "Buprenorphine/naloxone",
-            "mg",
             "sublingual",
             _d("2"),
             _d("24"),
+            OUD,
             agonist=True,
-            indication="Opioid use disorder",
         ),
-        Drug(
-            "buprenorphine",
-            "Buprenorphine",
-            "mg",
-            "sublingual",
-            _d("2"),
-            _d("24"),
-            agonist=True,
-            indication="Opioid use disorder",
-        ),
+        Drug("buprenorphine", "Buprenorphine", "sublingual", _d("2"), _d("24"), OUD, agonist=True),
         Drug(
             "buprenorphine-xr",
             "Extended-release buprenorphine injection",
-            "mg",
             "subcutaneous",
             _d("100"),
             _d("300"),
+            f"{OUD} (monthly)",
             agonist=True,
-            indication="Opioid use disorder (monthly)",
         ),
-        Drug(
-            "methadone",
-            "Methadone",
-            "mg",
-            "oral",
-            _d("1"),
-            _d("200"),
-            agonist=True,
-            indication="Opioid use disorder",
-        ),
-        Drug(
-            "naltrexone",
-            "Naltrexone",
-            "mg",
-            "oral",
-            _d("25"),
-            _d("50"),
-            indication="Relapse prevention",
-        ),
+        Drug("methadone", "Methadone", "oral", _d("1"), _d("200"), OUD, agonist=True),
+        Drug("naltrexone", "Naltrexone", "oral", _d("25"), _d("50"), RELAPSE),
         Drug(
             "naltrexone-xr",
             "Extended-release naltrexone injection",
-            "mg",
             "intramuscular",
             _d("380"),
             _d("380"),
-            indication="Relapse prevention (every 4 weeks)",
+            f"{RELAPSE} (every 4 weeks)",
         ),
         Drug(
             "lofexidine",
             "Lofexidine",
-            "mg",
             "oral",
             _d("0.18"),
             _d("2.88"),
+            WITHDRAWAL,
             max_single=_d("0.72"),
-            indication="Withdrawal symptoms",
         ),
+        Drug("clonidine", "Clonidine", "oral", _d("0.1"), _d("1.2"), WITHDRAWAL),
+        Drug("ondansetron", "Ondansetron", "oral", _d("4"), _d("24"), "Nausea, vomiting"),
+        Drug("loperamide", "Loperamide", "oral", _d("2"), _d("16"), "Diarrhea"),
+        Drug("ibuprofen", "Ibuprofen", "oral", _d("200"), _d("3200"), "Pain"),
+        Drug("acetaminophen", "Acetaminophen", "oral", _d("325"), _d("4000"), "Pain"),
+        Drug("hydroxyzine", "Hydroxyzine", "oral", _d("25"), _d("200"), "Anxiety, insomnia"),
+        Drug("trazodone", "Trazodone", "oral", _d("25"), _d("100"), "Insomnia"),
+        Drug("dicyclomine", "Dicyclomine", "oral", _d("20"), _d("160"), "Abdominal cramps"),
+        Drug("methocarbamol", "Methocarbamol", "oral", _d("500"), _d("6000"), "Muscle aches"),
         Drug(
-            "clonidine",
-            "Clonidine",
-            "mg",
-            "oral",
-            _d("0.1"),
-            _d("1.2"),
-            indication="Withdrawal symptoms",
-        ),
-        Drug(
-            "ondansetron",
-            "Ondansetron",
-            "mg",
-            "oral",
-            _d("4"),
-            _d("24"),
-            indication="Nausea, vomiting",
-        ),
-        Drug("loperamide", "Loperamide", "mg", "oral", _d("2"), _d("16"), indication="Diarrhea"),
-        Drug("ibuprofen", "Ibuprofen", "mg", "oral", _d("200"), _d("3200"), indication="Pain"),
-        Drug(
-            "acetaminophen", "Acetaminophen", "mg", "oral", _d("325"), _d("4000"), indication="Pain"
-        ),
-        Drug(
-            "hydroxyzine",
-            "Hydroxyzine",
-            "mg",
-            "oral",
-            _d("25"),
-            _d("200"),
-            indication="Anxiety, insomnia",
-        ),
-        Drug("trazodone", "Trazodone", "mg", "oral", _d("25"), _d("100"), indication="Insomnia"),
-        Drug(
-            "dicyclomine",
-            "Dicyclomine",
-            "mg",
-            "oral",
-            _d("20"),
-            _d("160"),
-            indication="Abdominal cramps",
-        ),
-        Drug(
-            "methocarbamol",
-            "Methocarbamol",
-            "mg",
-            "oral",
-            _d("500"),
-            _d("6000"),
-            indication="Muscle aches",
-        ),
-        Drug(
-            "naloxone",
-            "Naloxone rescue kit",
-            "mg",
-            "intranasal",
-            None,
-            None,
-            indication="Take-home, for overdose",
+            "naloxone", "Naloxone rescue kit", "intranasal", None, None, "Take-home, for overdose"
         ),
     )
 }
@@ -177,15 +118,16 @@ DRUGS: dict[str, Drug] = {
 
 @dataclass(frozen=True)
 class AbsoluteMaximum:
-    """Above these a dose is refused when the plan is saved, not warned (CLINICAL_REFERENCE
-    section 4, absolute maxima). `per_day` applies to dose x times a day (a prn frequency at its
-    maximum; a weekly or monthly line to its one dose); `per_dose` to each administration."""
+    """Above these a dose is refused when the plan is saved, not warned
+    (docs/clinical-rules.md#absolute-dose-maxima). `per_day` applies to dose x times a day (a prn
+    frequency at its maximum; a weekly or monthly line to its one dose); `per_dose` to each
+    administration."""
 
     per_day: Decimal | None = None
     per_dose: Decimal | None = None
 
 
-# Keyed by drug code: every drug of the formulary with a maximum in CLINICAL_REFERENCE §4.
+# Keyed by drug code: each drug with a maximum (docs/clinical-rules.md#absolute-dose-maxima).
 ABSOLUTE_MAXIMA: dict[str, AbsoluteMaximum] = {
     "buprenorphine": AbsoluteMaximum(per_day=_d("32")),
     "buprenorphine-naloxone": AbsoluteMaximum(per_day=_d("32")),

@@ -60,7 +60,7 @@ def _choice_classes() -> dict[str, type[models.TextChoices]]:
 
 CHOICES = _choice_classes()
 
-# Plan safety warnings (CLINICAL_REFERENCE.md section 5): the short name a reviewer reads
+# Plan safety warnings (docs/clinical-rules.md#plan-safety-warnings): the short name shown
 # beside the warning's own message.
 WARNING_LABELS = {
     "buprenorphine-induction-cows": "Buprenorphine induction without a COWS of 8 or more",

@@ -1,4 +1,4 @@
-"""Safety warnings on a treatment plan (CLINICAL_REFERENCE.md section 5).
+"""Safety warnings on a treatment plan (docs/clinical-rules.md#plan-safety-warnings).
 
 Pure functions: `plan_warnings(plan, facts)` reads a plan's medications and the patient's
 recent facts (gathered by `intake.selectors.treatment_plan.plan_facts`) and returns every
@@ -7,6 +7,7 @@ warning that applies. Each must be acknowledged with a reason before the plan is
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -106,7 +107,7 @@ class PlanWarning:
         return {"code": self.code, "message": self.message}
 
 
-def _starts(plan: PlanDraft, facts: PlanFacts, drugs) -> list[MedLine]:
+def _starts(plan: PlanDraft, facts: PlanFacts, drugs: Collection[str]) -> list[MedLine]:
     return [m for m in plan.medications if m.drug in drugs and m.drug not in facts.continuing_drugs]
 
 
@@ -118,81 +119,114 @@ def _start_moment(med: MedLine, facts: PlanFacts) -> datetime.datetime:
 
 
 def plan_warnings(plan: PlanDraft, facts: PlanFacts) -> list[PlanWarning]:
+    """Every warning that applies, rule family by rule family, in a fixed order."""
     drugs = {m.drug for m in plan.medications}
     found: list[PlanWarning] = []
     found += _buprenorphine_induction(plan, facts)
     found += _methadone(plan, facts, drugs)
     found += _naltrexone(facts, drugs)
-    sedatives_used = sorted(facts.sedative_use_30d)
-    if drugs & AGONISTS and (
-        facts.benzodiazepine_positive_30d or facts.latest_auditc_positive or sedatives_used
-    ):
-        why = []
-        if facts.benzodiazepine_positive_30d:
-            why.append("a benzodiazepine-positive screen in the last 30 days")
-        if facts.latest_auditc_positive:
-            why.append("a positive latest AUDIT-C")
-        if sedatives_used:
-            why.append(f"{' and '.join(sedatives_used)} use in the last 30 days (interview)")
-        found.append(
-            PlanWarning(
-                "sedative-with-agonist",
-                "Opioid agonist with " + " and ".join(why) + ": risk of respiratory depression.",
-            )
-        )
-    if (facts.hcg_positive_30d or facts.pregnancy_reported) and (
-        plan.medically_supervised_detox or drugs & PREGNANCY_REVIEW_DRUGS
-    ):
-        found.append(
-            PlanWarning(
-                "pregnancy-review",
-                "Pregnancy (positive hCG in 30 days or reported) with withdrawal "
-                "management, naltrexone or lofexidine: agonist treatment is usually "
-                "preferred in pregnancy.",
-            )
-        )
-    if drugs & LIVER_DRUGS:
-        high = [
-            f"{test.upper()} {value} U/L"
-            for test, value in sorted(facts.liver_max.items())
-            if value > LIVER_ULN[test] * LIVER_FACTOR
-        ]
-        if high:
-            found.append(
-                PlanWarning(
-                    "liver-enzymes",
-                    f"{', '.join(high)} (above 3 × the upper limit of normal in "
-                    "the last 90 days) with a naltrexone, buprenorphine or "
-                    "acetaminophen order.",
-                )
-            )
+    found += _sedative_with_agonist(facts, drugs)
+    found += _pregnancy_review(plan, facts, drugs)
+    found += _liver_enzymes(facts, drugs)
     found += _qt_prolonging(facts, drugs)
     found += _agonist_duplication(plan)
-    if drugs & NSAIDS and facts.platelets_min_30d is not None:
-        if facts.platelets_min_30d < PLATELETS_LOW:
-            found.append(
-                PlanWarning(
-                    "nsaid-low-platelets",
-                    f"Ibuprofen with platelets {facts.platelets_min_30d} × 10^3/µL (below 50 in "
-                    "the last 30 days): risk of bleeding.",
-                )
-            )
-    if (drugs & AGONISTS or plan.medically_supervised_detox) and "naloxone" not in drugs:
-        found.append(
-            PlanWarning(
-                "no-naloxone",
-                "No naloxone rescue kit on a plan with an opioid agonist or withdrawal management.",
-            )
+    found += _nsaid_low_platelets(facts, drugs)
+    found += _no_naloxone(plan, drugs)
+    found += _dose_range(plan)
+    return found
+
+
+def _sedative_with_agonist(facts: PlanFacts, drugs: set[str]) -> list[PlanWarning]:
+    sedatives_used = sorted(facts.sedative_use_30d)
+    if not drugs & AGONISTS or not (
+        facts.benzodiazepine_positive_30d or facts.latest_auditc_positive or sedatives_used
+    ):
+        return []
+    why = []
+    if facts.benzodiazepine_positive_30d:
+        why.append("a benzodiazepine-positive screen in the last 30 days")
+    if facts.latest_auditc_positive:
+        why.append("a positive latest AUDIT-C")
+    if sedatives_used:
+        why.append(f"{' and '.join(sedatives_used)} use in the last 30 days (interview)")
+    return [
+        PlanWarning(
+            "sedative-with-agonist",
+            "Opioid agonist with " + " and ".join(why) + ": risk of respiratory depression.",
         )
-    problems = []
+    ]
+
+
+def _pregnancy_review(plan: PlanDraft, facts: PlanFacts, drugs: set[str]) -> list[PlanWarning]:
+    pregnant = facts.hcg_positive_30d or facts.pregnancy_reported
+    if not pregnant or not (plan.medically_supervised_detox or drugs & PREGNANCY_REVIEW_DRUGS):
+        return []
+    return [
+        PlanWarning(
+            "pregnancy-review",
+            "Pregnancy (positive hCG in 30 days or reported) with withdrawal "
+            "management, naltrexone or lofexidine: agonist treatment is usually "
+            "preferred in pregnancy.",
+        )
+    ]
+
+
+def _liver_enzymes(facts: PlanFacts, drugs: set[str]) -> list[PlanWarning]:
+    if not drugs & LIVER_DRUGS:
+        return []
+    high = [
+        f"{test.upper()} {value} U/L"
+        for test, value in sorted(facts.liver_max.items())
+        if value > LIVER_ULN[test] * LIVER_FACTOR
+    ]
+    if not high:
+        return []
+    return [
+        PlanWarning(
+            "liver-enzymes",
+            f"{', '.join(high)} (above 3 × the upper limit of normal in "
+            "the last 90 days) with a naltrexone, buprenorphine or "
+            "acetaminophen order.",
+        )
+    ]
+
+
+def _nsaid_low_platelets(facts: PlanFacts, drugs: set[str]) -> list[PlanWarning]:
+    if not drugs & NSAIDS or facts.platelets_min_30d is None:
+        return []
+    if facts.platelets_min_30d >= PLATELETS_LOW:
+        return []
+    return [
+        PlanWarning(
+            "nsaid-low-platelets",
+            f"Ibuprofen with platelets {facts.platelets_min_30d} × 10^3/µL (below 50 in "
+            "the last 30 days): risk of bleeding.",
+        )
+    ]
+
+
+def _no_naloxone(plan: PlanDraft, drugs: set[str]) -> list[PlanWarning]:
+    if not (drugs & AGONISTS or plan.medically_supervised_detox) or "naloxone" in drugs:
+        return []
+    return [
+        PlanWarning(
+            "no-naloxone",
+            "No naloxone rescue kit on a plan with an opioid agonist or withdrawal management.",
+        )
+    ]
+
+
+def _dose_range(plan: PlanDraft) -> list[PlanWarning]:
+    """One warning listing each distinct out-of-range dose, tapers included."""
+    problems: list[str] = []
     for med in plan.medications:
         for dose in (med.dose, *(d for _day, d in med.taper)):
             problem = dose_problem(med.drug, dose, med.frequency)
             if problem and problem not in problems:
                 problems.append(problem)
-    if problems:
-        found.append(PlanWarning("dose-range", " ".join(problems)))
-    return found
+    if not problems:
+        return []
+    return [PlanWarning("dose-range", " ".join(problems))]
 
 
 def _buprenorphine_induction(plan: PlanDraft, facts: PlanFacts) -> list[PlanWarning]:

@@ -1,4 +1,4 @@
-"""What no browser or API client following API.md sends is refused before any view runs: a
+"""What no browser or API client following docs/api.md sends is refused before any view runs: a
 NUL byte in the query string or in a form field's name or value is a 400 (JSON for the API, the
 plain error page otherwise) naming where it was. PostgreSQL cannot store NUL in text, so such a
 value used to reach the database and fail there as a 500. JSON bodies are checked by the API's

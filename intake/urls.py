@@ -18,6 +18,7 @@ from intake.views import (
     record_discard,
     staff,
     treatment_plan,
+    treatment_plan_edit,
 )
 
 app_name = "intake"
@@ -119,7 +120,9 @@ urlpatterns = [
     ),
     # treatment plan pages
     path("patients/<uuid:patient_id>/plans/", treatment_plan.plan_index, name="plan-list"),
-    path("patients/<uuid:patient_id>/plans/new/", treatment_plan.plan_create, name="plan-create"),
+    path(
+        "patients/<uuid:patient_id>/plans/new/", treatment_plan_edit.plan_create, name="plan-create"
+    ),
     path(
         "patients/<uuid:patient_id>/plans/<uuid:plan_id>/",
         treatment_plan.plan_detail,
@@ -127,7 +130,7 @@ urlpatterns = [
     ),
     path(
         "patients/<uuid:patient_id>/plans/<uuid:plan_id>/edit/",
-        treatment_plan.plan_edit,
+        treatment_plan_edit.plan_edit,
         name="plan-edit",
     ),
     path(

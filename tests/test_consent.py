@@ -65,7 +65,7 @@ def test_it_refuses_a_consent_missing_each_element(api, patient, team_counselor,
 def test_it_names_every_missing_element_at_once(api, patient, team_counselor):
     api.force_authenticate(team_counselor)
     body = api.post(_url(patient), {}, format="json").json()
-    # The right to revoke is the system's own statement, stored with every consent (API.md).
+    # The right to revoke is our own statement, stored with every consent (docs/api.md#consents).
     assert set(body) == set(ELEMENTS) - {"right_to_revoke_acknowledged"}
 
 
@@ -233,7 +233,7 @@ def test_the_page_names_missing_elements_and_records_a_consent(client, patient, 
 def test_a_client_need_not_send_the_acknowledgement_and_the_statements_are_stored(
     api, patient, team_counselor, client
 ):
-    """API.md: `right_to_revoke_acknowledged` may be sent and is never required; the §2.31
+    """docs/api.md#consents: `right_to_revoke_acknowledged` may be sent, never required; the §2.31
     statements are the system's own text, stored with every consent and shown on the form."""
     from intake.models import Consent
     from intake.models.consent import CONSENT_STATEMENTS

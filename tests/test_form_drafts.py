@@ -341,8 +341,10 @@ def test_the_page_knows_when_the_session_ends(client, patient, team_counselor):
     client.get("/")
     _age_session(client, 60)
     html = client.get(f"/patients/{patient.pk}/plans/new/").content.decode()
-    # This page view renewed it: the full idle time is left.
-    assert 'data-session-seconds="900"' in html
+    # This page view renewed it: the full idle time is left (a second may tick away between
+    # the renewal and the rendering on a loaded machine).
+    left = int(re.search(r'data-session-seconds="(\d+)"', html).group(1))
+    assert 899 <= left <= 900
     assert 'data-session-warning="120"' in html and "intake/drafts.js" in html
     assert 'data-session-keep-alive-url="/session/keep-alive/"' in html
 

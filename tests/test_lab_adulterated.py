@@ -1,6 +1,7 @@
 """An adulterated (or substituted, invalid) specimen does not rewrite the nurse's reading: the
-reading is kept and shown, what is reported is inconclusive (CLINICAL_REFERENCE §3), nothing is
-judged expected, and the pages say what the specimen status means."""
+reading is kept and shown, what is reported is inconclusive
+(docs/clinical-rules.md#specimen-validity), nothing is judged expected, and the pages say what
+the specimen status means."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Lab catalog and single-result interpretation (CLINICAL_REFERENCE.md section 3).
+"""Lab catalog and single-result interpretation (docs/clinical-rules.md#labs).
 
 Expected numbers are written out here from the reference, not read back from the catalog, so a
 wrong catalog entry fails a test.

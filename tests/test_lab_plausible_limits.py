@@ -1,4 +1,4 @@
-"""Impossible lab values are refused, not stored (CLINICAL_REFERENCE section 3, plausible limits):
+"""Impossible lab values are refused, not stored (docs/clinical-rules.md#plausible-limits):
 at each limit accepted, just beyond refused, through the rules, the API and the results page;
 every bad field is reported at once; numbers show with the precision of their test."""
 
@@ -22,7 +22,7 @@ from tests.lab_support import (
 
 pytestmark = pytest.mark.django_db
 
-# code -> (lowest plausible, highest plausible), as CLINICAL_REFERENCE section 3 gives them.
+# code -> (lowest plausible, highest plausible), as docs/clinical-rules.md#plausible-limits says.
 LIMITS = {
     "qtc": ("200", "800"),
     "hemoglobin": ("1", "25"),

@@ -1,6 +1,6 @@
-"""Doses above a drug's absolute maximum (CLINICAL_REFERENCE section 4) are refused when a plan is
-saved, through the API and the page, on create and update (and an amendment's draft cannot be
-submitted or signed with one): at the maximum accepted, just above refused."""
+"""Doses above a drug's absolute maximum (docs/clinical-rules.md#absolute-dose-maxima) are refused
+when a plan is saved, through the API and the page, on create and update (and an amendment's
+draft cannot be submitted or signed with one): at the maximum accepted, just above refused."""
 
 from decimal import Decimal as D
 

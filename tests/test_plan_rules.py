@@ -1,4 +1,4 @@
-"""Each safety rule of CLINICAL_REFERENCE.md section 5, firing and not firing at its boundary."""
+"""Each rule of docs/clinical-rules.md#plan-safety-warnings, firing and not, at its boundary."""
 
 import datetime
 from decimal import Decimal

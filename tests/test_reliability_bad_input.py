@@ -111,7 +111,7 @@ def test_a_nul_in_a_form_is_a_400(client, team_counselor):
 
 
 def test_an_otp_sent_as_a_number_is_still_accepted(api, team_counselor):
-    """Text fields are strict, but a code of digits may come as a JSON number (API.md)."""
+    """Text is strict, but a code of digits may come as a JSON number (docs/api.md#conventions)."""
     response = api.post(
         "/api/v1/auth/token/",
         json.dumps({"username": "team-counselor", "password": "wrong", "otp": 123456}),

@@ -1,4 +1,4 @@
-"""Urine specimen status (CLINICAL_REFERENCE.md section 3, after the HHS Mandatory Guidelines)."""
+"""Urine specimen status (docs/clinical-rules.md#specimen-validity, after the HHS guidelines)."""
 
 from decimal import Decimal
 

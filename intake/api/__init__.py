@@ -1,4 +1,4 @@
-"""The JSON API (API.md). Model serializers map text columns to StrictCharField (api/fields.py)."""
+"""The JSON API (docs/api.md). Model serializers map text columns to StrictCharField (fields.py)."""
 
 from django.db import models
 from rest_framework import serializers

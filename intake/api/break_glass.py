@@ -48,6 +48,6 @@ class BreakGlassView(GenericAPIView):
             reason=data.validated_data.get("reason", ""),
             category=data.validated_data["category"],
         )
-        # A second request during an active grant extends it (200), as API.md says.
+        # A second request during an active grant extends it (200): docs/api.md#emergency-access.
         code = status.HTTP_200_OK if extended else status.HTTP_201_CREATED
         return Response(BreakGlassSerializer(grant).data, status=code)

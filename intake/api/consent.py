@@ -59,7 +59,7 @@ class ConsentInput(serializers.Serializer):
     purpose = StrictCharField(max_length=300, required=False, allow_blank=True)
     expires_on = serializers.DateField(required=False, allow_null=True)
     expiry_event = StrictCharField(max_length=300, required=False, allow_blank=True)
-    # Never required (API.md): the §2.31 statements are the system's text, stored with each
+    # Never required (docs/api.md#consents): the §2.31 statements are our own text, stored with each
     # consent. A client may still send it; false is refused.
     right_to_revoke_acknowledged = serializers.BooleanField(required=False)
     signed_on = serializers.DateField(required=False, allow_null=True)

@@ -1,6 +1,6 @@
-"""One place that turns the app's exceptions into the status codes of API.md."""
+"""One place that turns the app's exceptions into the status codes of docs/api.md#errors."""
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import status
@@ -14,6 +14,8 @@ from intake.exceptions import (
     RuleViolation,
     StaleVersion,
     UnacknowledgedWarnings,
+    messages_by_field,
+    refusal_message,
 )
 
 # One text for every 404: an unknown record and one outside the care team must read the same,
@@ -27,9 +29,9 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404 | NotFound | ObjectDoesNotExist):
         return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, StaleVersion):
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response({"detail": refusal_message(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RecordSigned):
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response({"detail": refusal_message(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, UnacknowledgedWarnings):
         return Response(
             {"unacknowledged_warnings": exc.warnings}, status=status.HTTP_400_BAD_REQUEST
@@ -37,17 +39,12 @@ def exception_handler(exc, context):
     if isinstance(exc, InvalidAnswers):
         return Response({"answers": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RuleViolation):
-        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        return Response({"detail": refusal_message(exc)}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            body = {
-                field: [str(m) for m in errs[0].messages]
-                if len(errs) == 1
-                else [m for e in errs for m in e.messages]
-                for field, errs in exc.error_dict.items()
-            }
-            body = {("non_field_errors" if k == "__all__" else k): v for k, v in body.items()}
-        else:
-            body = {"non_field_errors": exc.messages}
+        # The same split by field as a page's form shows (intake/exceptions.py).
+        body = {
+            ("non_field_errors" if k == NON_FIELD_ERRORS else k): v
+            for k, v in messages_by_field(exc).items()
+        }
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

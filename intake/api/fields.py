@@ -1,5 +1,5 @@
 """Request hygiene for the API, in one place (issue 11): strict text and a JSON parser that
-refuses what no client written against API.md sends.
+refuses what no client written against docs/api.md sends (docs/api.md#request-limits).
 
 - Text is text: `{"impressions": 123}` is a 400 naming the field, not the string "123"; every
   text field is at most MAX_TEXT characters (clinical narrative) unless it says less.

@@ -1,5 +1,6 @@
-"""Intake interview endpoints (API.md): list and start drafts, read and edit a draft, sign,
-add addenda. Field names are the model's; substance rows are a nested `substances` list."""
+"""Intake interview endpoints (docs/api.md#intake-interviews): list and start drafts, read and edit
+a draft, sign, add addenda. Field names are the model's; substance rows are a nested
+`substances` list."""
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field

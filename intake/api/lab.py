@@ -1,4 +1,4 @@
-"""Lab endpoints (API.md "Labs"): the catalog, orders, entering and amending results, a
+"""Lab endpoints (docs/api.md#labs): the catalog, orders, entering and amending results, a
 patient's results and alerts, acknowledging an alert.
 
 Order- and alert-level endpoints find the patient through the row and ask
@@ -58,7 +58,7 @@ class LabTestSerializer(serializers.ModelSerializer):
     high = serializers.FloatField(allow_null=True)
     critical_low = serializers.FloatField(allow_null=True)
     critical_high = serializers.FloatField(allow_null=True)
-    # Data-entry limits: a value outside is refused (CLINICAL_REFERENCE section 3).
+    # Data-entry limits: a value outside is refused (docs/clinical-rules.md#plausible-limits).
     plausible_min = serializers.FloatField(allow_null=True)
     plausible_max = serializers.FloatField(allow_null=True)
     panels = serializers.SerializerMethodField()

@@ -1,7 +1,7 @@
 """The OpenAPI schema says what the API answers (issue 11), in one place.
 
 drf-spectacular documents each operation's success response only. Every operation here can also
-answer with the errors of API.md's conventions, made by one exception handler
+answer with the errors of docs/api.md#errors, made by one exception handler
 (intake/api/errors.py) and the 503 of intake/db_trouble.py; `ClinicAutoSchema` adds them to every
 operation, with their bodies, where they can happen:
 

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -10,6 +11,7 @@ from intake import limits, resolvers
 from intake.access import Perm
 from intake.api.fields import StrictCharField
 from intake.exceptions import StaleVersion
+from intake.formulary import MEDICATION_FIELDS
 from intake.models import (
     AsamLevel,
     AuditAction,
@@ -27,6 +29,8 @@ from intake.models import (
 from intake.selectors.treatment_plan import plan_list, review_queue
 from intake.services.audit import audit_record_many
 from intake.services.treatment_plan import (
+    BEHAVIORAL_FIELDS,
+    PLAN_FIELDS,
     treatment_plan_amend,
     treatment_plan_approve,
     treatment_plan_create,
@@ -34,6 +38,7 @@ from intake.services.treatment_plan import (
     treatment_plan_submit,
     treatment_plan_update,
 )
+from intake.signing import json_ready
 
 
 class TaperStepSerializer(serializers.Serializer):
@@ -51,17 +56,7 @@ class MedicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanMedication
-        fields = [
-            "drug",
-            "dose",
-            "unit",
-            "route",
-            "frequency",
-            "start_date",
-            "end_date",
-            "indication",
-            "taper",
-        ]
+        fields = list(MEDICATION_FIELDS)
         extra_kwargs = {"indication": {"required": False}, "end_date": {"required": False}}
 
 
@@ -82,7 +77,7 @@ class BehavioralSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanBehavioral
-        fields = ["modality", "setting", "frequency", "targets", "goals"]
+        fields = list(BEHAVIORAL_FIELDS)
 
 
 class ObjectiveSerializer(serializers.Serializer):
@@ -171,13 +166,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "status",
             "previous",
             "amendment_reason",
-            "setting",
-            "asam_level",
-            "medically_supervised_detox",
-            "hospitalize_for_detox",
-            "withdrawal_monitoring",
-            "problems",
-            "review_date",
+            *PLAN_FIELDS,
             "medications",
             "behavioral",
             "warnings",
@@ -195,22 +184,13 @@ class PlanSerializer(serializers.ModelSerializer):
         ]
 
 
-def _json_dates(value):
-    if isinstance(value, dict):
-        return {k: _json_dates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_dates(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def _service_data(serializer: PlanInputSerializer) -> dict:
+def _service_data(serializer: PlanInputSerializer) -> dict[str, Any]:
+    """Problems and goals are stored as JSON: their target dates as text."""
     data = serializer.to_service_data()
     if "problems" in data:
-        data["problems"] = _json_dates(data["problems"])
+        data["problems"] = json_ready(data["problems"])
     for comp in data.get("behavioral", []):
-        comp["goals"] = _json_dates(comp.get("goals", []))
+        comp["goals"] = json_ready(comp.get("goals", []))
     return data
 
 

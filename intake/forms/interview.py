@@ -3,6 +3,8 @@
 Forms check shape and format only; the rules that need the patient, the clock or other rows
 (dates after birth, opioid last used, duplicates) are in `intake.services.interview`."""
 
+from typing import Any
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
 from django import forms
@@ -10,7 +12,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.html import escape
 
 from intake.local_time import format_local
-from intake.models import Episode, Interview, SubstanceUse
+from intake.models import Episode, Interview, Patient, SubstanceUse
 from intake.models.interview import (
     BehavioralSign,
     MedicalCondition,
@@ -63,6 +65,82 @@ def _datetime_widget() -> forms.DateTimeInput:
 def _section(anchor: str, *fields) -> Fieldset:
     legend = escape(dict(SECTIONS)[anchor])  # crispy renders the legend as HTML
     return Fieldset(legend, *fields, css_id=f"section-{anchor}", css_class="interview-section")
+
+
+GRID = "checkbox-grid"
+
+
+def _history_section() -> Fieldset:
+    return _section(
+        "history",
+        Row(Column("how_use_began", css_class="col-md-6")),
+        "onset_notes",
+        Row(
+            Column("overdose_count"),
+            Column("last_overdose_on"),
+            Column("naloxone_at_home"),
+        ),
+        Row(
+            Column("unsuccessful_quit_attempts"),
+            Column("use_despite_consequences"),
+            Column(),
+        ),
+        "quit_attempts_outcome",
+        Field("prior_treatment", wrapper_class=GRID),
+        "prior_treatment_outcome",
+    )
+
+
+def _coexisting_section() -> Fieldset:
+    return _section(
+        "coexisting",
+        Field("mental_health_conditions", wrapper_class=GRID),
+        Field("medical_conditions", wrapper_class=GRID),
+        Row(Column("pregnancy_status", css_class="col-md-4")),
+        "psychiatric_history",
+        Row(Column("current_medications"), Column("allergies")),
+    )
+
+
+def _interview_layout() -> Layout:
+    """One fieldset per section of SECTIONS, in order, then the hidden revision."""
+    return Layout(
+        _section(
+            "presenting",
+            Row(Column("interviewed_on", css_class="col-md-4"), Column("episode")),
+            "presenting_problem",
+            "patient_goals",
+        ),
+        _section(
+            "substance-use",
+            Row(
+                Column("primary_substance"),
+                Column("last_opioid_used"),
+                Column("last_opioid_use_at"),
+            ),
+            HTML('{% include "intake/interview_substances_formset.html" %}'),
+        ),
+        _history_section(),
+        _section("risk-factors", Field("risk_factors", wrapper_class=GRID)),
+        _section("observed-signs", Field("observed_signs", wrapper_class=GRID)),
+        _section("behavioral-signs", Field("behavioral_signs", wrapper_class=GRID)),
+        _coexisting_section(),
+        _section(
+            "social",
+            Row(Column("housing"), Column("employment"), Column("legal_involvement")),
+            Row(Column("readiness_to_change", css_class="col-md-4")),
+            "family_supports",
+        ),
+        _section("impressions", "impressions"),
+        Div("revision"),
+    )
+
+
+def _episode_label(episode: Episode) -> str:
+    return (
+        f"{episode.get_program_display()}, admitted {episode.admitted_on:%Y-%m-%d}"
+        f"{'' if episode.status == 'active' else ' (discharged)'}"
+    )
 
 
 class InterviewForm(forms.ModelForm):
@@ -139,76 +217,18 @@ class InterviewForm(forms.ModelForm):
             "impressions": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, patient, **kwargs):
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["episode"].queryset = Episode.objects.filter(patient=patient).order_by(
-            "-admitted_on"
-        )
-        self.fields["episode"].empty_label = "Not linked to an episode"
-        self.fields["episode"].label_from_instance = lambda e: (
-            f"{e.get_program_display()}, admitted {e.admitted_on:%Y-%m-%d}"
-            f"{'' if e.status == 'active' else ' (discharged)'}"
-        )
+        episode = self.fields["episode"]
+        episode.queryset = Episode.objects.filter(patient=patient).order_by("-admitted_on")
+        episode.empty_label = "Not linked to an episode"
+        episode.label_from_instance = _episode_label
         for name in ("overdose_count", "unsuccessful_quit_attempts"):
             self.fields[name].validators.append(MaxValueValidator(999))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        grid = "checkbox-grid"
-        self.helper.layout = Layout(
-            _section(
-                "presenting",
-                Row(Column("interviewed_on", css_class="col-md-4"), Column("episode")),
-                "presenting_problem",
-                "patient_goals",
-            ),
-            _section(
-                "substance-use",
-                Row(
-                    Column("primary_substance"),
-                    Column("last_opioid_used"),
-                    Column("last_opioid_use_at"),
-                ),
-                HTML('{% include "intake/interview_substances_formset.html" %}'),
-            ),
-            _section(
-                "history",
-                Row(Column("how_use_began", css_class="col-md-6")),
-                "onset_notes",
-                Row(
-                    Column("overdose_count"),
-                    Column("last_overdose_on"),
-                    Column("naloxone_at_home"),
-                ),
-                Row(
-                    Column("unsuccessful_quit_attempts"),
-                    Column("use_despite_consequences"),
-                    Column(),
-                ),
-                "quit_attempts_outcome",
-                Field("prior_treatment", wrapper_class=grid),
-                "prior_treatment_outcome",
-            ),
-            _section("risk-factors", Field("risk_factors", wrapper_class=grid)),
-            _section("observed-signs", Field("observed_signs", wrapper_class=grid)),
-            _section("behavioral-signs", Field("behavioral_signs", wrapper_class=grid)),
-            _section(
-                "coexisting",
-                Field("mental_health_conditions", wrapper_class=grid),
-                Field("medical_conditions", wrapper_class=grid),
-                Row(Column("pregnancy_status", css_class="col-md-4")),
-                "psychiatric_history",
-                Row(Column("current_medications"), Column("allergies")),
-            ),
-            _section(
-                "social",
-                Row(Column("housing"), Column("employment"), Column("legal_involvement")),
-                Row(Column("readiness_to_change", css_class="col-md-4")),
-                "family_supports",
-            ),
-            _section("impressions", "impressions"),
-            Div("revision"),
-        )
+        self.helper.layout = _interview_layout()
 
     def service_data(self) -> dict:
         """What the services take: every section field, without the lock."""

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.forms import formset_factory
 
+from intake.formulary import MEDICATION_FIELDS
 from intake.models import (
     AsamLevel,
     BehavioralSetting,
@@ -108,10 +109,8 @@ class MedicationForm(forms.Form):
         d = self.cleaned_data
         if not d.get("drug"):
             return None
-        return {
-            k: d.get(k)
-            for k in ("drug", "dose", "frequency", "start_date", "end_date", "indication", "taper")
-        }
+        # The page leaves unit and route to the drug's own (the services fill them in).
+        return {k: d.get(k) for k in MEDICATION_FIELDS if k in self.fields}
 
 
 class BehavioralForm(forms.Form):

@@ -1,6 +1,6 @@
 """Lab tests, panels and the drug screens each medication is expected to turn positive.
 
-Source: CLINICAL_REFERENCE.md section 3 (Labs); the medication codes are those of section 4. A data
+Source: docs/clinical-rules.md#lab-catalog; the medication codes are those of #medicines. A data
 migration loads `LAB_TESTS` and `PANELS`; keep codes stable, they are API codes.
 
 Each test is a dict with these keys:
@@ -29,7 +29,12 @@ Each test is a dict with these keys:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any, TypeAlias
+
+# A test as interpretation reads it: an entry of LAB_TESTS, or a stored test's as_reference().
+LabTestRow: TypeAlias = Mapping[str, Any]
 
 SCREEN = "screen"
 VALIDITY = "validity"
@@ -38,6 +43,18 @@ RANGED = "ranged"
 DETECT = "detect"
 
 IMMUNOASSAY = "immunoassay"
+
+# What a result is reported as (API codes): its interpretation...
+POSITIVE = "positive"
+NEGATIVE = "negative"
+INCONCLUSIVE = "inconclusive"
+NOT_TESTED = "not-tested"
+QUALITATIVE_RESULTS = (POSITIVE, NEGATIVE, INCONCLUSIVE, NOT_TESTED)
+# ...and its flag against the normal range and critical limits.
+NORMAL = "normal"
+LOW = "low"
+HIGH = "high"
+CRITICAL = "critical"
 
 # Validity test codes (specimen_status reads its values under these keys).
 SPECIMEN_TEMPERATURE = "specimen-temperature"
@@ -51,22 +68,22 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 def _test(
-    code,
-    name,
-    unit,
-    kind,
+    code: str,
+    name: str,
+    unit: str,
+    kind: str,
     *,
-    loinc="",
-    cutoff=None,
-    low=None,
-    high=None,
-    critical_low=None,
-    critical_high=None,
-    plausible_min="0",
-    plausible_max=None,
-    is_opioid=False,
-    qualitative_only=False,
-):
+    loinc: str = "",
+    cutoff: str | None = None,
+    low: str | None = None,
+    high: str | None = None,
+    critical_low: str | None = None,
+    critical_high: str | None = None,
+    plausible_min: str | None = "0",
+    plausible_max: str | None = None,
+    is_opioid: bool = False,
+    qualitative_only: bool = False,
+) -> dict[str, Any]:
     """One catalog entry; numbers are given as strings and stored as Decimal."""
     if qualitative_only:
         plausible_min = plausible_max = None
@@ -89,13 +106,13 @@ def _test(
     }
 
 
-# Plausible limits (CLINICAL_REFERENCE.md section 3): data-entry limits, far outside any critical
+# Plausible limits (docs/clinical-rules.md#plausible-limits): entry limits far outside any critical
 # limit, so a value beyond them is a typo or a unit mix-up (QTc 5000 ms, hemoglobin 130 g/L typed
 # as g/dL) and is refused instead of stored and alerted on.
 SCREEN_PLAUSIBLE_MAX = "1000000"  # ng/mL
 
 
-def _screen(code, name, cutoff, *, is_opioid=False):
+def _screen(code: str, name: str, cutoff: str, *, is_opioid: bool = False) -> dict[str, Any]:
     return _test(
         code,
         name,
@@ -140,13 +157,46 @@ SPECIMEN_VALIDITY_TESTS = (
     _test(PH, "Urine pH", "", VALIDITY, loinc="2756-5", plausible_min="1", plausible_max="14"),
 )
 
+
+def _qualitative(code: str, name: str, loinc: str = "") -> dict[str, Any]:
+    """A test reported as positive / negative / inconclusive only, never as a number."""
+    return _test(code, name, "", QUALITATIVE, loinc=loinc, qualitative_only=True)
+
+
+def _limits(text: str) -> tuple[str | None, str | None]:
+    """A range as the reference writes it, "12.0-17.5" -> ("12.0", "17.5"); an open side is
+    left empty ("-500": no low limit), and "" has neither."""
+    low, _, high = text.partition("-")
+    return low or None, high or None
+
+
+def _ranged(
+    code: str, name: str, unit: str, loinc: str, normal: str, critical: str, plausible: str
+) -> dict[str, Any]:
+    """A test flagged against its normal range and critical limits, each written as the
+    reference writes a range (`_limits`); a value outside the plausible limits is refused."""
+    low, high = _limits(normal)
+    critical_low, critical_high = _limits(critical)
+    plausible_min, plausible_max = _limits(plausible)
+    return _test(
+        code,
+        name,
+        unit,
+        RANGED,
+        loinc=loinc,
+        low=low,
+        high=high,
+        critical_low=critical_low,
+        critical_high=critical_high,
+        plausible_min=plausible_min,
+        plausible_max=plausible_max,
+    )
+
+
+# Ranged rows: code, name, unit, LOINC, normal range, critical limits, plausible limits.
 BLOOD_AND_OTHER_TESTS = (
-    _test(
-        "hiv", "HIV-1/2 antigen/antibody", "", QUALITATIVE, loinc="56888-1", qualitative_only=True
-    ),
-    _test(
-        "hcv-ab", "Hepatitis C antibody", "", QUALITATIVE, loinc="16128-1", qualitative_only=True
-    ),
+    _qualitative("hiv", "HIV-1/2 antigen/antibody", "56888-1"),
+    _qualitative("hcv-ab", "Hepatitis C antibody", "16128-1"),
     _test(
         "hcv-rna",
         "Hepatitis C RNA",
@@ -156,83 +206,14 @@ BLOOD_AND_OTHER_TESTS = (
         high="0",
         plausible_max="1000000000",
     ),
-    _test(
-        "hbsag",
-        "Hepatitis B surface antigen",
-        "",
-        QUALITATIVE,
-        loinc="5196-1",
-        qualitative_only=True,
-    ),
-    _test(
-        "ast",
-        "AST (aspartate aminotransferase)",
-        "U/L",
-        RANGED,
-        loinc="1920-8",
-        low="10",
-        high="40",
-        plausible_max="20000",
-    ),
-    _test(
-        "alt",
-        "ALT (alanine aminotransferase)",
-        "U/L",
-        RANGED,
-        loinc="1742-6",
-        low="7",
-        high="56",
-        plausible_max="20000",
-    ),
-    _test("hcg", "hCG (pregnancy)", "", QUALITATIVE, qualitative_only=True),
-    _test(
-        "hemoglobin",
-        "Hemoglobin",
-        "g/dL",
-        RANGED,
-        loinc="718-7",
-        low="12.0",
-        high="17.5",
-        critical_low="7",
-        critical_high="20",
-        plausible_min="1",
-        plausible_max="25",
-    ),
-    _test(
-        "wbc",
-        "White blood cell count",
-        "10^3/µL",
-        RANGED,
-        loinc="6690-2",
-        low="4.0",
-        high="11.0",
-        critical_low="2",
-        critical_high="30",
-        plausible_max="500",
-    ),
-    _test(
-        "platelets",
-        "Platelet count",
-        "10^3/µL",
-        RANGED,
-        loinc="777-3",
-        low="150",
-        high="400",
-        critical_low="50",
-        critical_high="1000",
-        plausible_max="3000",
-    ),
-    _test(
-        "qtc",
-        "QTc interval",
-        "ms",
-        RANGED,
-        low="350",
-        high="450",
-        critical_high="500",
-        plausible_min="200",
-        plausible_max="800",
-    ),
+    _qualitative("hbsag", "Hepatitis B surface antigen", "5196-1"),
+    _ranged("ast", "AST (aspartate aminotransferase)", "U/L", "1920-8", "10-40", "", "0-20000"),
+    _ranged("alt", "ALT (alanine aminotransferase)", "U/L", "1742-6", "7-56", "", "0-20000"),
+    _qualitative("hcg", "hCG (pregnancy)"),
+    _ranged("hemoglobin", "Hemoglobin", "g/dL", "718-7", "12.0-17.5", "7-20", "1-25"),
+    _ranged("wbc", "White blood cell count", "10^3/µL", "6690-2", "4.0-11.0", "2-30", "0-500"),
+    _ranged("platelets", "Platelet count", "10^3/µL", "777-3", "150-400", "50-1000", "0-3000"),
+    _ranged("qtc", "QTc interval", "ms", "", "350-450", "-500", "200-800"),
 )
 
 LAB_TESTS = URINE_DRUG_TESTS + SPECIMEN_VALIDITY_TESTS + BLOOD_AND_OTHER_TESTS

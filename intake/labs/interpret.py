@@ -1,6 +1,6 @@
 """Interpretation of lab results: screens, ranges, specimen validity, `expected` and alerts.
 
-Rules: CLINICAL_REFERENCE.md section 3; response codes: API.md "Labs". Values are Decimal (never
+Rules: docs/clinical-rules.md#labs; response codes: docs/api.md#labs. Values are Decimal (never
 float) so a result exactly at a cutoff or limit compares exactly. Tests are catalog dicts
 (`catalog.LAB_TESTS`, or rows with the same keys).
 
@@ -31,68 +31,88 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from .catalog import (
-    CREATININE,
+    CRITICAL,
     DETECT,
-    DRUG_SCREEN_FOR_MEDICATION,
-    PH,
+    HIGH,
+    INCONCLUSIVE,
+    LOW,
+    NEGATIVE,
+    NORMAL,
+    NOT_TESTED,
+    POSITIVE,
+    QUALITATIVE_RESULTS,
     RANGED,
     SCREEN,
-    SPECIFIC_GRAVITY,
-    SPECIMEN_TEMPERATURE,
-    TESTS_BY_CODE,
     VALIDITY,
+    LabTestRow,
+)
+from .drug_screen import (
+    ADULTERATED,
+    BUPRENORPHINE_WITHOUT_METABOLITE,
+    DILUTE,
+    INVALID,
+    METHADONE_WITHOUT_METABOLITE,
+    RECOLLECT_STATUSES,
+    SPECIMEN_STATUSES,
+    SUBSTITUTED,
+    VALID,
+    apply_specimen_status,
+    expected_for,
+    expected_positive_screens,
+    order_alerts,
+    screen_expected,
+    specimen_status,
 )
 
-POSITIVE = "positive"
-NEGATIVE = "negative"
-INCONCLUSIVE = "inconclusive"
-NOT_TESTED = "not-tested"
-QUALITATIVE_RESULTS = (POSITIVE, NEGATIVE, INCONCLUSIVE, NOT_TESTED)
+# The result words and the drug-screen rules are defined beside this module (catalog.py,
+# drug_screen.py) and importable from here, as they always were.
+__all__ = [
+    "ADULTERATED",
+    "BUPRENORPHINE_WITHOUT_METABOLITE",
+    "CRITICAL",
+    "CRITICAL_VALUE",
+    "DILUTE",
+    "HIGH",
+    "INCONCLUSIVE",
+    "INVALID",
+    "LOW",
+    "METHADONE_WITHOUT_METABOLITE",
+    "NEGATIVE",
+    "NORMAL",
+    "NOT_TESTED",
+    "POSITIVE",
+    "PREGNANCY_POSITIVE",
+    "QTC_PROLONGED",
+    "QUALITATIVE_RESULTS",
+    "RECOLLECT_STATUSES",
+    "SPECIMEN_STATUSES",
+    "SUBSTITUTED",
+    "VALID",
+    "LabValueError",
+    "apply_specimen_status",
+    "critical_alerts",
+    "display_number",
+    "expected_for",
+    "expected_positive_screens",
+    "interpret_panel",
+    "interpret_result",
+    "order_alerts",
+    "plain_number",
+    "specimen_status",
+    "to_decimal",
+    "validate_value",
+]
+
 # The result columns store 4 decimal places; more would be rounded silently.
 MAX_DECIMAL_PLACES = 4
 
-NORMAL = "normal"
-LOW = "low"
-HIGH = "high"
-CRITICAL = "critical"
-
-VALID = "valid"
-DILUTE = "dilute"
-SUBSTITUTED = "substituted"
-ADULTERATED = "adulterated"
-INVALID = "invalid"
-SPECIMEN_STATUSES = (VALID, DILUTE, SUBSTITUTED, ADULTERATED, INVALID)
-# The readings may not be reliable: `expected` is null and the chart asks for an observed
-# recollection.
-RECOLLECT_STATUSES = frozenset({ADULTERATED, SUBSTITUTED, INVALID})
-
-# Specimen validity thresholds (after the HHS Mandatory Guidelines for urine testing).
-PH_ADULTERATED_BELOW = Decimal(4)
-PH_ADULTERATED_FROM = Decimal(11)
-PH_INVALID_LOW_BELOW = Decimal("4.5")  # invalid: 4 <= pH < 4.5
-PH_INVALID_HIGH_FROM = Decimal(9)  # invalid: 9 <= pH < 11
-CREATININE_SUBSTITUTED_BELOW = Decimal(2)
-CREATININE_DILUTE_BELOW = Decimal(20)
-SG_LOW = Decimal("1.0010")  # at or below: substituted (creatinine < 2) or invalid
-SG_SUBSTITUTED_FROM = Decimal("1.0200")
-SG_DILUTE_BELOW = Decimal("1.0030")
-TEMPERATURE_MIN = Decimal(32)  # °C, inclusive
-TEMPERATURE_MAX = Decimal(38)  # °C, inclusive
-
-# Alert codes.
-BUPRENORPHINE_WITHOUT_METABOLITE = "buprenorphine-without-metabolite"
-METHADONE_WITHOUT_METABOLITE = "methadone-without-metabolite"
+# Alert codes a result raises by itself (the drug-screen ones are in drug_screen.py).
 CRITICAL_VALUE = "critical-value"
 PREGNANCY_POSITIVE = "pregnancy-positive"
 QTC_PROLONGED = "qtc-prolonged"
-
-# Parent drug screen -> metabolite screen, and the alert when the parent shows without it.
-_METABOLITE_ALERTS = (
-    ("buprenorphine", "norbuprenorphine", BUPRENORPHINE_WITHOUT_METABOLITE),
-    ("methadone", "eddp", METHADONE_WITHOUT_METABOLITE),
-)
 
 
 class LabValueError(ValueError):
@@ -121,6 +141,12 @@ def to_decimal(raw: object) -> Decimal:
     return number
 
 
+def _decimal_places(value: Decimal) -> int:
+    """Places after the point of a finite Decimal as written: 1.0300 -> 4, 520 -> 0."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
+
+
 def plain_number(value: Decimal | int | None) -> str:
     """520.0000 -> "520", 1.0300 -> "1.03", 1E+6 -> "1000000" (never exponent notation)."""
     if value is None:
@@ -138,11 +164,11 @@ def display_number(value: Decimal | int | None, decimals: int = 0) -> str:
     if value is None:
         return ""
     plain = Decimal(plain_number(value))
-    places = max(decimals, -plain.as_tuple().exponent)
+    places = max(decimals, _decimal_places(plain))
     return f"{plain:.{places}f}"
 
 
-def _bounds_message(test: Mapping) -> str:
+def _bounds_message(test: LabTestRow) -> str:
     low, high = test["plausible_min"], test["plausible_max"]
     unit = f" {test['unit']}" if test["unit"] else ""
     if high is not None:
@@ -152,14 +178,14 @@ def _bounds_message(test: Mapping) -> str:
     return f"Must be at least {plain_number(low)}{unit}."
 
 
-def _numeric_interpretation(test: Mapping, value: Decimal) -> str:
+def _numeric_interpretation(test: LabTestRow, value: Decimal) -> str:
     """Screens: positive at or above the cutoff. hcv-rna: positive above `high` (0)."""
     if test["kind"] == DETECT:
         return POSITIVE if value > test["high"] else NEGATIVE
     return POSITIVE if value >= test["cutoff"] else NEGATIVE
 
 
-def _value_errors(test: Mapping, value: Decimal | None, qualitative: str | None) -> list[str]:
+def _value_errors(test: LabTestRow, value: Decimal | None, qualitative: str | None) -> list[str]:
     if value is None and qualitative is None:
         return ["Give a value or a qualitative result."]
     messages = []
@@ -194,7 +220,7 @@ def _value_errors(test: Mapping, value: Decimal | None, qualitative: str | None)
     low, high = test["plausible_min"], test["plausible_max"]
     if (low is not None and value < low) or (high is not None and value > high):
         messages.append(_bounds_message(test))
-    elif -Decimal(value).as_tuple().exponent > MAX_DECIMAL_PLACES and value != round(
+    elif _decimal_places(Decimal(value)) > MAX_DECIMAL_PLACES and value != round(
         value, MAX_DECIMAL_PLACES
     ):
         messages.append(f"Give at most {MAX_DECIMAL_PLACES} decimal places.")
@@ -207,14 +233,14 @@ def _value_errors(test: Mapping, value: Decimal | None, qualitative: str | None)
     return messages
 
 
-def validate_value(test: Mapping, value: Decimal | None, qualitative: str | None) -> None:
+def validate_value(test: LabTestRow, value: Decimal | None, qualitative: str | None) -> None:
     """Refuse a result that cannot be interpreted; LabValueError names the test code."""
     messages = _value_errors(test, value, qualitative)
     if messages:
         raise LabValueError({test["code"]: messages})
 
 
-def _flag(test: Mapping, value: Decimal) -> str:
+def _flag(test: LabTestRow, value: Decimal) -> str:
     critical_low, critical_high = test["critical_low"], test["critical_high"]
     if (critical_low is not None and value <= critical_low) or (
         critical_high is not None and value >= critical_high
@@ -228,7 +254,7 @@ def _flag(test: Mapping, value: Decimal) -> str:
 
 
 def interpret_result(
-    test: Mapping, value: Decimal | None, qualitative: str | None
+    test: LabTestRow, value: Decimal | None, qualitative: str | None
 ) -> tuple[str | None, str | None]:
     """(interpretation, flag) of one result, before the specimen status is applied.
 
@@ -245,143 +271,19 @@ def interpret_result(
         return NOT_TESTED, None
     if kind == VALIDITY:
         return None, None
+    if value is None:  # validated: only a qualitative result of a screen or qualitative test
+        return qualitative, None
     if kind == RANGED:
         return None, _flag(test, value)
     flag = None
-    if kind == DETECT and value is not None:
+    if kind == DETECT:
         flag = HIGH if _numeric_interpretation(test, value) == POSITIVE else NORMAL
     if qualitative is not None:
         return qualitative, flag
     return _numeric_interpretation(test, value), flag
 
 
-def specimen_status(values: Mapping[str, Decimal | None]) -> str:
-    """Status of a urine specimen from the validity values reported (other keys are ignored).
-
-    Rules in order, first match wins; a rule needing a value that is missing does not match:
-    1. adulterated: pH < 4 or pH >= 11.
-    2. substituted: creatinine < 2 and (SG <= 1.0010 or SG >= 1.0200).
-    3. invalid: 4 <= pH < 4.5 or 9 <= pH < 11; creatinine < 2 with 1.0010 < SG < 1.0200;
-       creatinine >= 2 with SG <= 1.0010; temperature outside 32-38 °C (inclusive range).
-    4. dilute: 2 <= creatinine < 20 and 1.0010 < SG < 1.0030.
-    5. valid.
-    """
-    ph = values.get(PH)
-    creatinine = values.get(CREATININE)
-    sg = values.get(SPECIFIC_GRAVITY)
-    temperature = values.get(SPECIMEN_TEMPERATURE)
-    has_creatinine_and_sg = creatinine is not None and sg is not None
-
-    if ph is not None and (ph < PH_ADULTERATED_BELOW or ph >= PH_ADULTERATED_FROM):
-        return ADULTERATED
-    if (
-        has_creatinine_and_sg
-        and creatinine < CREATININE_SUBSTITUTED_BELOW
-        and (sg <= SG_LOW or sg >= SG_SUBSTITUTED_FROM)
-    ):
-        return SUBSTITUTED
-    if (
-        (
-            ph is not None
-            and (
-                PH_ADULTERATED_BELOW <= ph < PH_INVALID_LOW_BELOW
-                or PH_INVALID_HIGH_FROM <= ph < PH_ADULTERATED_FROM
-            )
-        )
-        or (
-            has_creatinine_and_sg
-            and creatinine < CREATININE_SUBSTITUTED_BELOW
-            and SG_LOW < sg < SG_SUBSTITUTED_FROM
-        )
-        or (has_creatinine_and_sg and creatinine >= CREATININE_SUBSTITUTED_BELOW and sg <= SG_LOW)
-        or (temperature is not None and not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX)
-    ):
-        return INVALID
-    if (
-        has_creatinine_and_sg
-        and CREATININE_SUBSTITUTED_BELOW <= creatinine < CREATININE_DILUTE_BELOW
-        and SG_LOW < sg < SG_DILUTE_BELOW
-    ):
-        return DILUTE
-    return VALID
-
-
-def apply_specimen_status(status: str, interpretation: str | None) -> tuple[str | None, bool]:
-    """(reported interpretation, whether `expected` applies) for a drug screen result.
-
-    adulterated / substituted / invalid: reported `inconclusive`, `expected` null (the reading
-    itself is kept in `qualitative` / the value; the order's status asks for a recollection).
-    dilute: a negative stays `negative` with `expected` null; a positive stands.
-    valid: unchanged.
-    not-tested: stays not-tested, `expected` null whatever the status.
-    When the second item is False, `expected` must be null.
-    """
-    if interpretation == NOT_TESTED:
-        return NOT_TESTED, False
-    if status in RECOLLECT_STATUSES:
-        return INCONCLUSIVE, False
-    if status == DILUTE and interpretation == NEGATIVE:
-        return NEGATIVE, False
-    if status in (VALID, DILUTE):
-        return interpretation, True
-    raise ValueError(f"Unknown specimen status: {status!r}")
-
-
-def expected_positive_screens(prescribed_drugs: Iterable[str]) -> frozenset[str]:
-    """The screens the prescribed medications should turn positive."""
-    return frozenset(
-        screen
-        for drug in prescribed_drugs or ()
-        for screen in DRUG_SCREEN_FOR_MEDICATION.get(drug, ())
-    )
-
-
-def _screen_expected(
-    code: str, reported: str | None, applies: bool, expected_positive: frozenset[str]
-) -> bool | None:
-    if not applies or reported not in (POSITIVE, NEGATIVE):
-        return None
-    return (reported == POSITIVE) == (code in expected_positive)
-
-
-def expected_for(
-    test_code: str,
-    interpretation: str | None,
-    prescribed_drugs: Iterable[str],
-    specimen_status: str,
-) -> bool | None:
-    """Whether a drug screen result matches the active plan's medications.
-
-    A screen the prescribed drugs map to (DRUG_SCREEN_FOR_MEDICATION) is expected positive, any
-    other screen negative. True when the result matches, False when not; None for tests that are
-    not drug screens, inconclusive and not-tested results, and results the specimen status voids
-    (see `apply_specimen_status`). `interpretation` may be given before or after the status is
-    applied.
-    """
-    test = TESTS_BY_CODE.get(test_code)
-    if test is None or test["kind"] != SCREEN:
-        return None
-    reported, applies = apply_specimen_status(specimen_status, interpretation)
-    return _screen_expected(
-        test_code, reported, applies, expected_positive_screens(prescribed_drugs)
-    )
-
-
-def order_alerts(results: Mapping[str, str | None]) -> list[str]:
-    """Alerts on the order from test code -> reported interpretation.
-
-    `buprenorphine-without-metabolite`: buprenorphine positive, norbuprenorphine negative (the
-    sample may have been spiked); `methadone-without-metabolite`: methadone positive, eddp
-    negative. A metabolite not reported, or inconclusive, raises nothing.
-    """
-    return [
-        alert
-        for parent, metabolite, alert in _METABOLITE_ALERTS
-        if results.get(parent) == POSITIVE and results.get(metabolite) == NEGATIVE
-    ]
-
-
-def critical_alerts(test: Mapping, interpretation: str | None, flag: str | None) -> list[str]:
+def critical_alerts(test: LabTestRow, interpretation: str | None, flag: str | None) -> list[str]:
     """Alerts one result raises by itself.
 
     - `critical-value`: the flag is critical (any ranged test).
@@ -400,8 +302,8 @@ def critical_alerts(test: Mapping, interpretation: str | None, flag: str | None)
 
 
 def _parse_entries(
-    tests_by_code: Mapping[str, Mapping], entries: Iterable[Mapping]
-) -> list[tuple[Mapping, Decimal | None, str | None]]:
+    tests_by_code: Mapping[str, LabTestRow], entries: Iterable[Mapping[str, Any]]
+) -> list[tuple[LabTestRow, Decimal | None, str | None]]:
     errors: dict[str, list[str]] = {}
     parsed = []
     seen = set()
@@ -439,10 +341,10 @@ def _parse_entries(
 
 
 def interpret_panel(
-    tests_by_code: Mapping[str, Mapping],
-    entries: Iterable[Mapping],
-    prescribed_drugs: Iterable[str],
-) -> dict:
+    tests_by_code: Mapping[str, LabTestRow],
+    entries: Iterable[Mapping[str, Any]],
+    prescribed_drugs: Iterable[str] | None,
+) -> dict[str, Any]:
     """Interpret one order's results together (the specimen status applies to all of them).
 
     `entries`: [{"test": code, "value"?: number, "qualitative"?: str}]; values may be Decimal,
@@ -465,7 +367,7 @@ def interpret_panel(
         expected = None
         if test["kind"] == SCREEN:
             interpretation, applies = apply_specimen_status(status, interpretation)
-            expected = _screen_expected(test["code"], interpretation, applies, expected_positive)
+            expected = screen_expected(test["code"], interpretation, applies, expected_positive)
             reported_screens[test["code"]] = interpretation
         results.append(
             {

@@ -1,4 +1,4 @@
-"""Loads the lab catalog of CLINICAL_REFERENCE.md section 3: a snapshot of
+"""Loads the lab catalog of docs/clinical-rules.md#lab-catalog: a snapshot of
 `intake.labs.catalog` as it stood, so this migration means the same thing forever. Later
 changes to the catalog come as new migrations; clinic operators may edit rows in the admin."""
 

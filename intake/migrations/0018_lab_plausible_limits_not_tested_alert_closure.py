@@ -1,4 +1,4 @@
-"""Plausible limits of CLINICAL_REFERENCE.md section 3 (a value outside is refused, not stored),
+"""Plausible limits of docs/clinical-rules.md#plausible-limits (a value outside is refused),
 the `not-tested` result code, wider value columns (hcv-rna up to 1,000,000,000 IU/mL) and the
 closure of lab alerts (acknowledged, or superseded by an amendment).
 

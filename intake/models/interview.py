@@ -1,4 +1,4 @@
-"""The structured intake interview (CLINICAL_REFERENCE.md section 1).
+"""The structured intake interview (docs/clinical-rules.md#intake-interview).
 
 A draft until its author signs it; then immutable. Corrections are addenda, each with a reason,
 signed and dated, so the original stays as it was signed."""

@@ -1,4 +1,4 @@
-"""Scoring of the clinical instruments (pure Python; see CLINICAL_REFERENCE.md section 2)."""
+"""Scoring of the clinical instruments (pure Python; see docs/clinical-rules.md#instruments)."""
 
 from .asam import ASAM_LEVELS
 from .base import AnswerError, Band, Instrument, Item, Option, ScoreResult

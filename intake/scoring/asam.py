@@ -1,4 +1,4 @@
-"""ASAM Criteria dimensions (`asam`), CLINICAL_REFERENCE.md section 2.
+"""ASAM Criteria dimensions (`asam`), docs/clinical-rules.md#asam-dimensions.
 
 Six dimensions, each a risk rating 0-4. The total (0-24) is kept for trends only: the band is
 the highest rating, and any rating of 4 raises `imminent-danger`. Each band's range lists the

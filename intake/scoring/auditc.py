@@ -1,4 +1,4 @@
-"""AUDIT-C alcohol screen (`auditc`), CLINICAL_REFERENCE.md section 2 (Bush et al. 1998).
+"""AUDIT-C alcohol screen (`auditc`), docs/clinical-rules.md#audit-c (Bush et al. 1998).
 
 Three items, each 0-4. Positive at 4 or more when sex at birth is male, at 3 or more otherwise
 (female, intersex, unknown or not recorded). Both bands are listed with the totals they can

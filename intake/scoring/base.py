@@ -2,7 +2,7 @@
 
 Pure Python on purpose (no Django, no database): an instrument is a frozen value, and scoring is a
 function of the answers alone, so a stored assessment can always be re-scored with the version it
-was scored with. Scoring rules come from CLINICAL_REFERENCE.md section 2.
+was scored with. Scoring rules come from docs/clinical-rules.md#instruments.
 
 The default instrument scores "sum of option points, band by total range"; instruments whose rule
 differs subclass `Instrument` and override `score_cleaned` (and `band_for` where the total alone
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class ScoreResult:
     total: int
     band: str
     alerts: tuple[str, ...] = ()
-    details: dict = field(default_factory=dict, hash=False)
+    details: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 class AnswerError(ValueError):
@@ -73,7 +74,7 @@ class Instrument:
     description: str
     items: tuple[Item, ...]
     bands: tuple[Band, ...]
-    alert_descriptions: dict = field(default_factory=dict, hash=False)
+    alert_descriptions: dict[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         keys = [item.key for item in self.items]
@@ -108,7 +109,7 @@ class Instrument:
 
     # Validation and scoring
 
-    def validate(self, answers: Mapping) -> dict[str, str]:
+    def validate(self, answers: Mapping[str, object]) -> dict[str, str]:
         """Return the answers as {key: option value} in item order, or raise AnswerError.
 
         Every problem is reported at once: unknown keys, unanswered items (missing, None or "")
@@ -145,7 +146,9 @@ class Instrument:
         """Points of each answer in already validated answers."""
         return {item.key: item.option(cleaned[item.key]).points for item in self.items}
 
-    def score(self, answers: Mapping, *, sex_at_birth: str | None = None) -> ScoreResult:
+    def score(
+        self, answers: Mapping[str, object], *, sex_at_birth: str | None = None
+    ) -> ScoreResult:
         """Validate the answers, then score them."""
         return self.score_cleaned(self.validate(answers), sex_at_birth=sex_at_birth)
 
@@ -183,6 +186,18 @@ def points_item(key: str, text: str, anchors: Iterable[tuple[int, str]]) -> Item
         text=text,
         options=tuple(Option(str(points), label, points) for points, label in anchors),
     )
+
+
+def contiguous_bands(*bands: tuple[str, str, int]) -> tuple[Band, ...]:
+    """Bands of totals from 0, each given as (code, label, highest total): each starts one above
+    the top of the one before, and its label ends with its range, "Mild (5-9)" or "None (0)"."""
+    result = []
+    low = 0
+    for code, label, high in bands:
+        span = f"{low}" if low == high else f"{low}-{high}"
+        result.append(Band(code, f"{label} ({span})", low, high))
+        low = high + 1
+    return tuple(result)
 
 
 def numbered_items(texts: Iterable[str], anchors: Iterable[tuple[int, str]]) -> tuple[Item, ...]:

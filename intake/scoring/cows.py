@@ -1,9 +1,9 @@
-"""Clinical Opiate Withdrawal Scale (`cows`), CLINICAL_REFERENCE.md section 2 (Wesson & Ling 2003).
+"""Clinical Opiate Withdrawal Scale (`cows`), docs/clinical-rules.md#cows (Wesson & Ling 2003).
 
 Eleven clinician-rated signs; each item allows only its published point values.
 """
 
-from .base import Band, Instrument, points_item
+from .base import Instrument, contiguous_bands, points_item
 
 INSTRUMENT = Instrument(
     code="cows",
@@ -126,11 +126,11 @@ INSTRUMENT = Instrument(
             ],
         ),
     ),
-    bands=(
-        Band("none", "No active withdrawal (0-4)", 0, 4),
-        Band("mild", "Mild (5-12)", 5, 12),
-        Band("moderate", "Moderate (13-24)", 13, 24),
-        Band("moderately-severe", "Moderately severe (25-36)", 25, 36),
-        Band("severe", "Severe (37-48)", 37, 48),
+    bands=contiguous_bands(
+        ("none", "No active withdrawal", 4),
+        ("mild", "Mild", 12),
+        ("moderate", "Moderate", 24),
+        ("moderately-severe", "Moderately severe", 36),
+        ("severe", "Severe", 48),
     ),
 )

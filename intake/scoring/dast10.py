@@ -1,10 +1,10 @@
-"""DAST-10 drug use screen (`dast10`), CLINICAL_REFERENCE.md section 2 (Skinner 1982).
+"""DAST-10 drug use screen (`dast10`), docs/clinical-rules.md#dast-10 (Skinner 1982).
 
 Ten yes/no items about the past 12 months. "yes" scores 1, except item 3 (always able to stop),
 where "no" scores 1; the option points carry that, so the total is the plain sum.
 """
 
-from .base import Band, Instrument, yes_no_item
+from .base import Instrument, contiguous_bands, yes_no_item
 
 #: The one item where "no" is the answer that scores.
 REVERSED_ITEM = "3"
@@ -36,11 +36,11 @@ INSTRUMENT = Instrument(
         else yes_no_item(str(n), text)
         for n, text in enumerate(TEXTS, start=1)
     ),
-    bands=(
-        Band("none", "No problems reported (0)", 0, 0),
-        Band("low", "Low (1-2)", 1, 2),
-        Band("moderate", "Moderate (3-5)", 3, 5),
-        Band("substantial", "Substantial (6-8)", 6, 8),
-        Band("severe", "Severe (9-10)", 9, 10),
+    bands=contiguous_bands(
+        ("none", "No problems reported", 0),
+        ("low", "Low", 2),
+        ("moderate", "Moderate", 5),
+        ("substantial", "Substantial", 8),
+        ("severe", "Severe", 10),
     ),
 )

@@ -1,4 +1,4 @@
-"""DSM-5 opioid use disorder criteria (`dsm5-oud`), CLINICAL_REFERENCE.md section 2.
+"""DSM-5 OUD criteria (`dsm5-oud`), docs/clinical-rules.md#dsm-5-opioid-use-disorder.
 
 Total = number of criteria met, except that tolerance (10) and withdrawal (11) are not counted
 when opioids are taken solely under appropriate medical supervision (item "supervised").

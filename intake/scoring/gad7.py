@@ -1,9 +1,9 @@
-"""GAD-7 anxiety questionnaire (`gad7`), CLINICAL_REFERENCE.md section 2.
+"""GAD-7 anxiety questionnaire (`gad7`), docs/clinical-rules.md#gad-7.
 
 Seven items over the last two weeks, same 0-3 options as PHQ-9 (Spitzer et al. 2006).
 """
 
-from .base import Band, Instrument, numbered_items
+from .base import Instrument, contiguous_bands, numbered_items
 from .phq9 import FREQUENCY_ANCHORS
 
 INSTRUMENT = Instrument(
@@ -23,10 +23,10 @@ INSTRUMENT = Instrument(
         ),
         FREQUENCY_ANCHORS,
     ),
-    bands=(
-        Band("minimal", "Minimal (0-4)", 0, 4),
-        Band("mild", "Mild (5-9)", 5, 9),
-        Band("moderate", "Moderate (10-14)", 10, 14),
-        Band("severe", "Severe (15-21)", 15, 21),
+    bands=contiguous_bands(
+        ("minimal", "Minimal", 4),
+        ("mild", "Mild", 9),
+        ("moderate", "Moderate", 14),
+        ("severe", "Severe", 21),
     ),
 )

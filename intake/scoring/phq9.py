@@ -1,4 +1,4 @@
-"""PHQ-9 depression questionnaire (`phq9`), CLINICAL_REFERENCE.md section 2.
+"""PHQ-9 depression questionnaire (`phq9`), docs/clinical-rules.md#phq-9.
 
 Nine items over the last two weeks, each 0-3 (Kroenke, Spitzer & Williams 2001). Alert
 `suicide-risk` when item 9 is 1 or more, whatever the total.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from .base import Band, Instrument, ScoreResult, numbered_items
+from .base import Instrument, ScoreResult, contiguous_bands, numbered_items
 
 #: Shared with GAD-7: how often over the last two weeks.
 FREQUENCY_ANCHORS = (
@@ -55,12 +55,12 @@ INSTRUMENT = Phq9Instrument(
         ),
         FREQUENCY_ANCHORS,
     ),
-    bands=(
-        Band("minimal", "Minimal (0-4)", 0, 4),
-        Band("mild", "Mild (5-9)", 5, 9),
-        Band("moderate", "Moderate (10-14)", 10, 14),
-        Band("moderately-severe", "Moderately severe (15-19)", 15, 19),
-        Band("severe", "Severe (20-27)", 20, 27),
+    bands=contiguous_bands(
+        ("minimal", "Minimal", 4),
+        ("mild", "Mild", 9),
+        ("moderate", "Moderate", 14),
+        ("moderately-severe", "Moderately severe", 19),
+        ("severe", "Severe", 27),
     ),
     alert_descriptions={
         SUICIDE_RISK: (

@@ -1,9 +1,9 @@
-"""Subjective Opiate Withdrawal Scale (`sows`), CLINICAL_REFERENCE.md section 2.
+"""Subjective Opiate Withdrawal Scale (`sows`), docs/clinical-rules.md#sows.
 
 Sixteen patient-rated symptoms, each 0-4 (Handelsman et al. 1987).
 """
 
-from .base import Band, Instrument, numbered_items
+from .base import Instrument, contiguous_bands, numbered_items
 
 ANCHORS = (
     (0, "Not at all"),
@@ -39,10 +39,10 @@ INSTRUMENT = Instrument(
         ),
         ANCHORS,
     ),
-    bands=(
-        Band("none", "None (0)", 0, 0),
-        Band("mild", "Mild (1-10)", 1, 10),
-        Band("moderate", "Moderate (11-20)", 11, 20),
-        Band("severe", "Severe (21-64)", 21, 64),
+    bands=contiguous_bands(
+        ("none", "None", 0),
+        ("mild", "Mild", 10),
+        ("moderate", "Moderate", 20),
+        ("severe", "Severe", 64),
     ),
 )

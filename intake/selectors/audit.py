@@ -1,8 +1,26 @@
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import Q, QuerySet
 
-from intake.models import AuditEvent
+from intake.models import AuditEvent, Patient
+
+# The columns of an audit event as the report shows it, in this order: the API's rows and the
+# page's CSV export (each adds its own after these).
+AUDIT_EVENT_COLUMNS = (
+    "id",
+    "at",
+    "actor",
+    "role",
+    "action",
+    "patient",
+    "object_type",
+    "object_id",
+    "outcome",
+    "break_glass",
+    "ip_address",
+)
 
 # Keys of an audit event's `detail` that carry clinical content: alert and flag codes
 # (`suicide-risk`, `qtc-prolonged`), plan-rule warnings, diagnoses, instruments, lab panels and
@@ -60,6 +78,13 @@ def audit_event_list(
     if outcome:
         qs = qs.filter(outcome=outcome)
     return qs.order_by("-at", "-id")
+
+
+def audit_filter_patient(*, patient_id: uuid.UUID) -> Patient:
+    """The patient an audit filter names, or an unsaved stand-in with that id when no such
+    record exists (the filter then matches the events that still name the id). The report's
+    readers see every event, so no care-team check applies here."""
+    return Patient.objects.filter(pk=patient_id).first() or Patient(pk=patient_id)
 
 
 def audit_detail_redacted(detail) -> dict:

@@ -46,7 +46,7 @@ DRUG_SCREEN_ROWS = 10
 
 # Current medications ---------------------------------------------------------------------------
 
-# Medication code (CLINICAL_REFERENCE.md section 4) -> how clinicians write it. Checked in this
+# Medication code (docs/clinical-rules.md#medicines) -> how clinicians write it. Checked in this
 # order, and a matched span is blanked out, so "buprenorphine-naloxone" is not also read as
 # plain buprenorphine.
 _MEDICATION_PATTERNS = (
@@ -88,7 +88,7 @@ def current_medication_codes(
 ) -> set[str]:
     """The medication codes drug screens are judged against (`expected`).
 
-    The active treatment plan's medications when it has any (CLINICAL_REFERENCE section 3),
+    The active plan's medications when it has any (docs/clinical-rules.md#expected-results),
     counting a line only for a specimen collected from the day after its start date through its
     end date: a specimen taken on the start date may precede the first dose, so a negative then
     is not "unexpected", and after the end date the drug is no longer prescribed.

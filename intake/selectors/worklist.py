@@ -326,7 +326,7 @@ def _drafts(user, plans: list[TreatmentPlan]) -> tuple[list[WorkRow], int]:
 def _plan_reviews_due(plans: list[TreatmentPlan], today: datetime.date) -> list[WorkRow]:
     rows = []
     for plan in plans:
-        # Overdue the day after it was due (CLINICAL_REFERENCE.md section 9).
+        # Overdue the day after it was due (docs/clinical-rules.md#plan-review-date).
         overdue = plan.review_date < today
         if overdue:
             days = (today - plan.review_date).days

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,8 +21,12 @@ from intake.models import (
     Patient,
     Remission,
 )
-from intake.scoring import AnswerError, get_instrument, icd10_for
+from intake.scoring import AnswerError, Instrument, get_instrument, icd10_for
 from intake.selectors.patient import episode_current
+from intake.signing import signer_credentials
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # A clock a few minutes fast on a tablet should not refuse a COWS taken just now.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
@@ -30,7 +35,7 @@ FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 @transaction.atomic
 def assessment_record(
     *,
-    actor,
+    actor: User,
     patient: Patient,
     instrument: str,
     answers: dict,
@@ -42,40 +47,15 @@ def assessment_record(
     item under "answers"; nothing is stored."""
     from intake.services.audit import audit_record
 
-    try:
-        definition = get_instrument(instrument)
-    except KeyError:
-        raise ValidationError(
-            {
-                "instrument": [
-                    f"Unknown instrument; choose one of {', '.join(InstrumentCode.values)}."
-                ]
-            }
-        ) from None
+    definition = _instrument(instrument)
     try:
         cleaned = definition.validate(answers)
     except AnswerError as exc:
         raise InvalidAnswers({key: list(msgs) for key, msgs in exc.errors.items()}) from None
     result = definition.score_cleaned(cleaned, sex_at_birth=patient.sex_at_birth)
-    now = timezone.now()
-    administered_at = administered_at or now
-    if administered_at > now + FUTURE_TOLERANCE:
-        raise ValidationError({"administered_at": ["This time is in the future."]})
-    too_early = past_date_error(administered_at, patient=patient, what="The time given")
-    if too_early and administered_at <= now:
-        raise ValidationError({"administered_at": [too_early]})
-    notes = {str(k): str(v).strip() for k, v in (item_notes or {}).items() if str(v).strip()}
-    unknown = set(notes) - {item.key for item in definition.items}
-    if unknown:
-        raise ValidationError({"item_notes": [f"Unknown items: {', '.join(sorted(unknown))}."]})
-    if recommended_level and instrument != InstrumentCode.ASAM:
-        raise ValidationError(
-            {"recommended_level": ["Only the ASAM assessment recommends a level."]}
-        )
-    if recommended_level and recommended_level not in AsamLevel.values:
-        raise ValidationError(
-            {"recommended_level": [f"Choose one of {', '.join(AsamLevel.values)}."]}
-        )
+    administered_at = _administered_at(administered_at, patient)
+    notes = _item_notes(item_notes, definition)
+    _check_recommended_level(instrument, recommended_level)
     assessment = Assessment(
         patient=patient,
         episode=episode_current(patient=patient),
@@ -110,6 +90,53 @@ def assessment_record(
         detail={"instrument": instrument, "alerts": list(result.alerts)},
     )
     return assessment
+
+
+def _instrument(code: str) -> Instrument:
+    try:
+        return get_instrument(code)
+    except KeyError:
+        raise ValidationError(
+            {
+                "instrument": [
+                    f"Unknown instrument; choose one of {', '.join(InstrumentCode.values)}."
+                ]
+            }
+        ) from None
+
+
+def _administered_at(
+    administered_at: datetime.datetime | None, patient: Patient
+) -> datetime.datetime:
+    """The time given (now when none), refused in the future or before the patient's dates."""
+    now = timezone.now()
+    administered_at = administered_at or now
+    if administered_at > now + FUTURE_TOLERANCE:
+        raise ValidationError({"administered_at": ["This time is in the future."]})
+    too_early = past_date_error(administered_at, patient=patient, what="The time given")
+    if too_early and administered_at <= now:
+        raise ValidationError({"administered_at": [too_early]})
+    return administered_at
+
+
+def _item_notes(item_notes: dict | None, definition: Instrument) -> dict[str, str]:
+    """The non-empty notes, each on an item of the instrument."""
+    notes = {str(k): str(v).strip() for k, v in (item_notes or {}).items() if str(v).strip()}
+    unknown = set(notes) - {item.key for item in definition.items}
+    if unknown:
+        raise ValidationError({"item_notes": [f"Unknown items: {', '.join(sorted(unknown))}."]})
+    return notes
+
+
+def _check_recommended_level(instrument: str, recommended_level: str) -> None:
+    if recommended_level and instrument != InstrumentCode.ASAM:
+        raise ValidationError(
+            {"recommended_level": ["Only the ASAM assessment recommends a level."]}
+        )
+    if recommended_level and recommended_level not in AsamLevel.values:
+        raise ValidationError(
+            {"recommended_level": [f"Choose one of {', '.join(AsamLevel.values)}."]}
+        )
 
 
 @transaction.atomic
@@ -150,7 +177,7 @@ def assessment_record_safety_follow_up(*, actor, assessment: Assessment, note: s
 @transaction.atomic
 def diagnosis_record(
     *,
-    actor,
+    actor: User,
     patient: Patient,
     assessment: Assessment,
     remission: str = Remission.NONE,
@@ -163,6 +190,40 @@ def diagnosis_record(
     refusal = access.diagnosis_refusal(actor)
     if refusal:
         raise RuleViolation(refusal)
+    _check_diagnosis(patient, assessment, remission, controlled_environment)
+    diagnosed_on = diagnosed_on or timezone.localdate()
+    if diagnosed_on > timezone.localdate():
+        raise ValidationError({"diagnosed_on": ["The diagnosis date cannot be in the future."]})
+    diagnosis = Diagnosis(
+        patient=patient,
+        assessment=assessment,
+        severity=assessment.band,
+        remission=remission,
+        on_maintenance_therapy=on_maintenance_therapy,
+        controlled_environment=controlled_environment,
+        icd10=icd10_for(assessment.band, remission),
+        diagnosed_by=actor,
+        diagnosed_on=diagnosed_on,
+        diagnosed_by_license=signer_credentials(actor),
+        created_by=actor,
+        updated_by=actor,
+    )
+    diagnosis.full_clean()
+    diagnosis.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=diagnosis,
+        detail={"icd10": diagnosis.icd10},
+    )
+    return diagnosis
+
+
+def _check_diagnosis(
+    patient: Patient, assessment: Assessment, remission: str, controlled_environment: bool
+) -> None:
+    """A DSM-5 checklist of this patient meeting at least 2 criteria, and a valid specifier."""
     if assessment.patient_id != patient.pk or assessment.instrument != InstrumentCode.DSM5_OUD:
         raise ValidationError(
             {"assessment": ["Choose a DSM-5 criteria assessment of this patient."]}
@@ -181,36 +242,3 @@ def diagnosis_record(
         raise ValidationError(
             {"controlled_environment": ["'In a controlled environment' applies only in remission."]}
         )
-    diagnosed_on = diagnosed_on or timezone.localdate()
-    if diagnosed_on > timezone.localdate():
-        raise ValidationError({"diagnosed_on": ["The diagnosis date cannot be in the future."]})
-    profile = getattr(actor, "staff_profile", None)
-    license_text = (
-        f"{profile.get_license_type_display()} {profile.license_number}".strip()
-        if profile and profile.license_type
-        else ""
-    )
-    diagnosis = Diagnosis(
-        patient=patient,
-        assessment=assessment,
-        severity=assessment.band,
-        remission=remission,
-        on_maintenance_therapy=on_maintenance_therapy,
-        controlled_environment=controlled_environment,
-        icd10=icd10_for(assessment.band, remission),
-        diagnosed_by=actor,
-        diagnosed_on=diagnosed_on,
-        diagnosed_by_license=license_text,
-        created_by=actor,
-        updated_by=actor,
-    )
-    diagnosis.full_clean()
-    diagnosis.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        patient=patient,
-        obj=diagnosis,
-        detail={"icd10": diagnosis.icd10},
-    )
-    return diagnosis

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -54,65 +59,87 @@ def audit_chain_verify(*, batch_size: int = 5000) -> ChainReport:
     first event that was changed (its hash no longer matches), removed (a gap in chain_seq or a
     broken link), or added outside the chain, and a chain head that disagrees with the last
     row (removed from the end)."""
+    with connection.cursor() as cursor:
+        unsealed = _left_unsealed(cursor)
+        if unsealed is not None:
+            return unsealed
+        walked = _walk_chain(cursor, batch_size)
+        if not walked.ok:
+            return walked
+        cursor.execute("SELECT seq, head FROM intake_auditchain WHERE id = 1")
+        head_seq, head = cursor.fetchone()
+    if head_seq != walked.checked or head != walked.head:
+        return ChainReport(
+            False,
+            walked.checked,
+            walked.head,
+            None,
+            f"the chain head is at position {head_seq} but the log ends at {walked.checked}: "
+            "events were removed from the end",
+        )
+    return walked
+
+
+def _left_unsealed(cursor: CursorWrapper) -> ChainReport | None:
+    """The first event the sealer should have chained by now (events wait for the sealer for a
+    moment after their commit, never for long)."""
+    cursor.execute(
+        "SELECT id FROM intake_auditevent WHERE chain_seq IS NULL "
+        "AND at < clock_timestamp() - make_interval(secs => %s) ORDER BY id LIMIT 1",
+        [settings.AUDIT_SEAL_MAX_SECONDS],
+    )
+    row = cursor.fetchone()
+    if not row:
+        return None
+    return ChainReport(
+        False,
+        0,
+        "",
+        row[0],
+        f"was left unsealed for more than {settings.AUDIT_SEAL_MAX_SECONDS} seconds",
+    )
+
+
+def _chained_events(cursor: CursorWrapper, batch_size: int) -> Iterator[tuple]:
+    """(id, chain_seq, prev_hash, hash, canonical text) of every chained event in chain order,
+    read batch_size rows at a time."""
+    last_seq = 0
+    while True:
+        cursor.execute(
+            "SELECT id, chain_seq, prev_hash, hash, intake_auditevent_canonical(e) "
+            "FROM intake_auditevent e WHERE chain_seq > %s ORDER BY chain_seq LIMIT %s",
+            [last_seq, batch_size],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        yield from rows
+        last_seq = rows[-1][1]
+
+
+def _walk_chain(cursor: CursorWrapper, batch_size: int) -> ChainReport:
+    """Check every link from the genesis; ok with the count and last hash, or the first break."""
     prev_hash = GENESIS
     expected_seq = 1
     checked = 0
-    with connection.cursor() as cursor:
-        # Events wait for the sealer for a moment after their commit, never for long.
-        cursor.execute(
-            "SELECT id FROM intake_auditevent WHERE chain_seq IS NULL "
-            "AND at < clock_timestamp() - make_interval(secs => %s) ORDER BY id LIMIT 1",
-            [settings.AUDIT_SEAL_MAX_SECONDS],
-        )
-        row = cursor.fetchone()
-        if row:
+    for event_id, seq, stored_prev, stored_hash, canonical in _chained_events(cursor, batch_size):
+        if seq != expected_seq:
             return ChainReport(
                 False,
-                0,
-                "",
-                row[0],
-                f"was left unsealed for more than {settings.AUDIT_SEAL_MAX_SECONDS} seconds",
+                checked,
+                prev_hash,
+                event_id,
+                f"follows a gap: chain position {expected_seq} is missing (deleted)",
             )
-        last_seq = 0
-        while True:
-            cursor.execute(
-                "SELECT id, chain_seq, prev_hash, hash, intake_auditevent_canonical(e) "
-                "FROM intake_auditevent e WHERE chain_seq > %s ORDER BY chain_seq LIMIT %s",
-                [last_seq, batch_size],
+        if stored_prev != prev_hash:
+            return ChainReport(
+                False, checked, prev_hash, event_id, "does not link to the event before it"
             )
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            for event_id, seq, stored_prev, stored_hash, canonical in rows:
-                if seq != expected_seq:
-                    return ChainReport(
-                        False,
-                        checked,
-                        prev_hash,
-                        event_id,
-                        f"follows a gap: chain position {expected_seq} is missing (deleted)",
-                    )
-                if stored_prev != prev_hash:
-                    return ChainReport(
-                        False, checked, prev_hash, event_id, "does not link to the event before it"
-                    )
-                if _digest(stored_prev, canonical) != stored_hash:
-                    return ChainReport(
-                        False, checked, prev_hash, event_id, "was changed after it was written"
-                    )
-                prev_hash = stored_hash
-                expected_seq += 1
-                checked += 1
-            last_seq = rows[-1][1]
-        cursor.execute("SELECT seq, head FROM intake_auditchain WHERE id = 1")
-        head_seq, head = cursor.fetchone()
-    if head_seq != checked or head != prev_hash:
-        return ChainReport(
-            False,
-            checked,
-            prev_hash,
-            None,
-            f"the chain head is at position {head_seq} but the log ends at {checked}: "
-            "events were removed from the end",
-        )
+        if _digest(stored_prev, canonical) != stored_hash:
+            return ChainReport(
+                False, checked, prev_hash, event_id, "was changed after it was written"
+            )
+        prev_hash = stored_hash
+        expected_seq += 1
+        checked += 1
     return ChainReport(True, checked, prev_hash)

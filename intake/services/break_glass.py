@@ -5,6 +5,8 @@ its use is flagged on every audit row and reviewed by a privacy officer."""
 from __future__ import annotations
 
 import datetime
+import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +25,9 @@ from intake.models import (
     ReviewOutcome,
 )
 from intake.services.audit import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 REASON_MIN_LENGTH = 20
 
@@ -44,7 +49,11 @@ def _clean_reason(reason: str) -> str:
 
 
 def break_glass_open(
-    *, actor, patient_id, reason: str, category: str = EmergencyCategory.OTHER
+    *,
+    actor: User,
+    patient_id: uuid.UUID | str,
+    reason: str,
+    category: str = EmergencyCategory.OTHER,
 ) -> tuple[BreakGlassGrant, bool]:
     """Opens emergency access, or extends the actor's active grant for the patient (one grant,
     its expiry pushed out, audited). Returns (grant, extended). Unknown patient: Http404
@@ -54,6 +63,34 @@ def break_glass_open(
             {"category": [f"Choose one of: {', '.join(EmergencyCategory.values)}."]}
         )
     reason = _clean_reason(reason)
+    patient = _emergency_patient(actor, patient_id)
+    now = timezone.now()
+    expires_at = now + datetime.timedelta(hours=settings.BREAK_GLASS_HOURS)
+    with transaction.atomic():
+        grant, extended = _extend_or_grant(
+            actor=actor,
+            patient=patient,
+            category=category,
+            reason=reason,
+            now=now,
+            expires_at=expires_at,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE if extended else AuditAction.CREATE,
+            patient=patient,
+            obj=grant,
+            object_type="break-glass",
+            detail={"category": category, **({"extended": True} if extended else {})},
+            break_glass=True,
+        )
+    access.forget_cached(actor)
+    return grant, extended
+
+
+def _emergency_patient(actor: User, patient_id: uuid.UUID | str) -> Patient:
+    """The patient to open; Http404 (audited as a refused attempt) when there is none, and a
+    refusal for a member of the care team, who needs no emergency access."""
     patient = Patient.objects.filter(pk=patient_id).first()
     if patient is None:
         audit_record(
@@ -68,48 +105,47 @@ def break_glass_open(
         raise ValidationError(
             {"reason": ["You are on this patient's care team: no emergency access is needed."]}
         )
-    now = timezone.now()
-    expires_at = now + datetime.timedelta(hours=settings.BREAK_GLASS_HOURS)
-    with transaction.atomic():
-        active = (
-            BreakGlassGrant.objects.select_for_update(no_key=True)
-            .filter(user=actor, patient=patient, expires_at__gt=now)
-            .order_by("-expires_at")
-            .first()
+    return patient
+
+
+def _extend_or_grant(
+    *,
+    actor: User,
+    patient: Patient,
+    category: str,
+    reason: str,
+    now: datetime.datetime,
+    expires_at: datetime.datetime,
+) -> tuple[BreakGlassGrant, bool]:
+    """(grant, extended): the actor's active grant, locked and extended, or a new one. Called
+    inside the caller's transaction, so the lock holds until its audit event is written."""
+    active = (
+        BreakGlassGrant.objects.select_for_update(no_key=True)
+        .filter(user=actor, patient=patient, expires_at__gt=now)
+        .order_by("-expires_at")
+        .first()
+    )
+    if active is not None:
+        # Grants never overlap: a second request extends the one that is open.
+        active.expires_at = expires_at
+        active.extensions += 1
+        active.reason = f"{active.reason}\n[extended {format_local(now)}] {reason}"
+        active.updated_by = actor
+        active.save(
+            update_fields=["expires_at", "extensions", "reason", "updated_by", "updated_at"]
         )
-        if active is not None:
-            # Grants never overlap: a second request extends the one that is open.
-            active.expires_at = expires_at
-            active.extensions += 1
-            active.reason = f"{active.reason}\n[extended {format_local(now)}] {reason}"
-            active.updated_by = actor
-            active.save(
-                update_fields=["expires_at", "extensions", "reason", "updated_by", "updated_at"]
-            )
-            grant, extended = active, True
-        else:
-            grant = BreakGlassGrant.objects.create(
-                user=actor,
-                patient=patient,
-                category=category,
-                reason=reason,
-                started_at=now,
-                expires_at=expires_at,
-                created_by=actor,
-                updated_by=actor,
-            )
-            extended = False
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE if extended else AuditAction.CREATE,
-            patient=patient,
-            obj=grant,
-            object_type="break-glass",
-            detail={"category": category, **({"extended": True} if extended else {})},
-            break_glass=True,
-        )
-    access.forget_cached(actor)
-    return grant, extended
+        return active, True
+    grant = BreakGlassGrant.objects.create(
+        user=actor,
+        patient=patient,
+        category=category,
+        reason=reason,
+        started_at=now,
+        expires_at=expires_at,
+        created_by=actor,
+        updated_by=actor,
+    )
+    return grant, False
 
 
 class NoSingleMatch(Exception):

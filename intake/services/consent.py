@@ -83,7 +83,7 @@ def consent_check(*, data: dict, today: datetime.date | None = None) -> tuple[di
         errors["expires_on"] = [missing("expires_on")]
     # The right to revoke and its exceptions, and the consequences of refusing, are the
     # system's own text (CONSENT_STATEMENTS), shown on the form and stored with the consent. A
-    # client need not send the flag (API.md); one that says the patient was not told is refused.
+    # client need not send the flag (docs/api.md#consents); a false one (not told) is refused.
     acknowledged = data.get("right_to_revoke_acknowledged", True)
     clean["right_to_revoke_acknowledged"] = acknowledged not in (False, "false", "0", "")
     clean["statements"] = CONSENT_STATEMENTS

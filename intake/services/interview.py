@@ -1,25 +1,25 @@
-"""Writing intake interviews: drafts, signing, addenda (CLINICAL_REFERENCE.md section 1).
+"""Writing intake interviews: drafts, signing, addenda (docs/clinical-rules.md#intake-interview).
 
 A draft is edited by its author only, with an optimistic lock (`revision`). Signing freezes it:
 the SHA-256 of its canonical JSON is stored, and any later change to the row or its substance
 rows makes `interview_verify_hash` fail. Changes after signing are addenda, each with its own
-hash chained to the interview's.
+hash chained to the interview's. What a draft is checked against before it is stored is in
+`interview_validation`.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 
-from intake import access, limits
+from intake import access
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
 from intake.models import (
-    OPIOID_SUBSTANCES,
     AuditAction,
     Interview,
     InterviewAddendum,
@@ -28,7 +28,14 @@ from intake.models import (
     SubstanceUse,
 )
 from intake.services.audit import audit_record
-from intake.signing import canonical_json, content_sha256
+from intake.services.audited_save import save_audited
+from intake.services.interview_validation import add_error, validate
+from intake.signing import canonical_json, content_sha256, json_ready
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+Typed = Mapping[str, Any]  # an interview's fields, or one substance row, as a form or the API sent
 
 # Everything a clinician writes in an interview, in form order. The hash covers all of them;
 # tests/test_interview_sign.py fails if a model field is neither here nor in NON_CONTENT_FIELDS.
@@ -106,30 +113,24 @@ ARRAY_FIELDS = (
 HASH_SCHEMA = "clinic-intake/interview/v1"
 ADDENDUM_HASH_SCHEMA = "clinic-intake/interview-addendum/v1"
 
-# Typed times are minutes; allow a little clock skew between the browser and the server.
-FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
-
-
 # Canonical content and hashes ------------------------------------------------------------
 
 
-def _canonical_value(value):
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
+def _canonical_value(value: Any) -> Any:
+    """A multi-select is a set: its choices are hashed sorted, whatever order they were
+    stored in; other values as every signed record is (`intake.signing.json_ready`)."""
     if isinstance(value, list | tuple):
         return sorted(str(v) for v in value)
-    return value
+    return json_ready(value)
 
 
-def _canonical_row(row: Mapping) -> dict:
+def _canonical_row(row: Typed) -> dict[str, Any]:
     return {name: _canonical_value(row.get(name)) for name in SUBSTANCE_FIELDS}
 
 
 def interview_canonical_content(
     *, interview: Interview, substances: Iterable[SubstanceUse] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """The signed content: identity (interview, patient, author, episode, signing time), every
     content field and the substance rows, as JSON-ready values. Lists are sorted and rows are
     in a fixed order, so equal content gives equal JSON. `substances` defaults to the saved
@@ -174,25 +175,26 @@ def interview_verify_hash(*, interview: Interview) -> bool:
     return interview_compute_hash(interview=interview) == interview.content_hash
 
 
+def _addendum_content(*, addendum: InterviewAddendum, interview_hash: str) -> dict[str, Any]:
+    return {
+        "schema": ADDENDUM_HASH_SCHEMA,
+        "addendum": str(addendum.pk),
+        "interview": str(addendum.interview_id),
+        # Chained: the addendum also vouches for the signed interview it amends.
+        "interview_hash": interview_hash,
+        "author": addendum.author_id,
+        "signed_at": _canonical_value(addendum.signed_at),
+        "reason": addendum.reason,
+        "text": addendum.text,
+    }
+
+
 def addendum_canonical_json(*, addendum: InterviewAddendum, interview_hash: str) -> str:
-    return canonical_json(
-        {
-            "schema": ADDENDUM_HASH_SCHEMA,
-            "addendum": str(addendum.pk),
-            "interview": str(addendum.interview_id),
-            # Chained: the addendum also vouches for the signed interview it amends.
-            "interview_hash": interview_hash,
-            "author": addendum.author_id,
-            "signed_at": _canonical_value(addendum.signed_at),
-            "reason": addendum.reason,
-            "text": addendum.text,
-        }
-    )
+    return canonical_json(_addendum_content(addendum=addendum, interview_hash=interview_hash))
 
 
 def addendum_compute_hash(*, addendum: InterviewAddendum, interview_hash: str) -> str:
-    canonical = addendum_canonical_json(addendum=addendum, interview_hash=interview_hash)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return content_sha256(_addendum_content(addendum=addendum, interview_hash=interview_hash))
 
 
 def addendum_verify_hash(*, addendum: InterviewAddendum, interview: Interview) -> bool:
@@ -200,21 +202,26 @@ def addendum_verify_hash(*, addendum: InterviewAddendum, interview: Interview) -
     return expected == addendum.content_hash
 
 
-# Validation ------------------------------------------------------------------------------
+# Applying what was typed ---------------------------------------------------------------
 
 
-def _in_choice_order(base_field, values) -> list[str]:
-    """Multi-select values once each, in the order the choices are declared (unknown values
+def _model_field(model: type[Model], name: str) -> Field[Any, Any]:
+    return cast("Field[Any, Any]", model._meta.get_field(name))
+
+
+def _in_choice_order(model: type[Model], name: str, values: Iterable[Any] | None) -> list[str]:
+    """A multi-select's values once each, in the order its choices are declared (unknown values
     are kept, last, for full_clean to name)."""
-    order = {value: i for i, (value, _label) in enumerate(base_field.choices)}
+    array_field: Any = model._meta.get_field(name)  # an ArrayField, whose items have the choices
+    order = {value: i for i, (value, _label) in enumerate(array_field.base_field.choices)}
     unique = list(dict.fromkeys(str(v) for v in values or []))
     return sorted(unique, key=lambda v: order.get(v, len(order)))
 
 
-def _apply(interview: Interview, data: Mapping) -> list[str]:
+def _apply(interview: Interview, data: Typed) -> list[str]:
     """Copy writable fields from `data` onto the interview; return the names that changed.
     `episode` is an Episode or None (the caller resolves ids within the patient)."""
-    changed = []
+    changed: list[str] = []
     for name in WRITABLE_FIELDS:
         if name not in data:
             continue
@@ -224,9 +231,9 @@ def _apply(interview: Interview, data: Mapping) -> list[str]:
                 interview.episode = value
                 changed.append(name)
             continue
-        field = Interview._meta.get_field(name)
+        field = _model_field(Interview, name)
         if name in ARRAY_FIELDS:
-            value = _in_choice_order(field.base_field, value)
+            value = _in_choice_order(Interview, name, value)
         elif value is None and not field.null and field.get_internal_type() != "DateField":
             value = ""  # an emptied text or choice field
         if getattr(interview, name) != value:
@@ -235,112 +242,16 @@ def _apply(interview: Interview, data: Mapping) -> list[str]:
     return changed
 
 
-def _build_rows(interview: Interview, substances: Iterable[Mapping]) -> list[SubstanceUse]:
+def _build_rows(interview: Interview, substances: Iterable[Typed]) -> list[SubstanceUse]:
     rows = []
     for row in substances:
         values = {name: row.get(name) for name in SUBSTANCE_FIELDS if name in row}
         for name in ("substance_name", "frequency", "typical_amount"):
             if values.get(name) is None:
                 values[name] = ""
-        values["routes"] = _in_choice_order(
-            SubstanceUse._meta.get_field("routes").base_field, values.get("routes")
-        )
+        values["routes"] = _in_choice_order(SubstanceUse, "routes", values.get("routes"))
         rows.append(SubstanceUse(interview=interview, **values))
     return rows
-
-
-def _add(errors: dict, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _day_of(moment) -> datetime.date:
-    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
-
-
-def _validate(interview: Interview, patient: Patient, rows: list[SubstanceUse]) -> None:
-    """full_clean plus the rules that need the patient or the clock. Raises one
-    ValidationError naming every bad field (`substances` for the rows)."""
-    errors: dict[str, list[str]] = {}
-    today = timezone.localdate()
-    latest = timezone.now() + FUTURE_TOLERANCE
-
-    if interview.interviewed_on:
-        if interview.interviewed_on > today:
-            _add(errors, "interviewed_on", "The interview date cannot be in the future.")
-        elif interview.interviewed_on < patient.birth_date:
-            _add(errors, "interviewed_on", "The interview date is before the date of birth.")
-    if interview.last_overdose_on:
-        if interview.last_overdose_on > today:
-            _add(errors, "last_overdose_on", "The last overdose cannot be in the future.")
-        elif interview.last_overdose_on < patient.birth_date:
-            _add(errors, "last_overdose_on", "The last overdose is before the date of birth.")
-        if interview.overdose_count == 0:
-            _add(
-                errors,
-                "last_overdose_on",
-                "A last overdose date is given but the number of overdoses is 0.",
-            )
-    if interview.last_opioid_use_at and interview.last_opioid_use_at > latest:
-        _add(errors, "last_opioid_use_at", "The last opioid use cannot be in the future.")
-    elif (
-        interview.last_opioid_use_at and _day_of(interview.last_opioid_use_at) < patient.birth_date
-    ):
-        _add(errors, "last_opioid_use_at", "The last opioid use is before the date of birth.")
-    if len(rows) > limits.MAX_SUBSTANCES:
-        _add(
-            errors, "substances", f"At most {limits.MAX_SUBSTANCES} substances ({len(rows)} given)."
-        )
-        raise ValidationError(errors)
-    if interview.last_opioid_used and interview.last_opioid_used not in OPIOID_SUBSTANCES:
-        _add(errors, "last_opioid_used", "Choose an opioid (the one last used, for induction).")
-    if interview.episode_id and interview.episode.patient_id != patient.pk:
-        _add(errors, "episode", "That episode belongs to another patient.")
-    if "pregnancy" in interview.medical_conditions and interview.pregnancy_status == "not-pregnant":
-        _add(
-            errors,
-            "pregnancy_status",
-            "Pregnancy is listed under medical conditions but the status says not pregnant.",
-        )
-    try:
-        interview.full_clean(exclude=["patient", "author"], validate_unique=False)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                if message not in errors.get(field, []):
-                    _add(errors, field, message)
-
-    age_then = patient.age_on(interview.interviewed_on or today)
-    seen = set()
-    for number, row in enumerate(rows, start=1):
-        label = f"Substance {number}"
-        if row.substance:
-            label += f" ({row.get_substance_display()})"
-        key = (row.substance, (row.substance_name or "").strip().lower())
-        if key in seen:
-            _add(errors, "substances", f"{label}: listed twice; combine the two rows.")
-        seen.add(key)
-        if row.age_first_use is not None and row.age_first_use > age_then:
-            _add(
-                errors,
-                "substances",
-                f"{label}: age at first use ({row.age_first_use}) is above the patient's age "
-                f"({age_then}).",
-            )
-        if row.last_use_at and row.last_use_at > latest:
-            _add(errors, "substances", f"{label}: last use cannot be in the future.")
-        elif row.last_use_at and _day_of(row.last_use_at) < patient.birth_date:
-            _add(errors, "substances", f"{label}: last use is before the date of birth.")
-        try:
-            row.full_clean(exclude=["interview"], validate_unique=False)
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                name = (
-                    SubstanceUse._meta.get_field(field).verbose_name if field != "__all__" else ""
-                )
-                for message in messages:
-                    _add(errors, "substances", f"{label}: {name + ': ' if name else ''}{message}")
-    if errors:
-        raise ValidationError(errors)
 
 
 # Writes ----------------------------------------------------------------------------------
@@ -348,7 +259,7 @@ def _validate(interview: Interview, patient: Patient, rows: list[SubstanceUse]) 
 
 @transaction.atomic
 def interview_create(
-    *, actor, patient: Patient, data: Mapping, substances: Iterable[Mapping] = ()
+    *, actor: User, patient: Patient, data: Typed, substances: Iterable[Typed] = ()
 ) -> Interview:
     """Start a draft interview authored by `actor`. `interviewed_on` defaults to today."""
     interview = Interview(
@@ -362,7 +273,7 @@ def interview_create(
     if interview.interviewed_on is None:
         interview.interviewed_on = timezone.localdate()
     rows = _build_rows(interview, substances)
-    _validate(interview, patient, rows)
+    validate(interview, patient, rows)
     interview.save()
     SubstanceUse.objects.bulk_create(rows)
     # Field names and counts only: the values are PHI and the record itself holds them.
@@ -379,10 +290,10 @@ def interview_create(
 @transaction.atomic
 def interview_update(
     *,
-    actor,
+    actor: User,
     interview: Interview,
-    data: Mapping,
-    substances: Iterable[Mapping] | None = None,
+    data: Typed,
+    substances: Iterable[Typed] | None = None,
     revision: int | None,
 ) -> Interview:
     """Save a draft. Only its author may, only while it is a draft (RecordSigned otherwise),
@@ -413,27 +324,21 @@ def interview_update(
         rows = new_rows
     else:
         rows = list(locked.substances.all())
-    _validate(locked, locked.patient, rows)
+    validate(locked, locked.patient, rows)
     if not changed:
         return locked
     if "substances" in changed:
         locked.substances.all().delete()
         SubstanceUse.objects.bulk_create(rows)
     locked.revision += 1
-    locked.updated_by = actor
-    locked.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        patient=locked.patient,
-        obj=locked,
-        detail={"fields": changed, "revision": locked.revision},
+    save_audited(
+        actor=actor, record=locked, detail={"fields": changed, "revision": locked.revision}
     )
     return locked
 
 
 @transaction.atomic
-def interview_sign(*, actor, interview: Interview, revision: int | None = None) -> Interview:
+def interview_sign(*, actor: User, interview: Interview, revision: int | None = None) -> Interview:
     """The author signs the draft: it becomes immutable and its content hash is stored.
     `revision`, when given, must be the one the author reviewed (StaleVersion otherwise)."""
     locked = (
@@ -467,7 +372,7 @@ def interview_sign(*, actor, interview: Interview, revision: int | None = None) 
 
 @transaction.atomic
 def interview_add_addendum(
-    *, actor, interview: Interview, reason: str, text: str
+    *, actor: User, interview: Interview, reason: str, text: str
 ) -> InterviewAddendum:
     """Any clinician on the patient's care team adds a signed, dated addendum to a signed
     interview; the interview itself is not changed."""
@@ -483,9 +388,9 @@ def interview_add_addendum(
     reason, text = (reason or "").strip(), (text or "").strip()
     errors: dict[str, list[str]] = {}
     if not reason:
-        _add(errors, "reason", "Give the reason for the addendum.")
+        add_error(errors, "reason", "Give the reason for the addendum.")
     if not text:
-        _add(errors, "text", "Write the addendum.")
+        add_error(errors, "text", "Write the addendum.")
     if errors:
         raise ValidationError(errors)
     addendum = InterviewAddendum(
@@ -515,11 +420,11 @@ def interview_add_addendum(
 # Rules the pages ask before offering an action (the writes above enforce them) -------------
 
 
-def interview_editable_by(*, interview: Interview, user) -> bool:
+def interview_editable_by(*, interview: Interview, user: User) -> bool:
     """A draft is edited by its author only."""
     return interview.status == InterviewStatus.DRAFT and interview.author_id == user.pk
 
 
-def interview_signable_by(*, interview: Interview, user) -> bool:
+def interview_signable_by(*, interview: Interview, user: User) -> bool:
     """A draft is signed by its author only."""
     return interview.status == InterviewStatus.DRAFT and interview.author_id == user.pk

@@ -10,8 +10,9 @@ ones, which stay in the history."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -38,6 +39,9 @@ from intake.services.lab_alert import (
     lab_alert_acknowledge,  # noqa: F401 - the lab service's public API
     lab_alert_rows_create,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # The specimen a panel is collected from unless the person entering results says otherwise.
 PANEL_SPECIMEN = {
@@ -277,11 +281,11 @@ def lab_results_check(
 @transaction.atomic
 def lab_results_record(
     *,
-    actor,
+    actor: User,
     order: LabOrder,
     collected_at: datetime.datetime,
     observed: bool,
-    entries,
+    entries: Iterable[Mapping[str, Any]],
     specimen_type: str = "",
 ) -> LabRecording:
     """Enter an order's results together: one row per analyte, with the specimen status that
@@ -290,17 +294,7 @@ def lab_results_record(
     `entries`: [{"test", "value"?, "qualitative"?}]. Any bad entry (unknown test, a test not in
     the order's panel, an impossible value) refuses the whole call with a ValidationError
     naming the test; nothing is stored. An order already resulted: RecordSigned (amend it)."""
-    order = (
-        LabOrder.objects.select_for_update(no_key=True)
-        .select_related("panel", "patient")
-        .get(pk=order.pk)
-    )
-    if order.status == OrderStatus.RESULTED:
-        raise RecordSigned(
-            "Results were already entered for this order; correct them with an amendment."
-        )
-    if order.status == OrderStatus.CANCELLED:
-        raise RecordSigned("This order was cancelled.")
+    order = _lock_order_awaiting_results(order)
     tests = _panel_tests(order)
     errors, interpreted = _record_errors(
         order=order,
@@ -320,12 +314,61 @@ def lab_results_record(
     ]
     _clean_rows(rows)
     LabResult.objects.bulk_create(rows)
+    _mark_resulted(
+        actor=actor,
+        order=order,
+        interpreted=interpreted,
+        collected_at=collected_at,
+        observed=observed,
+        specimen_type=specimen_type,
+        at=now,
+    )
+    new_alerts = lab_alert_rows_create(
+        actor=actor, order=order, rows=rows, order_alerts=interpreted["alerts"], existing=set()
+    )
+    _audit_results_entered(actor, order, rows)
+    return LabRecording(
+        order=order,
+        results=_in_panel_order(rows, tests),
+        alerts=list(order.alerts),
+        new_alerts=new_alerts,
+        superseded=[],
+    )
 
+
+def _lock_order_awaiting_results(order: LabOrder) -> LabOrder:
+    """The order, locked (level 3 of docs/concurrency.md); RecordSigned unless it still awaits
+    its results."""
+    order = (
+        LabOrder.objects.select_for_update(no_key=True)
+        .select_related("panel", "patient")
+        .get(pk=order.pk)
+    )
+    if order.status == OrderStatus.RESULTED:
+        raise RecordSigned(
+            "Results were already entered for this order; correct them with an amendment."
+        )
+    if order.status == OrderStatus.CANCELLED:
+        raise RecordSigned("This order was cancelled.")
+    return order
+
+
+def _mark_resulted(
+    *,
+    actor: User,
+    order: LabOrder,
+    interpreted: Mapping[str, Any],
+    collected_at: datetime.datetime,
+    observed: bool,
+    specimen_type: str,
+    at: datetime.datetime,
+) -> None:
+    """The collection details and the panel's reading on the order, which is now resulted."""
     order.collected_at = collected_at
     order.observed = observed
     order.collected_by = actor
     order.specimen_type = specimen_type or order.specimen_type
-    order.resulted_at = now
+    order.resulted_at = at
     order.specimen_status = interpreted["specimen_status"]
     order.alerts = interpreted["alerts"]
     order.status = OrderStatus.RESULTED
@@ -333,9 +376,8 @@ def lab_results_record(
     order.full_clean()
     order.save()
 
-    new_alerts = lab_alert_rows_create(
-        actor=actor, order=order, rows=rows, order_alerts=interpreted["alerts"], existing=set()
-    )
+
+def _audit_results_entered(actor: User, order: LabOrder, rows: list[LabResult]) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -348,13 +390,6 @@ def lab_results_record(
             "specimen_status": order.specimen_status,
             "alerts": order.alerts,
         },
-    )
-    return LabRecording(
-        order=order,
-        results=_in_panel_order(rows, tests),
-        alerts=list(order.alerts),
-        new_alerts=new_alerts,
-        superseded=[],
     )
 
 

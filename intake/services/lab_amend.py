@@ -4,13 +4,23 @@ Shares the checks and row building of `intake.services.lab`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from intake.models import AlertClosure, AuditAction, LabOrder, LabResult, OrderStatus
+from intake.models import (
+    AlertClosure,
+    AuditAction,
+    LabAlert,
+    LabOrder,
+    LabResult,
+    LabTest,
+    OrderStatus,
+)
 from intake.services.audit import audit_record
 from intake.services.lab import (
     DERIVED_FIELDS,
@@ -24,6 +34,9 @@ from intake.services.lab import (
     _result_row,
 )
 from intake.services.lab_alert import lab_alert_rows_create, lab_alerts_close_superseded
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _entry_of(row: LabResult) -> dict:
@@ -103,7 +116,13 @@ def lab_results_amend_check(*, order: LabOrder, corrections, reason) -> dict[str
 
 
 @transaction.atomic
-def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> LabRecording:
+def lab_results_amend(
+    *,
+    actor: User,
+    order: LabOrder,
+    corrections: Iterable[Mapping[str, Any]],
+    reason: str,
+) -> LabRecording:
     """Correct a resulted order. `corrections`: [{"test", "value"?, "qualitative"?}] for the
     analytes that were wrong (or missing). The whole panel is interpreted again with the
     corrected values; every result whose value or derived reading changes gets a new row that
@@ -112,6 +131,48 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
     row are closed ("superseded by amendment", audited), and so are open order alerts the
     corrected panel no longer raises; the new rows raise their own alerts if still critical, so
     an ECG amended three times leaves one open alert, not four."""
+    # Locks in the order of docs/concurrency.md: the order (3), then its current results (4).
+    order = _lock_resulted_order(order, reason)
+    tests = _panel_tests(order)
+    current = _lock_current_results(order)
+    errors, interpreted, corrected, reason = _amendment(order, tests, current, corrections, reason)
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    new_rows, superseded = _superseding_rows(
+        actor=actor,
+        order=order,
+        tests=tests,
+        current=current,
+        derived_results=interpreted["results"],
+        corrected=corrected,
+        reason=reason,
+        at=now,
+    )
+    _store_amendment(actor, order, new_rows, superseded, interpreted)
+    new_alerts = _reconcile_alerts(
+        actor=actor,
+        order=order,
+        new_rows=new_rows,
+        superseded=superseded,
+        order_alerts=interpreted["alerts"],
+        reason=reason,
+        at=now,
+    )
+    _audit_amended(actor, order, corrected, superseded, new_rows)
+    unchanged = [row for code, row in current.items() if row not in superseded]
+    return LabRecording(
+        order=order,
+        results=_in_panel_order(unchanged + new_rows, tests),
+        alerts=list(order.alerts),
+        new_alerts=new_alerts,
+        superseded=superseded,
+    )
+
+
+def _lock_resulted_order(order: LabOrder, reason: object) -> LabOrder:
+    """The order, locked; refused (with any problem with the reason) unless it is resulted."""
     order = (
         LabOrder.objects.select_for_update(no_key=True)
         .select_related("panel", "patient")
@@ -124,25 +185,40 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
                 "results": ["Only a resulted order can be amended; enter its results."],
             }
         )
-    tests = _panel_tests(order)
-    current = {
+    return order
+
+
+def _lock_current_results(order: LabOrder) -> dict[str, LabResult]:
+    """The order's current results by test code, locked in one statement in key order."""
+    return {
         row.test_id: row
         for row in LabResult.objects.select_for_update(of=("self",), no_key=True)
         .select_related("test")
         .filter(order=order, is_current=True)
     }
-    errors, interpreted, corrected, reason = _amendment(order, tests, current, corrections, reason)
-    if errors:
-        raise ValidationError(errors)
 
-    now = timezone.now()
-    new_rows, superseded = [], []
-    for derived in interpreted["results"]:
+
+def _superseding_rows(
+    *,
+    actor: User,
+    order: LabOrder,
+    tests: Mapping[str, LabTest],
+    current: Mapping[str, LabResult],
+    derived_results: Iterable[Mapping[str, Any]],
+    corrected: set[str],
+    reason: str,
+    at: datetime.datetime,
+) -> tuple[list[LabResult], list[LabResult]]:
+    """(new rows, the current rows they supersede) for every result whose reading changes;
+    ValidationError when none does."""
+    new_rows: list[LabResult] = []
+    superseded: list[LabResult] = []
+    for derived in derived_results:
         code = derived["test"]
         old = current.get(code)
         if old is not None and not _differs(old, derived):
             continue
-        row = _result_row(actor=actor, order=order, test=tests[code], derived=derived, at=now)
+        row = _result_row(actor=actor, order=order, test=tests[code], derived=derived, at=at)
         row.amendment_reason = (
             reason
             if code in corrected
@@ -156,6 +232,17 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
         raise ValidationError(
             {"results": ["These are the results already on record; nothing to amend."]}
         )
+    return new_rows, superseded
+
+
+def _store_amendment(
+    actor: User,
+    order: LabOrder,
+    new_rows: list[LabResult],
+    superseded: list[LabResult],
+    interpreted: Mapping[str, Any],
+) -> None:
+    """Retire the superseded rows, add the new ones and store the panel's new reading."""
     _clean_rows(new_rows)
     for old in superseded:
         old.is_current = False
@@ -168,24 +255,47 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
     order.updated_by = actor
     order.full_clean()
     order.save(update_fields=["specimen_status", "alerts", "updated_by", "updated_at"])
+
+
+def _reconcile_alerts(
+    *,
+    actor: User,
+    order: LabOrder,
+    new_rows: list[LabResult],
+    superseded: list[LabResult],
+    order_alerts: list[str],
+    reason: str,
+    at: datetime.datetime,
+) -> list[LabAlert]:
+    """Close the open alerts of superseded rows and those the panel no longer raises, then
+    raise the new rows' alerts that are not already open; the alert rows created."""
     lab_alerts_close_superseded(
         actor=actor,
         order=order,
         superseded=superseded,
-        still_raised=set(interpreted["alerts"]),
+        still_raised=set(order_alerts),
         reason=reason,
-        at=now,
+        at=at,
     )
     existing = set(
         order.alert_rows.exclude(closure=AlertClosure.SUPERSEDED).values_list("code", flat=True)
     )
-    new_alerts = lab_alert_rows_create(
+    return lab_alert_rows_create(
         actor=actor,
         order=order,
         rows=new_rows,
-        order_alerts=interpreted["alerts"],
+        order_alerts=order_alerts,
         existing=existing,
     )
+
+
+def _audit_amended(
+    actor: User,
+    order: LabOrder,
+    corrected: set[str],
+    superseded: list[LabResult],
+    new_rows: list[LabResult],
+) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -199,12 +309,4 @@ def lab_results_amend(*, actor, order: LabOrder, corrections, reason: str) -> La
             "results": [str(r.pk) for r in new_rows],
             "specimen_status": order.specimen_status,
         },
-    )
-    unchanged = [row for code, row in current.items() if row not in superseded]
-    return LabRecording(
-        order=order,
-        results=_in_panel_order(unchanged + new_rows, tests),
-        alerts=list(order.alerts),
-        new_alerts=new_alerts,
-        superseded=superseded,
     )

@@ -30,6 +30,19 @@ STAFF_RESET_REQUEST_HOURS = 24
 RESET_CHANGE = {ResetKind.PASSWORD: "password-reset", ResetKind.MFA: "mfa-reset"}
 
 
+# The account's details staff_create takes by these names (besides the password and e-mail):
+# the staff page's form and the create_staff command pass them through as they come.
+STAFF_CREATE_FIELDS = (
+    "username",
+    "role",
+    "first_name",
+    "last_name",
+    "license_type",
+    "license_number",
+    "may_diagnose",
+)
+
+
 @transaction.atomic
 def staff_create(
     *,

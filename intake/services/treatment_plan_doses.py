@@ -1,6 +1,6 @@
-"""Absolute dose maxima on a plan's medication lines (CLINICAL_REFERENCE section 4): above them
-a dose is refused when the plan is saved, submitted or signed, never only warned. Errors are keyed
-like the API's other medication errors (`medications[i].dose`, `medications[i].taper`)."""
+"""Absolute dose maxima (docs/clinical-rules.md#absolute-dose-maxima) on a plan's medication lines:
+a dose above them is refused when the plan is saved, submitted or signed, never only warned. Errors
+are keyed like the API's other medication errors (`medications[i].dose`, `medications[i].taper`)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ def _decimal_or_none(value) -> Decimal | None:
 
 def medication_dose_errors(i: int, med: dict) -> dict[str, list[str]]:
     """A dose (or taper step) above the drug's absolute maximum is refused, not warned
-    (CLINICAL_REFERENCE section 4): 99,999 mg of methadone used to be a warning a physician
-    could sign past."""
+    (docs/clinical-rules.md#absolute-dose-maxima): 99,999 mg of methadone used to be a warning
+    a physician could sign past."""
     frequency = med.get("frequency")
     if frequency not in FREQUENCIES:
         return {}

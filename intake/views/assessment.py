@@ -1,12 +1,14 @@
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import access, resolvers
 from intake.access import Perm
-from intake.exceptions import InvalidAnswers, RuleViolation
+from intake.exceptions import RuleViolation
 from intake.forms.assessment import AssessmentForm, DiagnosisForm, SafetyFollowUpForm
 from intake.models import AuditAction, InstrumentCode
 from intake.scoring import all_instruments, get_instrument
@@ -17,6 +19,8 @@ from intake.services.assessment import (
     diagnosis_record,
 )
 from intake.views.decorators import policy
+from intake.views.patient import back_to_chart
+from intake.views.service_errors import refusal_messages, service_errors
 
 
 def _instrument_or_404(code: str):
@@ -45,7 +49,7 @@ def assessment_index(request: HttpRequest, patient_id) -> HttpResponse:
 
 @policy(Perm.ASSESSMENT_RECORD)
 @require_http_methods(["GET", "POST"])
-def assessment_create(request: HttpRequest, patient_id, instrument: str) -> HttpResponse:
+def assessment_create(request: HttpRequest, patient_id: UUID, instrument: str) -> HttpResponse:
     definition = _instrument_or_404(instrument)
     patient = resolvers.resolve_patient(
         request.user,
@@ -57,7 +61,7 @@ def assessment_create(request: HttpRequest, patient_id, instrument: str) -> Http
     )
     form = AssessmentForm(request.POST or None, instrument=definition)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as refused:
             assessment = assessment_record(
                 actor=request.user,
                 patient=patient,
@@ -67,13 +71,7 @@ def assessment_create(request: HttpRequest, patient_id, instrument: str) -> Http
                 item_notes=form.item_notes(),
                 recommended_level=form.cleaned_data.get("recommended_level", ""),
             )
-        except InvalidAnswers as exc:
-            for key, msgs in exc.errors.items():
-                field = f"item_{key}" if f"item_{key}" in form.fields else None
-                form.add_error(field, msgs)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
+        if not refused:
             return redirect(
                 "intake:assessment-detail", patient_id=patient.pk, assessment_id=assessment.pk
             )
@@ -132,7 +130,9 @@ def _band_label(definition, code: str) -> str:
 
 @policy(Perm.SAFETY_ASSESS)
 @require_POST
-def assessment_safety_follow_up(request: HttpRequest, patient_id, assessment_id) -> HttpResponse:
+def assessment_safety_follow_up(
+    request: HttpRequest, patient_id: UUID, assessment_id: UUID
+) -> HttpResponse:
     patient, assessment = resolvers.resolve_assessment(
         request.user,
         assessment_id,
@@ -143,13 +143,11 @@ def assessment_safety_follow_up(request: HttpRequest, patient_id, assessment_id)
     )
     form = SafetyFollowUpForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_messages(request) as refused:
             assessment_record_safety_follow_up(
                 actor=request.user, assessment=assessment, note=form.cleaned_data["note"]
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
+        if not refused:
             messages.success(request, "Safety assessment recorded; the alert is cleared.")
     else:
         messages.error(request, "Describe the safety assessment before saving.")
@@ -184,7 +182,7 @@ def assessment_history_view(request: HttpRequest, patient_id, instrument: str) -
 
 @policy(Perm.DIAGNOSIS_RECORD)
 @require_http_methods(["GET", "POST"])
-def diagnosis_create(request: HttpRequest, patient_id, assessment_id) -> HttpResponse:
+def diagnosis_create(request: HttpRequest, patient_id: UUID, assessment_id: UUID) -> HttpResponse:
     patient, assessment = resolvers.resolve_assessment(
         request.user,
         assessment_id,
@@ -207,18 +205,14 @@ def diagnosis_create(request: HttpRequest, patient_id, assessment_id) -> HttpRes
         form.add_error(None, refusal)
         status = 403
     elif request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as refused:
             diagnosis = diagnosis_record(
                 actor=request.user, patient=patient, assessment=assessment, **form.cleaned_data
             )
-        except RuleViolation as exc:
-            form.add_error(None, str(exc))
+        if refused.was(RuleViolation):
             status = 403
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, f"Diagnosis recorded: {diagnosis.icd10}.")
-            return redirect("intake:patient-detail", patient_id=patient.pk)
+        elif not refused:
+            return back_to_chart(request, patient.pk, f"Diagnosis recorded: {diagnosis.icd10}.")
     return render(
         request,
         "intake/diagnosis_form.html",

@@ -1,8 +1,9 @@
 import csv
-import datetime
+from collections.abc import Iterator
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,24 +13,18 @@ from intake import access
 from intake.access import Perm
 from intake.forms.audit import AuditFilterForm
 from intake.local_time import format_local
-from intake.models import AuditAction, AuditEvent, AuditOutcome, BreakGlassGrant, Patient
-from intake.selectors.audit import audit_detail_redacted, audit_event_list
+from intake.models import AuditAction, AuditEvent, BreakGlassGrant
+from intake.selectors.audit import (
+    AUDIT_EVENT_COLUMNS,
+    audit_detail_redacted,
+    audit_event_list,
+)
 from intake.selectors.staff import staff_change_list
 from intake.services.audit import audit_patients_shown, audit_record
 from intake.views.decorators import policy
 
 EXPORT_COLUMNS = [
-    "id",
-    "at",
-    "actor",
-    "role",
-    "action",
-    "patient",
-    "object_type",
-    "object_id",
-    "outcome",
-    "break_glass",
-    "ip_address",
+    *AUDIT_EVENT_COLUMNS,
     "reason",
     "hash",
     # The same moment as `at`, as pages and the plan PDF print it (clinic zone, named).
@@ -42,11 +37,11 @@ EXPORT_COLUMNS = [
 IDENTIFYING_FILTERS = ("name", "mrn")
 
 
-def _params(request):
+def _params(request: HttpRequest) -> QueryDict:
     return request.POST if request.method == "POST" else request.GET
 
 
-def _filter_params(request):
+def _filter_params(request: HttpRequest) -> QueryDict | None:
     """The filter values sent; `page` alone is not a filter."""
     params = _params(request).copy()
     for key in ("page", "csrfmiddlewaretoken"):
@@ -54,50 +49,19 @@ def _filter_params(request):
     return params or None
 
 
-def _identifying_in_address(request) -> bool:
+def _identifying_in_address(request: HttpRequest) -> bool:
     return request.method == "GET" and any(request.GET.get(k) for k in IDENTIFYING_FILTERS)
 
 
-def _events(request, form):
-    """(filters, events): None and no rows when a value was refused."""
-    filters = None if _identifying_in_address(request) else _filters(form)
+def _events(
+    request: HttpRequest, form: AuditFilterForm
+) -> tuple[dict[str, Any] | None, QuerySet[AuditEvent]]:
+    """(filters, events): None and no rows when a value was refused (the report says why),
+    never the unfiltered log."""
+    filters = None if _identifying_in_address(request) else form.selector_filters()
     if filters is None:
         return None, AuditEvent.objects.none()
     return filters, audit_event_list(**filters)
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def _filters(form: AuditFilterForm) -> dict | None:
-    """The selector's filters, or None when a value was refused: then the report shows no
-    rows (and says why), never the unfiltered log."""
-    filters: dict = {}
-    if not form.is_bound:
-        return filters
-    if not form.is_valid():
-        return None
-    data = form.cleaned_data
-    filters["mrn"] = data["mrn"] or ""
-    filters["name"] = (data["name"] or "").strip()
-    if data["patient"]:
-        filters["patient"] = Patient.objects.filter(pk=data["patient"]).first() or Patient(
-            pk=data["patient"]
-        )
-    if data["actor"]:
-        filters["actor"] = get_user_model().objects.filter(
-            username=data["actor"]
-        ).first() or get_user_model()(pk=-1)
-    filters["action"] = data["action"]
-    filters["outcome"] = AuditOutcome.DENIED if data["denied"] else data["outcome"]
-    if data["break_glass"]:
-        filters["break_glass"] = True
-    if data["since"]:
-        filters["since"] = _day_start(data["since"])
-    if data["until"]:
-        filters["until"] = _day_start(data["until"] + datetime.timedelta(days=1))
-    return filters
 
 
 @policy(Perm.AUDIT_VIEW)
@@ -134,11 +98,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     """Spreadsheet-safe: a cell that starts like a formula is quoted (CSV injection)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -168,7 +132,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     )
     writer = csv.writer(_Echo())
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield writer.writerow(EXPORT_COLUMNS)
         for e in events.iterator(chunk_size=2000):
             yield writer.writerow(

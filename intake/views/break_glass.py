@@ -1,5 +1,6 @@
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,25 +21,23 @@ from intake.services.break_glass import (
     break_glass_review,
 )
 from intake.views.decorators import policy
+from intake.views.service_errors import service_errors
 
 
 @policy(Perm.BREAK_GLASS)
 @require_POST
-def break_glass_open_view(request: HttpRequest, patient_id) -> HttpResponse:
+def break_glass_open_view(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     """Posted from the 404 page of a patient URL. Unknown patient: the same 404 again."""
     form = BreakGlassForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form) as refused:
             grant, extended = break_glass_open(
                 actor=request.user,
                 patient_id=patient_id,
                 reason=form.cleaned_data["reason"],
                 category=form.cleaned_data["category"],
             )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+        if not refused:
             opening = (
                 "Your emergency access was extended" if extended else "Emergency access is open"
             )
@@ -56,6 +55,10 @@ def break_glass_open_view(request: HttpRequest, patient_id) -> HttpResponse:
     )
 
 
+# What a clinician gives to ask for emergency access to a patient no search of theirs shows.
+_IDENTITY = ("given_name", "family_name", "birth_date", "mrn", "reason", "category")
+
+
 @policy(Perm.BREAK_GLASS)
 @require_http_methods(["GET", "POST"])
 def emergency_access_search(request: HttpRequest) -> HttpResponse:
@@ -69,32 +72,15 @@ def emergency_access_search(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
-            try:
+            # No record and several records read the same (NoSingleMatch): saying "several"
+            # would tell the clinician that this person is a patient here before any grant.
+            with service_errors(form) as refused:
                 grant, patient = break_glass_open_by_identity(
-                    actor=request.user,
-                    given_name=data["given_name"],
-                    family_name=data["family_name"],
-                    birth_date=data["birth_date"],
-                    mrn=data["mrn"],
-                    reason=data["reason"],
-                    category=data["category"],
+                    actor=request.user, **{name: form.cleaned_data[name] for name in _IDENTITY}
                 )
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            except NoSingleMatch:
-                # No record and several records read the same: saying "several" would tell
-                # the clinician that this person is a patient here before any grant.
+            if refused.was(NoSingleMatch):
                 status = 404
-                form.add_error(
-                    None,
-                    "No chart was opened: no single record has exactly this legal name and date "
-                    "of birth. Your request was recorded. Check the spelling against the "
-                    "patient's identification, add the MRN if you know it, or call the clinic's "
-                    "records desk.",
-                )
-            else:
+            elif not refused:
                 if grant is None:
                     messages.info(
                         request,

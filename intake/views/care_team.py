@@ -1,21 +1,22 @@
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import access, resolvers
 from intake.access import Perm
-from intake.exceptions import RuleViolation
 from intake.forms.care_team import CareTeamAddForm
 from intake.models import AuditAction, CareTeamMember
 from intake.services.care_team import care_team_add, care_team_remove
 from intake.views.decorators import policy
+from intake.views.service_errors import service_errors
 
 
 @policy(Perm.CARE_TEAM_VIEW)
 @require_http_methods(["GET", "POST"])
-def care_team(request: HttpRequest, patient_id) -> HttpResponse:
+def care_team(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     if request.method == "POST":
         patient = resolvers.resolve_patient(
             request.user,
@@ -32,18 +33,14 @@ def care_team(request: HttpRequest, patient_id) -> HttpResponse:
     can_manage = access.can(request.user, Perm.CARE_TEAM_MANAGE, patient)
     form = CareTeamAddForm(request.POST or None) if can_manage else None
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as refused:
             care_team_add(
                 actor=request.user,
                 patient=patient,
                 user=form.cleaned_data["user"],
                 team_role=form.cleaned_data["team_role"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        except RuleViolation as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(request, "Added to the care team.")
             return redirect("intake:care-team", patient_id=patient.pk)
     members = (

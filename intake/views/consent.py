@@ -1,12 +1,12 @@
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import access, resolvers
 from intake.access import Perm
-from intake.exceptions import RecordSigned
 from intake.forms.consent import ConsentForm, ConsentRevokeForm
 from intake.models import AuditAction, DraftKind
 from intake.models.consent import CONSENT_STATEMENTS
@@ -14,6 +14,7 @@ from intake.services.audit import audit_record
 from intake.services.consent import CONTENT_TYPES, consent_create, consent_revoke
 from intake.views.decorators import policy
 from intake.views.form_draft import forget_saved_draft
+from intake.views.service_errors import service_errors
 
 
 @policy(Perm.CONSENT_VIEW)
@@ -36,7 +37,7 @@ def consent_list(request: HttpRequest, patient_id) -> HttpResponse:
 
 @policy(Perm.CONSENT_MANAGE)
 @require_http_methods(["GET", "POST"])
-def consent_create_view(request: HttpRequest, patient_id) -> HttpResponse:
+def consent_create_view(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = resolvers.resolve_patient(
         request.user,
         patient_id,
@@ -49,12 +50,9 @@ def consent_create_view(request: HttpRequest, patient_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         upload = data.pop("signed_copy", None) or None
-        try:
+        with service_errors(form) as refused:
             consent_create(actor=request.user, patient=patient, data=data, signed_copy=upload)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+        if not refused:
             forget_saved_draft(request, patient, DraftKind.CONSENT)
             messages.success(request, "Consent recorded.")
             return redirect("intake:consent-list", patient_id=patient.pk)
@@ -79,7 +77,7 @@ def consent_create_view(request: HttpRequest, patient_id) -> HttpResponse:
 
 @policy(Perm.CONSENT_MANAGE)
 @require_http_methods(["GET", "POST"])
-def consent_revoke_view(request: HttpRequest, patient_id, consent_id) -> HttpResponse:
+def consent_revoke_view(request: HttpRequest, patient_id: UUID, consent_id: UUID) -> HttpResponse:
     patient, consent = resolvers.resolve_consent(
         request.user,
         consent_id,
@@ -90,16 +88,11 @@ def consent_revoke_view(request: HttpRequest, patient_id, consent_id) -> HttpRes
     )
     form = ConsentRevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as refused:
             consent_revoke(
                 actor=request.user, consent=consent, revoked_on=form.cleaned_data["revoked_on"]
             )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except RecordSigned as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(request, "Consent revoked. No further disclosures can use it.")
             return redirect("intake:consent-list", patient_id=patient.pk)
     return render(

@@ -1,5 +1,6 @@
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -11,6 +12,7 @@ from intake.models import AuditAction
 from intake.selectors.disclosure import ACCOUNTING_YEARS, accounting_since, disclosure_accounting
 from intake.services.disclosure import DisclosureRefused, disclosure_make
 from intake.views.decorators import policy
+from intake.views.service_errors import service_errors
 
 
 @policy(Perm.DISCLOSURE_VIEW)
@@ -35,7 +37,7 @@ def disclosure_list(request: HttpRequest, patient_id) -> HttpResponse:
 
 @policy(Perm.DISCLOSURE_MAKE)
 @require_http_methods(["GET", "POST"])
-def disclosure_create(request: HttpRequest, patient_id) -> HttpResponse:
+def disclosure_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = resolvers.resolve_patient(
         request.user,
         patient_id,
@@ -58,7 +60,8 @@ def disclosure_create(request: HttpRequest, patient_id) -> HttpResponse:
     refusal = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        # No consent covers it: said in the refusal panel, not as a mistake in the form.
+        with service_errors(form, apart=(DisclosureRefused,)) as refused:
             disclosure = disclosure_make(
                 actor=request.user,
                 patient=patient,
@@ -67,12 +70,9 @@ def disclosure_create(request: HttpRequest, patient_id) -> HttpResponse:
                 purpose=data["purpose"],
                 content=data["content"],
             )
-        except DisclosureRefused as exc:
-            refusal = str(exc)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+        if refused.was(DisclosureRefused):
+            refusal = refused.message
+        elif not refused:
             messages.success(request, "Disclosure recorded. Print it or save it as PDF below.")
             return redirect(
                 "intake:disclosure-detail", patient_id=patient.pk, disclosure_id=disclosure.pk

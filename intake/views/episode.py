@@ -1,7 +1,7 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
+from uuid import UUID
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from intake import resolvers
@@ -10,11 +10,13 @@ from intake.forms.episode import EpisodeAdmitForm, EpisodeDischargeForm
 from intake.models import AuditAction
 from intake.services.episode import episode_admit, episode_discharge
 from intake.views.decorators import policy
+from intake.views.patient import back_to_chart
+from intake.views.service_errors import service_errors
 
 
 @policy(Perm.EPISODE_MANAGE)
 @require_http_methods(["GET", "POST"])
-def episode_create(request: HttpRequest, patient_id) -> HttpResponse:
+def episode_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = resolvers.resolve_patient(
         request.user,
         patient_id,
@@ -25,13 +27,10 @@ def episode_create(request: HttpRequest, patient_id) -> HttpResponse:
     )
     form = EpisodeAdmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as refused:
             episode_admit(actor=request.user, patient=patient, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, "Admission recorded.")
-            return redirect("intake:patient-detail", patient_id=patient.pk)
+        if not refused:
+            return back_to_chart(request, patient.pk, "Admission recorded.")
     return render(
         request,
         "intake/episode_form.html",
@@ -41,7 +40,9 @@ def episode_create(request: HttpRequest, patient_id) -> HttpResponse:
 
 @policy(Perm.EPISODE_MANAGE)
 @require_http_methods(["GET", "POST"])
-def episode_discharge_view(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
+def episode_discharge_view(
+    request: HttpRequest, patient_id: UUID, episode_id: UUID
+) -> HttpResponse:
     patient, episode = resolvers.resolve_episode(
         request.user,
         episode_id,
@@ -52,18 +53,15 @@ def episode_discharge_view(request: HttpRequest, patient_id, episode_id) -> Http
     )
     form = EpisodeDischargeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as refused:
             episode_discharge(
                 actor=request.user,
                 episode=episode,
                 discharged_on=form.cleaned_data["discharged_on"],
                 reason=form.cleaned_data["reason"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, "Discharge recorded.")
-            return redirect("intake:patient-detail", patient_id=patient.pk)
+        if not refused:
+            return back_to_chart(request, patient.pk, "Discharge recorded.")
     return render(
         request,
         "intake/episode_form.html",

@@ -1,6 +1,6 @@
 """Error pages that say what happened without echoing anything from the request.
 
-Under /api/ the answer is JSON, as the API's own errors are (API.md): a URL no route matches
+Under /api/ the answer is JSON like the API's errors (docs/api.md#errors): a URL no route matches
 (`/api/v1/lab-orders/not-an-id/`) is the API's 404 `{"detail": "Not found."}`, not a page."""
 
 from django.conf import settings

@@ -7,6 +7,8 @@ are `session_passive` (intake/middleware.py, docs/drafts.md)."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
@@ -19,7 +21,7 @@ from intake import resolvers
 from intake.access import Perm
 from intake.api.fields import strict_json_loads
 from intake.middleware import renew_session, session_seconds_left
-from intake.models import AuditAction
+from intake.models import AuditAction, Patient
 from intake.services.form_draft import (
     draft_key,
     form_draft_discard,
@@ -29,6 +31,7 @@ from intake.services.form_draft import (
     parse_draft_key,
 )
 from intake.views.decorators import policy
+from intake.views.service_errors import refusals_as_json, service_errors
 
 
 def forget_saved_draft(request: HttpRequest, patient, kind, record=None) -> None:
@@ -41,12 +44,6 @@ def _background(view):
     view.access_json = True
     view.session_passive = True
     return view
-
-
-def _refusal(exc: ValidationError) -> JsonResponse:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"fields": exc.messages}
-    detail = " ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
-    return JsonResponse({"detail": detail, "errors": errors}, status=400)
 
 
 def _reachable(request: HttpRequest, patient_id, action):
@@ -80,12 +77,14 @@ def _body(request: HttpRequest, patient_id, action) -> dict:
     return body
 
 
-def _patient_for(request: HttpRequest, patient_id, key, *, action):
-    try:
+def _patient_for(
+    request: HttpRequest, patient_id: UUID, key: object, *, action: AuditAction
+) -> Patient:
+    with service_errors() as refused:
         kind, record_id = parse_draft_key(key)
-    except ValidationError:
+    if refused:
         _reachable(request, patient_id, action)
-        raise
+        refused.raise_again()
     return resolvers.resolve_draft_patient(request.user, patient_id, kind, record_id, action=action)
 
 
@@ -96,43 +95,37 @@ def _saved(draft) -> dict:
 
 @policy(Perm.HOME)  # the form's own permission is checked for the patient (resolvers)
 @_background
-def form_draft_view(request: HttpRequest, patient_id) -> JsonResponse:
+@refusals_as_json
+def form_draft_view(request: HttpRequest, patient_id: UUID) -> JsonResponse:
     """GET ?key=<form>: the caller's draft of that form, or null; GET alone: which forms of
     this patient they have drafts for. POST {key, fields}: keep it."""
-    try:
-        if request.method == "GET" and "key" not in request.GET:
-            # Which forms of this patient the caller has unsaved typing for (no content).
-            patient = _reachable(request, patient_id, AuditAction.READ)
-            return JsonResponse({"drafts": form_drafts_listed(actor=request.user, patient=patient)})
-        if request.method == "GET":
-            key = request.GET["key"]
-            patient = _patient_for(request, patient_id, key, action=AuditAction.READ)
-            draft = form_draft_load(actor=request.user, patient=patient, key=key)
-            if draft is None:
-                return JsonResponse({"draft": None})
-            return JsonResponse({"draft": {"fields": draft.fields, **_saved(draft)}})
-        if request.method != "POST":
-            return JsonResponse({"detail": "Use GET or POST."}, status=405)
-        body = _body(request, patient_id, AuditAction.UPDATE)
-        key = body.get("key")
-        patient = _patient_for(request, patient_id, key, action=AuditAction.UPDATE)
-        draft = form_draft_save(
-            actor=request.user, patient=patient, key=key, fields=body.get("fields")
-        )
-    except ValidationError as exc:
-        return _refusal(exc)
+    if request.method == "GET" and "key" not in request.GET:
+        # Which forms of this patient the caller has unsaved typing for (no content).
+        patient = _reachable(request, patient_id, AuditAction.READ)
+        return JsonResponse({"drafts": form_drafts_listed(actor=request.user, patient=patient)})
+    if request.method == "GET":
+        key = request.GET["key"]
+        patient = _patient_for(request, patient_id, key, action=AuditAction.READ)
+        draft = form_draft_load(actor=request.user, patient=patient, key=key)
+        if draft is None:
+            return JsonResponse({"draft": None})
+        return JsonResponse({"draft": {"fields": draft.fields, **_saved(draft)}})
+    if request.method != "POST":
+        return JsonResponse({"detail": "Use GET or POST."}, status=405)
+    body = _body(request, patient_id, AuditAction.UPDATE)
+    key = body.get("key")
+    patient = _patient_for(request, patient_id, key, action=AuditAction.UPDATE)
+    draft = form_draft_save(actor=request.user, patient=patient, key=key, fields=body.get("fields"))
     return JsonResponse(_saved(draft))
 
 
 @policy(Perm.HOME)
 @_background
 @require_POST
-def form_draft_discard_view(request: HttpRequest, patient_id) -> JsonResponse:
-    try:
-        key = _body(request, patient_id, AuditAction.DELETE).get("key")
-        patient = _patient_for(request, patient_id, key, action=AuditAction.DELETE)
-    except ValidationError as exc:
-        return _refusal(exc)
+@refusals_as_json
+def form_draft_discard_view(request: HttpRequest, patient_id: UUID) -> JsonResponse:
+    key = _body(request, patient_id, AuditAction.DELETE).get("key")
+    patient = _patient_for(request, patient_id, key, action=AuditAction.DELETE)
     return JsonResponse(
         {"discarded": form_draft_discard(actor=request.user, patient=patient, key=key)}
     )

@@ -1,7 +1,11 @@
 """Intake interview pages: start, save and resume a draft, review and sign, read, add addenda."""
 
+import functools
+from collections.abc import Callable
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from intake import access, resolvers
 from intake.access import Perm
-from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
+from intake.exceptions import RecordSigned, StaleVersion
 from intake.forms.interview import (
     SECTIONS,
     InterviewAddendumForm,
@@ -21,7 +25,7 @@ from intake.forms.interview import (
     substance_display_rows,
     substance_initial,
 )
-from intake.models import AuditAction, DraftKind, Interview, InterviewStatus
+from intake.models import AuditAction, DraftKind, Interview, InterviewStatus, Patient
 from intake.selectors.patient import episode_current
 from intake.services.interview import (
     addendum_verify_hash,
@@ -35,15 +39,40 @@ from intake.services.interview import (
 )
 from intake.views.decorators import policy
 from intake.views.form_draft import forget_saved_draft
+from intake.views.service_errors import (
+    INTERVIEW_CHANGED_BEFORE_SIGNING,
+    INTERVIEW_SIGNED_WHILE_EDITING,
+    Place,
+    interview_saved_elsewhere,
+    service_errors,
+)
 
 SUBSTANCE_PREFIX = "substances"
 
 
-def _load(request: HttpRequest, patient_id, interview_id, perm: Perm, *, action: AuditAction):
-    """The patient and their interview, access checked (resolvers)."""
-    return resolvers.resolve_interview(
-        request.user, interview_id, perm, patient_id=patient_id, action=action
-    )
+InterviewView = Callable[[HttpRequest, Patient, Interview], HttpResponse]
+
+
+def _interview_page(
+    perm: Perm, writing: AuditAction
+) -> Callable[[InterviewView], Callable[..., HttpResponse]]:
+    """A page of one interview: who may open it (`policy`), and the patient and interview
+    behind its URL, access checked (resolvers); a GET is audited as a read, a POST as
+    `writing`. The view gets them in place of the ids."""
+
+    def decorate(view: InterviewView) -> Callable[..., HttpResponse]:
+        @policy(perm)
+        @functools.wraps(view)
+        def page(request: HttpRequest, patient_id: UUID, interview_id: UUID) -> HttpResponse:
+            action = AuditAction.READ if request.method == "GET" else writing
+            patient, interview = resolvers.resolve_interview(
+                request.user, interview_id, perm, patient_id=patient_id, action=action
+            )
+            return view(request, patient, interview)
+
+        return page
+
+    return decorate
 
 
 def _author_name(interview: Interview) -> str:
@@ -51,7 +80,14 @@ def _author_name(interview: Interview) -> str:
 
 
 def _form_page(
-    request, *, patient, form, formset, interview=None, status=200, conflict=False
+    request: HttpRequest,
+    *,
+    patient: Patient,
+    form: InterviewForm,
+    formset: SubstanceUseFormSet,
+    interview: Interview | None = None,
+    status: int = 200,
+    conflict: bool = False,
 ) -> HttpResponse:
     return render(
         request,
@@ -69,21 +105,23 @@ def _form_page(
     )
 
 
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields where it names one."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        if field in form.fields:
-            form.add_error(field, errors)
-        elif field == "substances":
-            form.add_error(None, [f"Substance use: {m}" for m in errors])
-        else:
-            form.add_error(None, errors)
+def _on_interview_fields(form: InterviewForm) -> Place:
+    """A service's ValidationError on the form's fields where it names one; the substance
+    rows' errors above the form, saying they are about substance use."""
+
+    def place(errors: dict[str, list[str]]) -> None:
+        for field, msgs in errors.items():
+            if field in form.fields:
+                form.add_error(field, msgs)
+            elif field == "substances":
+                form.add_error(None, [f"Substance use: {m}" for m in msgs])
+            else:
+                form.add_error(None, msgs)
+
+    return place
 
 
-def _saved_redirect(request, patient, interview) -> HttpResponse:
+def _saved_redirect(request: HttpRequest, patient: Patient, interview: Interview) -> HttpResponse:
     saved_at = f"{timezone.localtime():%H:%M %Z}"
     if "review" in request.POST:
         messages.success(request, f"Draft saved at {saved_at}. Review it, then sign.")
@@ -97,7 +135,7 @@ def _saved_redirect(request, patient, interview) -> HttpResponse:
 
 @policy(Perm.INTERVIEW_WRITE)
 @require_http_methods(["GET", "POST"])
-def interview_create_view(request: HttpRequest, patient_id) -> HttpResponse:
+def interview_create_view(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = resolvers.resolve_patient(
         request.user,
         patient_id,
@@ -114,33 +152,26 @@ def interview_create_view(request: HttpRequest, patient_id) -> HttpResponse:
     )
     formset = SubstanceUseFormSet(request.POST or None, prefix=SUBSTANCE_PREFIX)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
+        with service_errors(form, place=_on_interview_fields(form)) as refused:
             interview = interview_create(
                 actor=request.user,
                 patient=patient,
                 data=form.service_data(),
                 substances=formset.rows(),
             )
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
+        if not refused:
             forget_saved_draft(request, patient, DraftKind.INTERVIEW)
             return _saved_redirect(request, patient, interview)
     return _form_page(request, patient=patient, form=form, formset=formset)
 
 
-@policy(Perm.INTERVIEW_WRITE)
 @require_http_methods(["GET", "POST"])
-def interview_update_view(request: HttpRequest, patient_id, interview_id) -> HttpResponse:
-    is_get = request.method == "GET"
-    patient, interview = _load(
-        request,
-        patient_id,
-        interview_id,
-        Perm.INTERVIEW_WRITE,
-        action=AuditAction.READ if is_get else AuditAction.UPDATE,
-    )
-    if interview.status != InterviewStatus.DRAFT and is_get:
+@_interview_page(Perm.INTERVIEW_WRITE, AuditAction.UPDATE)
+def interview_update_view(
+    request: HttpRequest, patient: Patient, interview: Interview
+) -> HttpResponse:
+    """GET: the author's draft in the form, to continue. POST: save it (_save_draft)."""
+    if interview.status != InterviewStatus.DRAFT and request.method == "GET":
         messages.info(
             request,
             "This interview is signed and can no longer be edited. "
@@ -151,18 +182,31 @@ def interview_update_view(request: HttpRequest, patient_id, interview_id) -> Htt
         raise PermissionDenied(
             f"Only the author, {_author_name(interview)}, can edit this draft interview."
         )
-    if is_get:
+    if request.method == "GET":
         form = InterviewForm(
             instance=interview, patient=patient, initial={"revision": interview.revision}
         )
         formset = SubstanceUseFormSet(initial=substance_initial(interview), prefix=SUBSTANCE_PREFIX)
         return _form_page(request, patient=patient, form=form, formset=formset, interview=interview)
+    return _save_draft(request, patient, interview)
 
+
+def _save_draft(request: HttpRequest, patient: Patient, interview: Interview) -> HttpResponse:
+    """The author's save of their draft; refused, what they typed comes back with why."""
     form = InterviewForm(request.POST, instance=interview, patient=patient)
     formset = SubstanceUseFormSet(request.POST, prefix=SUBSTANCE_PREFIX)
     status, conflict = 200, False
     if form.is_valid() and formset.is_valid():
-        try:
+        with service_errors(
+            form,
+            place=_on_interview_fields(form),
+            say={
+                StaleVersion: interview_saved_elsewhere,
+                RecordSigned: INTERVIEW_SIGNED_WHILE_EDITING,
+            },
+            apart=(StaleVersion,),
+            forbid=True,
+        ) as refused:
             saved = interview_update(
                 actor=request.user,
                 interview=interview,
@@ -170,33 +214,17 @@ def interview_update_view(request: HttpRequest, patient_id, interview_id) -> Htt
                 substances=formset.rows(),
                 revision=form.cleaned_data["revision"],
             )
-        except StaleVersion as exc:
+        if isinstance(refused.error, StaleVersion):
             # Keep what was typed; the next save is a deliberate overwrite of the newer draft.
             data = request.POST.copy()
-            data["revision"] = str(exc.current.revision)
+            data["revision"] = str(refused.error.current.revision)
             form = InterviewForm(data, instance=interview, patient=patient)
             form.is_valid()
-            saved_at = f"{timezone.localtime(exc.current.updated_at):%H:%M %Z}"
-            form.add_error(
-                None,
-                f"Not saved: this draft was saved from another window or device at {saved_at}, "
-                "after you opened it. What you typed is still below. Check the saved version "
-                "(link below, opens in a new tab); saving again replaces it with what is below.",
-            )
-            conflict = True
+            form.add_error(None, refused.message)
+            status, conflict = 409, True
+        elif refused.was(RecordSigned):
             status = 409
-        except RecordSigned:
-            form.add_error(
-                None,
-                "Not saved: this interview has been signed, so it can no longer be edited. "
-                "What you typed is still below: copy what is missing into an addendum.",
-            )
-            status = 409
-        except RuleViolation as exc:
-            raise PermissionDenied(str(exc)) from None
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
+        elif not refused:
             forget_saved_draft(request, patient, DraftKind.INTERVIEW, interview)
             return _saved_redirect(request, patient, saved)
     return _form_page(
@@ -210,7 +238,7 @@ def interview_update_view(request: HttpRequest, patient_id, interview_id) -> Htt
     )
 
 
-def _read_context(request, patient, interview) -> dict:
+def _read_context(request: HttpRequest, patient: Patient, interview: Interview) -> dict:
     signed = interview.status == InterviewStatus.SIGNED
     addenda = [
         {"addendum": a, "verified": addendum_verify_hash(addendum=a, interview=interview)}
@@ -240,28 +268,22 @@ def _read_context(request, patient, interview) -> dict:
     }
 
 
-@policy(Perm.INTERVIEW_VIEW)
 @require_http_methods(["GET"])
-def interview_detail_view(request: HttpRequest, patient_id, interview_id) -> HttpResponse:
-    patient, interview = _load(
-        request, patient_id, interview_id, Perm.INTERVIEW_VIEW, action=AuditAction.READ
-    )
+@_interview_page(Perm.INTERVIEW_VIEW, AuditAction.READ)
+def interview_detail_view(
+    request: HttpRequest, patient: Patient, interview: Interview
+) -> HttpResponse:
     context = _read_context(request, patient, interview)
     context["addendum_form"] = InterviewAddendumForm() if context["can_add_addendum"] else None
     return render(request, "intake/interview_detail.html", context)
 
 
-@policy(Perm.INTERVIEW_WRITE)
 @require_http_methods(["GET", "POST"])
-def interview_sign_view(request: HttpRequest, patient_id, interview_id) -> HttpResponse:
+@_interview_page(Perm.INTERVIEW_WRITE, AuditAction.SIGN)
+def interview_sign_view(
+    request: HttpRequest, patient: Patient, interview: Interview
+) -> HttpResponse:
     """GET: the whole interview to review, with the signing statement. POST: sign."""
-    patient, interview = _load(
-        request,
-        patient_id,
-        interview_id,
-        Perm.INTERVIEW_WRITE,
-        action=AuditAction.READ if request.method == "GET" else AuditAction.SIGN,
-    )
     detail = redirect("intake:interview-detail", patient_id=patient.pk, interview_id=interview.pk)
     if interview.status == InterviewStatus.SIGNED:
         messages.info(request, "This interview is already signed.")
@@ -273,26 +295,23 @@ def interview_sign_view(request: HttpRequest, patient_id, interview_id) -> HttpR
     form = InterviewSignForm(request.POST or None, initial={"revision": interview.revision})
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(
+            form, say={StaleVersion: INTERVIEW_CHANGED_BEFORE_SIGNING}, forbid=True
+        ) as refused:
             interview_sign(
                 actor=request.user, interview=interview, revision=form.cleaned_data["revision"]
             )
-        except StaleVersion:
-            messages.warning(
-                request,
-                "Not signed: the draft was changed in another window after you opened this "
-                "review. Review the current version below, then sign.",
-            )
+        if refused.was(StaleVersion):
+            messages.warning(request, refused.message)
             return redirect(
                 "intake:interview-sign", patient_id=patient.pk, interview_id=interview.pk
             )
-        except RecordSigned:
-            messages.info(request, "This interview is already signed.")
+        if refused.was(RecordSigned):
+            messages.info(request, refused.message)
             return detail
-        except RuleViolation as exc:
-            raise PermissionDenied(str(exc)) from None
-        messages.success(request, "Interview signed. It can no longer be edited; use addenda.")
-        return detail
+        if not refused:
+            messages.success(request, "Interview signed. It can no longer be edited; use addenda.")
+            return detail
     if form.errors:
         status = 400
     context = _read_context(request, patient, interview)
@@ -300,17 +319,12 @@ def interview_sign_view(request: HttpRequest, patient_id, interview_id) -> HttpR
     return render(request, "intake/interview_sign.html", context, status=status)
 
 
-@policy(Perm.INTERVIEW_WRITE)
 @require_http_methods(["GET", "POST"])
-def interview_addendum_view(request: HttpRequest, patient_id, interview_id) -> HttpResponse:
+@_interview_page(Perm.INTERVIEW_WRITE, AuditAction.CREATE)
+def interview_addendum_view(
+    request: HttpRequest, patient: Patient, interview: Interview
+) -> HttpResponse:
     """GET: the addenda and, on a signed interview, the form. POST: add a signed addendum."""
-    patient, interview = _load(
-        request,
-        patient_id,
-        interview_id,
-        Perm.INTERVIEW_WRITE,
-        action=AuditAction.READ if request.method == "GET" else AuditAction.CREATE,
-    )
     signed = interview.status == InterviewStatus.SIGNED
     form = InterviewAddendumForm(request.POST or None) if signed else None
     if request.method == "POST":
@@ -319,18 +333,14 @@ def interview_addendum_view(request: HttpRequest, patient_id, interview_id) -> H
                 "Addenda are for signed interviews; the author edits a draft directly."
             )
         if form.is_valid():
-            try:
+            with service_errors(form, place=_on_interview_fields(form), forbid=True) as refused:
                 interview_add_addendum(
                     actor=request.user,
                     interview=interview,
                     reason=form.cleaned_data["reason"],
                     text=form.cleaned_data["text"],
                 )
-            except RuleViolation as exc:
-                raise PermissionDenied(str(exc)) from None
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
-            else:
+            if not refused:
                 messages.success(request, "Addendum signed and added.")
                 url = reverse(
                     "intake:interview-detail",

@@ -3,8 +3,9 @@ an order with its history, amendments and alert acknowledgement."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from intake.forms.lab import (
     LabOrderForm,
     LabResultEntryForm,
 )
-from intake.models import AuditAction, DraftKind, OrderStatus, Patient
+from intake.models import AuditAction, DraftKind, LabOrder, OrderStatus, Patient
 from intake.selectors.lab import (
     decorate_results,
     lab_alert_decorate,
@@ -37,6 +38,7 @@ from intake.services.lab import (
 from intake.services.lab_amend import lab_results_amend, lab_results_amend_check
 from intake.views.decorators import policy
 from intake.views.form_draft import forget_saved_draft
+from intake.views.service_errors import service_errors
 
 ORDERS_PER_PAGE = 25
 
@@ -62,8 +64,13 @@ def _patient(
 
 
 def _patient_and_order(
-    request, patient_id, order_id, perm, object_type, write_action=AuditAction.CREATE
-):
+    request: HttpRequest,
+    patient_id: UUID,
+    order_id: UUID,
+    perm: Perm,
+    object_type: str,
+    write_action: AuditAction = AuditAction.CREATE,
+) -> tuple[Patient, LabOrder]:
     """The patient and their order for a page (resolvers): a GET is audited as a read of the
     order, a POST by the service that writes."""
     writing = request.method == "POST"
@@ -102,23 +109,21 @@ def lab_list(request: HttpRequest, patient_id) -> HttpResponse:
 
 @policy(Perm.LAB_ORDER)
 @require_http_methods(["GET", "POST"])
-def lab_order_create_view(request: HttpRequest, patient_id) -> HttpResponse:
+def lab_order_create_view(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = _patient(request, patient_id, Perm.LAB_ORDER, "lab-order")
     initial = {"panel": request.GET.get("panel") or "uds"}
     if request.GET.get("priority") in ("routine", "stat"):
         initial["priority"] = request.GET["priority"]
     form = LabOrderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as refused:
             order = lab_order_create(
                 actor=request.user,
                 patient=patient,
                 panel=form.cleaned_data["panel"].code,
                 priority=form.cleaned_data["priority"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
+        if not refused:
             messages.success(
                 request, f"{order.panel.name} ordered ({order.get_priority_display()})."
             )
@@ -149,7 +154,7 @@ def lab_order_detail(request: HttpRequest, patient_id, order_id) -> HttpResponse
 
 @policy(Perm.LAB_RESULT_ENTER)
 @require_http_methods(["GET", "POST"])
-def lab_result_entry(request: HttpRequest, patient_id, order_id) -> HttpResponse:
+def lab_result_entry(request: HttpRequest, patient_id: UUID, order_id: UUID) -> HttpResponse:
     patient, order = _patient_and_order(
         request, patient_id, order_id, Perm.LAB_RESULT_ENTER, "lab-order"
     )
@@ -173,7 +178,7 @@ def lab_result_entry(request: HttpRequest, patient_id, order_id) -> HttpResponse
             skip_fields_in_error=True,
         )
     elif request.method == "POST":
-        try:
+        with service_errors(form, place=form.add_service_errors) as refused:
             recording = lab_results_record(
                 actor=request.user,
                 order=order,
@@ -182,12 +187,10 @@ def lab_result_entry(request: HttpRequest, patient_id, order_id) -> HttpResponse
                 specimen_type=form.cleaned_data["specimen_type"],
                 entries=form.result_entries(),
             )
-        except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
-        except RecordSigned as exc:
-            messages.error(request, str(exc))
+        if refused.was(RecordSigned):
+            messages.error(request, refused.message)
             return redirect("intake:lab-order-detail", patient_id=patient.pk, order_id=order.pk)
-        else:
+        if not refused:
             forget_saved_draft(request, patient, DraftKind.LAB_PANEL, order)
             messages.success(request, _saved_message(recording, "Results saved"))
             return redirect("intake:lab-order-detail", patient_id=patient.pk, order_id=order.pk)
@@ -213,7 +216,7 @@ def _saved_message(recording, prefix: str) -> str:
 
 @policy(Perm.LAB_RESULT_ENTER)
 @require_http_methods(["GET", "POST"])
-def lab_result_amend(request: HttpRequest, patient_id, order_id) -> HttpResponse:
+def lab_result_amend(request: HttpRequest, patient_id: UUID, order_id: UUID) -> HttpResponse:
     patient, order = _patient_and_order(
         request,
         patient_id,
@@ -238,16 +241,14 @@ def lab_result_amend(request: HttpRequest, patient_id, order_id) -> HttpResponse
             skip_fields_in_error=True,
         )
     elif request.method == "POST":
-        try:
+        with service_errors(form, place=form.add_service_errors) as refused:
             recording = lab_results_amend(
                 actor=request.user,
                 order=order,
                 corrections=form.corrections(),
                 reason=form.cleaned_data["reason"],
             )
-        except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
-        else:
+        if not refused:
             messages.success(request, _saved_message(recording, "Amendment saved"))
             return redirect("intake:lab-order-detail", patient_id=patient.pk, order_id=order.pk)
     return render(request, "intake/lab_amend.html", {**context, "form": form})
@@ -255,7 +256,9 @@ def lab_result_amend(request: HttpRequest, patient_id, order_id) -> HttpResponse
 
 @policy(Perm.LAB_ALERT_ACK)
 @require_http_methods(["GET", "POST"])
-def lab_alert_acknowledge_view(request: HttpRequest, patient_id, alert_id) -> HttpResponse:
+def lab_alert_acknowledge_view(
+    request: HttpRequest, patient_id: UUID, alert_id: UUID
+) -> HttpResponse:
     writing = request.method == "POST"
     patient, alert = resolvers.resolve_lab_alert(
         request.user,
@@ -268,16 +271,14 @@ def lab_alert_acknowledge_view(request: HttpRequest, patient_id, alert_id) -> Ht
     lab_alert_decorate(alert)
     form = LabAlertAcknowledgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, field="note") as refused:
             acknowledged = lab_alert_acknowledge(
                 actor=request.user, alert=alert, note=form.cleaned_data["note"]
             )
-        except ValidationError as exc:
-            form.add_error("note", exc.messages)
-        except RecordSigned as exc:
-            messages.info(request, str(exc))
+        if refused.was(RecordSigned):
+            messages.info(request, refused.message)
             return redirect(_chart_labs(patient))
-        else:
+        if not refused:
             count = len(acknowledged)
             more = f" ({count} alerts on this result)" if count > 1 else ""
             messages.success(request, f"Alert acknowledged{more}.")

@@ -1,5 +1,6 @@
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,8 +25,15 @@ from intake.services.patient import (
     patient_update,
 )
 from intake.views.decorators import policy
+from intake.views.service_errors import PATIENT_SAVED_MEANWHILE, service_errors
 
 SEARCH_LIMIT = 50
+
+
+def back_to_chart(request: HttpRequest, patient_id: UUID, saved: str) -> HttpResponse:
+    """After a save from a page of the chart: back to the chart, saying what was saved."""
+    messages.success(request, saved)
+    return redirect("intake:patient-detail", patient_id=patient_id)
 
 
 @policy(Perm.PATIENT_SEARCH)
@@ -102,13 +110,12 @@ def patient_create(request: HttpRequest) -> HttpResponse:
                 "Check before registering a second record.",
             )
         else:
-            try:
+            with service_errors(form) as refused:
                 patient = patient_register(actor=request.user, data=data, hidden_duplicates=hidden)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, f"Patient registered with MRN {patient.mrn}.")
-                return redirect("intake:patient-detail", patient_id=patient.pk)
+            if not refused:
+                return back_to_chart(
+                    request, patient.pk, f"Patient registered with MRN {patient.mrn}."
+                )
     return render(
         request,
         "intake/patient_form.html",
@@ -142,7 +149,7 @@ def patient_detail(request: HttpRequest, patient_id) -> HttpResponse:
 
 @policy(Perm.PATIENT_UPDATE)
 @require_http_methods(["GET", "POST"])
-def patient_edit(request: HttpRequest, patient_id) -> HttpResponse:
+def patient_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = resolvers.resolve_patient(
         request.user,
         patient_id,
@@ -154,22 +161,12 @@ def patient_edit(request: HttpRequest, patient_id) -> HttpResponse:
     form = PatientForm(request.POST or None, instance=patient, initial={"version": patient.version})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
+        with service_errors(form, say={StaleVersion: PATIENT_SAVED_MEANWHILE}) as refused:
             patient_update(
                 actor=request.user, patient=patient, data=data, version=form.cleaned_data["version"]
             )
-        except StaleVersion:
-            form.add_error(
-                None,
-                "Someone else saved this patient's details while you were editing. Your "
-                "changes are still in the form below; reload the page to see theirs, then "
-                "apply yours again.",
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Patient details saved.")
-            return redirect("intake:patient-detail", patient_id=patient.pk)
+        if not refused:
+            return back_to_chart(request, patient.pk, "Patient details saved.")
     return render(
         request,
         "intake/patient_form.html",

@@ -2,8 +2,10 @@
 then the discard (POST). A record that was signed or submitted is refused with 409 and says
 why; the record stays."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,11 +13,11 @@ from django.views.decorators.http import require_http_methods
 
 from intake import access, resolvers
 from intake.access import Perm
-from intake.exceptions import RecordSigned, RuleViolation
-from intake.models import AuditAction, AuditOutcome
+from intake.models import AuditAction, AuditOutcome, Patient
 from intake.services.audit import audit_record
 from intake.services.record_discard import interview_discard, plan_discard
 from intake.views.decorators import policy
+from intake.views.service_errors import service_errors
 
 
 def _confirm(request, patient, *, what, details, back, refusal=None, status=200):
@@ -46,7 +48,18 @@ def _refused(request, patient, record):
     )
 
 
-def _discard(request, patient, record, discard, *, what, details, back, done, discardable):
+def _discard(
+    request: HttpRequest,
+    patient: Patient,
+    record: Model,
+    discard: Callable[[], object],
+    *,
+    what: str,
+    details: list[tuple[str, object]],
+    back: str,
+    done: str,
+    discardable: bool,
+) -> HttpResponse:
     if not discardable:
         _refused(request, patient, record)
         refusal = f"This {what} was signed or submitted: it stays on the record."
@@ -63,9 +76,9 @@ def _discard(request, patient, record, discard, *, what, details, back, done, di
             detail={"page": "discard"},
         )
     if request.method == "POST":
-        try:
+        with service_errors(forbid=True) as refused:
             discard()
-        except RecordSigned as exc:
+        if refused:
             _refused(request, patient, record)
             return _confirm(
                 request,
@@ -73,11 +86,9 @@ def _discard(request, patient, record, discard, *, what, details, back, done, di
                 what=what,
                 details=details,
                 back=back,
-                refusal=str(exc),
+                refusal=refused.message,
                 status=409,
             )
-        except RuleViolation as exc:
-            raise PermissionDenied(str(exc)) from None
         messages.success(request, f"Draft {what} discarded.")
         return redirect(done)
     return _confirm(request, patient, what=what, details=details, back=back)

@@ -4,7 +4,6 @@ superuser accounts are not managed here (an administrator must not take one over
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.access import Perm, must_use_second_factor, reset_approve_refusal, role_of
-from intake.exceptions import RuleViolation
 from intake.forms.staff import StaffCreateForm, StaffPasswordForm
 from intake.models import StaffResetRequest
 from intake.selectors.staff import staff_reset_pending_list
 from intake.services.staff import (
+    STAFF_CREATE_FIELDS,
     STAFF_RESET_REQUEST_HOURS,
     staff_account_audit,
     staff_create,
@@ -27,6 +26,7 @@ from intake.services.staff import (
     staff_set_password,
 )
 from intake.views.decorators import policy
+from intake.views.service_errors import refusal_messages, service_errors
 
 SECOND_ADMINISTRATOR_NOTICE = (
     "{what} of {username} is asked for: it takes effect when a second administrator approves "
@@ -72,25 +72,14 @@ def staff_create_view(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        # A refusal naming no field is the password validators'.
+        with service_errors(form, field="password1") as refused:
             user = staff_create(
-                username=data["username"],
-                role=data["role"],
+                **{k: data[k] for k in STAFF_CREATE_FIELDS},
                 password=data["password1"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
                 email=data["email"],
-                license_type=data["license_type"],
-                license_number=data["license_number"],
-                may_diagnose=data["may_diagnose"],
             )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error("password1", exc.messages)
-        else:
+        if not refused:
             staff_account_audit(actor=request.user, user=user, change="created", action="create")
             messages.success(request, f"Account {user.username} created.")
             return redirect("intake:staff-list")
@@ -101,11 +90,9 @@ def staff_create_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_deactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
     user = _member(user_id)
-    try:
+    with refusal_messages(request) as refused:
         staff_deactivate(actor=request.user, user=user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if not refused:
         messages.success(request, f"{user.username} is deactivated and signed out.")
     return redirect("intake:staff-list")
 
@@ -145,13 +132,11 @@ def staff_password_view(request: HttpRequest, user_id: int) -> HttpResponse:
     member = _member(user_id)
     form = StaffPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, field="password1") as refused:
             pending = staff_set_password(
                 actor=request.user, user=member, password=form.cleaned_data["password1"]
             )
-        except ValidationError as exc:
-            form.add_error("password1", exc.messages)
-        else:
+        if not refused:
             if pending is not None:
                 messages.info(
                     request,
@@ -183,11 +168,9 @@ def staff_reset_approve_view(request: HttpRequest, reset_id: int) -> HttpRespons
     )
     if reset is None:
         raise Http404("No such reset request.")
-    try:
+    with refusal_messages(request) as refused:
         staff_reset_approve(actor=request.user, reset=reset)
-    except RuleViolation as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(
             request, f"Approved: the {reset.get_kind_display().lower()} of {reset.user} is reset."
         )

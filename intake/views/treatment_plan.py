@@ -1,31 +1,22 @@
-import json
-import re
+"""Treatment plan pages: a patient's plans, a version with what changed, submitting it for
+review, the physician's review (approve and sign, or request changes), amending a signed plan,
+progress notes and the signed PDF. The plan form itself: views/treatment_plan_edit.py."""
+
+from collections.abc import Iterable
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import access, resolvers
 from intake.access import Perm
-from intake.exceptions import RecordSigned, RuleViolation, StaleVersion, UnacknowledgedWarnings
-from intake.forms.treatment_plan import (
-    PLAN_BEHAVIORAL_SETTING,
-    AmendForm,
-    ApproveForm,
-    BehavioralFormSet,
-    CommentForm,
-    MedicationFormSet,
-    PlanForm,
-    ProblemFormSet,
-    ProgressNoteForm,
-    behavioral_setting_for,
-    initial_from_plan,
-    plan_setting_for,
-)
-from intake.models import AuditAction, DraftKind
-from intake.selectors.patient import episode_current
+from intake.exceptions import RecordSigned, RuleViolation, UnacknowledgedWarnings
+from intake.forms.treatment_plan import AmendForm, ApproveForm, CommentForm, ProgressNoteForm
+from intake.models import AuditAction, Patient, TreatmentPlan
 from intake.selectors.plan_diff import plan_version_diff
 from intake.selectors.treatment_plan import plan_list, review_evidence
 from intake.services.audit import audit_record
@@ -36,17 +27,17 @@ from intake.services.treatment_plan import (
     treatment_plan_approve,
     treatment_plan_check,
     treatment_plan_content,
-    treatment_plan_create,
     treatment_plan_request_changes,
     treatment_plan_submit,
-    treatment_plan_update,
     treatment_plan_verify,
 )
 from intake.views.decorators import policy
-from intake.views.form_draft import forget_saved_draft
+from intake.views.service_errors import refusal_messages, service_errors
 
 
-def _plan(request, patient_id, plan_id, perm, *, write=False):
+def plan_for_page(
+    request: HttpRequest, patient_id: UUID, plan_id: UUID, perm: Perm, *, write: bool = False
+) -> tuple[Patient, TreatmentPlan]:
     """The patient and the plan behind a page URL, with what the page shows (resolvers)."""
     return resolvers.resolve_plan(
         request.user,
@@ -59,7 +50,14 @@ def _plan(request, patient_id, plan_id, perm, *, write=False):
     )
 
 
-def _patient(request, patient_id, perm, *, write=False, object_type="treatment-plan"):
+def plan_patient(
+    request: HttpRequest,
+    patient_id: UUID,
+    perm: Perm,
+    *,
+    write: bool = False,
+    object_type: str = "treatment-plan",
+) -> Patient:
     return resolvers.resolve_patient(
         request.user,
         patient_id,
@@ -70,87 +68,17 @@ def _patient(request, patient_id, perm, *, write=False, object_type="treatment-p
     )
 
 
-def _forms(request, plan=None, *, patient=None):
-    if request.method == "POST":
-        data = request.POST
-        setting = {"default_setting": behavioral_setting_for(data.get("setting"))}
-        return (
-            PlanForm(data),
-            MedicationFormSet(data, prefix="med"),
-            BehavioralFormSet(data, prefix="beh", form_kwargs=setting),
-            ProblemFormSet(data, prefix="prob"),
-        )
-    if plan is None:
-        # A new plan starts in the setting of the program the patient is admitted to.
-        plan_setting = plan_setting_for(episode_current(patient=patient))
-        setting = {"default_setting": behavioral_setting_for(plan_setting)}
-        return (
-            PlanForm(initial={"setting": plan_setting}),
-            MedicationFormSet(prefix="med"),
-            BehavioralFormSet(prefix="beh", form_kwargs=setting),
-            ProblemFormSet(prefix="prob"),
-        )
-    plan_initial, meds, comps, problems = initial_from_plan(plan)
-    setting = {"default_setting": behavioral_setting_for(plan.setting)}
-    return (
-        PlanForm(initial=plan_initial),
-        MedicationFormSet(initial=meds, prefix="med"),
-        BehavioralFormSet(initial=comps, prefix="beh", form_kwargs=setting),
-        ProblemFormSet(initial=problems, prefix="prob"),
-    )
-
-
-def _service_data(form, meds, comps, problems) -> dict:
-    return {
-        **form.plan_data(),
-        "medications": [line for f in meds.kept() for line in [f.line()] if line],
-        "behavioral": [c for f in comps.kept() for c in [f.component()] if c],
-        "problems": [p for f in problems.kept() for p in [f.problem()] if p],
-    }
-
-
-_MEDICATION_KEY = re.compile(r"^medications\[(\d+)\]\.(\w+)$")
-
-
-def _add_service_errors(forms, exc: ValidationError) -> None:
-    """The service's errors on the fields they name: `medications[i].dose` goes to the dose of
-    the i-th medication line the page sent (blank rows are not sent), the rest on the form."""
-    form, meds, _comps, _problems = forms
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    lines = [f for f in meds if f.line()]
-    for key, errors in exc.message_dict.items():
-        match = _MEDICATION_KEY.match(key)
-        if match and int(match[1]) < len(lines) and match[2] in lines[int(match[1])].fields:
-            lines[int(match[1])].add_error(match[2], errors)
-        else:
-            form.add_error(None, errors)
-
-
-def _render_form(request, patient, plan, forms, *, conflict=None):
-    form, meds, comps, problems = forms
-    return render(
-        request,
-        "intake/plan_form.html",
-        {
-            "patient": patient,
-            "plan": plan,
-            "form": form,
-            "meds": meds,
-            "comps": comps,
-            "problems": problems,
-            "conflict": conflict,
-            "may_prescribe": access.can_change_medication_line(request.user),
-            # plan_form.js: the setting a new behavioral row takes for each plan setting.
-            "behavioral_settings": json.dumps(PLAN_BEHAVIORAL_SETTING),
-        },
-    )
+def _filled(form: BaseForm, missing: str) -> BaseForm:
+    """A form posted from a button on the plan page, complete; if not, a refusal saying what
+    to add (`missing`), shown like the service's refusals on the page it goes back to."""
+    if not form.is_valid():
+        raise ValidationError(missing)
+    return form
 
 
 @policy(Perm.PLAN_VIEW)
-def plan_index(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = _patient(request, patient_id, Perm.PLAN_VIEW, object_type="treatment-plan-list")
+def plan_index(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = plan_patient(request, patient_id, Perm.PLAN_VIEW, object_type="treatment-plan-list")
     return render(
         request,
         "intake/plan_list.html",
@@ -162,71 +90,9 @@ def plan_index(request: HttpRequest, patient_id) -> HttpResponse:
     )
 
 
-@policy(Perm.PLAN_WRITE)
-@require_http_methods(["GET", "POST"])
-def plan_create(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = _patient(request, patient_id, Perm.PLAN_WRITE, write=request.method == "POST")
-    forms = _forms(request, patient=patient)
-    if request.method == "POST" and all(f.is_valid() for f in forms):
-        try:
-            plan = treatment_plan_create(
-                actor=request.user, patient=patient, data=_service_data(*forms)
-            )
-        except RuleViolation as exc:
-            forms[0].add_error(None, str(exc))
-        except ValidationError as exc:
-            _add_service_errors(forms, exc)
-        else:
-            forget_saved_draft(request, patient, DraftKind.PLAN)
-            messages.success(request, "Draft plan saved.")
-            return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
-    return _render_form(request, patient, None, forms)
-
-
-@policy(Perm.PLAN_WRITE)
-@require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
-    patient, plan = _plan(
-        request, patient_id, plan_id, Perm.PLAN_WRITE, write=request.method == "POST"
-    )
-    if not plan.is_editable:
-        messages.warning(request, "This version can no longer be edited; amend it instead.")
-        return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
-    forms = _forms(request, plan)
-    conflict = None
-    if request.method == "POST" and all(f.is_valid() for f in forms):
-        try:
-            treatment_plan_update(
-                actor=request.user,
-                plan=plan,
-                data=_service_data(*forms),
-                revision=forms[0].cleaned_data.get("revision"),
-            )
-        except StaleVersion as exc:
-            # Keep what this person typed; show what the other person saved beside it.
-            conflict = {
-                "message": str(exc),
-                "current": treatment_plan_content(exc.current),
-                "by": exc.current.updated_by,
-                "at": exc.current.updated_at,
-            }
-        except RecordSigned as exc:
-            messages.error(request, str(exc))
-            return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
-        except RuleViolation as exc:
-            forms[0].add_error(None, str(exc))
-        except ValidationError as exc:
-            _add_service_errors(forms, exc)
-        else:
-            forget_saved_draft(request, patient, DraftKind.PLAN, plan)
-            messages.success(request, "Draft saved.")
-            return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
-    return _render_form(request, patient, plan, forms, conflict=conflict)
-
-
 @policy(Perm.PLAN_VIEW)
-def plan_detail(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
-    patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_VIEW)
+def plan_detail(request: HttpRequest, patient_id: UUID, plan_id: UUID) -> HttpResponse:
+    patient, plan = plan_for_page(request, patient_id, plan_id, Perm.PLAN_VIEW)
     return render(
         request,
         "intake/plan_detail.html",
@@ -251,20 +117,26 @@ def plan_detail(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
 
 @policy(Perm.PLAN_WRITE)
 @require_POST
-def plan_submit(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
-    patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
-    try:
+def plan_submit(request: HttpRequest, patient_id: UUID, plan_id: UUID) -> HttpResponse:
+    patient, plan = plan_for_page(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
+    with refusal_messages(request) as refused:
         plan = treatment_plan_submit(actor=request.user, plan=plan)
-    except (RecordSigned, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
+    if not refused:
         messages.success(request, f"Submitted for review with {len(plan.warnings)} warning(s).")
     return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
 
 
 def _render_review(
-    request, patient, plan, *, form, comment_form=None, acks=None, unacknowledged=(), status=200
-):
+    request: HttpRequest,
+    patient: Patient,
+    plan: TreatmentPlan,
+    *,
+    form: ApproveForm,
+    comment_form: CommentForm | None = None,
+    acks: dict[str, str] | None = None,
+    unacknowledged: Iterable[str] = (),
+    status: int = 200,
+) -> HttpResponse:
     """The review page; after a refusal it comes back with what was typed (warning reasons,
     comment) and says why, with the status of the refusal."""
     warnings = treatment_plan_check(plan)
@@ -295,10 +167,10 @@ def _render_review(
 
 @policy(Perm.PLAN_APPROVE)
 @require_http_methods(["GET", "POST"])
-def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
+def plan_review(request: HttpRequest, patient_id: UUID, plan_id: UUID) -> HttpResponse:
     """The physician's review: the plan beside the latest COWS, drug screen, QTc and liver
     tests; approve and sign (acknowledging each warning) or request changes."""
-    patient, plan = _plan(
+    patient, plan = plan_for_page(
         request, patient_id, plan_id, Perm.PLAN_APPROVE, write=request.method == "POST"
     )
     if plan.status != "submitted":
@@ -307,10 +179,11 @@ def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
     warnings = treatment_plan_check(plan)
     form = ApproveForm(request.POST or None)
     acks = {w["code"]: request.POST.get(f"ack_{w['code']}", "") for w in warnings}
-    unacknowledged = []
+    unacknowledged: list[str] = []
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
+        # Refused, not lost: the reasons typed for each warning come back with the why.
+        with service_errors(form) as refused:
             treatment_plan_approve(
                 actor=request.user,
                 plan=plan,
@@ -318,20 +191,14 @@ def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
                 otp=form.cleaned_data.get("otp"),
                 acknowledged_warnings=[{"code": c, "reason": r} for c, r in acks.items()],
             )
-        except UnacknowledgedWarnings as exc:
-            unacknowledged = [w["code"] for w in exc.warnings]
-            form.add_error(None, "Acknowledge each warning with a reason to sign.")
-        except RuleViolation as exc:
-            # Refused, not lost: the reasons typed for each warning come back with the why.
-            form.add_error(None, str(exc))
+        if isinstance(refused.error, UnacknowledgedWarnings):
+            unacknowledged = [w["code"] for w in refused.error.warnings]
+        elif refused.was(RuleViolation):
             status = 403
-        except RecordSigned as exc:
-            messages.error(request, str(exc))
+        elif refused.was(RecordSigned):
+            messages.error(request, refused.message)
             return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
-        except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
-        else:
+        elif not refused:
             messages.success(request, f"Version {plan.version} approved and signed.")
             return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
     return _render_review(
@@ -345,7 +212,7 @@ def plan_review(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
     )
 
 
-def _diff_context(plan) -> dict:
+def _diff_context(plan: TreatmentPlan) -> dict:
     """What changed from the version this one amends, as it was signed."""
     if not plan.previous_id:
         return {"diff": None}
@@ -361,24 +228,24 @@ def _diff_context(plan) -> dict:
 
 @policy(Perm.PLAN_APPROVE)
 @require_POST
-def plan_request_changes(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
-    patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_APPROVE, write=True)
+def plan_request_changes(request: HttpRequest, patient_id: UUID, plan_id: UUID) -> HttpResponse:
+    """The reviewer returns the submitted plan to its author, saying what should change."""
+    patient, plan = plan_for_page(request, patient_id, plan_id, Perm.PLAN_APPROVE, write=True)
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say what should change.")
         return redirect("intake:plan-review", patient_id=patient.pk, plan_id=plan.pk)
-    try:
+    with service_errors(form) as refused:
         treatment_plan_request_changes(
             actor=request.user, plan=plan, comment=form.cleaned_data["comment"]
         )
-    except RuleViolation as exc:
+    if refused.was(RuleViolation):
         # The comment comes back on the review page with why it was refused.
-        form.add_error(None, str(exc))
         return _render_review(
             request, patient, plan, form=ApproveForm(), comment_form=form, status=403
         )
-    except (RecordSigned, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    if refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, "Returned to the author with your comments.")
     return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
@@ -386,25 +253,22 @@ def plan_request_changes(request: HttpRequest, patient_id, plan_id) -> HttpRespo
 
 @policy(Perm.PLAN_WRITE)
 @require_POST
-def plan_amend(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
-    patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
-    form = AmendForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the reason for the amendment.")
-        return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
-    try:
+def plan_amend(request: HttpRequest, patient_id: UUID, plan_id: UUID) -> HttpResponse:
+    """A new draft version of the active signed plan, with the reason for amending it."""
+    patient, plan = plan_for_page(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
+    with refusal_messages(request) as refused:
+        form = _filled(AmendForm(request.POST), "Give the reason for the amendment.")
         draft = treatment_plan_amend(
             actor=request.user, plan=plan, reason=form.cleaned_data["reason"]
         )
-    except (RecordSigned, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    if refused:
         return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)
     messages.success(request, f"Version {draft.version} started as a draft.")
     return redirect("intake:plan-edit", patient_id=patient.pk, plan_id=draft.pk)
 
 
 @policy(Perm.PLAN_VIEW)
-def plan_pdf(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
+def plan_pdf(request: HttpRequest, patient_id: UUID, plan_id: UUID) -> HttpResponse:
     from intake.plan_pdf import render_plan_pdf
 
     patient, plan = resolvers.resolve_plan(
@@ -434,19 +298,16 @@ def plan_pdf(request: HttpRequest, patient_id, plan_id) -> HttpResponse:
 
 @policy(Perm.PLAN_WRITE)
 @require_POST
-def plan_progress_note(request: HttpRequest, patient_id, plan_id, component_id) -> HttpResponse:
-    patient, plan = _plan(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
+def plan_progress_note(
+    request: HttpRequest, patient_id: UUID, plan_id: UUID, component_id: int
+) -> HttpResponse:
+    patient, plan = plan_for_page(request, patient_id, plan_id, Perm.PLAN_WRITE, write=True)
     component = plan.behavioral.filter(pk=component_id).first()
     if component is None:
         raise Http404("No such component.")
-    form = ProgressNoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose the progress and write the note.")
-    else:
-        try:
-            plan_progress_note_add(actor=request.user, component=component, **form.cleaned_data)
-        except (RecordSigned, ValidationError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, "Progress note added.")
+    with refusal_messages(request) as refused:
+        form = _filled(ProgressNoteForm(request.POST), "Choose the progress and write the note.")
+        plan_progress_note_add(actor=request.user, component=component, **form.cleaned_data)
+    if not refused:
+        messages.success(request, "Progress note added.")
     return redirect("intake:plan-detail", patient_id=patient.pk, plan_id=plan.pk)

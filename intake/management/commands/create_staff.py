@@ -1,16 +1,18 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from intake.models import LicenseType, Role
 from intake.services.mfa import totp_device_from_secret
-from intake.services.staff import staff_create
+from intake.services.staff import STAFF_CREATE_FIELDS, staff_create
 
 
 class Command(BaseCommand):
-    help = "Create a staff account with a role slug (see API.md: counselor, nurse, ...)."
+    help = "Create a staff account with a role slug (see docs/api.md#roles: counselor, nurse, ...)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", required=True, help=f"One of: {', '.join(Role.values)}")
         parser.add_argument("--password", help="Without it the account cannot sign in until reset.")
@@ -26,18 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--license-type", default="", choices=LicenseType.values)
         parser.add_argument("--license-number", default="")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             with transaction.atomic():
                 user = staff_create(
-                    username=options["username"],
-                    role=options["role"],
-                    password=options["password"],
-                    first_name=options["first_name"],
-                    last_name=options["last_name"],
-                    license_type=options["license_type"],
-                    license_number=options["license_number"],
-                    may_diagnose=options["may_diagnose"],
+                    **{k: options[k] for k in STAFF_CREATE_FIELDS}, password=options["password"]
                 )
                 if options["totp_secret"]:
                     totp_device_from_secret(user=user, secret_base32=options["totp_secret"])

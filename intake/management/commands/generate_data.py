@@ -16,7 +16,7 @@ date (BASE): the same seed gives the same rows on a fresh database (user ids and
 their sequences; MRNs from intake_patient_mrn_seq, which is moved past them). Scores come from
 `intake.scoring` and lab interpretation from `intake.labs.interpret` with the catalog stored in
 intake_labtest, so rows read as the application would have written them; codes are those of
-CLINICAL_REFERENCE.md.
+docs/clinical-rules.md.
 
 How it is fast: rows are built in Python and written with binary COPY, one transaction per
 clinic, by `--workers` processes. The high-volume clinical tables are loaded with

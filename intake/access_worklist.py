@@ -1,0 +1,60 @@
+"""What work reaches whom on the home page: the sections of each role's worklist, in order, and
+the permission each needs. `access.worklist_items` and `access.worklist_patients` apply them
+(re-exported there with these names; import them from there).
+"""
+
+import enum
+
+from intake.access_vocabulary import Perm
+from intake.models import Role
+
+
+class WorkItem(enum.StrEnum):
+    """The kinds of work a worklist brings to a clinician (the home page's sections)."""
+
+    RESULTS_TO_ACKNOWLEDGE = "results-to-acknowledge"
+    SAFETY_FOLLOW_UPS = "safety-follow-ups"
+    PLANS_TO_REVIEW = "plans-to-review"
+    PLANS_RETURNED = "plans-returned"
+    ORDERS_AWAITING_RESULTS = "orders-awaiting-results"
+    SPECIMENS_TO_RECOLLECT = "specimens-to-recollect"
+    DRAFTS = "drafts"
+    PLAN_REVIEWS_DUE = "plan-reviews-due"
+
+
+# What each kind of work needs the person to be allowed to do (deny by default: a section whose
+# permission the role lacks never shows, whatever WORKLISTS says).
+WORK_ITEM_PERM: dict[WorkItem, Perm] = {
+    WorkItem.RESULTS_TO_ACKNOWLEDGE: Perm.LAB_ALERT_ACK,
+    WorkItem.SAFETY_FOLLOW_UPS: Perm.SAFETY_ASSESS,
+    WorkItem.PLANS_TO_REVIEW: Perm.REVIEW_QUEUE,
+    WorkItem.PLANS_RETURNED: Perm.PLAN_WRITE,
+    WorkItem.ORDERS_AWAITING_RESULTS: Perm.LAB_RESULT_ENTER,
+    WorkItem.SPECIMENS_TO_RECOLLECT: Perm.LAB_ORDER,
+    WorkItem.DRAFTS: Perm.INTERVIEW_WRITE,
+    WorkItem.PLAN_REVIEWS_DUE: Perm.PLAN_WRITE,
+}
+
+# Who must act on what, most urgent first. The physician acknowledges critical results and
+# reviews plans; the nurse collects specimens and enters results; the counselor follows up
+# suicide-risk items, finishes drafts and keeps plan reviews on time. Everyone sees their own
+# unsigned drafts and the plans returned to them.
+WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
+    Role.PHYSICIAN: (
+        WorkItem.RESULTS_TO_ACKNOWLEDGE,
+        WorkItem.PLANS_TO_REVIEW,
+        WorkItem.PLANS_RETURNED,
+        WorkItem.DRAFTS,
+    ),
+    Role.NURSE: (
+        WorkItem.ORDERS_AWAITING_RESULTS,
+        WorkItem.SPECIMENS_TO_RECOLLECT,
+        WorkItem.DRAFTS,
+    ),
+    Role.COUNSELOR: (
+        WorkItem.SAFETY_FOLLOW_UPS,
+        WorkItem.DRAFTS,
+        WorkItem.PLANS_RETURNED,
+        WorkItem.PLAN_REVIEWS_DUE,
+    ),
+}
