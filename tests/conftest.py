@@ -1,52 +1,39 @@
 """Personas, as in the style guide: a patient with a care team (counselor, nurse, physician),
 an off-team nurse and counselor, a clinic administrator and a privacy officer."""
 
+import datetime
+
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from intake.models import TeamRole
 from tests.browser_support import browser, reference_data  # noqa: F401 - shared fixtures
-from tests.factories import CareTeamMemberFactory, PatientFactory, UserFactory
+from tests.factories import CareTeamMemberFactory, PatientFactory, UserFactory, staff_fixture
+
+# A fixed instant for tests whose dates are a worked example around "now": 10:00 in New York on
+# 25 November 2026. PostgreSQL's clock is not frozen, so tests that compare stored times with
+# the database's own now() (the audit chain's sealing check) must not use it.
+FROZEN_AT = datetime.datetime(2026, 11, 25, 15, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def team_counselor(db):
-    return UserFactory(username="team-counselor", role="counselor")
+def frozen_now():
+    """Python's clock stopped at FROZEN_AT for the test (time.time, datetime.now,
+    timezone.now and timezone.localdate all answer FROZEN_AT)."""
+    with time_machine.travel(FROZEN_AT, tick=False):
+        yield FROZEN_AT
 
 
-@pytest.fixture
-def team_nurse(db):
-    return UserFactory(username="team-nurse", role="nurse")
-
-
-@pytest.fixture
-def team_physician(db):
-    return UserFactory(username="team-physician", role="physician")
-
-
-@pytest.fixture
-def offteam_nurse(db):
-    return UserFactory(username="offteam-nurse", role="nurse")
-
-
-@pytest.fixture
-def offteam_counselor(db):
-    return UserFactory(username="offteam-counselor", role="counselor")
-
-
-@pytest.fixture
-def offteam_physician(db):
-    return UserFactory(username="offteam-physician", role="physician")
-
-
-@pytest.fixture
-def clinic_admin(db):
-    return UserFactory(username="clinic-admin", role="clinic-admin")
-
-
-@pytest.fixture
-def privacy_officer(db):
-    return UserFactory(username="privacy-officer", role="privacy-officer")
+# The personas: one account each, named as the style guide names them.
+team_counselor = staff_fixture("team-counselor", "counselor")
+team_nurse = staff_fixture("team-nurse", "nurse")
+team_physician = staff_fixture("team-physician", "physician")
+offteam_nurse = staff_fixture("offteam-nurse", "nurse")
+offteam_counselor = staff_fixture("offteam-counselor", "counselor")
+offteam_physician = staff_fixture("offteam-physician", "physician")
+clinic_admin = staff_fixture("clinic-admin", "clinic-admin")
+privacy_officer = staff_fixture("privacy-officer", "privacy-officer")
 
 
 @pytest.fixture

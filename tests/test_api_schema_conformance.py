@@ -24,7 +24,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.engine import Status, events
 
-from tests.privacy_factories import make_consent
+from intake.models import TreatmentPlan
+from tests.factories import IN_60_DAYS, make_consent
+from tests.lab_support import uds_entries
 
 CONFIG = Path(__file__).resolve().parent.parent / "schemathesis.toml"
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4"))
@@ -79,37 +81,13 @@ def seed_records(patient, physician) -> None:
 PHQ9 = {str(n): 2 for n in range(1, 10)}
 PLAN = {
     "setting": "outpatient",
-    "review_date": (datetime.date.today() + datetime.timedelta(days=60)).isoformat(),
+    "review_date": IN_60_DAYS,
     "behavioral": [
         {"modality": "cbt", "setting": "outpatient", "frequency": "weekly", "targets": ["triggers"]}
     ],
 }
 # Fentanyl positive (an alert to acknowledge), the rest negative, a valid specimen.
-URINE_RESULTS = [
-    {"test": "fentanyl", "value": 40},
-    *(
-        {"test": code, "value": 0}
-        for code in (
-            "opiates",
-            "6-mam",
-            "norfentanyl",
-            "oxycodone",
-            "buprenorphine",
-            "norbuprenorphine",
-            "methadone",
-            "eddp",
-            "benzodiazepines",
-            "cocaine",
-            "amphetamines",
-            "thc",
-        )
-    ),  # fmt: skip
-    {"test": "xylazine", "qualitative": "negative"},
-    {"test": "specimen-temperature", "value": 34},
-    {"test": "creatinine", "value": 80},
-    {"test": "specific-gravity", "value": 1.015},
-    {"test": "ph", "value": 6.5},
-]
+URINE_RESULTS = uds_entries({"fentanyl": 40})
 
 
 def run_schemathesis(app, token: str, *, examples: int, seed: int = 1) -> dict:
@@ -198,3 +176,7 @@ def test_plan_workflow_input_that_is_not_text_is_a_400_naming_the_field(patient,
     submit = api.post(f"{base}/submit/", {"revision": "latest"}, format="json")
     assert submit.status_code == 400 and "revision" in submit.json()
     assert api.post(f"{base}/amend/", [], format="json").status_code == 400
+    # Every refusal left the draft as it was: no amendment, no submission.
+    assert TreatmentPlan.objects.filter(patient=patient).count() == 1
+    plan.refresh_from_db()
+    assert plan.status == "draft" and plan.submitted_by is None

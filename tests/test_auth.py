@@ -44,11 +44,13 @@ def test_it_issues_a_token_and_refuses_bad_credentials(api, team_counselor):
         "/api/v1/auth/token/", {"username": "team-counselor", "password": "x"}, format="json"
     )
     assert bad.status_code in (400, 401)
+    assert not Token.objects.filter(user=team_counselor).exists()
     ok = api.post(
         "/api/v1/auth/token/", {"username": "team-counselor", "password": PASSWORD}, format="json"
     )
     assert ok.status_code == 200
     token = ok.json()["token"]
+    assert Token.objects.get(user=team_counselor).key == token
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/patients/").status_code == 200
 
@@ -100,5 +102,8 @@ def test_it_forbids_caching_of_pages(client, team_counselor):
 
 def test_it_signs_out_with_post(client, team_counselor):
     client.force_login(team_counselor)
+    signed_in = client.session.session_key
+    assert Session.objects.filter(session_key=signed_in).exists()
     client.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=signed_in).exists()
     assert client.get("/").status_code == 302

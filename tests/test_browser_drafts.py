@@ -15,10 +15,10 @@ from tests.factories import (
     PASSWORD,
     CareTeamMemberFactory,
     EpisodeFactory,
+    InterviewFactory,
     PatientFactory,
     UserFactory,
 )
-from tests.interview_factories import InterviewFactory
 from tests.test_mfa import SECRET, code
 
 pytestmark = BROWSER
@@ -29,6 +29,29 @@ TYPED = "Prescribed oxycodone after a car crash in 2018; switched to street fent
 def _session_expires_in(seconds_at_least: int) -> bool:
     soonest = timezone.now() + datetime.timedelta(seconds=seconds_at_least)
     return Session.objects.filter(expire_date__gt=soonest).exists()
+
+
+def _warned_then_stay_signed_in(page):
+    """The warning, about 15 s after the last page view (autosaving did not push it back), and
+    "Stay signed in" renewing the session. Returns the warning."""
+    warning = page.get_by_test_id("session-warning")
+    warning.wait_for(state="visible", timeout=30_000)
+    assert "you will be signed out in" in warning.inner_text()
+    page.screenshot(path=ARTIFACTS / "drafts-session-warning.png")
+    warning.get_by_role("button", name="Stay signed in").click()
+    warning.wait_for(state="hidden", timeout=5_000)
+    assert _session_expires_in(120)  # renewed: the full idle time again
+    return warning
+
+
+def _sign_in_again(page, base: str, device) -> None:
+    page.wait_for_url(f"{base}/accounts/login/**")
+    page.get_by_label("Username").fill("casey")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # The code of the next time step: the one used a moment ago cannot be used twice.
+    page.get_by_label("Code from your authenticator app").fill(code(device, steps_ahead=1))
+    page.get_by_role("button", name="Verify and sign in").click()
 
 
 def test_typing_survives_the_end_of_the_session(live_server, browser, settings):
@@ -57,14 +80,7 @@ def test_typing_survives_the_end_of_the_session(live_server, browser, settings):
     assert "not yet saved to the record" in status.inner_text()
     assert FormDraft.objects.get(owner=casey).fields["onset_notes"] == TYPED
 
-    # The warning, about 15 s after the last page view; autosaving did not push it back.
-    warning = page.get_by_test_id("session-warning")
-    warning.wait_for(state="visible", timeout=30_000)
-    assert "you will be signed out in" in warning.inner_text()
-    page.screenshot(path=ARTIFACTS / "drafts-session-warning.png")
-    warning.get_by_role("button", name="Stay signed in").click()
-    warning.wait_for(state="hidden", timeout=5_000)
-    assert _session_expires_in(120)  # renewed: the full idle time again
+    warning = _warned_then_stay_signed_in(page)
 
     # Then the session ends (idle, another tab signed out, ...) and Save is pressed.
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
@@ -78,13 +94,7 @@ def test_typing_survives_the_end_of_the_session(live_server, browser, settings):
     )
     page.screenshot(path=ARTIFACTS / "drafts-signed-out.png")
     page.get_by_role("button", name="Save draft").click()
-    page.wait_for_url(f"{base}/accounts/login/**")
-    page.get_by_label("Username").fill("casey")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    # The code of the next time step: the one used a moment ago cannot be used twice.
-    page.get_by_label("Code from your authenticator app").fill(code(device, steps_ahead=1))
-    page.get_by_role("button", name="Verify and sign in").click()
+    _sign_in_again(page, base, device)
 
     page.wait_for_url(edit)
     notice = page.get_by_test_id("draft-notice")

@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from intake.models import Interview, TeamRole, TreatmentPlan
 from tests.browser_support import ARTIFACTS, BROWSER, sign_in
-from tests.factories import CareTeamMemberFactory, EpisodeFactory, PatientFactory, UserFactory
+from tests.factories import (
+    CareTeamMemberFactory,
+    EpisodeFactory,
+    PatientFactory,
+    UserFactory,
+    in_days,
+)
 
 pytestmark = BROWSER
 
@@ -34,7 +40,7 @@ def test_medication_rows_are_added_and_removed_in_place_then_saved(live_server, 
     assert rows.count() == 2  # the server's empty rows
     # The tick boxes are the no-script way; with the script, Remove buttons.
     assert not rows.nth(0).get_by_label("Remove this row").is_visible()
-    page.get_by_label("Review date").fill("2027-01-15")
+    page.get_by_label("Review date").fill(in_days(43))
     _fill_medication(rows.nth(0), "buprenorphine-naloxone", "16")
     _fill_medication(rows.nth(1), "clonidine", "0.1")
 

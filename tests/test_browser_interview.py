@@ -12,24 +12,8 @@ from tests.factories import CareTeamMemberFactory, EpisodeFactory, PatientFactor
 pytestmark = BROWSER
 
 
-def test_a_counselor_drafts_resumes_and_signs_an_interview(live_server, browser):
-    casey = UserFactory(username="casey", first_name="Casey", last_name="Morgan", role="counselor")
-    patient = PatientFactory(
-        given_name="Nadia", family_name="Castellano", birth_date=datetime.date(1987, 5, 21)
-    )
-    CareTeamMemberFactory(patient=patient, user=casey, team_role=TeamRole.COUNSELOR)
-    EpisodeFactory(patient=patient, program="otp", admitted_on=timezone.localdate())
-    base = live_server.url
-    chart_url = f"{base}/patients/{patient.pk}/"
-    last_use = (timezone.localtime() - datetime.timedelta(hours=14)).strftime("%Y-%m-%dT%H:%M")
-
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in(page, base, "casey")
-    page.goto(chart_url)
-    page.get_by_role("link", name="New interview").click()
-    page.wait_for_url(f"{chart_url}interviews/new/")
-    assert page.get_by_label("Episode of care").input_value()  # the active episode, preselected
-
+def _fill_new_interview(page, last_use: str) -> None:
+    """The first sections, two substance rows (the second added in place) and a few ticks."""
     page.get_by_label("Presenting problem").fill("Smoking fentanyl daily; wants to stop.")
     page.get_by_label("Primary substance").select_option("fentanyl")
     page.get_by_label("Opioid last used").select_option("fentanyl")
@@ -51,15 +35,9 @@ def test_a_counselor_drafts_resumes_and_signs_an_interview(live_server, browser)
     page.get_by_label("Family history of addiction").check()
     page.get_by_label("Needle marks").check()
     page.get_by_label("Housing").select_option("unstable")
-    page.screenshot(path=ARTIFACTS / "interview-new.png", full_page=True)
-    page.screenshot(path=ARTIFACTS / "interview-new-viewport.png")  # the sticky save bar
-    page.get_by_role("button", name="Save draft").click()
-    page.wait_for_url(f"{chart_url}interviews/*/edit/")
-    assert "Draft saved at" in page.content()
-    interview = Interview.objects.get()
-    assert interview.status == "draft" and interview.substances.count() == 2
-    page.screenshot(path=ARTIFACTS / "interview-draft-saved.png", full_page=True)
 
+
+def _resume_review_and_sign(page, chart_url: str, interview) -> None:
     # Leave, come back from the chart, and carry on.
     page.goto(chart_url)
     interviews = page.get_by_test_id("interview-list")
@@ -79,6 +57,46 @@ def test_a_counselor_drafts_resumes_and_signs_an_interview(live_server, browser)
     page.get_by_role("button", name="Sign interview").click()
     page.wait_for_url(f"{chart_url}interviews/{interview.pk}/")
 
+
+def _add_an_addendum(page, chart_url: str, interview) -> None:
+    page.get_by_label("Reason for the addendum").fill("Late entry")
+    page.get_by_label("Addendum*", exact=True).fill("Also uses alprazolam on weekends.")
+    page.get_by_role("button", name="Sign and add addendum").click()
+    page.wait_for_url(f"{chart_url}interviews/{interview.pk}/#addenda")
+    assert "Also uses alprazolam on weekends." in page.get_by_test_id("addendum").inner_text()
+    page.screenshot(path=ARTIFACTS / "interview-addendum.png", full_page=True)
+
+
+def test_a_counselor_drafts_resumes_and_signs_an_interview(live_server, browser):
+    casey = UserFactory(username="casey", first_name="Casey", last_name="Morgan", role="counselor")
+    patient = PatientFactory(
+        given_name="Nadia", family_name="Castellano", birth_date=datetime.date(1987, 5, 21)
+    )
+    CareTeamMemberFactory(patient=patient, user=casey, team_role=TeamRole.COUNSELOR)
+    EpisodeFactory(patient=patient, program="otp", admitted_on=timezone.localdate())
+    base = live_server.url
+    chart_url = f"{base}/patients/{patient.pk}/"
+    last_use = (timezone.localtime() - datetime.timedelta(hours=14)).strftime("%Y-%m-%dT%H:%M")
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, base, "casey")
+    page.goto(chart_url)
+    page.get_by_role("link", name="New interview").click()
+    page.wait_for_url(f"{chart_url}interviews/new/")
+    assert page.get_by_label("Episode of care").input_value()  # the active episode, preselected
+
+    _fill_new_interview(page, last_use)
+    page.screenshot(path=ARTIFACTS / "interview-new.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "interview-new-viewport.png")  # the sticky save bar
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(f"{chart_url}interviews/*/edit/")
+    assert "Draft saved at" in page.content()
+    interview = Interview.objects.get()
+    assert interview.status == "draft" and interview.substances.count() == 2
+    page.screenshot(path=ARTIFACTS / "interview-draft-saved.png", full_page=True)
+
+    _resume_review_and_sign(page, chart_url, interview)
+
     banner = page.get_by_test_id("signed-banner")
     assert "Signed" in banner.inner_text() and "Casey Morgan" in banner.inner_text()
     interview.refresh_from_db()
@@ -88,12 +106,7 @@ def test_a_counselor_drafts_resumes_and_signs_an_interview(live_server, browser)
     assert page.locator("#section-presenting input, #section-presenting textarea").count() == 0
     page.screenshot(path=ARTIFACTS / "interview-signed.png", full_page=True)
 
-    page.get_by_label("Reason for the addendum").fill("Late entry")
-    page.get_by_label("Addendum*", exact=True).fill("Also uses alprazolam on weekends.")
-    page.get_by_role("button", name="Sign and add addendum").click()
-    page.wait_for_url(f"{chart_url}interviews/{interview.pk}/#addenda")
-    assert "Also uses alprazolam on weekends." in page.get_by_test_id("addendum").inner_text()
-    page.screenshot(path=ARTIFACTS / "interview-addendum.png", full_page=True)
+    _add_an_addendum(page, chart_url, interview)
 
     # The edit page is closed for good.
     page.goto(f"{chart_url}interviews/{interview.pk}/edit/")

@@ -3,16 +3,14 @@ urine drug screen, enters the whole panel with the keyboard, and sees the flags 
 drug-screen table on the chart."""
 
 import datetime
-import importlib
 
-import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from intake.models import Interview, LabOrder, LabResult, TeamRole
-from intake.services.lab import lab_order_create, lab_results_record
+from intake.services.lab import lab_order_create
 from tests.browser_support import ARTIFACTS, BROWSER, sign_in
 from tests.factories import CareTeamMemberFactory, PatientFactory, UserFactory
+from tests.lab_support import ecg_and_blood_history
 
 pytestmark = BROWSER
 
@@ -41,62 +39,11 @@ VALIDITY_KEYS = [
 ]
 
 
-@pytest.fixture
-def lab_catalog():
-    """The catalog rows of data migration 0005: a transactional test before this one flushed
-    every table, migration data included."""
-    importlib.import_module("intake.migrations.0005_lab_catalog").load(apps, None)
-
-
-def _history(patient, nurse):
-    """Earlier ECGs and blood work, so the chart has ALT and QTc trends to draw."""
-    for days_ago, qtc, alt in ((60, 431, 38), (30, 446, 61), (7, 468, 72)):
-        at = timezone.now() - datetime.timedelta(days=days_ago)
-        for panel, entries in (
-            ("ecg", [{"test": "qtc", "value": qtc}]),
-            ("intake-blood", [{"test": "alt", "value": alt}, {"test": "ast", "value": 33}]),
-        ):
-            order = lab_order_create(actor=nurse, patient=patient, panel=panel)
-            lab_results_record(
-                actor=nurse, order=order, collected_at=at, observed=False, entries=entries
-            )
-
-
 def _focused(page) -> str:
     return page.evaluate("document.activeElement && document.activeElement.name")
 
 
-def test_it_lets_a_nurse_order_a_uds_and_enter_the_panel_by_keyboard(
-    live_server, browser, lab_catalog
-):
-    nurse = UserFactory(username="nina", first_name="Nina", last_name="Okafor", role="nurse")
-    patient = PatientFactory(given_name="Dario", family_name="Whitfield", sex_at_birth="male")
-    CareTeamMemberFactory(patient=patient, user=nurse, team_role=TeamRole.NURSE)
-    Interview.objects.create(
-        patient=patient,
-        author=nurse,
-        interviewed_on=datetime.date(2026, 10, 1),
-        current_medications="Suboxone 16 mg/4 mg SL daily",
-    )
-    _history(patient, nurse)
-    base = live_server.url
-
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in(page, base, "nina")
-    page.goto(f"{base}/patients/{patient.pk}/")
-    page.locator("#labs").get_by_role("link", name="Order a lab").click()
-    page.get_by_label("Panel").select_option("uds")
-    page.get_by_label("Routine").check()
-    page.get_by_role("button", name="Place order").click()
-    page.wait_for_url(f"{base}/patients/{patient.pk}/labs/*/")
-    order = LabOrder.objects.get(patient=patient, panel_id="uds")
-    assert order.status == "ordered"
-
-    page.get_by_role("link", name="Enter results").first.click()
-    page.wait_for_url(f"{base}/patients/{patient.pk}/labs/{order.pk}/results/")
-    # No screen starts out with a reading: an unread line must not be saved as negative.
-    assert page.get_by_label("Fentanyl", exact=True).input_value() == ""
-
+def _enter_the_panel_by_keyboard(page) -> None:
     # Keyboard only: collected-at is focused; tab to the specimen, to "observed", then down
     # the column of analytes.
     assert _focused(page) == "collected_at"
@@ -120,19 +67,10 @@ def test_it_lets_a_nurse_order_a_uds_and_enter_the_panel_by_keyboard(
     assert page.get_by_label("Buprenorphine", exact=True).input_value() == "positive"
     assert page.get_by_label("Opiates (morphine, codeine)").input_value() == "negative"
     page.screenshot(path=ARTIFACTS / "lab-entry.png", full_page=True)
-    page.keyboard.press("Enter")  # submits the form from the last field
 
-    page.wait_for_url(f"{base}/patients/{patient.pk}/labs/{order.pk}/")
-    assert "Results saved" in page.content()
-    results = page.get_by_test_id("lab-results")
-    assert "Unexpected" in results.get_by_test_id("result-fentanyl").inner_text()
-    assert "Expected" in results.get_by_test_id("result-buprenorphine").inner_text()
-    assert page.get_by_test_id("specimen-status").inner_text() == "Valid"
-    page.screenshot(path=ARTIFACTS / "lab-order-resulted.png", full_page=True)
-    order.refresh_from_db()
-    assert (order.status, order.observed, order.specimen_status) == ("resulted", True, "valid")
-    assert LabResult.objects.get(order=order, test_id="fentanyl").expected is False
 
+def _check_the_chart_lab_section(page, base: str, patient) -> None:
+    """Back on the chart: the drug screen table, the latest results and the drawn trends."""
     page.get_by_role("link", name="Back to chart").click()
     page.wait_for_url(f"{base}/patients/{patient.pk}/#labs")
     table = page.get_by_test_id("lab-drug-screens")
@@ -148,10 +86,56 @@ def test_it_lets_a_nurse_order_a_uds_and_enter_the_panel_by_keyboard(
     )
     page.locator("#labs").screenshot(path=ARTIFACTS / "lab-chart-section.png")
     page.screenshot(path=ARTIFACTS / "lab-chart.png", full_page=True)
+
+
+def test_it_lets_a_nurse_order_a_uds_and_enter_the_panel_by_keyboard(live_server, browser):
+    nurse = UserFactory(username="nina", first_name="Nina", last_name="Okafor", role="nurse")
+    patient = PatientFactory(given_name="Dario", family_name="Whitfield", sex_at_birth="male")
+    CareTeamMemberFactory(patient=patient, user=nurse, team_role=TeamRole.NURSE)
+    Interview.objects.create(
+        patient=patient,
+        author=nurse,
+        interviewed_on=datetime.date(2026, 10, 1),
+        current_medications="Suboxone 16 mg/4 mg SL daily",
+    )
+    ecg_and_blood_history(patient, nurse)
+    base = live_server.url
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, base, "nina")
+    page.goto(f"{base}/patients/{patient.pk}/")
+    page.locator("#labs").get_by_role("link", name="Order a lab").click()
+    page.get_by_label("Panel").select_option("uds")
+    page.get_by_label("Routine").check()
+    page.get_by_role("button", name="Place order").click()
+    page.wait_for_url(f"{base}/patients/{patient.pk}/labs/*/")
+    order = LabOrder.objects.get(patient=patient, panel_id="uds")
+    assert order.status == "ordered"
+
+    page.get_by_role("link", name="Enter results").first.click()
+    page.wait_for_url(f"{base}/patients/{patient.pk}/labs/{order.pk}/results/")
+    # No screen starts out with a reading: an unread line must not be saved as negative.
+    assert page.get_by_label("Fentanyl", exact=True).input_value() == ""
+
+    _enter_the_panel_by_keyboard(page)
+    page.keyboard.press("Enter")  # submits the form from the last field
+
+    page.wait_for_url(f"{base}/patients/{patient.pk}/labs/{order.pk}/")
+    assert "Results saved" in page.content()
+    results = page.get_by_test_id("lab-results")
+    assert "Unexpected" in results.get_by_test_id("result-fentanyl").inner_text()
+    assert "Expected" in results.get_by_test_id("result-buprenorphine").inner_text()
+    assert page.get_by_test_id("specimen-status").inner_text() == "Valid"
+    page.screenshot(path=ARTIFACTS / "lab-order-resulted.png", full_page=True)
+    order.refresh_from_db()
+    assert (order.status, order.observed, order.specimen_status) == ("resulted", True, "valid")
+    assert LabResult.objects.get(order=order, test_id="fentanyl").expected is False
+
+    _check_the_chart_lab_section(page, base, patient)
     page.close()
 
 
-def test_a_screen_line_nobody_read_is_recorded_as_not_tested(live_server, browser, lab_catalog):
+def test_a_screen_line_nobody_read_is_recorded_as_not_tested(live_server, browser):
     """Issue 12: no line defaults to negative; the nurse says "Not tested" for the strip that
     was missing, and the chart shows it as not tested, never as a negative."""
     nurse = UserFactory(username="noor", first_name="Noor", last_name="Haddad", role="nurse")

@@ -12,29 +12,18 @@ from tests.factories import (
     CareTeamMemberFactory,
     PatientFactory,
     UserFactory,
+    in_days,
     second_factor,
 )
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = timezone.localdate()
-IN_43_DAYS = (_TODAY + datetime.timedelta(days=43)).isoformat()
+IN_43_DAYS = in_days(43)
 
 pytestmark = BROWSER
 
 
-def test_counselor_submits_a_detox_plan_and_the_physician_signs_it(live_server, browser):
-    counselor = UserFactory(
-        username="casey", first_name="Casey", last_name="Morgan", role="counselor"
-    )
-    physician = UserFactory(
-        username="okafor", first_name="Elena", last_name="Okafor", role="physician"
-    )
-    patient = PatientFactory(given_name="Jamal", family_name="Washington")
-    CareTeamMemberFactory(patient=patient, user=counselor, team_role=TeamRole.COUNSELOR)
-    CareTeamMemberFactory(patient=patient, user=physician, team_role=TeamRole.PHYSICIAN)
-    base = live_server.url
-
+def _counselor_drafts_and_submits(browser, base: str, patient) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     sign_in(page, base, "casey")
     page.goto(f"{base}/patients/{patient.pk}/plans/new/")
@@ -56,6 +45,21 @@ def test_counselor_submits_a_detox_plan_and_the_physician_signs_it(live_server, 
     page.get_by_role("button", name="Submit for review").click()
     assert page.get_by_test_id("plan-status").inner_text() == "Submitted for review"
     page.close()
+
+
+def test_counselor_submits_a_detox_plan_and_the_physician_signs_it(live_server, browser):
+    counselor = UserFactory(
+        username="casey", first_name="Casey", last_name="Morgan", role="counselor"
+    )
+    physician = UserFactory(
+        username="okafor", first_name="Elena", last_name="Okafor", role="physician"
+    )
+    patient = PatientFactory(given_name="Jamal", family_name="Washington")
+    CareTeamMemberFactory(patient=patient, user=counselor, team_role=TeamRole.COUNSELOR)
+    CareTeamMemberFactory(patient=patient, user=physician, team_role=TeamRole.PHYSICIAN)
+    base = live_server.url
+
+    _counselor_drafts_and_submits(browser, base, patient)
 
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     sign_in(page, base, "okafor")

@@ -13,29 +13,8 @@ from tests.factories import CareTeamMemberFactory, EpisodeFactory, PatientFactor
 pytestmark = BROWSER
 
 
-def test_consent_disclosure_emergency_access_and_review(live_server, browser):
-    physician = UserFactory(
-        username="okafor", first_name="Elena", last_name="Okafor", role="physician"
-    )
-    UserFactory(username="priya", first_name="Priya", last_name="Shah", role="nurse")
-    UserFactory(username="lee", first_name="Lee", last_name="Tanaka", role="privacy-officer")
-    UserFactory(username="sam", first_name="Sam", last_name="Whitaker", role="clinic-admin")
-    patient = PatientFactory(given_name="Marcus", family_name="Delgado")
-    CareTeamMemberFactory(patient=patient, user=physician, team_role=TeamRole.PHYSICIAN)
-    EpisodeFactory(patient=patient, program="otp", admitted_on=datetime.date(2026, 9, 1))
-    base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-
-    # First sign-in of a physician: enrolment with a QR code.
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("okafor")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_test_id("totp-qr").wait_for()
-    page.screenshot(path=ARTIFACTS / "mfa-enrol.png", full_page=True)
-    page.goto(f"{base}/accounts/login/")
-    sign_in(page, base, "okafor")  # plays the authenticator app
-
+def _record_a_consent_then_disclose(page, base: str, patient) -> None:
+    """A consent missing 42 CFR 2.31 elements is refused, a full one recorded, then disclosed."""
     page.goto(f"{base}/patients/{patient.pk}/consents/new/")
     page.get_by_role("button", name="Record consent").click()
     assert "Missing element of a 42 CFR 2.31 consent" in page.content()
@@ -69,9 +48,9 @@ def test_consent_disclosure_emergency_access_and_review(live_server, browser):
     page.get_by_role("link", name="Accounting of disclosures").click()
     page.screenshot(path=ARTIFACTS / "disclosure-accounting.png", full_page=True)
     assert Disclosure.objects.count() == 1
-    page.close()
 
-    # A nurse outside the care team: 404, then emergency access from that page.
+
+def _nurse_off_the_team_breaks_the_glass(browser, base: str, patient) -> None:
     nurse = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_in(nurse, base, "priya")
     assert nurse.goto(f"{base}/patients/{patient.pk}/").status == 404
@@ -83,6 +62,8 @@ def test_consent_disclosure_emergency_access_and_review(live_server, browser):
     nurse.screenshot(path=ARTIFACTS / "break-glass-chart.png", full_page=True)
     nurse.close()
 
+
+def _privacy_officer_reviews_the_access(browser, base: str) -> None:
     officer = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_in(officer, base, "lee")
     officer.goto(f"{base}/audit/?break_glass=on")
@@ -94,6 +75,38 @@ def test_consent_disclosure_emergency_access_and_review(live_server, browser):
     officer.get_by_text("Marked as reviewed.").wait_for()
     assert BreakGlassGrant.objects.get().reviewed_at is not None
     officer.close()
+
+
+def test_consent_disclosure_emergency_access_and_review(live_server, browser):
+    physician = UserFactory(
+        username="okafor", first_name="Elena", last_name="Okafor", role="physician"
+    )
+    UserFactory(username="priya", first_name="Priya", last_name="Shah", role="nurse")
+    UserFactory(username="lee", first_name="Lee", last_name="Tanaka", role="privacy-officer")
+    UserFactory(username="sam", first_name="Sam", last_name="Whitaker", role="clinic-admin")
+    patient = PatientFactory(given_name="Marcus", family_name="Delgado")
+    CareTeamMemberFactory(patient=patient, user=physician, team_role=TeamRole.PHYSICIAN)
+    EpisodeFactory(patient=patient, program="otp", admitted_on=datetime.date(2026, 9, 1))
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+    # First sign-in of a physician: enrolment with a QR code.
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill("okafor")
+    page.get_by_label("Password").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("totp-qr").wait_for()
+    page.screenshot(path=ARTIFACTS / "mfa-enrol.png", full_page=True)
+    page.goto(f"{base}/accounts/login/")
+    sign_in(page, base, "okafor")  # plays the authenticator app
+
+    _record_a_consent_then_disclose(page, base, patient)
+    page.close()
+
+    # A nurse outside the care team: 404, then emergency access from that page.
+    _nurse_off_the_team_breaks_the_glass(browser, base, patient)
+
+    _privacy_officer_reviews_the_access(browser, base)
 
     admin = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_in(admin, base, "sam")

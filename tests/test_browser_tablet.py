@@ -14,10 +14,12 @@ from tests.factories import (
     AssessmentFactory,
     CareTeamMemberFactory,
     EpisodeFactory,
+    InterviewFactory,
     PatientFactory,
+    SubstanceUseFactory,
     UserFactory,
 )
-from tests.interview_factories import InterviewFactory, SubstanceUseFactory
+from tests.lab_support import SCREENS, ecg_and_blood_history
 
 pytestmark = BROWSER
 
@@ -29,21 +31,119 @@ VALIDITY = [
     {"test": "specific-gravity", "value": D("1.018")},
     {"test": "ph", "value": D("6.5")},
 ]
-SCREEN = [
-    "opiates",
-    "6-mam",
-    "fentanyl",
-    "norfentanyl",
-    "oxycodone",
-    "buprenorphine",
-    "norbuprenorphine",
-    "methadone",
-    "eddp",
-    "benzodiazepines",
-    "cocaine",
-    "amphetamines",
-    "thc",
+
+# The plan's behavioral work and problem list.
+BEHAVIORAL = [
+    {
+        "modality": "contingency-management",
+        "setting": "outpatient",
+        "frequency": "twice weekly",
+        "targets": ["triggers", "coping-cravings", "relapse-plan", "employment"],
+        "goals": [{"text": "Eight negative fentanyl screens in a row"}],
+    },
+    {
+        "modality": "case-management",
+        "setting": "telehealth",
+        "frequency": "weekly",
+        "targets": ["housing", "legal", "family"],
+        "goals": [{"text": "Stable housing within 60 days (shelter waitlist)"}],
+    },
 ]
+PROBLEMS = [
+    {
+        "code": "oud",
+        "description": "Opioid use disorder, severe, fentanyl smoked daily",
+        "goals": [
+            {
+                "text": "Stop using illicit opioids and stay in treatment",
+                "objectives": [
+                    {"text": "Attend 90% of dosing visits for 30 days"},
+                ],
+                "interventions": [{"text": "Weekly observed drug screens", "responsible": "Nurse"}],
+            }
+        ],
+    }
+]
+
+
+def _visits(patient, counselor) -> None:
+    """Three interviews and three DSM-5 assessments over the weeks in care."""
+    for days in (40, 12, 1):
+        interview = InterviewFactory(
+            patient=patient,
+            author=counselor,
+            interviewed_on=timezone.localdate() - datetime.timedelta(days=days),
+            presenting_problem="Smoking fentanyl several times a day; lost housing; "
+            "wants buprenorphine and help with work.",
+        )
+        SubstanceUseFactory(interview=interview, substance="fentanyl", routes=["smoked"])
+    for days in (45, 20, 3):
+        AssessmentFactory(
+            patient=patient,
+            administered_by=counselor,
+            administered_at=timezone.now() - datetime.timedelta(days=days),
+        )
+
+
+def _plan_data(start: str) -> dict:
+    """Medication with a taper, behavioral work and a problem list, started on `start`."""
+    return {
+        "setting": "intensive-outpatient",
+        "asam_level": "2.1",
+        "review_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        "medications": [
+            {
+                "drug": "buprenorphine-naloxone",
+                "dose": "16",
+                "frequency": "daily",
+                "start_date": start,
+                "indication": "Opioid use disorder, severe, maintenance",
+            },
+            {
+                "drug": "clonidine",
+                "dose": "0.1",
+                "frequency": "q6h-prn",
+                "start_date": start,
+                "end_date": timezone.localdate().isoformat(),
+                "indication": "Withdrawal symptoms (anxiety, sweating, restlessness)",
+                "taper": [
+                    {"day": 1, "dose": "0.3"},
+                    {"day": 2, "dose": "0.2"},
+                    {"day": 3, "dose": "0.1"},
+                ],
+            },
+            {
+                "drug": "naloxone",
+                "dose": "4",
+                "frequency": "once",
+                "start_date": start,
+                "indication": "Overdose reversal kit to take home",
+            },
+        ],
+        "behavioral": BEHAVIORAL,
+        "problems": PROBLEMS,
+    }
+
+
+def _weekly_screens(patient, nurse) -> None:
+    """Seven weekly drug screens, positive for buprenorphine only, on a valid specimen."""
+    for days in (42, 35, 28, 21, 14, 7, 2):
+        at = timezone.now() - datetime.timedelta(days=days)
+        screen = [
+            {
+                "test": code,
+                "value": D("120") if code in ("buprenorphine", "norbuprenorphine") else D("0"),
+            }
+            for code in SCREENS
+        ]
+        order = lab_order_create(actor=nurse, patient=patient, panel="uds")
+        lab_results_record(
+            actor=nurse,
+            order=order,
+            collected_at=at,
+            observed=False,
+            entries=[*VALIDITY, *screen, {"test": "xylazine", "qualitative": "negative"}],
+        )
 
 
 def _chart(counselor, nurse, physician):
@@ -65,120 +165,15 @@ def _chart(counselor, nurse, physician):
         program="otp",
         admitted_on=timezone.localdate() - datetime.timedelta(days=50),
     )
-    for days in (40, 12, 1):
-        interview = InterviewFactory(
-            patient=patient,
-            author=counselor,
-            interviewed_on=timezone.localdate() - datetime.timedelta(days=days),
-            presenting_problem="Smoking fentanyl several times a day; lost housing; "
-            "wants buprenorphine and help with work.",
-        )
-        SubstanceUseFactory(interview=interview, substance="fentanyl", routes=["smoked"])
-    for days in (45, 20, 3):
-        AssessmentFactory(
-            patient=patient,
-            administered_by=counselor,
-            administered_at=timezone.now() - datetime.timedelta(days=days),
-        )
+    _visits(patient, counselor)
     start = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
     plan = treatment_plan_create(
         actor=physician,
         patient=patient,
-        data={
-            "setting": "intensive-outpatient",
-            "asam_level": "2.1",
-            "review_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
-            "medications": [
-                {
-                    "drug": "buprenorphine-naloxone",
-                    "dose": "16",
-                    "frequency": "daily",
-                    "start_date": start,
-                    "indication": "Opioid use disorder, severe, maintenance",
-                },
-                {
-                    "drug": "clonidine",
-                    "dose": "0.1",
-                    "frequency": "q6h-prn",
-                    "start_date": start,
-                    "end_date": timezone.localdate().isoformat(),
-                    "indication": "Withdrawal symptoms (anxiety, sweating, restlessness)",
-                    "taper": [
-                        {"day": 1, "dose": "0.3"},
-                        {"day": 2, "dose": "0.2"},
-                        {"day": 3, "dose": "0.1"},
-                    ],
-                },
-                {
-                    "drug": "naloxone",
-                    "dose": "4",
-                    "frequency": "once",
-                    "start_date": start,
-                    "indication": "Overdose reversal kit to take home",
-                },
-            ],
-            "behavioral": [
-                {
-                    "modality": "contingency-management",
-                    "setting": "outpatient",
-                    "frequency": "twice weekly",
-                    "targets": ["triggers", "coping-cravings", "relapse-plan", "employment"],
-                    "goals": [{"text": "Eight negative fentanyl screens in a row"}],
-                },
-                {
-                    "modality": "case-management",
-                    "setting": "telehealth",
-                    "frequency": "weekly",
-                    "targets": ["housing", "legal", "family"],
-                    "goals": [{"text": "Stable housing within 60 days (shelter waitlist)"}],
-                },
-            ],
-            "problems": [
-                {
-                    "code": "oud",
-                    "description": "Opioid use disorder, severe, fentanyl smoked daily",
-                    "goals": [
-                        {
-                            "text": "Stop using illicit opioids and stay in treatment",
-                            "objectives": [
-                                {"text": "Attend 90% of dosing visits for 30 days"},
-                            ],
-                            "interventions": [
-                                {"text": "Weekly observed drug screens", "responsible": "Nurse"}
-                            ],
-                        }
-                    ],
-                }
-            ],
-        },
+        data=_plan_data(start),
     )
-    for days in (42, 35, 28, 21, 14, 7, 2):
-        at = timezone.now() - datetime.timedelta(days=days)
-        screen = [
-            {
-                "test": code,
-                "value": D("120") if code in ("buprenorphine", "norbuprenorphine") else D("0"),
-            }
-            for code in SCREEN
-        ]
-        order = lab_order_create(actor=nurse, patient=patient, panel="uds")
-        lab_results_record(
-            actor=nurse,
-            order=order,
-            collected_at=at,
-            observed=False,
-            entries=[*VALIDITY, *screen, {"test": "xylazine", "qualitative": "negative"}],
-        )
-    for days, qtc, alt in ((40, 431, 38), (20, 446, 61), (3, 468, 72)):
-        at = timezone.now() - datetime.timedelta(days=days)
-        for panel, entries in (
-            ("ecg", [{"test": "qtc", "value": qtc}]),
-            ("intake-blood", [{"test": "alt", "value": alt}, {"test": "ast", "value": 33}]),
-        ):
-            order = lab_order_create(actor=nurse, patient=patient, panel=panel)
-            lab_results_record(
-                actor=nurse, order=order, collected_at=at, observed=False, entries=entries
-            )
+    _weekly_screens(patient, nurse)
+    ecg_and_blood_history(patient, nurse, days_ago=(40, 20, 3))
     lab_order_create(actor=nurse, patient=patient, panel="uds")  # ordered, not yet collected
     return patient, plan
 

@@ -36,6 +36,7 @@ def test_it_lets_the_team_physician_manage_the_team(
 def test_it_refuses_counselors_and_nurses_managing_the_team(
     api, patient, team_counselor, team_nurse
 ):
+    before = CareTeamMember.objects.filter(patient=patient).count()
     for user in (team_counselor, team_nurse):
         api.force_authenticate(user)
         response = api.post(
@@ -44,6 +45,7 @@ def test_it_refuses_counselors_and_nurses_managing_the_team(
             format="json",
         )
         assert response.status_code == 403
+    assert CareTeamMember.objects.filter(patient=patient).count() == before
 
 
 @pytest.mark.parametrize(

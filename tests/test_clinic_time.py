@@ -18,7 +18,7 @@ from django.utils import timezone
 from intake.local_time import format_local
 from intake.models import REDISCLOSURE_NOTICE, TreatmentPlan
 from intake.plan_pdf import render_plan_pdf
-from tests.factories import PASSWORD
+from tests.factories import IN_60_DAYS_DATE, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def signed_plan(monkeypatch, patient, team_counselor):
     from intake.services.treatment_plan import treatment_plan_approve, treatment_plan_submit
 
     plan = TreatmentPlan.objects.create(
-        patient=patient, setting="outpatient", review_date=datetime.date(2027, 2, 1)
+        patient=patient, setting="outpatient", review_date=IN_60_DAYS_DATE
     )
     plan.behavioral.create(
         modality="cbt", setting="outpatient", frequency="Weekly", targets=["coping-cravings"]

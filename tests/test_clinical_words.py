@@ -23,8 +23,7 @@ from intake import labels
 from intake.models import Assessment, Interview, TreatmentPlan
 from intake.plan_pdf import render_plan_pdf
 from intake.scoring.registry import all_instruments
-from tests.factories import PASSWORD, EpisodeFactory, second_factor
-from tests.interview_factories import api_payload
+from tests.factories import PASSWORD, EpisodeFactory, api_payload, second_factor
 from tests.test_url_walk import _fill, _lab_values, _patterns, _privacy_values
 
 pytestmark = pytest.mark.django_db
@@ -271,7 +270,7 @@ def _seed_interview(patient, physician):
 
 def _seed_labs(patient, physician):
     from intake.services.lab import lab_order_create, lab_results_record
-    from tests.test_lab_results import uds_entries
+    from tests.lab_support import uds_entries
 
     order = lab_order_create(actor=physician, patient=patient, panel="uds", priority="stat")
     lab_results_record(
@@ -311,7 +310,7 @@ def _seed_disclosures(patient, physician) -> list:
     """A disclosure of the signed plan and one of the lab results (the walk's own consent
     covers the patient summary)."""
     from intake.services.disclosure import disclosure_make
-    from tests.privacy_factories import make_consent
+    from tests.factories import make_consent
 
     consent = make_consent(
         patient, physician, content_kinds=["treatment-plan", "lab-results"], recipient="Dr. B"

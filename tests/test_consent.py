@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from intake.models import AuditEvent, Consent
 from intake.services.consent import ELEMENTS
-from tests.privacy_factories import PURPOSE, RECIPIENT, consent_payload, make_consent
+from tests.factories import PURPOSE, RECIPIENT, consent_payload, make_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +176,7 @@ def test_privacy_officers_read_consents_but_do_not_record_them(api, patient, pri
     api.force_authenticate(privacy_officer)
     assert api.get(_url(patient)).status_code == 200
     assert api.post(_url(patient), consent_payload(), format="json").status_code == 403
+    assert not Consent.objects.filter(patient=patient).exists()
 
 
 def test_it_stores_a_signed_copy_under_the_consent_id(client, api, patient, team_counselor):

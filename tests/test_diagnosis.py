@@ -17,6 +17,15 @@ def _dsm(patient, met: int, supervised="no"):
     )
 
 
+def _diagnose(api, patient, assessment, **fields):
+    """POST a diagnosis of `patient` from `assessment`, as the client authenticated on `api`."""
+    return api.post(
+        f"/api/v1/patients/{patient.pk}/diagnoses/",
+        {"assessment": str(assessment.pk), **fields},
+        format="json",
+    )
+
+
 @pytest.mark.parametrize(
     "met, remission, icd10, severity",
     [
@@ -31,11 +40,7 @@ def _dsm(patient, met: int, supervised="no"):
 def test_it_derives_the_icd10_code(api, patient, team_physician, met, remission, icd10, severity):
     assessment = _dsm(patient, met)
     api.force_authenticate(team_physician)
-    response = api.post(
-        f"/api/v1/patients/{patient.pk}/diagnoses/",
-        {"assessment": str(assessment.pk), "remission": remission},
-        format="json",
-    )
+    response = _diagnose(api, patient, assessment, remission=remission)
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["icd10"], body["severity"], body["diagnosed_by"]) == (
@@ -49,11 +54,7 @@ def test_it_derives_the_icd10_code(api, patient, team_physician, met, remission,
 def test_it_refuses_a_diagnosis_without_a_disorder(api, patient, team_physician):
     assessment = _dsm(patient, 1)
     api.force_authenticate(team_physician)
-    response = api.post(
-        f"/api/v1/patients/{patient.pk}/diagnoses/",
-        {"assessment": str(assessment.pk)},
-        format="json",
-    )
+    response = _diagnose(api, patient, assessment)
     assert response.status_code == 400
     assert "assessment" in response.json()
     assert Diagnosis.objects.count() == 0
@@ -62,22 +63,11 @@ def test_it_refuses_a_diagnosis_without_a_disorder(api, patient, team_physician)
 def test_it_refuses_people_who_may_not_diagnose(api, client, patient, team_counselor, team_nurse):
     assessment = _dsm(patient, 6)
     api.force_authenticate(team_counselor)
-    response = api.post(
-        f"/api/v1/patients/{patient.pk}/diagnoses/",
-        {"assessment": str(assessment.pk)},
-        format="json",
-    )
+    response = _diagnose(api, patient, assessment)
     assert response.status_code == 403
     assert "licensed to diagnose" in response.json()["detail"]
     api.force_authenticate(team_nurse)
-    assert (
-        api.post(
-            f"/api/v1/patients/{patient.pk}/diagnoses/",
-            {"assessment": str(assessment.pk)},
-            format="json",
-        ).status_code
-        == 403
-    )
+    assert _diagnose(api, patient, assessment).status_code == 403
     client.force_login(team_counselor)
     page = client.get(f"/patients/{patient.pk}/assessments/{assessment.pk}/diagnosis/")
     assert page.status_code == 403
@@ -93,31 +83,18 @@ def test_it_lets_a_credentialed_counselor_diagnose_where_the_clinic_allows(
     team_counselor.staff_profile.save()
     settings.COUNSELOR_MAY_DIAGNOSE = True
     api.force_authenticate(team_counselor)
-    response = api.post(
-        f"/api/v1/patients/{patient.pk}/diagnoses/",
-        {"assessment": str(assessment.pk)},
-        format="json",
-    )
+    response = _diagnose(api, patient, assessment)
     assert response.status_code == 201
+    assert Diagnosis.objects.get(patient=patient).diagnosed_by == team_counselor
     settings.COUNSELOR_MAY_DIAGNOSE = False
-    assert (
-        api.post(
-            f"/api/v1/patients/{patient.pk}/diagnoses/",
-            {"assessment": str(assessment.pk)},
-            format="json",
-        ).status_code
-        == 403
-    )
+    assert _diagnose(api, patient, assessment).status_code == 403
+    assert Diagnosis.objects.filter(patient=patient).count() == 1
 
 
 def test_it_requires_remission_for_controlled_environment(api, patient, team_physician):
     assessment = _dsm(patient, 4)
     api.force_authenticate(team_physician)
-    response = api.post(
-        f"/api/v1/patients/{patient.pk}/diagnoses/",
-        {"assessment": str(assessment.pk), "controlled_environment": True},
-        format="json",
-    )
+    response = _diagnose(api, patient, assessment, controlled_environment=True)
     assert response.status_code == 400
     assert "controlled_environment" in response.json()
 
@@ -125,10 +102,9 @@ def test_it_requires_remission_for_controlled_environment(api, patient, team_phy
 def test_it_refuses_another_patients_assessment(api, patient, team_physician):
     other = AssessmentFactory()
     api.force_authenticate(team_physician)
-    response = api.post(
-        f"/api/v1/patients/{patient.pk}/diagnoses/", {"assessment": str(other.pk)}, format="json"
-    )
+    response = _diagnose(api, patient, other)
     assert response.status_code == 400
+    assert not Diagnosis.objects.exists()
 
 
 def test_a_physician_records_it_from_the_page_and_the_chart_shows_it(

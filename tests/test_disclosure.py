@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from intake.models import AuditEvent, Disclosure, Patient
 from tests.db_support import as_table_owner
-from tests.factories import PatientFactory
-from tests.privacy_factories import PURPOSE, RECIPIENT, make_consent
+from tests.factories import PURPOSE, RECIPIENT, PatientFactory, make_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +53,7 @@ def test_recipient_and_purpose_match_ignoring_case_and_spacing(api, patient, tea
     api.force_authenticate(team_physician)
     body = _body(consent, recipient=f"  {RECIPIENT.upper()} ", purpose=PURPOSE.lower())
     assert api.post(_url(patient), body, format="json").status_code == 201
+    assert Disclosure.objects.get(patient=patient).consent_id == consent.pk
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,8 @@ def test_after_discharge_a_new_admission_is_accepted(api, patient, team_nurse):
         format="json",
     )
     assert response.status_code == 201, response.json()
+    active = Episode.objects.get(patient=patient, status="active")
+    assert (active.program, active.admitted_on.isoformat()) == ("residential", "2026-11-02")
 
 
 def test_the_page_shows_the_refusal(client, patient, team_counselor):

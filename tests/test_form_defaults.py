@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from intake.models import CareTeamMember
 from intake.services.treatment_plan import treatment_plan_create
-from tests.factories import EpisodeFactory
+from tests.factories import IN_60_DAYS, EpisodeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_an_edited_plans_new_component_rows_follow_the_plans_setting(
         patient=patient,
         data={
             "setting": "inpatient",
-            "review_date": "2027-02-01",
+            "review_date": IN_60_DAYS,
             "behavioral": [
                 {
                     "modality": "cbt",

@@ -22,8 +22,8 @@ from intake.services.form_draft import (
     form_draft_save,
     form_drafts_purge,
 )
-from tests.factories import PASSWORD, PatientFactory, TreatmentPlanFactory
-from tests.interview_factories import InterviewFactory
+from tests.factories import PASSWORD, InterviewFactory, PatientFactory, TreatmentPlanFactory
+from tests.lab_support import results_form
 from tests.test_interview_pages import _form
 
 pytestmark = pytest.mark.django_db
@@ -138,8 +138,10 @@ def test_the_form_own_permission_decides(client, patient, team_counselor):
     order = lab_order_create(actor=physician, patient=patient, panel="ecg", priority="routine")
     client.force_login(team_counselor)
     assert _save(client, patient, f"lab-panel:{order.pk}", {"x": "1"}).status_code == 403
+    assert not FormDraft.objects.filter(owner=team_counselor).exists()
     client.force_login(physician)
     assert _save(client, patient, f"lab-panel:{order.pk}", {"x": "1"}).status_code == 200
+    assert FormDraft.objects.get(owner=physician).fields == {"x": "1"}
 
 
 def test_a_draft_for_another_patients_record_is_refused(client, patient, team_counselor):
@@ -185,6 +187,7 @@ def test_a_body_that_is_not_json_is_a_400(client, patient, team_counselor):
         client.post(_url(patient, "discard/"), "[]", content_type="application/json"),
     ):
         assert response.status_code == 400 and "body" in response.json()["errors"]
+    assert not FormDraft.objects.exists()
 
 
 def test_the_size_limit_is_a_setting(patient, team_counselor, settings):
@@ -269,11 +272,7 @@ def test_saving_a_plan_consent_or_lab_results_deletes_their_drafts(client, patie
     assert not FormDraft.objects.filter(key="consent:new").exists()
     saved = client.post(
         pages[f"lab-panel:{order.pk}"],
-        {
-            "collected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "specimen_type": order.specimen_type,
-            "result-qtc": "420",
-        },
+        results_form(order.specimen_type, {"qtc": "420"}),
     )
     assert saved.status_code == 302, saved.content.decode()[:3000]
     assert not FormDraft.objects.filter(key=f"lab-panel:{order.pk}").exists()
@@ -469,6 +468,7 @@ def test_a_key_of_any_length_is_refused_cleanly(client, patient, team_counselor)
     assert _load(client, patient, "plan:" + "9" * 5000).status_code == 400
     response = _save(client, patient, "interview:" + str(PatientFactory().pk).upper(), {})
     assert response.status_code == 400 and "key" in response.json()["errors"]  # one spelling
+    assert not FormDraft.objects.exists()
 
 
 def test_the_unavailable_page_never_carries_back_a_signing_code(client, patient, team_physician):

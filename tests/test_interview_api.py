@@ -6,8 +6,13 @@ import pytest
 from django.utils import timezone
 
 from intake.models import AuditEvent, Interview, SubstanceUse
-from tests.factories import EpisodeFactory, PatientFactory
-from tests.interview_factories import InterviewFactory, SubstanceUseFactory, api_payload
+from tests.factories import (
+    EpisodeFactory,
+    InterviewFactory,
+    PatientFactory,
+    SubstanceUseFactory,
+    api_payload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -242,8 +247,10 @@ def test_it_links_only_an_episode_of_the_same_patient(api, patient, team_counsel
     api.force_authenticate(team_counselor)
     bad = api.post(_list_url(patient), {"episode": str(theirs.pk)}, format="json")
     assert bad.status_code == 400 and "episode" in bad.json()
+    assert not Interview.objects.filter(episode=theirs).exists()
     good = api.post(_list_url(patient), {"episode": str(mine.pk)}, format="json")
     assert good.status_code == 201 and good.json()["episode"] == str(mine.pk)
+    assert Interview.objects.get(pk=good.json()["id"]).episode == mine
 
 
 def test_it_answers_404_outside_the_care_team(api, patient, team_counselor, offteam_nurse):

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from intake.models import AuditEvent, Interview, InterviewAddendum, SubstanceUse
 from intake.services.interview import interview_add_addendum, interview_sign, interview_update
-from tests.factories import PatientFactory
-from tests.interview_factories import InterviewFactory, SubstanceUseFactory
+from tests.factories import InterviewFactory, PatientFactory, SubstanceUseFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from intake.services.interview import (
     interview_verify_hash,
 )
 from tests.db_support import as_table_owner
-from tests.interview_factories import InterviewFactory, SubstanceUseFactory
+from tests.factories import InterviewFactory, SubstanceUseFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ the specimen status means."""
 import pytest
 
 from intake.models import LabResult
-from tests.test_lab_results import api_order, by_test, post_results, uds_entries
+from tests.lab_support import api_order, by_test, post_results, uds_entries
 
 pytestmark = pytest.mark.django_db
 

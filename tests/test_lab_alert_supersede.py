@@ -7,8 +7,8 @@ import pytest
 from intake.models import AuditEvent, LabAlert
 from intake.services.lab import lab_alert_acknowledge
 from intake.services.lab_amend import lab_results_amend
+from tests.lab_support import on_buprenorphine, uds_entries
 from tests.test_lab_amend import resulted
-from tests.test_lab_results import on_buprenorphine, uds_entries
 
 pytestmark = pytest.mark.django_db
 

@@ -6,20 +6,14 @@ from django.utils import timezone
 
 from intake.models import AuditEvent, LabAlert
 from intake.services.lab import lab_order_create, lab_results_record
+from tests.lab_support import resulted_ecg
 
 pytestmark = pytest.mark.django_db
 
 
 def ecg(patient, nurse, qtc):
-    order = lab_order_create(actor=nurse, patient=patient, panel="ecg", priority="stat")
-    recording = lab_results_record(
-        actor=nurse,
-        order=order,
-        collected_at=timezone.now(),
-        observed=False,
-        entries=[{"test": "qtc", "value": qtc}],
-    )
-    return order, recording
+    """A stat ECG, resulted now."""
+    return resulted_ecg(patient, nurse, qtc, priority="stat")
 
 
 def test_it_shows_a_critical_qtc_on_the_chart_until_a_physician_acknowledges_it(
@@ -128,7 +122,7 @@ def test_it_alerts_on_a_positive_pregnancy_test(client, patient, team_nurse):
 
 
 def test_it_alerts_on_methadone_without_its_metabolite(api, patient, team_nurse):
-    from tests.test_lab_results import uds_entries
+    from tests.lab_support import uds_entries
 
     api.force_authenticate(team_nurse)
     order = lab_order_create(actor=team_nurse, patient=patient, panel="uds")

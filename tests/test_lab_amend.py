@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from intake.models import AuditEvent, LabAlert, LabOrder, LabResult
 from intake.services.lab import lab_order_create, lab_results_record
-from tests.test_lab_results import on_buprenorphine, uds_entries
+from tests.lab_support import on_buprenorphine, uds_entries
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,12 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from intake.models import PlanMedication, TreatmentPlan
 from intake.services.lab import lab_order_create, lab_results_record
+from tests.factories import mark_signed, methadone_plan
 
-pytestmark = pytest.mark.django_db
+# The dates below are a worked example in the days before the frozen clock (25 November 2026):
+# every collection is in the past and the plan's review date ahead, whatever the real date.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 START = datetime.date(2026, 11, 10)
 END = datetime.date(2026, 11, 20)
@@ -17,24 +19,10 @@ END = datetime.date(2026, 11, 20)
 
 @pytest.fixture
 def on_methadone(patient, team_physician):
-    plan = TreatmentPlan.objects.create(
-        patient=patient, setting="outpatient", review_date=datetime.date(2027, 1, 1)
+    plan = methadone_plan(
+        patient, dose=30, start_date=START, end_date=END, review_date=datetime.date(2027, 1, 1)
     )
-    PlanMedication.objects.create(
-        plan=plan,
-        drug="methadone",
-        dose=30,
-        route="oral",
-        frequency="daily",
-        start_date=START,
-        end_date=END,
-    )
-    TreatmentPlan.objects.filter(pk=plan.pk).update(
-        status="active",
-        signed_at=timezone.now(),
-        signed_by=team_physician,
-        content_hash="x" * 64,
-    )
+    mark_signed(plan, team_physician)
     return plan
 
 

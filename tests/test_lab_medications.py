@@ -7,6 +7,7 @@ import pytest
 
 from intake.models import Interview
 from intake.selectors.lab import current_medication_codes, medication_codes_from_text
+from tests.factories import mark_signed, methadone_plan
 
 
 @pytest.mark.parametrize(
@@ -54,26 +55,10 @@ def test_it_reads_the_latest_interview(patient, team_counselor):
 
 
 def test_it_judges_screens_against_the_active_plan_once_there_is_one(patient, team_physician):
-    from intake.models import PlanMedication, TreatmentPlan
     from intake.selectors.lab import current_medication_codes
 
-    plan = TreatmentPlan.objects.create(
-        patient=patient, setting="outpatient", review_date="2027-01-01"
-    )
-    PlanMedication.objects.create(
-        plan=plan,
-        drug="methadone",
-        dose=30,
-        route="oral",
-        frequency="daily",
-        start_date="2026-11-25",
-    )
+    plan = methadone_plan(patient, dose=30, start_date="2026-11-25")
     # A draft does not count.
     assert "methadone" not in current_medication_codes(patient=patient)
-    TreatmentPlan.objects.filter(pk=plan.pk).update(
-        status="active",
-        signed_at="2026-11-25T10:00Z",
-        signed_by=team_physician,
-        content_hash="x" * 64,
-    )
+    mark_signed(plan, team_physician, signed_at="2026-11-25T10:00Z")
     assert current_medication_codes(patient=patient) == {"methadone"}

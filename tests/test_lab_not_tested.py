@@ -2,18 +2,19 @@
 result (never expected or unexpected, never disclosed); an analyte a client omits gets no row."""
 
 import pytest
-from django.utils import timezone
 
 from intake.models import LabResult
 from intake.selectors.disclosure import disclosure_document
 from intake.services.lab import lab_order_create
-from tests.test_lab_results import (
+from tests.lab_support import (
     SCREENS,
     VALID_SPECIMEN,
+    VALID_SPECIMEN_TYPED,
     api_order,
     by_test,
     on_buprenorphine,
     post_results,
+    results_form,
 )
 
 pytestmark = pytest.mark.django_db
@@ -81,15 +82,7 @@ def test_the_screen_form_has_no_default_and_needs_a_choice_per_analyte(client, p
         assert page.context["form"][f"result-{code}"].value() in (None, ""), code
     assert 'value="not-tested"' in page.content.decode()
 
-    form = {
-        "collected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "specimen_type": "urine",
-        "result-fentanyl": "positive",
-        "result-specimen-temperature": "34",
-        "result-creatinine": "85",
-        "result-specific-gravity": "1.012",
-        "result-ph": "6",
-    }
+    form = results_form("urine", {"fentanyl": "positive", **VALID_SPECIMEN_TYPED})
     response = client.post(url, form)
     assert response.status_code == 200
     errors = response.context["form"].errors

@@ -4,12 +4,12 @@ outside the care team every lab URL answers 404, pages and API alike."""
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from intake.labs.catalog import LAB_TESTS
 from intake.models import AuditEvent, LabOrder, LabResult
-from intake.services.lab import lab_order_create, lab_results_record
+from intake.services.lab import lab_order_create
+from tests.lab_support import resulted_ecg
 
 pytestmark = pytest.mark.django_db
 
@@ -103,14 +103,7 @@ def test_it_prefills_an_observed_recollection_order(client, patient, team_nurse)
 def test_it_says_an_order_was_resulted_instead_of_showing_the_form_again(
     client, patient, team_nurse
 ):
-    order = lab_order_create(actor=team_nurse, patient=patient, panel="ecg")
-    lab_results_record(
-        actor=team_nurse,
-        order=order,
-        collected_at=timezone.now(),
-        observed=False,
-        entries=[{"test": "qtc", "value": 430}],
-    )
+    order, _recording = resulted_ecg(patient, team_nurse, 430)
     client.force_login(team_nurse)
     page = client.get(f"/patients/{patient.pk}/labs/{order.pk}/results/")
     assert page.status_code == 200
@@ -145,14 +138,7 @@ def _lab_urls(patient, order, alert):
 
 
 def _critical_ecg(patient, user):
-    order = lab_order_create(actor=user, patient=patient, panel="ecg")
-    recording = lab_results_record(
-        actor=user,
-        order=order,
-        collected_at=timezone.now(),
-        observed=False,
-        entries=[{"test": "qtc", "value": 515}],
-    )
+    order, recording = resulted_ecg(patient, user, 515)
     return order, recording.new_alerts[0]
 
 

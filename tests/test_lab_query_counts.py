@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from intake.selectors.lab_chart import lab_chart_section
 from intake.services.lab import lab_order_create, lab_results_record
-from tests.test_lab_results import uds_entries
+from tests.lab_support import uds_entries
 
 pytestmark = pytest.mark.django_db
 

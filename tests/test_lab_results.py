@@ -6,79 +6,22 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from intake.models import AuditEvent, Interview, LabAlert, LabOrder, LabResult
+from intake.models import AuditEvent, LabAlert, LabOrder, LabResult
 from intake.services.lab import lab_order_create, lab_results_record
+from tests.lab_support import (
+    SCREENS,
+    VALID_SPECIMEN,
+    VALID_SPECIMEN_TYPED,
+    api_order,
+    by_test,
+    on_buprenorphine,
+    post_results,
+    resulted_ecg,
+    results_form,
+    uds_entries,
+)
 
 pytestmark = pytest.mark.django_db
-
-SCREENS = [
-    "opiates",
-    "6-mam",
-    "fentanyl",
-    "norfentanyl",
-    "oxycodone",
-    "buprenorphine",
-    "norbuprenorphine",
-    "methadone",
-    "eddp",
-    "benzodiazepines",
-    "cocaine",
-    "amphetamines",
-    "thc",
-]
-VALID_SPECIMEN = {
-    "specimen-temperature": 34,
-    "creatinine": 80,
-    "specific-gravity": 1.015,
-    "ph": 6.5,
-}
-
-
-def uds_entries(values=None, validity=None, xylazine="negative"):
-    """A full urine drug screen: every screen 0 unless given, xylazine as given, validity."""
-    values = values or {}
-    entries = [{"test": code, "value": values.get(code, 0)} for code in SCREENS]
-    entries.append({"test": "xylazine", "qualitative": xylazine})
-    entries += [
-        {"test": code, "value": value}
-        for code, value in {**VALID_SPECIMEN, **(validity or {})}.items()
-    ]
-    return entries
-
-
-def on_buprenorphine(patient, author, text="Suboxone 8 mg/2 mg SL twice daily"):
-    return Interview.objects.create(
-        patient=patient,
-        author=author,
-        interviewed_on=datetime.date(2026, 10, 1),
-        current_medications=text,
-    )
-
-
-def collected(minutes_ago=30):
-    return (timezone.now() - datetime.timedelta(minutes=minutes_ago)).isoformat()
-
-
-def api_order(api, patient, panel="uds", priority="routine"):
-    response = api.post(
-        f"/api/v1/patients/{patient.pk}/lab-orders/",
-        {"panel": panel, "priority": priority},
-        format="json",
-    )
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def post_results(api, order_id, results, observed=False, **extra):
-    return api.post(
-        f"/api/v1/lab-orders/{order_id}/results/",
-        {"collected_at": collected(), "observed": observed, "results": results, **extra},
-        format="json",
-    )
-
-
-def by_test(body):
-    return {r["test"]: r for r in body["results"]}
 
 
 def test_it_interprets_a_full_uds_for_a_buprenorphine_patient(api, patient, team_nurse):
@@ -303,20 +246,18 @@ def test_it_enters_a_whole_panel_on_one_page(client, patient, team_nurse):
     assert html.index('name="result-opiates"') < html.index('name="result-ph"')
     assert page.context["form"]["result-fentanyl"].value() is None
 
-    form = {
-        "collected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "specimen_type": "urine",
-        "observed": "on",
-        **{f"result-{code}": "negative" for code in SCREENS},
-        "result-xylazine": "negative",
-        "result-buprenorphine": "positive",
-        "result-norbuprenorphine": "positive",
-        "result-fentanyl": "positive",
-        "result-specimen-temperature": "34",
-        "result-creatinine": "85",
-        "result-specific-gravity": "1.012",
-        "result-ph": "6",
-    }
+    form = results_form(
+        "urine",
+        {
+            **{code: "negative" for code in SCREENS},
+            "xylazine": "negative",
+            "buprenorphine": "positive",
+            "norbuprenorphine": "positive",
+            "fentanyl": "positive",
+            **VALID_SPECIMEN_TYPED,
+        },
+        observed="on",
+    )
     response = client.post(url, form)
     assert response.status_code == 302
     assert response["Location"] == f"/patients/{patient.pk}/labs/{order.pk}/"
@@ -342,15 +283,15 @@ def test_it_enters_a_whole_panel_on_one_page(client, patient, team_nurse):
 def test_it_puts_service_errors_on_the_page_fields_and_stores_nothing(client, patient, team_nurse):
     client.force_login(team_nurse)
     order = lab_order_create(actor=team_nurse, patient=patient, panel="uds")
-    form = {
-        "collected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "specimen_type": "urine",
-        **{f"result-{code}": "negative" for code in [*SCREENS, "xylazine"]},
-        "result-specimen-temperature": "34",
-        "result-creatinine": "-4",
-        "result-specific-gravity": "1.012",
-        "result-ph": "21",
-    }
+    form = results_form(
+        "urine",
+        {
+            **{code: "negative" for code in [*SCREENS, "xylazine"]},
+            **VALID_SPECIMEN_TYPED,
+            "creatinine": "-4",
+            "ph": "21",
+        },
+    )
     response = client.post(f"/patients/{patient.pk}/labs/{order.pk}/results/", form)
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -362,11 +303,7 @@ def test_it_puts_service_errors_on_the_page_fields_and_stores_nothing(client, pa
 def test_it_requires_the_validity_values_of_a_urine_screen_on_the_page(client, patient, team_nurse):
     client.force_login(team_nurse)
     order = lab_order_create(actor=team_nurse, patient=patient, panel="uds")
-    form = {
-        "collected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "specimen_type": "urine",
-        **{f"result-{code}": "negative" for code in [*SCREENS, "xylazine"]},
-    }
+    form = results_form("urine", {code: "negative" for code in [*SCREENS, "xylazine"]})
     response = client.post(f"/patients/{patient.pk}/labs/{order.pk}/results/", form)
     assert response.status_code == 200
     assert "result-ph" in response.context["form"].errors
@@ -410,14 +347,7 @@ def test_it_lets_counselors_see_results_but_not_enter_them(
 def test_it_lists_a_patients_results_newest_first_with_filters(api, patient, team_nurse):
     api.force_authenticate(team_nurse)
     for days_ago, qtc in ((10, 430), (3, 455), (1, 510)):
-        order = lab_order_create(actor=team_nurse, patient=patient, panel="ecg")
-        lab_results_record(
-            actor=team_nurse,
-            order=order,
-            collected_at=timezone.now() - datetime.timedelta(days=days_ago),
-            observed=False,
-            entries=[{"test": "qtc", "value": qtc}],
-        )
+        resulted_ecg(patient, team_nurse, qtc, days_ago=days_ago)
     order = lab_order_create(actor=team_nurse, patient=patient, panel="pregnancy")
     lab_results_record(
         actor=team_nurse,

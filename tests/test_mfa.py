@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from intake.models import AuditEvent
 from intake.services.mfa import mfa_recovery_codes_new, mfa_verify, totp_device_from_secret
@@ -118,10 +119,12 @@ def test_the_token_endpoint_needs_the_code_of_an_enrolled_account(api, team_coun
     device = totp_device_from_secret(user=team_counselor, secret_base32=SECRET)
     assert _token(api, "team-counselor").status_code == 401
     assert _token(api, "team-counselor", otp="000000").status_code == 401
+    assert not Token.objects.filter(user=team_counselor).exists()
     current = code(device, 1)
     ok = _token(api, "team-counselor", otp=current)
     assert ok.status_code == 200 and ok.json()["token"]
     assert _token(api, "team-counselor", otp=current).status_code == 401  # no replay
+    assert Token.objects.get(user=team_counselor).key == ok.json()["token"]
 
 
 def test_missing_codes_count_toward_lockout_on_the_api(api, team_counselor, settings):
@@ -130,6 +133,7 @@ def test_missing_codes_count_toward_lockout_on_the_api(api, team_counselor, sett
         assert _token(api, "team-counselor").status_code == 401
     assert _token(api, "team-counselor").status_code == 403
     assert _token(api, "team-counselor", otp=code(device)).status_code == 403
+    assert not Token.objects.filter(user=team_counselor).exists()
 
 
 @pytest.mark.parametrize("role", ["physician", "clinic-admin"])
@@ -148,8 +152,12 @@ def test_a_recovery_code_works_once(api, team_physician, settings):
     totp_device_from_secret(user=team_physician, secret_base32=SECRET)
     codes = mfa_recovery_codes_new(user=team_physician)
     assert _token(api, "team-physician", otp=codes[0]).status_code == 200
+    first = Token.objects.get(user=team_physician).key
     assert _token(api, "team-physician", otp=codes[0]).status_code == 401
-    assert _token(api, "team-physician", otp=codes[1].upper()).status_code == 200
+    assert Token.objects.get(user=team_physician).key == first  # the refusal changed nothing
+    second = _token(api, "team-physician", otp=codes[1].upper())
+    assert second.status_code == 200
+    assert Token.objects.get(user=team_physician).key == second.json()["token"]
 
 
 def test_create_staff_enrols_a_totp_secret(api):

@@ -111,6 +111,7 @@ def test_it_does_not_warn_for_same_birthday_different_name(client, team_counselo
     PatientFactory(given_name="Alice", family_name="Brown", birth_date=datetime.date(1990, 4, 12))
     client.force_login(team_counselor)
     assert client.post("/patients/new/", FORM).status_code == 302
+    assert Patient.objects.filter(given_name="Jonah", family_name="Whitfield").count() == 1
 
 
 def test_it_refuses_registration_to_administrators(client, clinic_admin, privacy_officer):
@@ -173,3 +174,4 @@ def test_a_near_birth_date_with_a_merely_similar_name_is_not_a_duplicate(client,
     CareTeamMemberFactory(patient=existing, user=team_counselor)
     client.force_login(team_counselor)
     assert client.post("/patients/new/", FORM).status_code == 302
+    assert Patient.objects.filter(given_name="Jonah", family_name="Whitfield").count() == 1

@@ -2,10 +2,7 @@
 component by component, problem by problem; added, removed, changed; on the amendment and on
 the physician's review page."""
 
-import datetime as _dt
-
 import pytest
-from django.utils import timezone as _tz
 
 from intake.selectors.plan_diff import plan_version_diff
 from intake.services.treatment_plan import (
@@ -13,12 +10,11 @@ from intake.services.treatment_plan import (
     treatment_plan_submit,
     treatment_plan_update,
 )
+from tests.factories import IN_60_DAYS
 from tests.test_treatment_plan_pages import _signed_plan
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = _tz.localdate()
-IN_60_DAYS = (_TODAY + _dt.timedelta(days=60)).isoformat()
 
 BUP = {"drug": "buprenorphine-naloxone", "dose": "8", "unit": "mg", "route": "sublingual",
        "frequency": "daily", "start_date": "2026-11-25", "end_date": None, "indication": "OUD",

@@ -9,11 +9,11 @@ import pytest
 from intake.formulary import ABSOLUTE_MAXIMA, DRUGS, TIMES_PER_DAY, dose_refusal
 from intake.models import PlanMedication, TreatmentPlan
 from intake.services.treatment_plan import treatment_plan_submit
-from tests.factories import PASSWORD, second_factor
+from tests.factories import IN_60_DAYS, PASSWORD, medication_row, methadone_plan, second_factor
 
 pytestmark = pytest.mark.django_db
 
-BASE = {"setting": "outpatient", "review_date": "2027-02-01"}
+BASE = {"setting": "outpatient", "review_date": IN_60_DAYS}
 NALOXONE = {"drug": "naloxone", "dose": "4", "frequency": "once", "start_date": "2026-11-25"}
 
 # (drug, frequency, dose at the maximum, dose just above it)
@@ -148,10 +148,7 @@ def test_the_page_puts_the_refusal_on_the_dose_field(client, patient, team_physi
             "beh-INITIAL_FORMS": "0",
             "prob-TOTAL_FORMS": "1",
             "prob-INITIAL_FORMS": "0",
-            "med-1-drug": "methadone",
-            "med-1-dose": "99999",
-            "med-1-frequency": "daily",
-            "med-1-start_date": "2026-11-25",
+            **medication_row(1, "methadone", "99999"),
         },
     )
     assert response.status_code == 200
@@ -183,17 +180,7 @@ def test_a_draft_stored_above_the_maximum_cannot_be_submitted_or_signed(
     assert "medications[0].dose" in response.json()
     assert TreatmentPlan.objects.get(pk=plan["id"]).status == "submitted"
 
-    draft = TreatmentPlan.objects.create(
-        patient=patient, setting="outpatient", review_date="2027-02-01"
-    )
-    PlanMedication.objects.create(
-        plan=draft,
-        drug="methadone",
-        dose=600,
-        route="oral",
-        frequency="daily",
-        start_date="2026-11-25",
-    )
+    draft = methadone_plan(patient, dose=600, start_date="2026-11-25")
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):

@@ -10,13 +10,13 @@ from intake.services.treatment_plan import (
     treatment_plan_create,
     treatment_plan_submit,
 )
-from tests.factories import PASSWORD
+from tests.factories import IN_60_DAYS, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 DATA = {
     "setting": "outpatient",
-    "review_date": "2027-02-01",
+    "review_date": IN_60_DAYS,
     "behavioral": [
         {"modality": "cbt", "setting": "outpatient", "frequency": "weekly", "targets": ["triggers"]}
     ],

@@ -27,12 +27,10 @@ from intake.models import (
     TeamRole,
     TreatmentPlan,
 )
-from tests.factories import PatientFactory
+from tests.factories import IN_60_DAYS_DATE, PatientFactory
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = timezone.localdate()
-IN_60_DAYS_DATE = _TODAY + datetime.timedelta(days=60)
 
 pytestmark = pytest.mark.django_db
 
@@ -327,27 +325,13 @@ def test_the_physician_home_page_has_a_fixed_budget(client, team_physician):
 def _worklist_rows(physician, nurse, counselor, n):
     """n patients on all three's teams, each with a critical QTc, an open order, an adulterated
     urine specimen, a suicide-risk PHQ-9, drafts and plans submitted, returned and due."""
-    from tests.worklist_support import (
-        adulterated_uds,
-        critical_qtc,
-        draft_interview,
-        open_order,
-        plan,
-        suicide_risk_phq9,
-    )
+    from tests.worklist_support import every_kind_of_work, plan
 
     due = timezone.localdate() + datetime.timedelta(days=3)
     for p in _caseload(physician, n):
         for user, role in ((nurse, TeamRole.NURSE), (counselor, TeamRole.COUNSELOR)):
             CareTeamMember.objects.create(patient=p, user=user, team_role=role)
-        critical_qtc(p, nurse)
-        adulterated_uds(p, nurse)
-        open_order(p, nurse)
-        suicide_risk_phq9(p, counselor)
-        for author in (physician, nurse, counselor):
-            draft_interview(p, author)
-            plan(p, author)
-        plan(p, counselor, status="submitted")
+        every_kind_of_work(p, physician, nurse, counselor)
         plan(p, physician, status="changes-requested", comment="Add naloxone.")
         plan(p, counselor, status="changes-requested", comment="Add naloxone.")
         plan(p, counselor, status="active", review_date=due)

@@ -16,8 +16,7 @@ from intake.models import (
     TreatmentPlan,
 )
 from intake.services.treatment_plan import treatment_plan_create, treatment_plan_submit
-from tests.factories import PatientFactory
-from tests.interview_factories import InterviewFactory, SubstanceUseFactory
+from tests.factories import IN_60_DAYS, InterviewFactory, PatientFactory, SubstanceUseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def _plan(patient, author, **data):
         patient=patient,
         data={
             "setting": "outpatient",
-            "review_date": "2027-02-01",
+            "review_date": IN_60_DAYS,
             "behavioral": BEHAVIORAL,
             **data,
         },

@@ -2,19 +2,17 @@
 query strings, forms and JSON keys or values; JSON nested too deep; lists too long; wrong JSON
 types; text over its maximum."""
 
-import datetime as _dt
 import json
 
 import pytest
-from django.utils import timezone as _tz
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from intake.models import Assessment, Interview, TreatmentPlan
+from tests.factories import IN_60_DAYS
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = _tz.localdate()
-IN_60_DAYS = (_TODAY + _dt.timedelta(days=60)).isoformat()
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +118,7 @@ def test_an_otp_sent_as_a_number_is_still_accepted(api, team_counselor):
         content_type="application/json",
     )
     assert response.status_code == 401
+    assert not Token.objects.filter(user=team_counselor).exists()
 
 
 def test_a_huge_username_at_sign_in_is_a_wrong_sign_in_not_a_500(client):

@@ -10,11 +10,11 @@ from rest_framework.test import APIClient
 from intake import limits
 from intake.models import Episode, Interview, PlanMedication, TreatmentPlan
 from intake.services.treatment_plan import treatment_plan_create
-from tests.factories import EpisodeFactory
+from tests.factories import IN_60_DAYS, EpisodeFactory
 
 pytestmark = pytest.mark.django_db
 
-REVIEW = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+REVIEW = IN_60_DAYS
 CBT = {"modality": "cbt", "setting": "outpatient", "frequency": "weekly", "targets": ["triggers"]}
 
 
@@ -173,6 +173,7 @@ def test_a_medication_started_last_year_is_accepted(team_physician, patient):
     start = timezone.localdate() - datetime.timedelta(days=300)
     response = _post_plan(_api(team_physician), patient, medications=[_bup(start_date=str(start))])
     assert response.status_code == 201, response.json()
+    assert PlanMedication.objects.get(plan__patient=patient).start_date == start
 
 
 def test_an_objective_target_date_in_year_9999_is_refused(team_counselor, patient):

@@ -15,7 +15,7 @@ from intake.services.audit_chain import audit_chain_verify, audit_seal
 from intake.services.lab import lab_order_create, lab_results_record
 from tests.browser_support import reference_data  # noqa: F401 - the fixture
 from tests.factories import CareTeamMemberFactory, PatientFactory, UserFactory
-from tests.test_lab_results import uds_entries
+from tests.lab_support import uds_entries
 
 ROUNDS = 8
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from intake.models import Assessment, Consent, Episode, LabResult, TreatmentPlan
-from tests.privacy_factories import consent_payload
-from tests.test_lab_results import uds_entries
+from tests.factories import consent_payload
+from tests.lab_support import uds_entries
 
 pytestmark = pytest.mark.django_db
 

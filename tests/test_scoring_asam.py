@@ -3,14 +3,13 @@
 import pytest
 
 from intake.scoring import ASAM_LEVELS, get_instrument
+from tests.scoring_support import item_answers
 
 ASAM = get_instrument("asam")
 
 
-def answers(*ratings):
-    """Ratings for dimensions 1, 2, ... in order; dimensions not given are 0."""
-    padded = list(ratings) + [0] * (6 - len(ratings))
-    return {str(n): str(r) for n, r in enumerate(padded, start=1)}
+def answers(*points: int) -> dict[str, str]:
+    return item_answers(6, *points)
 
 
 @pytest.mark.parametrize(

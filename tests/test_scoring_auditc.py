@@ -3,14 +3,13 @@
 import pytest
 
 from intake.scoring import get_instrument
+from tests.scoring_support import item_answers
 
 AUDITC = get_instrument("auditc")
 
 
-def answers(*points):
-    """Points for items 1, 2, 3 in order; items not given score 0."""
-    padded = list(points) + [0] * (3 - len(points))
-    return {str(n): str(p) for n, p in enumerate(padded, start=1)}
+def answers(*points: int) -> dict[str, str]:
+    return item_answers(3, *points)
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,13 @@
 import pytest
 
 from intake.scoring import AnswerError, get_instrument
+from tests.scoring_support import item_answers
 
 COWS = get_instrument("cows")
 
 
-def answers(*points):
-    """Points for items 1, 2, ... in order; items not given score 0."""
-    padded = list(points) + [0] * (11 - len(points))
-    return {str(n): str(p) for n, p in enumerate(padded, start=1)}
+def answers(*points: int) -> dict[str, str]:
+    return item_answers(11, *points)
 
 
 @pytest.mark.parametrize(

@@ -3,25 +3,19 @@
 import pytest
 
 from intake.scoring import AnswerError, get_instrument
+from tests.scoring_support import MINIMAL_MILD_MODERATE_EDGES, item_answers
 
 GAD7 = get_instrument("gad7")
 
 
-def answers(*points):
-    """Points for items 1, 2, ... in order; items not given score 0."""
-    padded = list(points) + [0] * (7 - len(points))
-    return {str(n): str(p) for n, p in enumerate(padded, start=1)}
+def answers(*points: int) -> dict[str, str]:
+    return item_answers(7, *points)
 
 
 @pytest.mark.parametrize(
     ("points", "total", "band"),
     [
-        ((), 0, "minimal"),  # all 0
-        ((3, 1), 4, "minimal"),  # 3 + 1 = 4
-        ((3, 2), 5, "mild"),  # 3 + 2 = 5
-        ((3, 3, 3), 9, "mild"),  # 3 + 3 + 3 = 9
-        ((3, 3, 3, 1), 10, "moderate"),  # 9 + 1 = 10
-        ((3, 3, 3, 3, 2), 14, "moderate"),  # 12 + 2 = 14
+        *MINIMAL_MILD_MODERATE_EDGES,
         ((3, 3, 3, 3, 3), 15, "severe"),  # 5 x 3 = 15
         ((3,) * 7, 21, "severe"),  # 7 x 3 = 21
     ],

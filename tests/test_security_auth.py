@@ -9,8 +9,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from intake.models import Role
-from tests.factories import PASSWORD, UserFactory
-from tests.privacy_factories import PURPOSE, RECIPIENT, make_consent
+from tests.factories import PASSWORD, PURPOSE, RECIPIENT, UserFactory, make_consent
 
 pytestmark = pytest.mark.django_db
 

@@ -217,7 +217,7 @@ def _canvas_drawn(page, selector: str) -> bool:
 
 
 def _records(physician, patient):
-    from tests.test_browser_labs import _history
+    from tests.lab_support import ecg_and_blood_history
 
     for days_ago, total in ((21, 9), (14, 7), (3, 4)):
         AssessmentFactory(
@@ -227,12 +227,55 @@ def _records(physician, patient):
             band="severe" if total >= 6 else "moderate",
             administered_at=timezone.now() - datetime.timedelta(days=days_ago),
         )
-    _history(patient, physician)  # ALT and QTc results: the chart's lab trend charts
+    ecg_and_blood_history(patient, physician)  # ALT and QTc results: the chart's lab trend charts
     plan = TreatmentPlanFactory(patient=patient)
     interview = Interview.objects.create(
         patient=patient, author=physician, interviewed_on=datetime.date(2026, 10, 1)
     )
     return plan, interview
+
+
+def _watch(page) -> tuple[list, list]:
+    """Record the page's policy violations and console errors, from its first script on."""
+    violations, console_errors = [], []
+    page.expose_function("cspViolation", lambda v: violations.append(v))
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
+    return violations, console_errors
+
+
+def _check_lab_trends(page, chart: str) -> None:
+    page.goto(f"{chart}/")
+    page.wait_for_selector("canvas[data-lab-trend]")
+    page.wait_for_function("document.querySelectorAll('canvas[data-lab-trend]').length >= 2")
+    for n in range(page.locator("canvas[data-lab-trend]").count()):
+        assert _canvas_drawn(page, f"canvas[data-lab-trend] >> nth={n}")
+
+
+def _check_cows_running_total(page, chart: str) -> None:
+    page.goto(f"{chart}/assessments/new/cows/")
+    assert page.get_by_test_id("running-total").inner_text() == "0"
+    expected = 0
+    for item, position in enumerate(COWS_CHOICES, 1):
+        label = page.locator(f"fieldset[data-item=item_{item}] label").nth(position)
+        label.click()
+        expected += int(label.locator(".pts").inner_text().strip("()"))  # "(2)", from the server
+        assert page.get_by_test_id("running-total").inner_text() == str(expected)
+    assert expected > 0
+    assert page.locator("#answered").inner_text() == "(11 of 11 answered)"
+    page.screenshot(path=ARTIFACTS / "csp-assessment-form.png", full_page=True)
+
+
+def _check_history_trend_and_print(page, chart: str) -> None:
+    page.goto(f"{chart}/assessments/history/dsm5-oud/")
+    page.wait_for_selector("canvas#trend")
+    assert _canvas_drawn(page, "canvas#trend")
+    page.screenshot(path=ARTIFACTS / "csp-assessment-history.png", full_page=True)
+
+    page.goto(f"{chart}/disclosures/")
+    page.get_by_role("button", name="Print").click()
+    assert page.evaluate("window.__printed") == 1
 
 
 # As tests.browser_support.BROWSER, for this one test of the module.
@@ -249,11 +292,7 @@ def test_it_raises_no_policy_violation_on_the_main_pages(live_server, browser):
     base, chart = live_server.url, f"{live_server.url}/patients/{patient.pk}"
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    violations, console_errors = [], []
-    page.expose_function("cspViolation", lambda v: violations.append(v))
-    page.add_init_script(RECORD_VIOLATIONS)
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: console_errors.append(str(e)))
+    violations, console_errors = _watch(page)
 
     # The first sign-in enrols an authenticator: the page with the inline SVG QR code.
     sign_in(page, base, "okafor")
@@ -272,32 +311,9 @@ def test_it_raises_no_policy_violation_on_the_main_pages(live_server, browser):
         page.wait_for_load_state("load")
         assert page.evaluate("window.__csp") == [], url
 
-    page.goto(f"{chart}/")
-    page.wait_for_selector("canvas[data-lab-trend]")
-    page.wait_for_function("document.querySelectorAll('canvas[data-lab-trend]').length >= 2")
-    for n in range(page.locator("canvas[data-lab-trend]").count()):
-        assert _canvas_drawn(page, f"canvas[data-lab-trend] >> nth={n}")
-
-    page.goto(f"{chart}/assessments/new/cows/")
-    assert page.get_by_test_id("running-total").inner_text() == "0"
-    expected = 0
-    for item, position in enumerate(COWS_CHOICES, 1):
-        label = page.locator(f"fieldset[data-item=item_{item}] label").nth(position)
-        label.click()
-        expected += int(label.locator(".pts").inner_text().strip("()"))  # "(2)", from the server
-        assert page.get_by_test_id("running-total").inner_text() == str(expected)
-    assert expected > 0
-    assert page.locator("#answered").inner_text() == "(11 of 11 answered)"
-    page.screenshot(path=ARTIFACTS / "csp-assessment-form.png", full_page=True)
-
-    page.goto(f"{chart}/assessments/history/dsm5-oud/")
-    page.wait_for_selector("canvas#trend")
-    assert _canvas_drawn(page, "canvas#trend")
-    page.screenshot(path=ARTIFACTS / "csp-assessment-history.png", full_page=True)
-
-    page.goto(f"{chart}/disclosures/")
-    page.get_by_role("button", name="Print").click()
-    assert page.evaluate("window.__printed") == 1
+    _check_lab_trends(page, chart)
+    _check_cows_running_total(page, chart)
+    _check_history_trend_and_print(page, chart)
 
     page.wait_for_timeout(200)  # violation reports are queued as tasks
     assert violations == []

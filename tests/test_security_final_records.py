@@ -14,11 +14,16 @@ from intake.services.assessment import diagnosis_record
 from intake.services.consent import consent_revoke
 from intake.services.disclosure import disclosure_make
 from intake.services.interview import interview_add_addendum, interview_sign
-from intake.services.lab import lab_order_create, lab_results_record
 from intake.services.lab_amend import lab_results_amend
-from tests.factories import AssessmentFactory
-from tests.interview_factories import InterviewFactory, SubstanceUseFactory
-from tests.privacy_factories import PURPOSE, RECIPIENT, make_consent
+from tests.factories import (
+    PURPOSE,
+    RECIPIENT,
+    AssessmentFactory,
+    InterviewFactory,
+    SubstanceUseFactory,
+    make_consent,
+)
+from tests.lab_support import resulted_ecg
 
 pytestmark = pytest.mark.django_db
 
@@ -93,14 +98,7 @@ def test_a_diagnosis_refuses_sql_changes(patient, team_physician):
 
 
 def test_a_lab_result_changes_only_by_being_superseded(patient, team_nurse):
-    order = lab_order_create(actor=team_nurse, patient=patient, panel="ecg")
-    lab_results_record(
-        actor=team_nurse,
-        order=order,
-        collected_at=timezone.now(),
-        observed=True,
-        entries=[{"test": "qtc", "value": 420}],
-    )
+    order, _recording = resulted_ecg(patient, team_nurse, 420, observed=True)
     original = LabResult.objects.get(order=order)
     assert refused("UPDATE intake_labresult SET value = 380 WHERE id = %s", original.pk)
     assert refused(

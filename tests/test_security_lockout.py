@@ -6,6 +6,7 @@ trusted proxy reports, for the lockout and the audit log alike."""
 
 import pytest
 from django.test import Client
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from intake.models import AuditEvent
@@ -105,7 +106,9 @@ def test_a_successful_api_sign_in_resets_the_count(team_counselor, settings):
     assert _api("team-counselor", PASSWORD, address).status_code == 200
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         _api("team-counselor", "wrong", address)
-    assert _api("team-counselor", PASSWORD, address).status_code == 200
+    issued = _api("team-counselor", PASSWORD, address)
+    assert issued.status_code == 200
+    assert Token.objects.get(user=team_counselor).key == issued.json()["token"]
 
 
 def test_the_client_address_is_the_one_the_trusted_proxy_reports(

@@ -43,3 +43,5 @@ def test_a_counselor_may_still_resend_the_lines_unchanged(
         format="json",
     )
     assert edited.status_code == 200, edited.json()
+    lines = PlanMedication.objects.filter(plan_id=plan["id"])
+    assert sorted(lines.values_list("drug", flat=True)) == sorted([BUP["drug"], NALOXONE["drug"]])

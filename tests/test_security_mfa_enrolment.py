@@ -60,3 +60,4 @@ def test_a_new_account_still_enrols_at_sign_in(client, settings):
     secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page.content.decode()).group(1)
     done = client.post("/accounts/login/", {"step": "enrol", "otp_token": code(secret)})
     assert done.status_code == 302 and _signed_in(client)
+    assert TOTPDevice.objects.get(user__username="fresh").confirmed

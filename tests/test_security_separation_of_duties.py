@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from intake.models import AuditEvent, CareTeamMember
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,9 @@ def test_it_lets_another_administrator_or_the_team_physician_add_it(
     assert _add(api, other_admin, patient, own.username).status_code == 201
     second = _create_physician(client, clinic_admin, username="second-physician")
     assert _add(api, team_physician, patient, second.username).status_code == 201
+    on_team = CareTeamMember.objects.filter(patient=patient, user__in=[own, second])
+    assert set(on_team.values_list("team_role", flat=True)) == {"physician"}
+    assert on_team.count() == 2
 
 
 @pytest.mark.parametrize("change", ["password", "mfa-reset", "reactivate"])
@@ -101,6 +104,7 @@ def test_it_still_lets_an_administrator_add_an_account_they_never_touched(
     api, patient, clinic_admin, offteam_nurse
 ):
     assert _add(api, clinic_admin, patient, offteam_nurse.username, "nurse").status_code == 201
+    assert CareTeamMember.objects.get(patient=patient, user=offteam_nurse).team_role == "nurse"
 
 
 def test_the_rule_lives_in_access(client, patient, clinic_admin, offteam_physician):
@@ -186,14 +190,8 @@ def test_the_privacy_officer_home_links_to_the_review(client, privacy_officer):
 # 3. Administrators' and privacy officers' credentials need two administrators ----------------
 
 
-@pytest.fixture
-def second_admin(db):
-    return UserFactory(username="second-admin", role="clinic-admin")
-
-
-@pytest.fixture
-def target_admin(db):
-    return UserFactory(username="target-admin", role="clinic-admin")
+second_admin = staff_fixture("second-admin", "clinic-admin")
+target_admin = staff_fixture("target-admin", "clinic-admin")
 
 
 def _request_password(client, admin, target):

@@ -5,8 +5,7 @@ import pytest
 from django.utils.html import escape
 
 from intake.models import TeamRole
-from tests.factories import CareTeamMemberFactory, PatientFactory
-from tests.privacy_factories import make_consent
+from tests.factories import CareTeamMemberFactory, PatientFactory, make_consent
 
 pytestmark = pytest.mark.django_db
 

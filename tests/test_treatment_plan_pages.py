@@ -1,10 +1,7 @@
 """Plan pages: drafting with formsets, the conflict message, review evidence, amendment diff,
 print and PDF."""
 
-import datetime as _dt
-
 import pytest
-from django.utils import timezone as _tz
 
 from intake.models import AuditEvent, TreatmentPlan
 from intake.services.treatment_plan import (
@@ -14,14 +11,12 @@ from intake.services.treatment_plan import (
     treatment_plan_submit,
     treatment_plan_update,
 )
-from tests.factories import PASSWORD, second_factor
+from tests.factories import IN_60_DAYS, PASSWORD, in_days, medication_row, second_factor
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = _tz.localdate()
-IN_60_DAYS = (_TODAY + _dt.timedelta(days=60)).isoformat()
-IN_88_DAYS = (_TODAY + _dt.timedelta(days=88)).isoformat()
-IN_122_DAYS = (_TODAY + _dt.timedelta(days=122)).isoformat()
+IN_88_DAYS = in_days(88)
+IN_122_DAYS = in_days(122)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,10 +99,7 @@ def test_a_counselor_cannot_add_medication_on_the_page(client, patient, team_cou
         f"/patients/{patient.pk}/plans/new/",
         {
             **BASE,
-            "med-0-drug": "methadone",
-            "med-0-dose": "30",
-            "med-0-frequency": "daily",
-            "med-0-start_date": "2026-11-25",
+            **medication_row(0, "methadone", "30"),
         },
     )
     assert response.status_code == 200
@@ -121,11 +113,7 @@ def test_a_bad_taper_is_refused_with_a_clear_error(client, patient, team_physici
         f"/patients/{patient.pk}/plans/new/",
         {
             **BASE,
-            "med-0-drug": "methadone",
-            "med-0-dose": "30",
-            "med-0-frequency": "daily",
-            "med-0-start_date": "2026-11-25",
-            "med-0-taper": "day one eight",
+            **medication_row(0, "methadone", "30", taper="day one eight"),
         },
     )
     assert response.status_code == 200

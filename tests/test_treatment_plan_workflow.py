@@ -1,24 +1,19 @@
 """The plan workflow through the API: draft, submit, approve with signature, request changes,
 amend; who may do each; immutability of signed versions; concurrent edits."""
 
-import datetime as _dt
-
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
-from django.utils import timezone as _tz
 
 from intake.models import AuditEvent, PlanMedication, TreatmentPlan
-from tests.factories import PASSWORD, second_factor
+from tests.factories import IN_60_DAYS, PASSWORD, in_days, second_factor
 
 # Dates relative to today, so the review-date window (today to two years ahead) holds
 # whenever the suite runs.
-_TODAY = _tz.localdate()
-IN_60_DAYS = (_TODAY + _dt.timedelta(days=60)).isoformat()
-IN_88_DAYS = (_TODAY + _dt.timedelta(days=88)).isoformat()
-IN_119_DAYS = (_TODAY + _dt.timedelta(days=119)).isoformat()
-IN_149_DAYS = (_TODAY + _dt.timedelta(days=149)).isoformat()
-IN_180_DAYS = (_TODAY + _dt.timedelta(days=180)).isoformat()
+IN_88_DAYS = in_days(88)
+IN_119_DAYS = in_days(119)
+IN_149_DAYS = in_days(149)
+IN_180_DAYS = in_days(180)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +83,15 @@ def test_a_counselor_may_not_write_medication_lines(api, patient, team_counselor
     assert TreatmentPlan.objects.count() == 0
 
 
+def _approve(api, url, physician, acknowledged, *, password=PASSWORD, with_code=True):
+    """POST an approval acknowledging `acknowledged`, signed with `password` and (unless
+    `with_code` is false) a fresh second-factor code."""
+    body = {"password": password, "acknowledged_warnings": acknowledged}
+    if with_code:
+        body["otp"] = second_factor(physician)
+    return api.post(url, body, format="json")
+
+
 def test_approval_requires_each_warning_acknowledged_with_a_reason(api, patient, team_physician):
     api.force_authenticate(team_physician)
     plan = _create(api, patient, medications=[BUP])  # no COWS, no naloxone
@@ -97,66 +101,32 @@ def test_approval_requires_each_warning_acknowledged_with_a_reason(api, patient,
     codes = {w["code"] for w in warnings}
     assert codes == {"buprenorphine-induction-cows", "no-naloxone"}
     url = f"/api/v1/treatment-plans/{plan['id']}/approve/"
-    missing = api.post(
-        url,
-        {
-            "password": PASSWORD,
-            "otp": second_factor(team_physician),
-            "acknowledged_warnings": [{"code": "no-naloxone", "reason": "Kit given at visit"}],
-        },
-        format="json",
+    missing = _approve(
+        api, url, team_physician, [{"code": "no-naloxone", "reason": "Kit given at visit"}]
     )
     assert missing.status_code == 400
     assert [w["code"] for w in missing.json()["unacknowledged_warnings"]] == [
         "buprenorphine-induction-cows"
     ]
-    blank = api.post(
+    blank = _approve(
+        api,
         url,
-        {
-            "password": PASSWORD,
-            "otp": second_factor(team_physician),
-            "acknowledged_warnings": [
-                {"code": "no-naloxone", "reason": "Kit given"},
-                {"code": "buprenorphine-induction-cows", "reason": " "},
-            ],
-        },
-        format="json",
+        team_physician,
+        [
+            {"code": "no-naloxone", "reason": "Kit given"},
+            {"code": "buprenorphine-induction-cows", "reason": " "},
+        ],
     )
     assert blank.status_code == 400
-    wrong_password = api.post(
-        url,
-        {
-            "password": "nope",
-            "otp": second_factor(team_physician),
-            "acknowledged_warnings": [{"code": c, "reason": "ok"} for c in codes],
-        },
-        format="json",
-    )
+    all_ok = [{"code": c, "reason": "ok"} for c in codes]
+    wrong_password = _approve(api, url, team_physician, all_ok, password="nope")
     assert wrong_password.status_code == 400
     assert "password" in wrong_password.json()
-    no_code = api.post(
-        url,
-        {
-            "password": PASSWORD,
-            "acknowledged_warnings": [
-                {"code": c, "reason": "Home induction; COWS by phone"} for c in codes
-            ],
-        },
-        format="json",
-    )
+    reasons = [{"code": c, "reason": "Home induction; COWS by phone"} for c in codes]
+    no_code = _approve(api, url, team_physician, reasons, with_code=False)
     assert no_code.status_code == 400
     assert "otp" in no_code.json()
-    ok = api.post(
-        url,
-        {
-            "password": PASSWORD,
-            "otp": second_factor(team_physician),
-            "acknowledged_warnings": [
-                {"code": c, "reason": "Home induction; COWS by phone"} for c in codes
-            ],
-        },
-        format="json",
-    )
+    ok = _approve(api, url, team_physician, reasons)
     assert ok.status_code == 200
     stored = TreatmentPlan.objects.get(pk=plan["id"])
     assert {a["code"] for a in stored.acknowledged_warnings} == codes

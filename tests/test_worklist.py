@@ -14,6 +14,7 @@ from tests.worklist_support import (
     adulterated_uds,
     critical_qtc,
     draft_interview,
+    every_kind_of_work,
     open_order,
     plan,
     suicide_risk_phq9,
@@ -127,7 +128,7 @@ def test_a_recollection_already_ordered_links_to_its_result_entry(client, patien
 
 def test_a_valid_later_specimen_clears_the_recollection(client, patient, team_nurse):
     from intake.services.lab import lab_results_record
-    from tests.test_lab_results import uds_entries
+    from tests.lab_support import uds_entries
 
     adulterated_uds(patient, team_nurse)
     again = open_order(patient, team_nurse)
@@ -242,14 +243,7 @@ def test_the_review_queue_api_leaves_out_emergency_grant_patients(
 def test_every_row_links_to_a_page_its_reader_may_open(
     client, patient, team_physician, team_nurse, team_counselor
 ):
-    critical_qtc(patient, team_nurse)
-    open_order(patient, team_nurse)
-    adulterated_uds(patient, team_nurse)
-    suicide_risk_phq9(patient, team_counselor)
-    for author in (team_physician, team_nurse, team_counselor):
-        draft_interview(patient, author)
-        plan(patient, author)
-    plan(patient, team_counselor, status="submitted")
+    every_kind_of_work(patient, team_physician, team_nurse, team_counselor)
     plan(patient, team_counselor, status="changes-requested", comment="Add goals.")
     plan(
         patient,

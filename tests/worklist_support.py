@@ -9,7 +9,8 @@ from django.utils import timezone
 from intake.models import Interview, TreatmentPlan
 from intake.services.assessment import assessment_record
 from intake.services.lab import lab_order_create, lab_results_record
-from tests.test_lab_results import uds_entries
+from tests.factories import IN_60_DAYS_DATE
+from tests.lab_support import uds_entries
 
 
 def critical_qtc(patient, nurse, qtc=520):
@@ -64,7 +65,7 @@ def plan(patient, author, *, status="draft", review_date=None, comment="", revie
     row = TreatmentPlan.objects.create(
         patient=patient,
         setting="outpatient",
-        review_date=review_date or datetime.date(2027, 2, 1),
+        review_date=review_date or IN_60_DAYS_DATE,
         status="draft",
         created_by=author,
         updated_by=author,
@@ -81,3 +82,16 @@ def plan(patient, author, *, status="draft", review_date=None, comment="", revie
     )
     row.refresh_from_db()
     return row
+
+
+def every_kind_of_work(patient, physician, nurse, counselor) -> None:
+    """A critical QTc, an open order, an adulterated urine specimen and a suicide-risk PHQ-9; a
+    draft interview and a draft plan by each of the three; a plan the counselor submitted."""
+    critical_qtc(patient, nurse)
+    open_order(patient, nurse)
+    adulterated_uds(patient, nurse)
+    suicide_risk_phq9(patient, counselor)
+    for author in (physician, nurse, counselor):
+        draft_interview(patient, author)
+        plan(patient, author)
+    plan(patient, counselor, status="submitted")
