@@ -1,6 +1,8 @@
 """Lab catalog (reference data, loaded by a data migration from `intake.labs.catalog` and
 editable by operators in the admin), orders, results and the alerts they raise."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -259,6 +261,8 @@ class LabResult(ClinicalModel):
     alert_labels: list[str]
     reference: str
     replaced_by: "LabResult | None"
+    # The chart's latest results carry their order's collection time (selectors.lab_chart).
+    collected_at: datetime.datetime
 
     def __str__(self) -> str:
         return f"Lab result {self.id} ({self.test_id})"
