@@ -4,7 +4,8 @@ the physician's review page."""
 
 import pytest
 
-from intake.selectors.plan_diff import plan_version_diff
+from intake.formulary import MEDICATION_FIELDS
+from intake.selectors.plan_diff import _medication_fields, plan_version_diff
 from intake.services.treatment_plan import (
     treatment_plan_amend,
     treatment_plan_submit,
@@ -105,3 +106,11 @@ def test_the_amendment_and_the_review_page_show_the_diff_in_words(client, patien
     review = client.get(f"/patients/{patient.pk}/plans/{v2.pk}/review/").content.decode()
     assert 'data-testid="diff-changed"' in review
     assert "16 mg" in review and "buprenorphine-naloxone" not in review.split("Changes from")[1]
+
+
+def test_the_diff_shows_every_field_of_a_medication_line():
+    """The diff's display table follows the one list of medication fields: a field added to
+    a line cannot be left out of what a reviewer sees changed. The drug names the row and the
+    unit is shown with the dose."""
+    shown = {field for field, _label, _show in _medication_fields("mg")}
+    assert shown == set(MEDICATION_FIELDS) - {"drug", "unit"}
