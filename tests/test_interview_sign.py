@@ -7,6 +7,7 @@ import json
 import pytest
 
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
+from intake.forms.interview import SECTION_FIELDS
 from intake.models import AuditEvent, Interview, InterviewAddendum, SubstanceUse
 from intake.services.interview import (
     CONTENT_FIELDS,
@@ -231,3 +232,11 @@ def test_it_refuses_an_addendum_from_outside_the_care_team(
     with pytest.raises(RuleViolation):
         interview_add_addendum(actor=offteam_physician, interview=signed, reason="r", text="t")
     assert InterviewAddendum.objects.count() == 0
+
+
+def test_the_read_only_page_shows_every_field_that_is_signed():
+    """The read-only sections list each signed field once (and the episode), so nothing a
+    clinician signed is missing from the page that shows it."""
+    shown = [name for names in SECTION_FIELDS.values() for name in names]
+    assert len(shown) == len(set(shown))
+    assert set(shown) == {"episode", *CONTENT_FIELDS}
