@@ -1,6 +1,8 @@
 """Lab catalog (reference data, loaded by a data migration from `intake.labs.catalog` and
 editable by operators in the admin), orders, results and the alerts they raise."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -161,6 +163,11 @@ class LabOrder(ClinicalModel):
             ),
         ]
 
+    # Not a column: an order's current results where they were loaded (prefetched by
+    # selectors.lab.current_results_prefetch, or set by the API). An annotation only, so an
+    # order without them still has no such attribute.
+    current_results: "list[LabResult]"
+
     def __str__(self) -> str:
         return f"Lab order {self.id} ({self.panel_id}, {self.status})"
 
@@ -247,6 +254,16 @@ class LabResult(ClinicalModel):
             ),
         ]
 
+    # Not columns: set on loaded rows for pages by selectors.lab (decorate_results,
+    # lab_order_history), annotations only. How the value reads with its test's precision,
+    # the alerts' labels, the reference range, and the amendment that superseded this row.
+    display_value: str
+    alert_labels: list[str]
+    reference: str
+    replaced_by: "LabResult | None"
+    # The chart's latest results carry their order's collection time (selectors.lab_chart).
+    collected_at: datetime.datetime
+
     def __str__(self) -> str:
         return f"Lab result {self.id} ({self.test_id})"
 
@@ -292,6 +309,9 @@ class LabAlert(ClinicalModel):
                 name="intake_labalert_open",
             ),
         ]
+
+    # Not a column: the code's words for pages, set by selectors.lab.label_alerts.
+    label: str
 
     def __str__(self) -> str:
         return f"Lab alert {self.code} on order {self.order_id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -11,6 +12,10 @@ from intake.labels import label
 from intake.models import Disclosure, DisclosureContent, Patient
 
 ACCOUNTING_YEARS = 3
+
+# A document, or one of its parts, as plain JSON-shaped data: it is stored with the disclosure
+# and returned by the API as it is, so its values are strings, lists and nested dicts.
+Document = dict[str, Any]
 
 
 def accounting_since(now: datetime.datetime | None = None) -> datetime.datetime:
@@ -30,11 +35,11 @@ def disclosure_accounting(*, patient: Patient) -> QuerySet[Disclosure]:
     )
 
 
-def _day(value) -> str:
+def _day(value: datetime.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _patient_header(patient: Patient) -> dict:
+def _patient_header(patient: Patient) -> Document:
     return {
         "name": f"{patient.given_name} {patient.family_name}",
         "birth_date": _day(patient.birth_date),
@@ -43,7 +48,7 @@ def _patient_header(patient: Patient) -> dict:
     }
 
 
-def _summary(patient: Patient) -> dict:
+def _summary(patient: Patient) -> Document:
     episodes = [
         {
             "program": e.get_program_display(),
@@ -84,7 +89,7 @@ def _summary(patient: Patient) -> dict:
     }
 
 
-def _treatment_plan(patient: Patient) -> dict:
+def _treatment_plan(patient: Patient) -> Document:
     from intake.models import PlanStatus, TreatmentPlan
 
     plan = (
@@ -131,7 +136,7 @@ def _treatment_plan(patient: Patient) -> dict:
     }
 
 
-def _lab_results(patient: Patient) -> dict:
+def _lab_results(patient: Patient) -> Document:
     from intake.models import Interpretation, LabResult
     from intake.selectors.lab import result_display_value
 
@@ -174,7 +179,7 @@ BUILDERS = {
 }
 
 
-def disclosure_document(*, patient: Patient, content: str) -> dict:
+def disclosure_document(*, patient: Patient, content: str) -> Document:
     """The document a disclosure sends: plain data (strings), rendered by the printable page
     and returned by the API; stored with the disclosure as the record of what was sent."""
     body = BUILDERS[DisclosureContent(content)](patient)

@@ -103,7 +103,7 @@ def decorate_results(rows: Iterable[LabResult]) -> None:
         row.alert_labels = [ALERT_LABELS.get(code, code) for code in row.alerts]
 
 
-def current_results_prefetch() -> Prefetch:
+def current_results_prefetch() -> Prefetch[str, QuerySet[LabResult], str]:
     return Prefetch(
         "results",
         queryset=LabResult.objects.filter(is_current=True)

@@ -3,9 +3,10 @@ drug-screen table, ALT and QTc trends, open orders, and the recollection a bad s
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -56,6 +57,13 @@ class DrugScreenTable:
     rows: list[DrugScreenRow] = field(default_factory=list)
 
 
+def _collected_at(order: LabOrder) -> datetime.datetime:
+    """When a resulted order's specimen was collected: the sort key of the card's tables."""
+    # Only resulted orders come here, and the database requires a resulted order to have its
+    # collection time (constraint intake_laborder_resulted_has_times), so it is never None.
+    return cast(datetime.datetime, order.collected_at)
+
+
 def _group_alerts(alerts: list[LabAlert]) -> list[AlertGroup]:
     groups: dict[tuple[object, object], AlertGroup] = {}
     for alert in alerts:
@@ -77,7 +85,7 @@ def drug_screen_table(orders: list[LabOrder]) -> DrugScreenTable:
             if result.test.kind == LabTestKind.SCREEN:
                 columns.setdefault(result.test_id, result.test)
     table.columns = sorted(columns.values(), key=lambda t: (t.sort_order, t.code))
-    screened.sort(key=lambda o: o.collected_at, reverse=True)
+    screened.sort(key=_collected_at, reverse=True)
     for order in screened[:DRUG_SCREEN_ROWS]:
         by_test = {r.test_id: r for r in order.current_results}
         cells = [by_test.get(test.code) for test in table.columns]
@@ -94,9 +102,7 @@ def drug_screen_table(orders: list[LabOrder]) -> DrugScreenTable:
 def _trends(orders: list[LabOrder]) -> dict[str, dict[str, Any]]:
     """ALT and QTc over time, oldest first, for the chart's graphs (JSON-ready)."""
     trends: dict[str, dict[str, Any]] = {}
-    for order in sorted(
-        (o for o in orders if o.status == OrderStatus.RESULTED), key=lambda o: o.collected_at
-    ):
+    for order in sorted((o for o in orders if o.status == OrderStatus.RESULTED), key=_collected_at):
         for result in order.current_results:
             if result.test_id not in TREND_TESTS or result.value is None:
                 continue
@@ -115,7 +121,7 @@ def _trends(orders: list[LabOrder]) -> dict[str, dict[str, Any]]:
             )
             series["points"].append(
                 {
-                    "x": order.collected_at.isoformat(),
+                    "x": _collected_at(order).isoformat(),
                     "y": _number(result.value),
                     "flag": result.flag,
                 }
@@ -167,14 +173,14 @@ def lab_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
     latest: dict[str, LabResult] = {}
     for order in sorted(
         (o for o in orders if o.status == OrderStatus.RESULTED),
-        key=lambda o: o.collected_at,
+        key=_collected_at,
         reverse=True,
     ):
         for result in order.current_results:
             if result.test.kind in (LabTestKind.SCREEN, LabTestKind.VALIDITY):
                 continue
             if result.test_id not in latest:
-                result.collected_at = order.collected_at
+                result.collected_at = _collected_at(order)
                 latest[result.test_id] = result
     latest_results = sorted(latest.values(), key=lambda r: (r.test.sort_order, r.test_id))
 

@@ -6,9 +6,10 @@ import datetime
 import re
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, F, Func, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Lower
 
 from intake import access
@@ -22,6 +23,9 @@ from intake.models import (
     EpisodeStatus,
     Patient,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 _MRN_RE = re.compile(r"^\d{4,12}$")
@@ -50,7 +54,7 @@ def _as_date(text: str) -> datetime.date | None:
     return None
 
 
-def patient_list(*, user, q: str = "", perm: Perm = Perm.PATIENT_SEARCH) -> QuerySet[Patient]:
+def patient_list(*, user: User, q: str = "", perm: Perm = Perm.PATIENT_SEARCH) -> QuerySet[Patient]:
     """Patients the user may see, narrowed by a search: a date of birth, an MRN, or name
     fragments (each fragment must match a name, by substring or trigram similarity; best
     matches first)."""
@@ -64,7 +68,7 @@ def patient_list(*, user, q: str = "", perm: Perm = Perm.PATIENT_SEARCH) -> Quer
     if _MRN_RE.match(q):
         return qs.filter(mrn__startswith=q.zfill(8) if len(q) < 8 else q).order_by("mrn")
     tokens = q.split(" ")[:4]
-    scores = []
+    scores: list[Expression] = []
     for token in tokens:
         qs = qs.filter(
             Q(_contains("family_name", token))
@@ -80,7 +84,8 @@ def patient_list(*, user, q: str = "", perm: Perm = Perm.PATIENT_SEARCH) -> Quer
                 TrigramWordSimilarity(token, "preferred_name"),
             )
         )
-    score = scores[0]
+    # A sum of the tokens' scores: an Expression, not the Greatest of the first token.
+    score: Expression = scores[0]
     for extra in scores[1:]:
         score = score + extra
     return qs.annotate(match=score).order_by(

@@ -5,10 +5,18 @@ signed content), so a signed version is compared as it was signed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from intake.labels import label
+
+# A version's content as JSON-shaped data (services.treatment_plan_content or the signed
+# content): values are whatever the JSON held, so they are read as Any.
+Content = dict[str, Any]
+# One compared field: its key in the content, its clinical name, and how its value reads.
+FieldSpec = tuple[str, str, Callable[[Any], str]]
 
 
 @dataclass
@@ -39,40 +47,42 @@ class PlanDiff:
         return bool(self.plan or self.medications or self.behavioral or self.problems)
 
 
-def _label(kind: str, code) -> str:
+def _label(kind: str, code: Any) -> str:
     """The code list's words (intake/labels.py); "none" for an empty code."""
     return label(code, kind) or "none"
 
 
-def _number(value) -> str:
+def _number(value: Any) -> str:
     try:
         return format(Decimal(str(value)).normalize(), "f")
     except (InvalidOperation, ValueError):
         return str(value)
 
 
-def _yes_no(value) -> str:
+def _yes_no(value: Any) -> str:
     return "yes" if value else "no"
 
 
-def _monitoring(value) -> str:
+def _monitoring(value: Content | None) -> str:
     if not value:
         return "none"
-    scale = {"cows": "COWS", "sows": "SOWS"}.get(value.get("instrument"), value.get("instrument"))
+    # Keyed by Any: an unknown (or missing) instrument reads as itself.
+    scales: dict[Any, str] = {"cows": "COWS", "sows": "SOWS"}
+    scale = scales.get(value.get("instrument"), value.get("instrument"))
     return f"{scale} every {value.get('every_hours')} hours"
 
 
-def _taper(steps) -> str:
+def _taper(steps: list[Content] | None) -> str:
     if not steps:
         return "none"
     return ", ".join(f"day {s['day']}: {_number(s['dose'])}" for s in steps)
 
 
-def _targets(codes) -> str:
+def _targets(codes: list[str] | None) -> str:
     return ", ".join(_label("Target", c) for c in codes or []) or "none"
 
 
-def _goals(goals) -> str:
+def _goals(goals: list[Content] | None) -> str:
     parts = []
     for goal in goals or []:
         text = goal.get("text", "")
@@ -82,7 +92,7 @@ def _goals(goals) -> str:
     return "; ".join(parts) or "none"
 
 
-PLAN_FIELDS = (
+PLAN_FIELDS: tuple[FieldSpec, ...] = (
     ("setting", "Setting", lambda v: _label("PlanSetting", v)),
     ("asam_level", "ASAM level of care", lambda v: _label("AsamLevel", v)),
     ("medically_supervised_detox", "Medically supervised withdrawal", _yes_no),
@@ -92,7 +102,7 @@ PLAN_FIELDS = (
 )
 
 
-def _medication_fields(unit: str):
+def _medication_fields(unit: str) -> tuple[FieldSpec, ...]:
     return (
         ("dose", "Dose", lambda v: f"{_number(v)} {unit}"),
         ("route", "Route", lambda v: v or "none"),
@@ -104,7 +114,7 @@ def _medication_fields(unit: str):
     )
 
 
-BEHAVIORAL_FIELDS = (
+BEHAVIORAL_FIELDS: tuple[FieldSpec, ...] = (
     ("setting", "Setting", lambda v: _label("BehavioralSetting", v)),
     ("frequency", "Frequency", lambda v: v or "none"),
     ("targets", "Targets", _targets),
@@ -112,7 +122,7 @@ BEHAVIORAL_FIELDS = (
 )
 
 
-def _problem_goals(goals) -> str:
+def _problem_goals(goals: list[Content] | None) -> str:
     parts = []
     for goal in goals or []:
         objectives = "; ".join(o.get("text", "") for o in goal.get("objectives") or [])
@@ -120,13 +130,13 @@ def _problem_goals(goals) -> str:
     return "; ".join(parts) or "none"
 
 
-PROBLEM_FIELDS = (
+PROBLEM_FIELDS: tuple[FieldSpec, ...] = (
     ("description", "Description", lambda v: v or "none"),
     ("goals", "Goals", _problem_goals),
 )
 
 
-def _field_changes(before: dict, after: dict, fields) -> list[Change]:
+def _field_changes(before: Content, after: Content, fields: Sequence[FieldSpec]) -> list[Change]:
     return [
         Change(what, show(before.get(key)), show(after.get(key)))
         for key, what, show in fields
@@ -134,10 +144,13 @@ def _field_changes(before: dict, after: dict, fields) -> list[Change]:
     ]
 
 
-def _pair(before: list[dict], after: list[dict], key: str):
+def _pair(
+    before: list[Content], after: list[Content], key: str
+) -> Iterator[tuple[Content | None, Content | None]]:
     """Match items by `key` (drug, modality, problem code), in order when a key repeats:
     yields (old, new) with None for an added or removed item."""
-    pool: dict[str, list[dict]] = {}
+    # Keyed by the item's value for `key`, which may be missing (None) in a malformed item.
+    pool: dict[Any, list[Content]] = {}
     for item in before:
         pool.setdefault(item.get(key), []).append(item)
     for item in after:
@@ -148,25 +161,30 @@ def _pair(before: list[dict], after: list[dict], key: str):
             yield item, None
 
 
-def _items(before, after, key, title, fields_for) -> list[ItemDiff]:
+def _items(
+    before: list[Content] | None,
+    after: list[Content] | None,
+    key: str,
+    title: Callable[[Content], str],
+    fields_for: Callable[[Content], Sequence[FieldSpec]],
+) -> list[ItemDiff]:
     rows = []
     for old, new in _pair(before or [], after or [], key):
-        item = new if new is not None else old
-        fields = fields_for(item)
-        if old is None:
-            details = [f"{what}: {show(new.get(k))}" for k, what, show in fields]
-            rows.append(ItemDiff("added", title(new), details=details))
-        elif new is None:
-            details = [f"{what}: {show(old.get(k))}" for k, what, show in fields]
-            rows.append(ItemDiff("removed", title(old), details=details))
-        else:
-            changes = _field_changes(old, new, fields)
+        # _pair never yields (None, None): each pair has an old item, a new one, or both.
+        if old is not None and new is not None:
+            changes = _field_changes(old, new, fields_for(new))
             if changes:
                 rows.append(ItemDiff("changed", title(new), changes=changes))
+        elif new is not None:
+            details = [f"{what}: {show(new.get(k))}" for k, what, show in fields_for(new)]
+            rows.append(ItemDiff("added", title(new), details=details))
+        elif old is not None:
+            details = [f"{what}: {show(old.get(k))}" for k, what, show in fields_for(old)]
+            rows.append(ItemDiff("removed", title(old), details=details))
     return rows
 
 
-def plan_version_diff(before: dict, after: dict) -> PlanDiff:
+def plan_version_diff(before: Content, after: Content) -> PlanDiff:
     """`before` and `after` are two versions' content dicts."""
     return PlanDiff(
         plan=_field_changes(before, after, PLAN_FIELDS),

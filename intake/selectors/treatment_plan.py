@@ -90,7 +90,9 @@ def plan_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
         .order_by("-version")
     )
     for plan in plans:
-        plan._prefetched_objects_cache = {
+        # Django's own prefetch cache (what `.medications.all` reads first); the stubs do not
+        # declare it, and there is no public way to fill it without querying.
+        plan._prefetched_objects_cache = {  # type: ignore[attr-defined]
             "medications": [PlanMedication(plan=plan, **row) for row in plan.medication_rows],
             "behavioral": [PlanBehavioral(plan=plan, **row) for row in plan.behavioral_rows],
         }
@@ -202,14 +204,14 @@ def _last_opioid_use(patient: Patient, facts: PlanFacts) -> None:
             last_use_at__lte=facts.now,
         ).values_list("substance", flat=True)
     )
-    candidates = []
+    candidates: list[tuple[datetime.datetime, str]] = []
     if interview.last_opioid_use_at:
         candidates.append((interview.last_opioid_use_at, interview.last_opioid_used))
-    candidates += list(
-        SubstanceUse.objects.filter(
-            interview=interview, substance__in=OPIOID_SUBSTANCES, last_use_at__isnull=False
-        ).values_list("last_use_at", "substance")
-    )
+    for at, substance in SubstanceUse.objects.filter(
+        interview=interview, substance__in=OPIOID_SUBSTANCES, last_use_at__isnull=False
+    ).values_list("last_use_at", "substance"):
+        if at is not None:  # always (the query keeps only rows with a time); narrows the type
+            candidates.append((at, substance))
     if candidates:
         at, substance = max(candidates, key=lambda c: c[0])
         facts.last_opioid_use_at = at

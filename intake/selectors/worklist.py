@@ -8,7 +8,9 @@ assessment section, one for every plan section together, one for unsigned interv
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
@@ -31,6 +33,9 @@ from intake.models import (
 from intake.selectors import worklist_pending as pending
 from intake.selectors.lab import ALERT_LABELS, OPEN_ORDER_STATUSES, decorate_results
 from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Rows shown per section; the heading and the top bar count them all.
 ROWS_PER_SECTION = 25
@@ -92,13 +97,13 @@ class WorklistSection:
 # Sections --------------------------------------------------------------------------------------
 
 
-def _name(user) -> str:
+def _name(user: User | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
 
 
-def _results_to_acknowledge(user) -> tuple[list[WorkRow], int]:
+def _results_to_acknowledge(user: User) -> tuple[list[WorkRow], int]:
     alerts = list(
         pending.pending_alerts(user)
         .select_related("patient", "order__panel", "result__test")
@@ -106,7 +111,7 @@ def _results_to_acknowledge(user) -> tuple[list[WorkRow], int]:
         .order_by("rank", "created_at", "id")[: ROWS_PER_SECTION * 4]
     )
     decorate_results(a.result for a in alerts if a.result is not None)
-    groups: dict[tuple, list[LabAlert]] = {}
+    groups: dict[tuple[object, object], list[LabAlert]] = {}
     for alert in alerts:
         groups.setdefault((alert.order_id, alert.result_id or alert.pk), []).append(alert)
     rows = []
@@ -137,7 +142,7 @@ def _results_to_acknowledge(user) -> tuple[list[WorkRow], int]:
     return rows[:ROWS_PER_SECTION], len(rows)
 
 
-def _safety_follow_ups(user) -> list[WorkRow]:
+def _safety_follow_ups(user: User) -> list[WorkRow]:
     rows = []
     for a in (
         pending.pending_safety_follow_ups(user)
@@ -213,7 +218,7 @@ def _plans_returned(plans: list[TreatmentPlan]) -> list[WorkRow]:
     return rows
 
 
-def _orders_awaiting_results(user) -> list[WorkRow]:
+def _orders_awaiting_results(user: User) -> list[WorkRow]:
     rows = []
     for order in (
         pending.pending_orders(user)
@@ -243,7 +248,7 @@ def _orders_awaiting_results(user) -> list[WorkRow]:
     return rows
 
 
-def _specimens_to_recollect(user) -> list[WorkRow]:
+def _specimens_to_recollect(user: User) -> list[WorkRow]:
     ordered_again = LabOrder.objects.filter(
         patient=OuterRef("patient_id"), panel_id="uds", status__in=OPEN_ORDER_STATUSES
     ).order_by("-ordered_at")
@@ -284,7 +289,7 @@ def _specimens_to_recollect(user) -> list[WorkRow]:
     return rows
 
 
-def _drafts(user, plans: list[TreatmentPlan]) -> tuple[list[WorkRow], int]:
+def _drafts(user: User, plans: list[TreatmentPlan]) -> tuple[list[WorkRow], int]:
     rows = []
     interviews = list(
         pending.pending_draft_interviews(user)
@@ -349,7 +354,8 @@ def _plan_reviews_due(plans: list[TreatmentPlan], today: datetime.date) -> list[
     return rows
 
 
-PLAN_ITEMS = {
+# Keyed by the status as read from the database (a str; PlanStatus members are equal to theirs).
+PLAN_ITEMS: dict[str, WorkItem] = {
     # Each kind of plan work is plans in one status: the combined query ranks within each.
     PlanStatus.SUBMITTED: WorkItem.PLANS_TO_REVIEW,
     PlanStatus.CHANGES_REQUESTED: WorkItem.PLANS_RETURNED,
@@ -358,7 +364,9 @@ PLAN_ITEMS = {
 }
 
 
-def _plan_work(user, items, today: datetime.date) -> dict[WorkItem, list[TreatmentPlan]]:
+def _plan_work(
+    user: User, items: Iterable[WorkItem], today: datetime.date
+) -> dict[WorkItem, list[TreatmentPlan]]:
     """The plans of every plan section in one query: each section's own queryset (the review
     queue's is the API's) as a condition, the first ROWS_PER_SECTION of each kept, oldest
     first (reviews due by review date)."""
@@ -397,7 +405,9 @@ def _plan_work(user, items, today: datetime.date) -> dict[WorkItem, list[Treatme
     return found
 
 
-def worklist_sections(*, user, counts: dict[WorkItem, int] | None = None) -> list[WorklistSection]:
+def worklist_sections(
+    *, user: User, counts: dict[WorkItem, int] | None = None
+) -> list[WorklistSection]:
     """The person's worklist, one section per kind of work their role acts on, most urgent
     first; `counts` (worklist_counts) gives each section's total beyond the rows shown."""
     counts = counts or {}

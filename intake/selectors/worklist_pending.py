@@ -5,9 +5,21 @@ and the critical-result flag of patient lists. Care teams only: access.worklist_
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,20 +41,23 @@ from intake.models import (
 from intake.selectors.lab import OPEN_ORDER_STATUSES
 from intake.selectors.treatment_plan import review_queue
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # An active plan shows among the reviews due this many days before its review date.
 PLAN_REVIEW_DUE_WITHIN_DAYS = 14
 CRITICAL = "critical-value"
 URGENT_ITEMS = frozenset({WorkItem.RESULTS_TO_ACKNOWLEDGE, WorkItem.SAFETY_FOLLOW_UPS})
 
 
-def pending_alerts(user) -> QuerySet[LabAlert]:
+def pending_alerts(user: User) -> QuerySet[LabAlert]:
     return LabAlert.objects.filter(
         acknowledged_at__isnull=True,
         patient__in=access.worklist_patients(user, WorkItem.RESULTS_TO_ACKNOWLEDGE),
     )
 
 
-def pending_safety_follow_ups(user) -> QuerySet[Assessment]:
+def pending_safety_follow_ups(user: User) -> QuerySet[Assessment]:
     # `~Q(alerts=[])` is implied by the overlap, but spelled out it lets PostgreSQL use the
     # partial index of open alerts (intake_assessment_open_alerts).
     return Assessment.objects.filter(
@@ -53,12 +68,12 @@ def pending_safety_follow_ups(user) -> QuerySet[Assessment]:
     )
 
 
-def pending_plan_reviews(user) -> QuerySet[TreatmentPlan]:
+def pending_plan_reviews(user: User) -> QuerySet[TreatmentPlan]:
     # The API's review queue reads the same selector: page and API cannot disagree.
     return review_queue(user=user).order_by()
 
 
-def pending_returned_plans(user) -> QuerySet[TreatmentPlan]:
+def pending_returned_plans(user: User) -> QuerySet[TreatmentPlan]:
     """Plans returned with comments to the one who wrote or submitted them."""
     return TreatmentPlan.objects.filter(
         Q(submitted_by=user) | Q(created_by=user),
@@ -67,14 +82,14 @@ def pending_returned_plans(user) -> QuerySet[TreatmentPlan]:
     )
 
 
-def pending_orders(user) -> QuerySet[LabOrder]:
+def pending_orders(user: User) -> QuerySet[LabOrder]:
     return LabOrder.objects.filter(
         status__in=OPEN_ORDER_STATUSES,
         patient__in=access.worklist_patients(user, WorkItem.ORDERS_AWAITING_RESULTS),
     )
 
 
-def pending_recollections(user) -> QuerySet[LabOrder]:
+def pending_recollections(user: User) -> QuerySet[LabOrder]:
     """Each patient's latest resulted urine drug screen, when its specimen was adulterated,
     substituted or invalid (its drug results are inconclusive: collect again, observed). Read
     from the few such specimens (intake_laborder_recollect), each checked for a later screen,
@@ -94,7 +109,7 @@ def pending_recollections(user) -> QuerySet[LabOrder]:
     )
 
 
-def pending_draft_interviews(user) -> QuerySet[Interview]:
+def pending_draft_interviews(user: User) -> QuerySet[Interview]:
     return Interview.objects.filter(
         author=user,
         status=InterviewStatus.DRAFT,
@@ -102,7 +117,7 @@ def pending_draft_interviews(user) -> QuerySet[Interview]:
     )
 
 
-def pending_draft_plans(user) -> QuerySet[TreatmentPlan]:
+def pending_draft_plans(user: User) -> QuerySet[TreatmentPlan]:
     return TreatmentPlan.objects.filter(
         created_by=user,
         status=PlanStatus.DRAFT,
@@ -114,7 +129,7 @@ def _review_due_by(today: datetime.date) -> datetime.date:
     return today + datetime.timedelta(days=PLAN_REVIEW_DUE_WITHIN_DAYS)
 
 
-def pending_plan_reviews_due(user, today: datetime.date) -> QuerySet[TreatmentPlan]:
+def pending_plan_reviews_due(user: User, today: datetime.date) -> QuerySet[TreatmentPlan]:
     return TreatmentPlan.objects.filter(
         status=PlanStatus.ACTIVE,
         review_date__lte=_review_due_by(today),
@@ -135,13 +150,13 @@ class _CountDistinct(Func):
     output_field = IntegerField()
 
 
-def _count(qs: QuerySet, expression=None) -> Subquery:
+def _count(qs: QuerySet[Model], expression: Func | None = None) -> Subquery:
     # `SELECT COUNT(...) FROM ... WHERE ...` as a scalar subquery (no GROUP BY: Func is not an
     # aggregate to Django).
     return Subquery(qs.order_by().values(n=expression or _Count(F("pk"))))
 
 
-def _count_expressions(user, item: WorkItem, today: datetime.date) -> list[Subquery]:
+def _count_expressions(user: User, item: WorkItem, today: datetime.date) -> list[Subquery]:
     if item == WorkItem.RESULTS_TO_ACKNOWLEDGE:
         # One finding per result (a critical QTc is also "QTc prolonged"), as the rows group.
         return [_count(pending_alerts(user), _CountDistinct(Coalesce(F("result_id"), F("id"))))]
@@ -162,14 +177,14 @@ def _count_expressions(user, item: WorkItem, today: datetime.date) -> list[Subqu
     raise ValueError(item)
 
 
-def worklist_counts(*, user) -> dict[WorkItem, int]:
+def worklist_counts(*, user: User) -> dict[WorkItem, int]:
     """How much of each kind of work waits for `user`, in one query (the top bar shows it on
     every page). Counts hold no patient data: not an audited read."""
     items = access.worklist_items(user)
     if not items:
         return {}
     today = timezone.localdate()
-    annotations: dict[str, Subquery] = {}
+    annotations: dict[str, Coalesce] = {}
     parts: dict[WorkItem, list[str]] = {}
     for item in items:
         for i, expression in enumerate(_count_expressions(user, item, today)):
