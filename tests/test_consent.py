@@ -267,3 +267,21 @@ def test_a_chosen_signed_copy_is_not_dropped_silently_when_another_field_is_wron
     assert response.status_code == 200
     assert "choose it again" in response.content.decode()
     assert not Consent.objects.exists()
+
+
+def test_a_signed_copy_of_unknown_size_is_measured(settings):
+    """An UploadedFile made by hand may leave its size None: the check measures the file rather
+    than failing on the comparison with the limit."""
+    from io import BytesIO
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import UploadedFile
+
+    from intake.services.consent import signed_copy_check
+
+    unsized = UploadedFile(BytesIO(b"%PDF-1.4 signed"), name="consent.pdf", size=None)
+    assert signed_copy_check(unsized) == "pdf"
+    assert unsized.read() == b"%PDF-1.4 signed"  # left at the start for storing
+    settings.CONSENT_UPLOAD_MAX_BYTES = 8
+    with pytest.raises(ValidationError, match="larger than"):
+        signed_copy_check(UploadedFile(BytesIO(b"%PDF-1.4 signed"), name="consent.pdf"))

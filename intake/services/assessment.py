@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -38,9 +39,9 @@ def assessment_record(
     actor: User,
     patient: Patient,
     instrument: str,
-    answers: dict,
+    answers: Mapping[str, object],
     administered_at: datetime.datetime | None = None,
-    item_notes: dict | None = None,
+    item_notes: Mapping[object, object] | None = None,
     recommended_level: str = "",
 ) -> Assessment:
     """Score and store one administration. Bad answers raise ValidationError naming each
@@ -119,7 +120,9 @@ def _administered_at(
     return administered_at
 
 
-def _item_notes(item_notes: dict | None, definition: Instrument) -> dict[str, str]:
+def _item_notes(
+    item_notes: Mapping[object, object] | None, definition: Instrument
+) -> dict[str, str]:
     """The non-empty notes, each on an item of the instrument."""
     notes = {str(k): str(v).strip() for k, v in (item_notes or {}).items() if str(v).strip()}
     unknown = set(notes) - {item.key for item in definition.items}
@@ -140,7 +143,9 @@ def _check_recommended_level(instrument: str, recommended_level: str) -> None:
 
 
 @transaction.atomic
-def assessment_record_safety_follow_up(*, actor, assessment: Assessment, note: str) -> Assessment:
+def assessment_record_safety_follow_up(
+    *, actor: User, assessment: Assessment, note: str
+) -> Assessment:
     """A clinician's safety assessment after a suicide-risk or imminent-danger alert; it takes
     the alert off the chart. The assessment's scores are not touched."""
     from intake.services.audit import audit_record

@@ -6,12 +6,20 @@ a BEFORE INSERT trigger, so bulk inserts are chained too); `manage.py verify_aud
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.db.models import Model
 
 from intake.models import AuditAction, AuditEvent, AuditOutcome
 from intake.request_context import client_ip
 
+if TYPE_CHECKING:
+    from intake.access_scope import RequestUser
+    from intake.models import Patient
 
-def _actor_fields(actor) -> dict:
+
+def _actor_fields(actor: RequestUser | None) -> dict[str, Any]:
     from intake.access import role_of
 
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -26,20 +34,21 @@ def _actor_fields(actor) -> dict:
 
 def audit_record(
     *,
-    actor,
+    actor: RequestUser | None,
     action: AuditAction | str,
     outcome: AuditOutcome | str = AuditOutcome.ALLOWED,
-    patient=None,
-    patient_id=None,
-    obj=None,
+    patient: Patient | None = None,
+    patient_id: UUID | None = None,
+    obj: Model | None = None,
     object_type: str = "",
     object_id: str = "",
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
     break_glass: bool = False,
     username: str = "",
 ) -> AuditEvent:
     if obj is not None:
-        object_type = object_type or obj._meta.model_name
+        # model_name is only None on an unbound Options; a saved row always has one.
+        object_type = object_type or obj._meta.model_name or ""
         object_id = object_id or str(obj.pk)
     fields = _actor_fields(actor)
     if username and not fields["actor_username"]:
@@ -66,11 +75,11 @@ def audit_record(
 
 def audit_record_many(
     *,
-    actor,
+    actor: RequestUser | None,
     action: AuditAction | str,
-    patients: Iterable,
+    patients: Iterable[Patient],
     object_type: str,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """One event per patient shown (a search result list), written in one INSERT (the chain
     trigger hashes each row in turn)."""
@@ -96,7 +105,9 @@ def audit_record_many(
     )
 
 
-def audit_patients_shown(*, actor, patient_ids: Iterable, object_type: str) -> None:
+def audit_patients_shown(
+    *, actor: RequestUser | None, patient_ids: Iterable[UUID | None], object_type: str
+) -> None:
     """A list page or endpoint showed rows about these patients (ids, possibly repeated or
     None): one read per distinct patient, in one INSERT."""
     from intake.models import Patient

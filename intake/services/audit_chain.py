@@ -42,7 +42,8 @@ def audit_seal(*, batch: int = SEAL_BATCH) -> int:
     while True:
         with connection.cursor() as cursor:
             cursor.execute("SELECT intake_audit_seal(%s)", [batch])
-            n = cursor.fetchone()[0]
+            # intake_audit_seal returns the number of events it chained, never NULL.
+            n: int = cursor.fetchone()[0]
         if n <= 0:
             return sealed
         sealed += n
@@ -100,7 +101,9 @@ def _left_unsealed(cursor: CursorWrapper) -> ChainReport | None:
     )
 
 
-def _chained_events(cursor: CursorWrapper, batch_size: int) -> Iterator[tuple]:
+def _chained_events(
+    cursor: CursorWrapper, batch_size: int
+) -> Iterator[tuple[int, int, str, str, str]]:
     """(id, chain_seq, prev_hash, hash, canonical text) of every chained event in chain order,
     read batch_size rows at a time."""
     last_seq = 0

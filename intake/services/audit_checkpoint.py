@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -142,7 +143,7 @@ class CheckpointProblem:
 
 
 def audit_checkpoints_verify(
-    extra: list[AuditCheckpoint] = (),
+    extra: Iterable[AuditCheckpoint] = (),
 ) -> tuple[int, list[CheckpointProblem]]:
     """Check every stored checkpoint, and `extra` ones read from the log archive, against the
     log as it is now. Returns (checked, problems)."""

@@ -163,7 +163,7 @@ def _same_name(value: str) -> str:
 
 def break_glass_open_by_identity(
     *,
-    actor,
+    actor: User,
     given_name: str,
     family_name: str,
     birth_date: datetime.date,
@@ -196,7 +196,8 @@ def break_glass_open_by_identity(
         # Who asked, why and when; not the name typed (no PHI in the audit detail). When
         # several records matched, the refusal is recorded on each of them, so the privacy
         # officer sees whose records were asked for.
-        for patient_id in [p.pk for p in matches] if found else [None]:
+        patient_ids: list[uuid.UUID | None] = [p.pk for p in matches] if found else [None]
+        for patient_id in patient_ids:
             audit_record(
                 actor=actor,
                 action=AuditAction.CREATE,
@@ -220,7 +221,7 @@ def break_glass_open_by_identity(
 
 
 def break_glass_review(
-    *, actor, grant: BreakGlassGrant, outcome: str, note: str = "", end_access: bool = False
+    *, actor: User, grant: BreakGlassGrant, outcome: str, note: str = "", end_access: bool = False
 ) -> BreakGlassGrant:
     """The privacy officer's review: an outcome, a note, and optionally the end of a grant that
     is still active (it stops working at once; audited)."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -8,8 +10,11 @@ from intake.exceptions import RuleViolation
 from intake.models import AuditAction, AuditOutcome, CareTeamMember, Patient, TeamRole
 from intake.services.audit import audit_record
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def care_team_add(*, actor, patient: Patient, user, team_role: str) -> CareTeamMember:
+
+def care_team_add(*, actor: User, patient: Patient, user: User, team_role: str) -> CareTeamMember:
     """Add `user` to the care team. Refused (RuleViolation, audited as denied, nothing stored)
     under the separation of duties: see access.care_team_add_refusal."""
     from intake.access import care_team_add_refusal
@@ -30,7 +35,7 @@ def care_team_add(*, actor, patient: Patient, user, team_role: str) -> CareTeamM
 
 
 @transaction.atomic
-def _care_team_add(*, actor, patient: Patient, user, team_role: str) -> CareTeamMember:
+def _care_team_add(*, actor: User, patient: Patient, user: User, team_role: str) -> CareTeamMember:
     from intake.access import care_team_role_refusal
 
     if not user.is_active:
@@ -52,7 +57,7 @@ def _care_team_add(*, actor, patient: Patient, user, team_role: str) -> CareTeam
 
 
 @transaction.atomic
-def care_team_remove(*, actor, member: CareTeamMember) -> CareTeamMember:
+def care_team_remove(*, actor: User, member: CareTeamMember) -> CareTeamMember:
     member = CareTeamMember.objects.select_for_update(no_key=True).get(pk=member.pk)
     if member.ended_at is None:
         member.ended_at = timezone.now()

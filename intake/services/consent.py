@@ -4,6 +4,9 @@ refused, naming each missing element; a revocation never reaches back over discl
 from __future__ import annotations
 
 import datetime
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +20,9 @@ from intake.exceptions import RecordSigned
 from intake.models import AuditAction, Consent, DisclosureContent, Patient
 from intake.models.consent import CONSENT_STATEMENTS, SUD_WORDS, content_kinds_named_in
 from intake.services.audit import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # What a §2.31 consent must hold, as staff name it (the patient's name is the patient record).
 ELEMENTS = {
@@ -40,17 +46,19 @@ def missing(element: str) -> str:
     return f"Missing element of a 42 CFR 2.31 consent: {ELEMENTS[element]}."
 
 
-def _text(data: dict, key: str) -> str:
+def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     return value.strip() if isinstance(value, str) else ""
 
 
-def consent_check(*, data: dict, today: datetime.date | None = None) -> tuple[dict, dict]:
+def consent_check(
+    *, data: Mapping[str, Any], today: datetime.date | None = None
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The consent's fields, cleaned, and the errors ({field: [messages]}) of every element
     that is missing or unusable. Nothing is stored."""
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
-    clean: dict = {}
+    clean: dict[str, Any] = {}
     for key in ("disclosing_party", "recipient", "information", "purpose", "signed_by"):
         clean[key] = _text(data, key)
         if not clean[key]:
@@ -61,7 +69,7 @@ def consent_check(*, data: dict, today: datetime.date | None = None) -> tuple[di
             'disorder diagnosis, treatment and drug screen results"), as 42 CFR 2.31 requires.'
         ]
     kinds = data.get("content_kinds")
-    if kinds in (None, "", []):
+    if kinds is None or kinds in ("", []):
         # A client that sends only the description: the kinds it names.
         kinds = content_kinds_named_in(clean["information"])
     if isinstance(kinds, str):
@@ -101,12 +109,23 @@ def consent_check(*, data: dict, today: datetime.date | None = None) -> tuple[di
     return clean, errors
 
 
+def _upload_size(upload: UploadedFile) -> int:
+    """Django's upload handlers always set the size; an UploadedFile made by hand may leave it
+    None, and then the file itself is measured."""
+    if upload.size is not None:
+        return upload.size
+    upload.seek(0, os.SEEK_END)
+    size: int = upload.tell()
+    upload.seek(0)
+    return size
+
+
 def signed_copy_check(upload: UploadedFile | None) -> str:
     """The file kind ("pdf", "png", "jpg") of an acceptable signed copy; ValidationError
     otherwise."""
     if upload is None:
         return ""
-    if upload.size > settings.CONSENT_UPLOAD_MAX_BYTES:
+    if _upload_size(upload) > settings.CONSENT_UPLOAD_MAX_BYTES:
         limit = settings.CONSENT_UPLOAD_MAX_BYTES // (1024 * 1024)
         raise ValidationError({"signed_copy": [f"The file is larger than {limit} MB."]})
     upload.seek(0)
@@ -119,7 +138,11 @@ def signed_copy_check(upload: UploadedFile | None) -> str:
 
 
 def consent_create(
-    *, actor, patient: Patient, data: dict, signed_copy: UploadedFile | None = None
+    *,
+    actor: User,
+    patient: Patient,
+    data: Mapping[str, Any],
+    signed_copy: UploadedFile | None = None,
 ) -> Consent:
     clean, errors = consent_check(data=data)
     try:
@@ -139,7 +162,7 @@ def consent_create(
     return consent
 
 
-def consent_revoke(*, actor, consent: Consent, revoked_on: datetime.date | None) -> Consent:
+def consent_revoke(*, actor: User, consent: Consent, revoked_on: datetime.date | None) -> Consent:
     """Revocation takes effect on `revoked_on` and is never retroactive: it cannot be dated
     before the signature, after today, or before a disclosure already made under it."""
     today = timezone.localdate()

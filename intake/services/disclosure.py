@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +27,9 @@ from intake.models import (
 from intake.selectors.disclosure import disclosure_document
 from intake.services.audit import audit_record
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 class DisclosureRefused(RuleViolation):
     """No active consent covers this disclosure (HTTP 403 with the reason)."""
@@ -34,7 +39,10 @@ class DisclosureRefused(RuleViolation):
         self.code = code
 
 
-def _refusal(consent: Consent, *, recipient: str, purpose: str, content: str):
+def _refusal(
+    consent: Consent, *, recipient: str, purpose: str, content: str
+) -> tuple[str, str] | None:
+    """(why, code) when `consent` does not cover this disclosure today; None when it does."""
     today = timezone.localdate()
     status = consent.status_on(today)
     if status == ConsentStatus.REVOKED:
@@ -52,7 +60,13 @@ def _refusal(consent: Consent, *, recipient: str, purpose: str, content: str):
 
 
 def disclosure_make(
-    *, actor, patient: Patient, consent_id, recipient: str, purpose: str, content: str
+    *,
+    actor: User,
+    patient: Patient,
+    consent_id: uuid.UUID | str,
+    recipient: str,
+    purpose: str,
+    content: str,
 ) -> Disclosure:
     recipient, purpose = (recipient or "").strip(), (purpose or "").strip()
     errors = {}

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import datetime
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from intake.dates import past_date_error
 from intake.models import AuditAction, Episode, EpisodeStatus, Patient
 from intake.services.audit import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _already_active(active: Episode | None) -> ValidationError:
@@ -22,7 +28,9 @@ def _already_active(active: Episode | None) -> ValidationError:
 
 
 @transaction.atomic
-def episode_admit(*, actor, patient: Patient, program: str, admitted_on) -> Episode:
+def episode_admit(
+    *, actor: User, patient: Patient, program: str, admitted_on: datetime.date
+) -> Episode:
     """Admit a patient who has no active episode. One active episode per patient, whatever the
     program: plans, interviews and assessments attach to "the" active episode, and two made it
     ambiguous. A partial unique index enforces it against concurrent admissions too."""
@@ -50,7 +58,9 @@ def episode_admit(*, actor, patient: Patient, program: str, admitted_on) -> Epis
 
 
 @transaction.atomic
-def episode_discharge(*, actor, episode: Episode, discharged_on, reason: str) -> Episode:
+def episode_discharge(
+    *, actor: User, episode: Episode, discharged_on: datetime.date, reason: str
+) -> Episode:
     episode = Episode.objects.select_for_update(no_key=True).get(pk=episode.pk)
     if episode.status != EpisodeStatus.ACTIVE:
         raise ValidationError("This episode is already discharged.")

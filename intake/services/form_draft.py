@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
 from intake.models import AuditAction, DraftKind, FormDraft, Patient
 from intake.selectors.form_draft import form_draft_cutoff, form_draft_get, form_drafts_of
 from intake.services.audit import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_FIELDS = 400
 MAX_NAME_LENGTH = 120
@@ -24,12 +29,12 @@ NEW = "new"
 KEY_HELP = "Say which form this is (for example interview:new)."
 
 
-def draft_key(kind: DraftKind | str, record=None) -> str:
+def draft_key(kind: DraftKind | str, record: Model | None = None) -> str:
     """The key of the draft of a form: of `record`, or of a new one."""
     return f"{DraftKind(kind)}:{record.pk if record is not None else NEW}"
 
 
-def parse_draft_key(key) -> tuple[DraftKind, uuid.UUID | None]:
+def parse_draft_key(key: object) -> tuple[DraftKind, uuid.UUID | None]:
     """ "<kind>:new" or "<kind>:<record id>" -> (kind, record id or None)."""
     if not isinstance(key, str) or len(key) > 80 or ":" not in key:
         raise ValidationError({"key": KEY_HELP})
@@ -55,7 +60,7 @@ def _size_label(size: int) -> str:
     return f"{size // 1024} KB" if size >= 1024 else f"{size} bytes"
 
 
-def clean_draft_fields(fields) -> tuple[dict, int]:
+def clean_draft_fields(fields: object) -> tuple[dict[str, str | list[str]], int]:
     """The fields as stored, and their size in bytes; or a ValidationError naming `fields`.
     A flat object of field name -> text or list of texts, as a browser's form holds them."""
     if not isinstance(fields, dict):
@@ -85,7 +90,9 @@ def clean_draft_fields(fields) -> tuple[dict, int]:
     return cleaned, size
 
 
-def _audit(actor, action, patient, draft, kind) -> None:
+def _audit(
+    actor: User, action: AuditAction, patient: Patient, draft: FormDraft, kind: DraftKind
+) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -96,7 +103,7 @@ def _audit(actor, action, patient, draft, kind) -> None:
     )
 
 
-def form_draft_save(*, actor, patient: Patient, key: str, fields) -> FormDraft:
+def form_draft_save(*, actor: User, patient: Patient, key: str, fields: object) -> FormDraft:
     """Keep (or replace) the actor's draft of this form. Access is checked before (resolvers)."""
     kind, _ = parse_draft_key(key)
     cleaned, size = clean_draft_fields(fields)
@@ -122,7 +129,7 @@ def form_draft_save(*, actor, patient: Patient, key: str, fields) -> FormDraft:
     return draft
 
 
-def form_draft_load(*, actor, patient: Patient, key: str) -> FormDraft | None:
+def form_draft_load(*, actor: User, patient: Patient, key: str) -> FormDraft | None:
     """The actor's draft of this form, its read audited; None when there is none."""
     kind, _ = parse_draft_key(key)
     draft = form_draft_get(owner=actor, patient=patient, key=key)
@@ -131,7 +138,7 @@ def form_draft_load(*, actor, patient: Patient, key: str) -> FormDraft | None:
     return draft
 
 
-def form_drafts_listed(*, actor, patient: Patient) -> list[dict]:
+def form_drafts_listed(*, actor: User, patient: Patient) -> list[dict[str, str]]:
     """Which forms of this patient the actor has drafts for, and when they last typed (no
     content); the read audited when there are any."""
     drafts = list(form_drafts_of(owner=actor).filter(patient=patient).order_by("-updated_at"))
@@ -149,7 +156,7 @@ def form_drafts_listed(*, actor, patient: Patient) -> list[dict]:
     ]
 
 
-def form_draft_discard(*, actor, patient: Patient, key: str) -> bool:
+def form_draft_discard(*, actor: User, patient: Patient, key: str) -> bool:
     """Delete the actor's draft of this form (discarded, or the form was saved)."""
     kind, _ = parse_draft_key(key)
     with transaction.atomic():
@@ -167,7 +174,9 @@ def form_drafts_purge() -> int:
     return deleted
 
 
-def form_drafts_of_record_delete(*, actor, patient: Patient, kind: DraftKind, record) -> int:
+def form_drafts_of_record_delete(
+    *, actor: User, patient: Patient, kind: DraftKind, record: Model
+) -> int:
     """Delete every kept typing of the form of `record` (whoever typed it): the record itself
     is being discarded, so there is nothing left to save it into. Each deletion is audited."""
     deleted = 0

@@ -53,7 +53,9 @@ PANEL_SPECIMEN = {
 }
 # A collection time this far ahead of the server clock is refused as a typo.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
-REASON_MAX = LabResult._meta.get_field("amendment_reason").max_length
+_reason_max = LabResult._meta.get_field("amendment_reason").max_length
+assert _reason_max is not None, "amendment_reason is a CharField: it always has a max_length"
+REASON_MAX: int = _reason_max
 DERIVED_FIELDS = ("value", "qualitative", "interpretation", "flag", "expected", "alerts")
 
 
@@ -82,7 +84,7 @@ class LabRecording:
 
 @transaction.atomic
 def lab_order_create(
-    *, actor, patient: Patient, panel: str, priority: str = Priority.ROUTINE
+    *, actor: User, patient: Patient, panel: str, priority: str = Priority.ROUTINE
 ) -> LabOrder:
     errors: dict[str, list[str]] = {}
     panel_obj = (
@@ -95,6 +97,7 @@ def lab_order_create(
         errors["priority"] = ["Priority must be routine or stat."]
     if errors:
         raise ValidationError(errors)
+    assert panel_obj is not None  # an unknown panel was refused just above
     order = LabOrder(
         patient=patient,
         panel=panel_obj,
@@ -127,14 +130,14 @@ def _panel_tests(order: LabOrder) -> dict[str, LabTest]:
 
 
 def _check_entries(
-    order: LabOrder, tests: Mapping[str, LabTest], entries
-) -> tuple[list[Mapping], dict[str, list[str]]]:
+    order: LabOrder, tests: Mapping[str, LabTest], entries: object
+) -> tuple[list[Mapping[str, Any]], dict[str, list[str]]]:
     """Entries whose test belongs to the order's panel, and errors for the others."""
     if not isinstance(entries, list | tuple) or not entries:
         return [], {"results": ["Give at least one result."]}
     errors: dict[str, list[str]] = {}
-    accepted = []
-    foreign = set()
+    accepted: list[Mapping[str, Any]] = []
+    foreign: set[str] = set()
     for entry in entries:
         if not isinstance(entry, Mapping):
             errors.setdefault("results", []).append("Each result is an object with a test code.")
@@ -155,14 +158,16 @@ def _check_entries(
     return accepted, errors
 
 
-def _collected_on(collected_at) -> datetime.date | None:
+def _collected_on(collected_at: object) -> datetime.date | None:
     """The clinic-local day of collection, which decides which plan lines are `expected`."""
     if isinstance(collected_at, datetime.datetime) and not timezone.is_naive(collected_at):
         return timezone.localtime(collected_at).date()
     return None
 
 
-def _interpret(order: LabOrder, tests: Mapping[str, LabTest], entries, collected_at) -> dict:
+def _interpret(
+    order: LabOrder, tests: Mapping[str, LabTest], entries: object, collected_at: object
+) -> dict[str, Any]:
     """Run `interpret_panel` on entries checked against the order; ValidationError naming each
     bad test (nothing is stored by the caller)."""
     accepted, errors = _check_entries(order, tests, entries)
@@ -181,11 +186,19 @@ def _interpret(order: LabOrder, tests: Mapping[str, LabTest], entries, collected
                 errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    # Without an error at least one entry was accepted (_check_entries names every one it
+    # drops), so the panel was interpreted.
+    assert interpreted is not None
     return interpreted
 
 
 def _result_row(
-    *, actor, order: LabOrder, test: LabTest, derived: Mapping, at: datetime.datetime
+    *,
+    actor: User,
+    order: LabOrder,
+    test: LabTest,
+    derived: Mapping[str, Any],
+    at: datetime.datetime,
 ) -> LabResult:
     return LabResult(
         order=order,
@@ -222,7 +235,7 @@ def _clean_rows(rows: list[LabResult]) -> None:
 
 
 def _validate_collection(
-    *, collected_at, observed, specimen_type, patient=None
+    *, collected_at: object, observed: object, specimen_type: str, patient: Patient | None = None
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not isinstance(collected_at, datetime.datetime):
@@ -243,10 +256,16 @@ def _validate_collection(
 
 
 def _record_errors(
-    *, order: LabOrder, tests, collected_at, observed, entries, specimen_type
-) -> tuple[dict[str, list[str]], dict | None]:
+    *,
+    order: LabOrder,
+    tests: Mapping[str, LabTest],
+    collected_at: object,
+    observed: object,
+    entries: object,
+    specimen_type: str,
+) -> tuple[dict[str, list[str]], dict[str, Any] | None]:
     """Every problem with a results entry at once (collection and each analyte), and the
-    interpretation when there is none."""
+    interpretation when there is none (then it is never None)."""
     errors = _validate_collection(
         collected_at=collected_at,
         observed=observed,
@@ -262,7 +281,12 @@ def _record_errors(
 
 
 def lab_results_check(
-    *, order: LabOrder, collected_at, observed, entries, specimen_type: str = ""
+    *,
+    order: LabOrder,
+    collected_at: object,
+    observed: object,
+    entries: object,
+    specimen_type: str = "",
 ) -> dict[str, list[str]]:
     """What `lab_results_record` would refuse, without storing anything: the results page calls
     it when its own form already found a problem, so that every bad field is reported in one
@@ -306,6 +330,7 @@ def lab_results_record(
     )
     if errors:
         raise ValidationError(errors)
+    assert interpreted is not None  # _record_errors interprets whenever it finds no error
 
     now = timezone.now()
     rows = [

@@ -3,6 +3,9 @@ acknowledgement or by an amendment that supersedes the result, each audited."""
 
 from __future__ import annotations
 
+import datetime
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -12,9 +15,17 @@ from intake.exceptions import RecordSigned
 from intake.models import AlertClosure, AuditAction, LabAlert, LabOrder, LabResult
 from intake.services.audit import audit_record
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def lab_alert_rows_create(
-    *, actor, order: LabOrder, rows: list[LabResult], order_alerts: list[str], existing: set[str]
+    *,
+    actor: User,
+    order: LabOrder,
+    rows: list[LabResult],
+    order_alerts: list[str],
+    existing: set[str],
 ) -> list[LabAlert]:
     """An alert row per alert of each new result, and per order alert (metabolite missing)
     that the order does not already carry."""
@@ -34,7 +45,9 @@ def lab_alert_rows_create(
     return LabAlert.objects.bulk_create(alerts)
 
 
-def _close_alert(*, actor, alert: LabAlert, note: str, closure: str, at) -> None:
+def _close_alert(
+    *, actor: User, alert: LabAlert, note: str, closure: str, at: datetime.datetime
+) -> None:
     alert.acknowledged_at = at
     alert.acknowledged_by = actor
     alert.acknowledgement_note = note
@@ -61,7 +74,13 @@ def _close_alert(*, actor, alert: LabAlert, note: str, closure: str, at) -> None
 
 
 def lab_alerts_close_superseded(
-    *, actor, order: LabOrder, superseded: list[LabResult], still_raised: set[str], reason, at
+    *,
+    actor: User,
+    order: LabOrder,
+    superseded: list[LabResult],
+    still_raised: set[str],
+    reason: str,
+    at: datetime.datetime,
 ) -> None:
     """Close the open alerts of the rows an amendment replaced, and the open order alerts
     (missing metabolite) the amended panel no longer raises."""
@@ -80,7 +99,7 @@ def lab_alerts_close_superseded(
 
 
 @transaction.atomic
-def lab_alert_acknowledge(*, actor, alert: LabAlert, note: str) -> list[LabAlert]:
+def lab_alert_acknowledge(*, actor: User, alert: LabAlert, note: str) -> list[LabAlert]:
     """A physician acknowledges a finding, with a note of what was done. The open alerts
     raised by the same result (a QTc of 520 ms is both `critical-value` and `qtc-prolonged`)
     are one finding and are acknowledged together; each gets its own audit event."""

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def _entry_of(row: LabResult) -> dict:
+def _entry_of(row: LabResult) -> dict[str, Any]:
     return {
         "test": row.test_id,
         "value": row.value,
@@ -47,7 +47,7 @@ def _entry_of(row: LabResult) -> dict:
     }
 
 
-def _differs(row: LabResult, derived: Mapping) -> bool:
+def _differs(row: LabResult, derived: Mapping[str, Any]) -> bool:
     stored = {
         "value": row.value,
         "qualitative": row.qualitative or None,
@@ -62,7 +62,7 @@ def _differs(row: LabResult, derived: Mapping) -> bool:
     )
 
 
-def _reason_errors(reason) -> tuple[dict[str, list[str]], str]:
+def _reason_errors(reason: object) -> tuple[dict[str, list[str]], str]:
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         return {"reason": ["Give the reason for the amendment."]}, reason
@@ -72,14 +72,19 @@ def _reason_errors(reason) -> tuple[dict[str, list[str]], str]:
 
 
 def _amendment(
-    order: LabOrder, tests, current: Mapping[str, LabResult], corrections, reason
-) -> tuple[dict[str, list[str]], dict | None, set[str], str]:
-    """(errors, interpretation of the corrected panel, corrected test codes, clean reason)."""
+    order: LabOrder,
+    tests: Mapping[str, LabTest],
+    current: Mapping[str, LabResult],
+    corrections: object,
+    reason: object,
+) -> tuple[dict[str, list[str]], dict[str, Any] | None, set[str], str]:
+    """(errors, interpretation of the corrected panel, corrected test codes, clean reason); the
+    interpretation is None only with errors."""
     errors, reason = _reason_errors(reason)
     accepted, entry_errors = _check_entries(order, tests, corrections)
     errors.update(entry_errors)
-    by_code: dict[str, Mapping] = {}
-    unnamed = []
+    by_code: dict[str, Mapping[str, Any]] = {}
+    unnamed: list[Mapping[str, Any]] = []
     for entry in accepted:
         code = entry.get("test")
         if not isinstance(code, str) or not code:
@@ -102,7 +107,9 @@ def _amendment(
     return errors, interpreted, set(by_code), reason
 
 
-def lab_results_amend_check(*, order: LabOrder, corrections, reason) -> dict[str, list[str]]:
+def lab_results_amend_check(
+    *, order: LabOrder, corrections: object, reason: object
+) -> dict[str, list[str]]:
     """What `lab_results_amend` would refuse, without storing anything (the amendment page
     reports every bad field at once, as the results page does)."""
     if order.status != OrderStatus.RESULTED:
@@ -138,6 +145,7 @@ def lab_results_amend(
     errors, interpreted, corrected, reason = _amendment(order, tests, current, corrections, reason)
     if errors:
         raise ValidationError(errors)
+    assert interpreted is not None  # _amendment interprets the panel whenever it finds no error
 
     now = timezone.now()
     new_rows, superseded = _superseding_rows(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from typing import TYPE_CHECKING
 
 import qrcode
 import qrcode.image.svg
@@ -22,6 +23,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from intake.models import AuditAction
 from intake.services.audit import audit_record
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from intake.access_scope import RequestUser
+
 RECOVERY_CODE_COUNT = 10
 TOTP_NAME = "authenticator"
 RECOVERY_NAME = "recovery codes"
@@ -29,17 +35,19 @@ DEVICE_AUDIT_TYPE = "second-factor"
 _TOTP_CODE = re.compile(r"^\d{6}$")
 
 
-def mfa_required(user) -> bool:
+def mfa_required(user: RequestUser) -> bool:
     from intake.access import must_use_second_factor
 
     return must_use_second_factor(user)
 
 
-def mfa_enrolled(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+def mfa_enrolled(user: User) -> bool:
+    # django_otp has no type stubs: its managers are Any to mypy.
+    enrolled: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return enrolled
 
 
-def mfa_verify(user, code: str) -> bool:
+def mfa_verify(user: RequestUser | None, code: str) -> bool:
     """Does `code` prove the user's second factor now? A 6-digit code is checked against their
     authenticator (each code once; repeated failures are throttled); anything else against
     their unused recovery codes (each works once). For sign-in, and for re-checks before
@@ -47,7 +55,7 @@ def mfa_verify(user, code: str) -> bool:
     return mfa_verify_device(user, code) is not None
 
 
-def mfa_verify_device(user, code: str) -> TOTPDevice | StaticDevice | None:
+def mfa_verify_device(user: RequestUser | None, code: str) -> TOTPDevice | StaticDevice | None:
     """mfa_verify, returning the device that accepted the code (sign-in records it in the
     session with django_otp.login: request.user.is_verified())."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -68,7 +76,12 @@ def mfa_verify_device(user, code: str) -> TOTPDevice | StaticDevice | None:
 
 
 def mfa_audit_device_change(
-    *, user, change: str, actor=None, action: AuditAction | str = AuditAction.UPDATE, **detail
+    *,
+    user: User,
+    change: str,
+    actor: User | None = None,
+    action: AuditAction | str = AuditAction.UPDATE,
+    **detail: object,
 ) -> None:
     """One audit row for a change to `user`'s second factor, by `actor` (themselves unless
     given; None for a management command)."""
@@ -85,7 +98,7 @@ def totp_secret_base32(device: TOTPDevice) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
-def totp_device_from_secret(*, user, secret_base32: str) -> TOTPDevice:
+def totp_device_from_secret(*, user: User, secret_base32: str) -> TOTPDevice:
     """Enrol a TOTP device with a known secret (create_staff --totp-secret)."""
     cleaned = re.sub(r"\s", "", secret_base32 or "").upper()
     try:
@@ -107,14 +120,14 @@ def totp_device_from_secret(*, user, secret_base32: str) -> TOTPDevice:
         return device
 
 
-def mfa_enrolment_device(user) -> TOTPDevice:
+def mfa_enrolment_device(user: User) -> TOTPDevice:
     """The unconfirmed device an enrolment shows (the same one until confirmed). Callers show
     it only to accounts without a confirmed authenticator; mfa_enrol_confirm refuses the rest."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
 
 
-def mfa_enrol_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | None:
+def mfa_enrol_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
     """Confirms the enrolment when `code` is the authenticator's current code. Returns the new
     recovery codes (shown once), or None for a wrong code, and None for an account that already
     has a confirmed authenticator: enrolment never replaces a device (that would let anyone with
@@ -134,7 +147,7 @@ def mfa_enrol_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | Non
         return mfa_recovery_codes_new(user=user)
 
 
-def mfa_replacement_device(user) -> TOTPDevice:
+def mfa_replacement_device(user: User) -> TOTPDevice:
     """A new, unconfirmed authenticator for an enrolled person replacing theirs. Call only
     after they proved their current second factor; earlier unconfirmed devices are dropped."""
     with transaction.atomic():
@@ -142,7 +155,7 @@ def mfa_replacement_device(user) -> TOTPDevice:
         return TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
 
 
-def mfa_replace_confirm(*, user, device_id: int, code: str) -> TOTPDevice | None:
+def mfa_replace_confirm(*, user: User, device_id: int, code: str) -> TOTPDevice | None:
     """Finishes a replacement: when `code` is the new authenticator's current code, the old one
     is deleted and the new one confirmed (audited). None for a wrong code, for a device that is
     not this person's unconfirmed one, and for an account with no authenticator to replace
@@ -165,7 +178,7 @@ def mfa_replace_confirm(*, user, device_id: int, code: str) -> TOTPDevice | None
         return device
 
 
-def mfa_recovery_codes_new(*, user) -> list[str]:
+def mfa_recovery_codes_new(*, user: User) -> list[str]:
     """Replaces the user's recovery codes with new ones (audited); returns them (only their use
     is stored: each works once)."""
     with transaction.atomic():
@@ -177,11 +190,12 @@ def mfa_recovery_codes_new(*, user) -> list[str]:
     return codes
 
 
-def mfa_recovery_codes_left(user) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+def mfa_recovery_codes_left(user: User) -> int:
+    left: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return left
 
 
-def mfa_reset(*, user) -> None:
+def mfa_reset(*, user: User) -> None:
     """Removes every second-factor device (a lost phone): the next sign-in enrols again.
     Audited by the caller (staff_mfa_reset: who reset it)."""
     with transaction.atomic():

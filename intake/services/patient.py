@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
@@ -13,6 +15,9 @@ from intake.exceptions import StaleVersion
 from intake.models import AuditAction, CareTeamMember, Patient
 from intake.models.patient import REGISTRATION_FIELDS
 from intake.services.audit import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Same date of birth and a name at least this similar (pg_trgm) is flagged as a likely duplicate.
 DUPLICATE_NAME_SIMILARITY = 0.4
@@ -29,7 +34,7 @@ def _next_mrn() -> str:
 
 
 def patient_possible_duplicates(
-    *, actor, given_name: str, family_name: str, birth_date
+    *, actor: User, given_name: str, family_name: str, birth_date: datetime.date
 ) -> tuple[list[Patient], list[Patient]]:
     """Patients with the same date of birth and a similar full name, split into those `actor`
     may see (the registration form warns about these) and the rest, which the form must not
@@ -70,7 +75,7 @@ def near_birth_dates(birth_date: datetime.date) -> set[datetime.date]:
     return found
 
 
-def _similar(*, given_name: str, family_name: str, birth_date) -> list[Patient]:
+def _similar(*, given_name: str, family_name: str, birth_date: datetime.date) -> list[Patient]:
     full = f"{given_name} {family_name}".strip()
     same_day = Q(birth_date=birth_date) & Q(similarity__gte=DUPLICATE_NAME_SIMILARITY)
     near_day = Q(birth_date__in=near_birth_dates(birth_date)) & Q(
@@ -87,7 +92,9 @@ def _similar(*, given_name: str, family_name: str, birth_date) -> list[Patient]:
 
 
 @transaction.atomic
-def patient_register(*, actor, data: dict, hidden_duplicates: list[Patient] = ()) -> Patient:
+def patient_register(
+    *, actor: User, data: dict[str, Any], hidden_duplicates: Sequence[Patient] = ()
+) -> Patient:
     """Register a patient; the registering clinician joins the care team in their role.
     `hidden_duplicates`, possible duplicates outside the clinician's care teams, are recorded
     for the clinic administrators' merge review (audit object_type "merge-candidate", naming
@@ -118,7 +125,9 @@ def patient_register(*, actor, data: dict, hidden_duplicates: list[Patient] = ()
 
 
 @transaction.atomic
-def patient_update(*, actor, patient: Patient, data: dict, version: int | None) -> Patient:
+def patient_update(
+    *, actor: User, patient: Patient, data: dict[str, Any], version: int | None
+) -> Patient:
     """Update registration fields. `version` is the one the editor read; if someone saved in
     between, StaleVersion is raised and nothing is written."""
     locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)

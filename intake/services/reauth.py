@@ -8,6 +8,8 @@ rollback of the signature it refused."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
@@ -17,6 +19,12 @@ from intake.models import AuditAction, AuditOutcome
 from intake.request_context import current_request
 from intake.services.audit import audit_record
 from intake.services.mfa import mfa_enrolled, mfa_required, mfa_verify
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import Model
+
+    from intake.models import Patient
 
 LOCKED_MESSAGE = (
     "Too many failed sign-ins or signatures: this account is locked for now. Try again later."
@@ -30,22 +38,22 @@ class ReauthFailed(Exception):
         self.message = message
 
 
-def _credentials(user) -> dict:
+def _credentials(user: User) -> dict[str, str]:
     return {"username": user.get_username()}
 
 
-def reauth_refuse_if_locked(user) -> None:
+def reauth_refuse_if_locked(user: User) -> None:
     request = current_request.get()
     if request is not None and AxesProxyHandler.is_locked(request, _credentials(user)):
         raise RuleViolation(LOCKED_MESSAGE)
 
 
-def reauth_check_password(user, password: str | None) -> None:
+def reauth_check_password(user: User, password: str | None) -> None:
     if not password or not user.check_password(password):
         raise ReauthFailed("password", "Incorrect password: the signature needs your own.")
 
 
-def reauth_check_second_factor(user, otp: str | None) -> None:
+def reauth_check_second_factor(user: User, otp: str | None) -> None:
     """An account with an authenticator proves it; an account whose role requires one
     (physicians) must have enrolled it before signing. Call last: a code is single-use."""
     if mfa_enrolled(user):
@@ -55,7 +63,9 @@ def reauth_check_second_factor(user, otp: str | None) -> None:
         raise RuleViolation("Set up your second factor (authenticator app) before signing.")
 
 
-def record_reauth_failure(*, user, failure: ReauthFailed, obj, patient) -> ValidationError:
+def record_reauth_failure(
+    *, user: User, failure: ReauthFailed, obj: Model, patient: Patient
+) -> ValidationError:
     """Audit the refused signature and count it toward the lockout; returns the error to raise.
     Call outside the signing transaction."""
     audit_record(
@@ -70,7 +80,7 @@ def record_reauth_failure(*, user, failure: ReauthFailed, obj, patient) -> Valid
     return ValidationError({failure.field: [failure.message]})
 
 
-def reauth_count_failure(user) -> None:
+def reauth_count_failure(user: User) -> None:
     """A wrong password or code given while signed in (signing, changing the second factor)
     counts toward the sign-in lockout, as a wrong sign-in does."""
     request = current_request.get()

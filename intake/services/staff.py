@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -21,6 +22,9 @@ from intake.models import (
     StaffProfile,
     StaffResetRequest,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # A reset of an administrator's or privacy officer's credentials waits this long for a second
 # administrator's approval, then lapses.
@@ -57,7 +61,7 @@ def staff_create(
     may_diagnose: bool = False,
     may_prescribe: bool | None = None,
     validate: bool = True,
-):
+) -> User:
     User = get_user_model()
     try:
         role = Role(role)
@@ -95,12 +99,12 @@ def staff_create(
 
 def staff_account_audit(
     *,
-    actor,
-    user,
+    actor: User,
+    user: User,
     change: str,
     action: str = "update",
     outcome: str = AuditOutcome.ALLOWED,
-    **detail,
+    **detail: object,
 ) -> None:
     from intake.services.audit import audit_record
 
@@ -114,14 +118,14 @@ def staff_account_audit(
     )
 
 
-def _end_api_tokens(user) -> None:
+def _end_api_tokens(user: User) -> None:
     from rest_framework.authtoken.models import Token
 
     Token.objects.filter(user=user).delete()
 
 
 @transaction.atomic
-def staff_deactivate(*, actor, user) -> None:
+def staff_deactivate(*, actor: User, user: User) -> None:
     """Signs the account out everywhere: sessions of an inactive user no longer authenticate
     and its API tokens are deleted."""
     if user.pk == actor.pk:
@@ -134,7 +138,7 @@ def staff_deactivate(*, actor, user) -> None:
 
 
 @transaction.atomic
-def staff_reactivate(*, actor, user) -> None:
+def staff_reactivate(*, actor: User, user: User) -> None:
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
@@ -142,7 +146,7 @@ def staff_reactivate(*, actor, user) -> None:
 
 
 @transaction.atomic
-def staff_set_password(*, actor, user, password: str) -> StaffResetRequest | None:
+def staff_set_password(*, actor: User, user: User, password: str) -> StaffResetRequest | None:
     """Set `user`'s password. For an administrator or a privacy officer this only asks: the
     returned pending request takes effect when a second administrator approves it
     (staff_reset_approve). Otherwise at once (None)."""
@@ -161,7 +165,7 @@ def staff_set_password(*, actor, user, password: str) -> StaffResetRequest | Non
 
 
 @transaction.atomic
-def staff_mfa_reset(*, actor, user) -> StaffResetRequest | None:
+def staff_mfa_reset(*, actor: User, user: User) -> StaffResetRequest | None:
     """Remove `user`'s second factor (they enrol again at sign-in). For an administrator or a
     privacy officer this only asks, as staff_set_password does."""
     from intake.access import reset_needs_second_administrator
@@ -173,14 +177,16 @@ def staff_mfa_reset(*, actor, user) -> StaffResetRequest | None:
     return None
 
 
-def _apply_mfa_reset(user) -> None:
+def _apply_mfa_reset(user: User) -> None:
     from intake.services.mfa import mfa_reset
 
     mfa_reset(user=user)
     _end_api_tokens(user)
 
 
-def _reset_request(*, actor, user, kind: ResetKind, password: str = "") -> StaffResetRequest:
+def _reset_request(
+    *, actor: User, user: User, kind: ResetKind, password: str = ""
+) -> StaffResetRequest:
     """A pending reset; one that was pending for the same account and kind is replaced."""
     StaffResetRequest.objects.select_for_update(no_key=True).filter(
         user=user, kind=kind, status=ResetStatus.PENDING
@@ -200,7 +206,7 @@ def _reset_request(*, actor, user, kind: ResetKind, password: str = "") -> Staff
     return reset
 
 
-def staff_reset_approve(*, actor, reset: StaffResetRequest) -> StaffResetRequest:
+def staff_reset_approve(*, actor: User, reset: StaffResetRequest) -> StaffResetRequest:
     """A second administrator approves a pending reset, which takes effect now. Refused
     (RuleViolation, audited as denied, nothing changed) for the one who asked, the person whose
     account it is, and a request that was replaced, already approved or has expired."""
@@ -219,7 +225,9 @@ def staff_reset_approve(*, actor, reset: StaffResetRequest) -> StaffResetRequest
 
 
 @transaction.atomic
-def _reset_approve(*, actor, reset_id) -> tuple[StaffResetRequest, tuple[str, str] | None]:
+def _reset_approve(
+    *, actor: User, reset_id: int
+) -> tuple[StaffResetRequest, tuple[str, str] | None]:
     from intake.access import reset_approve_refusal
 
     reset = (
@@ -260,7 +268,7 @@ def _reset_approve(*, actor, reset_id) -> tuple[StaffResetRequest, tuple[str, st
     return reset, None
 
 
-def staff_mfa_reset_notice(*, user) -> str:
+def staff_mfa_reset_notice(*, user: User) -> str:
     """What to tell `user` at sign-in when a clinic administrator reset their second factor
     since they last signed in (the newest `mfa-reset` staff-account audit row after their
     previous last_login); "" if none. Call before the sign-in updates last_login."""

@@ -5,12 +5,13 @@ are keyed like the API's other medication errors (`medications[i].dose`, `medica
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from intake.formulary import FREQUENCIES, dose_refusal
 from intake.models import TreatmentPlan
 
 
-def _decimal_or_none(value) -> Decimal | None:
+def _decimal_or_none(value: object) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
     try:
@@ -20,7 +21,7 @@ def _decimal_or_none(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def medication_dose_errors(i: int, med: dict) -> dict[str, list[str]]:
+def medication_dose_errors(i: int, med: dict[str, Any]) -> dict[str, list[str]]:
     """A dose (or taper step) above the drug's absolute maximum is refused, not warned
     (docs/clinical-rules.md#absolute-dose-maxima): 99,999 mg of methadone used to be a warning
     a physician could sign past."""
