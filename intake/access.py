@@ -138,6 +138,11 @@ MATRIX: dict[Perm, dict[Role, Scope]] = {
     Perm.LAB_ORDER: {_N: Scope.TEAM, _P: Scope.TEAM},
     Perm.LAB_RESULT_ENTER: {_N: Scope.TEAM, _P: Scope.TEAM},
     Perm.LAB_ALERT_ACK: {_P: Scope.TEAM},
+    # Clinical observations, read by the whole team like labs; taken and acted on by nurses
+    # and physicians (a critical value is for whoever is at the bedside).
+    Perm.VITAL_SIGNS_VIEW: dict(_TEAM_CLINICIANS),
+    Perm.VITAL_SIGNS_RECORD: {_N: Scope.TEAM, _P: Scope.TEAM},
+    Perm.VITAL_SIGNS_ALERT_ACK: {_N: Scope.TEAM, _P: Scope.TEAM},
     Perm.PLAN_VIEW: dict(_TEAM_CLINICIANS),
     # Drafting, editing, submitting and amending. Medication lines also need may_prescribe.
     Perm.PLAN_WRITE: dict(_TEAM_CLINICIANS),

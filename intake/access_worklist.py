@@ -13,6 +13,7 @@ class WorkItem(enum.StrEnum):
     """The kinds of work a worklist brings to a clinician (the home page's sections)."""
 
     RESULTS_TO_ACKNOWLEDGE = "results-to-acknowledge"
+    VITALS_TO_ACKNOWLEDGE = "vitals-to-acknowledge"
     SAFETY_FOLLOW_UPS = "safety-follow-ups"
     PLANS_TO_REVIEW = "plans-to-review"
     PLANS_RETURNED = "plans-returned"
@@ -26,6 +27,7 @@ class WorkItem(enum.StrEnum):
 # permission the role lacks never shows, whatever WORKLISTS says).
 WORK_ITEM_PERM: dict[WorkItem, Perm] = {
     WorkItem.RESULTS_TO_ACKNOWLEDGE: Perm.LAB_ALERT_ACK,
+    WorkItem.VITALS_TO_ACKNOWLEDGE: Perm.VITAL_SIGNS_ALERT_ACK,
     WorkItem.SAFETY_FOLLOW_UPS: Perm.SAFETY_ASSESS,
     WorkItem.PLANS_TO_REVIEW: Perm.REVIEW_QUEUE,
     WorkItem.PLANS_RETURNED: Perm.PLAN_WRITE,
@@ -36,17 +38,20 @@ WORK_ITEM_PERM: dict[WorkItem, Perm] = {
 }
 
 # Who must act on what, most urgent first. The physician acknowledges critical results and
-# reviews plans; the nurse collects specimens and enters results; the counselor follows up
-# suicide-risk items, finishes drafts and keeps plan reviews on time. Everyone sees their own
-# unsigned drafts and the plans returned to them.
+# reviews plans; nurse and physician both acknowledge critical vital signs; the nurse collects
+# specimens and enters results; the counselor follows up suicide-risk items, finishes drafts
+# and keeps plan reviews on time. Everyone sees their own unsigned drafts and the plans
+# returned to them.
 WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
     Role.PHYSICIAN: (
         WorkItem.RESULTS_TO_ACKNOWLEDGE,
+        WorkItem.VITALS_TO_ACKNOWLEDGE,
         WorkItem.PLANS_TO_REVIEW,
         WorkItem.PLANS_RETURNED,
         WorkItem.DRAFTS,
     ),
     Role.NURSE: (
+        WorkItem.VITALS_TO_ACKNOWLEDGE,
         WorkItem.ORDERS_AWAITING_RESULTS,
         WorkItem.SPECIMENS_TO_RECOLLECT,
         WorkItem.DRAFTS,

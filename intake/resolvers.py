@@ -46,6 +46,7 @@ from intake.models import (
     LabOrder,
     Patient,
     TreatmentPlan,
+    VitalSignAlert,
 )
 from intake.services.audit import audit_record
 
@@ -208,6 +209,21 @@ def resolve_lab_alert(
         action=action,
         audit_allowed=audit_allowed,
         object_type="lab-alert",
+    )
+
+
+def resolve_vital_sign_alert(
+    user, alert_id, perm: Perm, *, patient_id=None, action=AuditAction.READ, audit_allowed=True
+):
+    return resolve_record(
+        user,
+        VitalSignAlert.objects.select_related("vital_signs", "acknowledged_by"),
+        alert_id,
+        perm,
+        patient_id=patient_id,
+        action=action,
+        audit_allowed=audit_allowed,
+        object_type="vital-sign-alert",
     )
 
 

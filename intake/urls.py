@@ -19,6 +19,7 @@ from intake.views import (
     staff,
     treatment_plan,
     treatment_plan_edit,
+    vital_signs,
 )
 
 app_name = "intake"
@@ -167,6 +168,17 @@ urlpatterns = [
         "patients/<uuid:patient_id>/plans/<uuid:plan_id>/discard/",
         record_discard.plan_discard_view,
         name="plan-discard",
+    ),
+    # vital signs
+    path(
+        "patients/<uuid:patient_id>/vital-signs/record/",
+        vital_signs.vital_signs_record_view,
+        name="vital-signs-record",
+    ),
+    path(
+        "patients/<uuid:patient_id>/vital-signs/alerts/<uuid:alert_id>/acknowledge/",
+        vital_signs.vital_sign_alert_acknowledge_view,
+        name="vital-sign-alert-acknowledge",
     ),
     # lab pages
     path("patients/<uuid:patient_id>/labs/", lab.lab_list, name="lab-list"),

@@ -19,6 +19,7 @@ from intake.api import (
     lab_results,
     patient,
     treatment_plan,
+    vital_signs,
 )
 from intake.api.authentication import ExpiringTokenAuthentication
 from intake.api.permissions import DeclaredPolicy
@@ -149,6 +150,21 @@ urlpatterns = [
         "lab-orders/<uuid:order_id>/amend/",
         lab_results.LabOrderAmendView.as_view(),
         name="api-lab-order-amend",
+    ),
+    path(
+        "patients/<uuid:patient_id>/vitals/",
+        vital_signs.PatientVitalSignsView.as_view(),
+        name="api-vital-signs",
+    ),
+    path(
+        "patients/<uuid:patient_id>/vital-sign-alerts/",
+        vital_signs.PatientVitalSignAlertListView.as_view(),
+        name="api-vital-sign-alert-list",
+    ),
+    path(
+        "vital-sign-alerts/<uuid:alert_id>/acknowledge/",
+        vital_signs.VitalSignAlertAcknowledgeView.as_view(),
+        name="api-vital-sign-alert-acknowledge",
     ),
     path(
         "lab-alerts/<uuid:alert_id>/acknowledge/",

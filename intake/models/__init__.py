@@ -66,8 +66,20 @@ from intake.models.treatment_plan import (
     Target,
     TreatmentPlan,
 )
+from intake.models.vital_signs import (
+    VitalAlertCode,
+    VitalFlag,
+    VitalMeasure,
+    VitalSignAlert,
+    VitalSigns,
+)
 
 __all__ = [
+    "VitalAlertCode",
+    "VitalFlag",
+    "VitalMeasure",
+    "VitalSignAlert",
+    "VitalSigns",
     "AlertClosure",
     "DraftKind",
     "FormDraft",

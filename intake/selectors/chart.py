@@ -9,6 +9,7 @@ from intake.selectors.assessment import assessment_chart_section
 from intake.selectors.interview import interview_chart_section
 from intake.selectors.lab_chart import lab_chart_section
 from intake.selectors.treatment_plan import plan_chart_section
+from intake.selectors.vital_signs import vital_signs_chart_section
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -18,6 +19,7 @@ def chart_sections(*, patient: Patient, user: User) -> dict[str, Any]:
     return {
         "interviews": interview_chart_section(patient=patient, user=user),
         "assessments": assessment_chart_section(patient=patient, user=user),
+        "vitals": vital_signs_chart_section(patient=patient, user=user),
         "labs": lab_chart_section(patient=patient, user=user),
         "plans": plan_chart_section(patient=patient, user=user),
     }

@@ -1,6 +1,7 @@
-"""The worklist on each clinician's home page: critical results, safety follow-ups, plans to
-review or revise, orders waiting for results, specimens to recollect, drafts and plan reviews
-due, for their care teams' patients only, each row with a link to where the work is done.
+"""The worklist on each clinician's home page: critical results and vital signs, safety
+follow-ups, plans to review or revise, orders waiting for results, specimens to recollect,
+drafts and plan reviews due, for their care teams' patients only, each row with a link to
+where the work is done.
 
 What is pending comes from intake/selectors/worklist_pending.py. Queries: one per lab or
 assessment section, one for every plan section together, one for unsigned interviews."""
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When, Window
@@ -25,7 +25,6 @@ from intake.models import (
     LabAlert,
     LabOrder,
     OrderStatus,
-    Patient,
     PlanStatus,
     Priority,
     TreatmentPlan,
@@ -33,6 +32,8 @@ from intake.models import (
 from intake.selectors import worklist_pending as pending
 from intake.selectors.lab import ALERT_LABELS, OPEN_ORDER_STATUSES, decorate_results
 from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
+from intake.selectors.worklist_rows import WorklistSection, WorkRow
+from intake.selectors.worklist_vitals import vitals_to_acknowledge
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -42,6 +43,7 @@ ROWS_PER_SECTION = 25
 
 TITLES = {
     WorkItem.RESULTS_TO_ACKNOWLEDGE: "Results to acknowledge",
+    WorkItem.VITALS_TO_ACKNOWLEDGE: "Critical vital signs to acknowledge",
     WorkItem.SAFETY_FOLLOW_UPS: "Safety follow-ups",
     WorkItem.PLANS_TO_REVIEW: "Plans awaiting your review",
     WorkItem.PLANS_RETURNED: "Plans returned to you with comments",
@@ -52,6 +54,7 @@ TITLES = {
 }
 EMPTY = {
     WorkItem.RESULTS_TO_ACKNOWLEDGE: "No critical or unexpected results waiting.",
+    WorkItem.VITALS_TO_ACKNOWLEDGE: "No critical vital sign waiting.",
     WorkItem.SAFETY_FOLLOW_UPS: "No safety assessment waiting.",
     WorkItem.PLANS_TO_REVIEW: "No plan waiting for review.",
     WorkItem.PLANS_RETURNED: "No plan returned to you.",
@@ -62,36 +65,6 @@ EMPTY = {
         f"No plan review due in the next {PLAN_REVIEW_DUE_WITHIN_DAYS} days."
     ),
 }
-
-
-@dataclass
-class WorkRow:
-    patient: Patient
-    title: str
-    detail: str
-    url: str
-    action: str
-    # Critical results and safety follow-ups: counted as urgent in the top bar, shown in red.
-    urgent: bool = False
-    # A word that puts the row ahead of its neighbours: "STAT", "Overdue".
-    flag: str = ""
-
-
-@dataclass
-class WorklistSection:
-    item: WorkItem
-    title: str
-    empty: str
-    rows: list[WorkRow] = field(default_factory=list)
-    total: int = 0
-
-    @property
-    def urgent(self) -> int:
-        return sum(1 for row in self.rows if row.urgent)
-
-    @property
-    def more(self) -> int:
-        return max(self.total - len(self.rows), 0)
 
 
 # Sections --------------------------------------------------------------------------------------
@@ -419,6 +392,8 @@ def worklist_sections(
         total = None
         if item == WorkItem.RESULTS_TO_ACKNOWLEDGE:
             rows, total = _results_to_acknowledge(user)
+        elif item == WorkItem.VITALS_TO_ACKNOWLEDGE:
+            rows = vitals_to_acknowledge(user, ROWS_PER_SECTION)
         elif item == WorkItem.SAFETY_FOLLOW_UPS:
             rows = _safety_follow_ups(user)
         elif item == WorkItem.PLANS_TO_REVIEW:

@@ -37,6 +37,7 @@ from intake.models import (
     Patient,
     PlanStatus,
     TreatmentPlan,
+    VitalSignAlert,
 )
 from intake.selectors.lab import OPEN_ORDER_STATUSES
 from intake.selectors.treatment_plan import review_queue
@@ -47,13 +48,23 @@ if TYPE_CHECKING:
 # An active plan shows among the reviews due this many days before its review date.
 PLAN_REVIEW_DUE_WITHIN_DAYS = 14
 CRITICAL = "critical-value"
-URGENT_ITEMS = frozenset({WorkItem.RESULTS_TO_ACKNOWLEDGE, WorkItem.SAFETY_FOLLOW_UPS})
+URGENT_ITEMS = frozenset(
+    {WorkItem.RESULTS_TO_ACKNOWLEDGE, WorkItem.VITALS_TO_ACKNOWLEDGE, WorkItem.SAFETY_FOLLOW_UPS}
+)
 
 
 def pending_alerts(user: User) -> QuerySet[LabAlert]:
     return LabAlert.objects.filter(
         acknowledged_at__isnull=True,
         patient__in=access.worklist_patients(user, WorkItem.RESULTS_TO_ACKNOWLEDGE),
+    )
+
+
+def pending_vital_alerts(user: User) -> QuerySet[VitalSignAlert]:
+    """Critical vital signs not yet acknowledged (the partial index intake_vitalsignalert_open)."""
+    return VitalSignAlert.objects.filter(
+        acknowledged_at__isnull=True,
+        patient__in=access.worklist_patients(user, WorkItem.VITALS_TO_ACKNOWLEDGE),
     )
 
 
@@ -160,6 +171,8 @@ def _count_expressions(user: User, item: WorkItem, today: datetime.date) -> list
     if item == WorkItem.RESULTS_TO_ACKNOWLEDGE:
         # One finding per result (a critical QTc is also "QTc prolonged"), as the rows group.
         return [_count(pending_alerts(user), _CountDistinct(Coalesce(F("result_id"), F("id"))))]
+    if item == WorkItem.VITALS_TO_ACKNOWLEDGE:
+        return [_count(pending_vital_alerts(user))]
     if item == WorkItem.SAFETY_FOLLOW_UPS:
         return [_count(pending_safety_follow_ups(user))]
     if item == WorkItem.PLANS_TO_REVIEW:

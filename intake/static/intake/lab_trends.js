@@ -1,14 +1,14 @@
-/* ALT and QTc trends on the chart's lab card, drawn with the vendored Chart.js.
-   Data: the JSON in #lab-trends-data ({code: {name, unit, low, high, critical_high, points:
-   [{x, y, flag}]}}); one <canvas data-lab-trend="code"> per series. Loaded with `defer`, after
-   chart.umd.min.js, so it works from an include anywhere in the page. */
+/* ALT and QTc trends on the chart's lab card, and the vital-sign trends beside them, drawn
+   with the vendored Chart.js. Data: the JSON in #lab-trends-data ({code: {name, unit, low, high,
+   critical_high, critical_low?, points: [{x, y, flag}]}}); one <canvas data-lab-trend="code">
+   per series; the vital signs' the same in #vital-trends-data and <canvas data-vital-trend>.
+   Loaded once per page with `defer`, after chart.umd.min.js, so it works from an include
+   anywhere in the page. */
 (function () {
   "use strict";
-  var source = document.getElementById("lab-trends-data");
-  if (!source || typeof Chart === "undefined") {
+  if (typeof Chart === "undefined") {
     return;
   }
-  var trends = JSON.parse(source.textContent);
   var FLAG_COLORS = {normal: "#1f4e79", low: "#b58105", high: "#b58105", critical: "#b02a37"};
 
   function label(iso, sameDay) {
@@ -35,8 +35,7 @@
     };
   }
 
-  document.querySelectorAll("canvas[data-lab-trend]").forEach(function (canvas) {
-    var series = trends[canvas.getAttribute("data-lab-trend")];
+  function draw(canvas, series) {
     if (!series || !series.points.length) {
       return;
     }
@@ -63,6 +62,9 @@
     if (series.critical_high !== null) {
       datasets.push(limitLine("Critical " + series.critical_high + unit, series.critical_high, points.length, "#b02a37"));
     }
+    if (series.critical_low !== undefined && series.critical_low !== null) {
+      datasets.push(limitLine("Critical below " + series.critical_low + unit, series.critical_low, points.length, "#dc3545"));
+    }
     new Chart(canvas, {
       type: "line",
       data: {labels: labels, datasets: datasets},
@@ -81,5 +83,18 @@
         scales: {y: {title: {display: !!series.unit, text: series.unit}}}
       }
     });
-  });
+  }
+
+  [["lab-trends-data", "data-lab-trend"], ["vital-trends-data", "data-vital-trend"]].forEach(
+    function (pair) {
+      var source = document.getElementById(pair[0]);
+      if (!source) {
+        return;
+      }
+      var trends = JSON.parse(source.textContent);
+      document.querySelectorAll("canvas[" + pair[1] + "]").forEach(function (canvas) {
+        draw(canvas, trends[canvas.getAttribute(pair[1])]);
+      });
+    }
+  );
 })();

@@ -1,0 +1,142 @@
+"""Recording vital signs and acknowledging the alerts their critical values raise, each in
+one transaction and audited (docs/clinical-rules.md#vital-signs).
+
+Every measure is checked against `CLINICAL_REFERENCE.md` §8 by intake/vital_signs_rules.py:
+a value outside the plausible limits refuses the whole set, naming the field, and nothing is
+stored. Each critical value raises one `critical-vital` alert (a VitalSignAlert row), open on
+the chart and on the worklist of the patient's nurses and physicians until one of them
+acknowledges it with a note."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from intake import vital_signs_rules as rules
+from intake.dates import past_date_error
+from intake.exceptions import RecordSigned
+from intake.models import AuditAction, Patient, VitalSignAlert, VitalSigns
+from intake.services.audit import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# A reading stamped a little ahead of the server's clock (a device or a workstation a minute
+# fast) is not "in the future"; more than this is a typing error.
+CLOCK_SKEW = datetime.timedelta(minutes=2)
+MAX_NOTE = 2000
+
+
+def _taken_at_errors(taken_at: object, patient: Patient) -> list[str]:
+    if not isinstance(taken_at, datetime.datetime):
+        return ["Give the date and time the vital signs were taken."]
+    if timezone.is_naive(taken_at):
+        taken_at = timezone.make_aware(taken_at)
+    if taken_at > timezone.now() + CLOCK_SKEW:
+        return ["The time taken cannot be in the future."]
+    too_early = past_date_error(taken_at, patient=patient, what="The time taken")
+    return [too_early] if too_early else []
+
+
+def _measures(values: dict[str, Any]) -> dict[str, Decimal | int]:
+    """The measures taken, as stored: whole numbers as int, the others to their tenth."""
+    taken: dict[str, Decimal | int] = {}
+    for code, measure in rules.MEASURES.items():
+        value = values.get(code)
+        if value is None:
+            continue
+        number = Decimal(value)
+        taken[code] = round(number, measure.places) if measure.places else int(number)
+    return taken
+
+
+@transaction.atomic
+def vital_signs_record(
+    *, actor: User, patient: Patient, taken_at: datetime.datetime, values: dict[str, Any]
+) -> VitalSigns:
+    """Record one set of vital signs: every field checked first (ValidationError by field,
+    nothing stored), then the set with its flags, one alert per critical measure, and the
+    audit events of both."""
+    found = rules.errors(values)
+    when = _taken_at_errors(taken_at, patient)
+    if when:
+        found["taken_at"] = when
+    if found:
+        raise ValidationError(found)
+    measures = _measures(values)
+    flags = rules.flags(measures)
+    vitals = VitalSigns.objects.create(
+        patient=patient,
+        taken_at=taken_at,
+        flags=flags,
+        created_by=actor,
+        updated_by=actor,
+        **measures,
+    )
+    codes = rules.alerts(flags)
+    vitals.open_alerts = VitalSignAlert.objects.bulk_create(
+        [
+            VitalSignAlert(
+                patient=patient,
+                vital_signs=vitals,
+                measure=measure,
+                code=rules.CRITICAL_VITAL,
+                created_by=actor,
+                updated_by=actor,
+            )
+            for measure in codes
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=vitals,
+        object_type="vital-signs",
+        # Which measures, flags and alerts: no values (the audit log is not the chart).
+        detail={"measures": sorted(measures), "critical": codes},
+    )
+    return vitals
+
+
+@transaction.atomic
+def vital_sign_alert_acknowledge(
+    *, actor: User, alert: VitalSignAlert, note: str
+) -> VitalSignAlert:
+    """A nurse or a physician acknowledges a critical vital sign with a note of what was
+    done; a second acknowledgement (two at the bedside at once) is refused, not doubled."""
+    note = note.strip() if isinstance(note, str) else ""
+    if not note:
+        raise ValidationError({"note": ["Say what was done about this vital sign."]})
+    if len(note) > MAX_NOTE:
+        raise ValidationError({"note": [f"At most {MAX_NOTE} characters."]})
+    locked = VitalSignAlert.objects.select_for_update(no_key=True).get(pk=alert.pk)
+    if locked.acknowledged_at is not None:
+        raise RecordSigned("This vital-sign alert was already acknowledged.")
+    locked.acknowledged_at = timezone.now()
+    locked.acknowledged_by = actor
+    locked.acknowledgement_note = note
+    locked.updated_by = actor
+    locked.save(
+        update_fields=[
+            "acknowledged_at",
+            "acknowledged_by",
+            "acknowledgement_note",
+            "updated_by",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient_id=locked.patient_id,
+        obj=locked,
+        object_type="vital-sign-alert",
+        detail={"change": "acknowledged", "code": locked.code, "measure": locked.measure},
+    )
+    return locked
