@@ -176,7 +176,7 @@ urlpatterns = [
         name="vital-signs-record",
     ),
     path(
-        "patients/<uuid:patient_id>/vital-signs/alerts/<uuid:alert_id>/acknowledge/",
+        "patients/<uuid:patient_id>/vital-signs/alerts/<uuid:vital_alert_id>/acknowledge/",
         vital_signs.vital_sign_alert_acknowledge_view,
         name="vital-sign-alert-acknowledge",
     ),

@@ -1,5 +1,5 @@
 """Vital signs of adults: the plausible limits and the flag of each value, as
-`CLINICAL_REFERENCE.md` §8 tabulates them (docs/clinical-rules.md#vital-signs). Pure rules, no
+docs/clinical-rules.md#vital-signs tabulates them. Pure rules, no
 database: the service, the form and the tests call them.
 
 The thresholds are in one table, MEASURES. Each boundary of §8 is inclusive as written, so a

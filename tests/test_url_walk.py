@@ -63,6 +63,19 @@ def _lab_values(patient) -> dict:
     return {"order_id": order.pk, "alert_id": recording.new_alerts[0].pk}
 
 
+def _vital_sign_values(patient) -> dict:
+    """A set of vital signs with a critical heart rate: an alert to acknowledge."""
+    from django.utils import timezone
+
+    from intake.services.vital_signs import vital_signs_record
+
+    nurse = patient.care_team.get(team_role="nurse").user
+    vitals = vital_signs_record(
+        actor=nurse, patient=patient, taken_at=timezone.now(), values={"heart_rate": 32}
+    )
+    return {"vital_alert_id": vitals.open_alerts[0].pk}
+
+
 def _privacy_values(patient, physician) -> dict:
     """A consent with a signed copy, a disclosure under it, an emergency-access grant (of
     someone else), a staff account and a pending reset of an administrator's credentials."""
@@ -133,6 +146,7 @@ def values(patient, team_physician):
         "code": "cows",
         "assessment_id": assessment.pk,
         **_lab_values(patient),
+        **_vital_sign_values(patient),
         **_privacy_values(patient, team_physician),
         **_plan_values(patient),
         # Drafted by the team physician, who walks the pages as its author.

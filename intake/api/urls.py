@@ -162,7 +162,7 @@ urlpatterns = [
         name="api-vital-sign-alert-list",
     ),
     path(
-        "vital-sign-alerts/<uuid:alert_id>/acknowledge/",
+        "vital-sign-alerts/<uuid:vital_alert_id>/acknowledge/",
         vital_signs.VitalSignAlertAcknowledgeView.as_view(),
         name="api-vital-sign-alert-acknowledge",
     ),

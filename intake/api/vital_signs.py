@@ -2,8 +2,8 @@
 newest first (`?since=`), the open critical values, and acknowledging one.
 
 A measure is a JSON number: a string, a boolean or an object is a 400 naming the field, as is
-a value outside the plausible limits of `CLINICAL_REFERENCE.md` §8 (the service decides that,
-for page and API alike)."""
+a value outside the plausible limits of docs/clinical-rules.md#vital-signs (the service
+decides that, for page and API alike)."""
 
 from __future__ import annotations
 
@@ -190,10 +190,10 @@ class VitalSignAlertAcknowledgeView(GenericAPIView):
             )
         },
     )
-    def post(self, request: Request, alert_id: uuid.UUID) -> Response:
+    def post(self, request: Request, vital_alert_id: uuid.UUID) -> Response:
         _patient, alert = resolvers.resolve_vital_sign_alert(
             request.user,
-            alert_id,
+            vital_alert_id,
             Perm.VITAL_SIGNS_ALERT_ACK,
             action=AuditAction.UPDATE,
             audit_allowed=False,

@@ -1,5 +1,5 @@
 """Vital-sign forms: shape and format only. Whether a value is plausible, and its flag, is
-decided by the service (intake/vital_signs_rules.py, `CLINICAL_REFERENCE.md` §8); its errors
+decided by the service (intake/vital_signs_rules.py, docs/clinical-rules.md#vital-signs); its errors
 come back on the fields they name."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A recorded set of vital signs is final (a database trigger refuses every UPDATE and DELETE,
 migration 0022): a wrong reading is corrected by recording a new set. Each column holds one
-measure of `CLINICAL_REFERENCE.md` §8, empty when not taken; the plausible limits are also
+measure of docs/clinical-rules.md#vital-signs, empty when not taken; the plausible limits are also
 CHECK constraints, so no path (admin, SQL, a future service) can store a reading §8 refuses.
 
 Alerts: a model of their own (VitalSignAlert) rather than a generalised LabAlert: a lab alert

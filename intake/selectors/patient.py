@@ -8,9 +8,21 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db.models import BooleanField, Expression, F, Func, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Greatest, Lower
+from django.db.models import (
+    BooleanField,
+    Expression,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Greatest, JSONObject, Lower
 
 from intake import access
 from intake.access import Perm
@@ -122,15 +134,78 @@ class Chart:
     care_team: list[CareTeamMember]
 
 
+def _day(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
 def patient_chart(*, patient: Patient) -> Chart:
-    episodes = list(patient.episodes.all())
-    active = next((e for e in episodes if e.is_active), None)
-    team = list(
-        CareTeamMember.objects.filter(patient=patient, ended_at__isnull=True)
-        .select_related("user")
-        .order_by("team_role", "user__last_name")
+    """The chart's episodes and current care team, in one query (the chart's budget): both as
+    JSON arrays on the patient's row, turned back into (unsaved) rows with what the chart
+    shows."""
+    episodes = Episode.objects.filter(patient=OuterRef("pk")).order_by(
+        "-admitted_on", "-created_at"
     )
-    return Chart(patient=patient, episodes=episodes, active_episode=active, care_team=team)
+    team = CareTeamMember.objects.filter(patient=OuterRef("pk"), ended_at__isnull=True).order_by(
+        "team_role", "user__last_name"
+    )
+    row = (
+        Patient.objects.filter(pk=patient.pk)
+        .values(
+            episode_rows=ArraySubquery(
+                episodes.values(
+                    json=JSONObject(
+                        id="id",
+                        program="program",
+                        admitted_on="admitted_on",
+                        status="status",
+                        discharged_on="discharged_on",
+                        discharge_reason="discharge_reason",
+                    )
+                )
+            ),
+            team_rows=ArraySubquery(
+                team.values(
+                    json=JSONObject(
+                        id="id",
+                        team_role="team_role",
+                        user_id="user_id",
+                        username="user__username",
+                        first_name="user__first_name",
+                        last_name="user__last_name",
+                    )
+                )
+            ),
+        )
+        .get()
+    )
+    chart_episodes = [
+        Episode(
+            id=e["id"],
+            patient=patient,
+            program=e["program"],
+            admitted_on=datetime.date.fromisoformat(e["admitted_on"]),
+            status=e["status"],
+            discharged_on=_day(e["discharged_on"]),
+            discharge_reason=e["discharge_reason"],
+        )
+        for e in row["episode_rows"]
+    ]
+    members = [
+        CareTeamMember(
+            id=m["id"],
+            patient=patient,
+            team_role=m["team_role"],
+            user=get_user_model()(
+                id=m["user_id"],
+                username=m["username"],
+                first_name=m["first_name"],
+                last_name=m["last_name"],
+            ),
+        )
+        for m in row["team_rows"]
+    ]
+    active = next((e for e in chart_episodes if e.is_active), None)
+    return Chart(patient=patient, episodes=chart_episodes, active_episode=active, care_team=members)
 
 
 @dataclass

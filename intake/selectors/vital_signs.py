@@ -5,11 +5,14 @@ critical values, and the trend of each flagged measure beside the lab trends).""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import JSONObject
 
 from intake import access
 from intake import vital_signs_rules as rules
@@ -96,7 +99,7 @@ def alert_text(alert: VitalSignAlert) -> str:
     return f"Critical {label}: {found.text}" if found else f"Critical {label}"
 
 
-def _trends(sets: list[VitalSigns]) -> dict[str, dict[str, Any]]:
+def _trends(sets: Sequence[VitalSigns]) -> dict[str, dict[str, Any]]:
     """Each flagged measure over time, oldest first, JSON-ready in the lab trends' shape
     (intake/static/intake/lab_trends.js draws both)."""
     trends: dict[str, dict[str, Any]] = {}
@@ -140,25 +143,61 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _chart_sets(patient: Patient) -> Sequence[VitalSigns]:
+    """The latest CHART_SETS sets, and any older set with an alert still open, each with its
+    open alerts (`open_alerts`, rows not saved back): one query, the chart's budget."""
+    open_alerts = VitalSignAlert.objects.filter(
+        vital_signs=OuterRef("pk"), acknowledged_at__isnull=True
+    )
+    latest = VitalSigns.objects.filter(patient=patient).order_by("-taken_at", "-created_at")
+    sets = list(
+        VitalSigns.objects.filter(
+            Q(pk__in=latest.values("pk")[:CHART_SETS]) | Exists(open_alerts), patient=patient
+        )
+        .annotate(
+            open_rows=ArraySubquery(
+                open_alerts.order_by("measure").values(
+                    json=JSONObject(id="id", measure="measure", code="code")
+                )
+            )
+        )
+        .order_by("-taken_at", "-created_at", "id")
+    )
+    for vitals in sets:
+        vitals.open_alerts = [
+            VitalSignAlert(
+                id=row["id"],
+                patient=patient,
+                vital_signs=vitals,
+                measure=row["measure"],
+                code=row["code"],
+            )
+            for row in vitals.open_rows
+        ]
+    return sets
+
+
 def vital_signs_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
-    """The chart's vital-signs card in three queries: the latest value of each measure (from
-    the last CHART_SETS sets), every open critical value, the latest set and the trends."""
+    """The chart's vital-signs card in one query: the latest value of each measure (from the
+    last CHART_SETS sets), every open critical value, the latest set and the trends."""
     if not access.can(user, Perm.VITAL_SIGNS_VIEW, patient):
         return {"visible": False}
-    sets = list(vital_signs_list(patient=patient)[:CHART_SETS])
+    sets = _chart_sets(patient)
+    recent = sets[:CHART_SETS]
     latest: dict[str, Reading] = {}
-    for vitals in sets:
+    for vitals in recent:
         for found in readings(vitals):
             latest.setdefault(found.code, found)
-    open_alerts = list(vital_sign_alert_list(patient=patient))
+    # Oldest first, as the worklist shows them.
+    open_alerts = [alert for vitals in reversed(sets) for alert in vitals.open_alerts]
     for alert in open_alerts:
         alert.text = alert_text(alert)
     return {
         "visible": True,
         "latest": [latest[code] for code in rules.MEASURE_CODES if code in latest],
-        "last_set": sets[0] if sets else None,
+        "last_set": recent[0] if recent else None,
         "open_alerts": open_alerts,
-        "trends": _trends(sets),
+        "trends": _trends(recent),
         "can_record": access.can(user, Perm.VITAL_SIGNS_RECORD, patient),
         "can_acknowledge": access.can(user, Perm.VITAL_SIGNS_ALERT_ACK, patient),
     }

@@ -1,7 +1,7 @@
 """Recording vital signs and acknowledging the alerts their critical values raise, each in
 one transaction and audited (docs/clinical-rules.md#vital-signs).
 
-Every measure is checked against `CLINICAL_REFERENCE.md` §8 by intake/vital_signs_rules.py:
+Every measure is checked against docs/clinical-rules.md#vital-signs by intake/vital_signs_rules.py:
 a value outside the plausible limits refuses the whole set, naming the field, and nothing is
 stored. Each critical value raises one `critical-vital` alert (a VitalSignAlert row), open on
 the chart and on the worklist of the patient's nurses and physicians until one of them

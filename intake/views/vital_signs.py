@@ -77,12 +77,12 @@ def vital_signs_record_view(request: HttpRequest, patient_id: UUID) -> HttpRespo
 @policy(Perm.VITAL_SIGNS_ALERT_ACK)
 @require_http_methods(["GET", "POST"])
 def vital_sign_alert_acknowledge_view(
-    request: HttpRequest, patient_id: UUID, alert_id: UUID
+    request: HttpRequest, patient_id: UUID, vital_alert_id: UUID
 ) -> HttpResponse:
     writing = request.method == "POST"
     patient, alert = resolvers.resolve_vital_sign_alert(
         request.user,
-        alert_id,
+        vital_alert_id,
         Perm.VITAL_SIGNS_ALERT_ACK,
         patient_id=patient_id,
         action=AuditAction.UPDATE if writing else AuditAction.READ,
