@@ -81,7 +81,7 @@ MEASURES: dict[str, Measure] = {
         _m("spo2", "Oxygen saturation (SpO2)", "%", ("50", "100"), "90", "95", None, None),
         _m("weight_kg", "Weight", "kg", ("2", "350"), places=1),
         _m("height_cm", "Height", "cm", ("40", "250"), places=1),
-        _m("pain", "Pain score", "of 10", ("0", "10")),
+        _m("pain", "Pain score", "", ("0", "10")),
     )
 }
 MEASURE_CODES: tuple[str, ...] = tuple(MEASURES)
@@ -134,15 +134,12 @@ def value_error(code: str, value: object) -> str | None:
         finite = False
     if not finite:
         return "Give a number."
+    if not m.plausible_low <= number <= m.plausible_high:
+        return f"Outside the plausible range ({m.plausible_text}): check the reading and the unit."
     if m.places == 0 and number != number.to_integral_value():
         return "Give a whole number."
     if m.places and number != round(number, m.places):
         return f"Give at most {m.places} decimal place."
-    if not m.plausible_low <= number <= m.plausible_high:
-        return (
-            f"{number} {m.unit} is outside the plausible range ({m.plausible_text}): check the "
-            "reading and the unit."
-        )
     return None
 
 

@@ -104,7 +104,7 @@ def test_values_outside_the_plausible_limits_are_refused(measure, below, low, hi
     assert rules.value_error(measure, high) is None
     for refused in (below, above):
         message = rules.value_error(measure, refused)
-        assert message and "outside the plausible range" in message
+        assert message and "Outside the plausible range" in message
 
 
 def test_weight_height_and_pain_carry_no_flag():
