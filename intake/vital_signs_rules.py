@@ -125,10 +125,11 @@ def alerts(found_flags: dict[str, str]) -> list[str]:
 def value_error(code: str, value: object) -> str | None:
     """Why `value` cannot be recorded as `code` (wrong type, too precise, not plausible)."""
     m = MEASURES[code]
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return "Give a number." if m.places else "Give a whole number."
     try:
-        number = Decimal(value)
+        # A float by its shortest spelling: 36.8 is 36.8, not 36.79999…
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         finite = number.is_finite()
     except (InvalidOperation, ValueError):
         finite = False

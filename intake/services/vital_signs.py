@@ -50,7 +50,7 @@ def _measures(values: dict[str, Any]) -> dict[str, Decimal | int]:
         value = values.get(code)
         if value is None:
             continue
-        number = Decimal(value)
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         taken[code] = round(number, measure.places) if measure.places else int(number)
     return taken
 
