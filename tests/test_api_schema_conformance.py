@@ -73,6 +73,13 @@ def seed_records(patient, physician) -> None:
             {"collected_at": collected, "observed": True, "results": URINE_RESULTS},
         )
     )
+    # A critical systolic (an open vital-sign alert to list and acknowledge).
+    created.append(
+        api.post(
+            f"{base}/vitals/",
+            {"taken_at": collected, "systolic": 185, "diastolic": 95, "temperature_c": 36.9},
+        )
+    )
     for response in created:
         assert response.status_code == 201, (response.request["PATH_INFO"], response.json())
     make_consent(patient, physician)
