@@ -24,7 +24,13 @@ from intake.models import Assessment, Interview, TreatmentPlan
 from intake.plan_pdf import render_plan_pdf
 from intake.scoring.registry import all_instruments
 from tests.factories import PASSWORD, EpisodeFactory, api_payload, second_factor
-from tests.test_url_walk import _fill, _lab_values, _patterns, _privacy_values
+from tests.test_url_walk import (
+    _fill,
+    _lab_values,
+    _patterns,
+    _privacy_values,
+    _vital_sign_values,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -301,6 +307,7 @@ def chart(patient, team_physician, every_warning):
         "plan_id": plans["signed"].pk,
         "component_id": plans["component"].pk,
         **_lab_values(patient),
+        **_vital_sign_values(patient),
         **_privacy_values(patient, team_physician),
     }
     return {"values": values, "disclosures": _seed_disclosures(patient, team_physician), **plans}
