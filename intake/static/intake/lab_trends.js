@@ -11,11 +11,29 @@
   }
   var FLAG_COLORS = {normal: "#1f4e79", low: "#b58105", high: "#b58105", critical: "#b02a37"};
 
-  function label(iso, sameDay) {
+  function label(iso, sameDay, withTime) {
     var d = new Date(iso);
-    return sameDay
-      ? d.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"})
-      : d.toISOString().slice(0, 10);
+    var time = d.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+    if (sameDay) {
+      return time;
+    }
+    // Several readings a day (vital signs): the date alone would repeat, so add the time.
+    // The date and the time on the same clock (the browser's), not a UTC date beside a local
+    // time.
+    if (withTime) {
+      var day = String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
+      return [day, time];
+    }
+    return d.toISOString().slice(0, 10);
+  }
+
+  function repeatsADay(points) {
+    for (var i = 1; i < points.length; i++) {
+      if (points[i].x.slice(0, 10) === points[i - 1].x.slice(0, 10)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   function limitLine(name, value, count, color) {
@@ -42,7 +60,8 @@
     var points = series.points;
     var sameDay = points.length > 1 &&
       points[0].x.slice(0, 10) === points[points.length - 1].x.slice(0, 10);
-    var labels = points.map(function (p) { return label(p.x, sameDay); });
+    var withTime = repeatsADay(points);
+    var labels = points.map(function (p) { return label(p.x, sameDay, withTime); });
     var unit = series.unit ? " " + series.unit : "";
     var datasets = [{
       label: series.name + unit,
