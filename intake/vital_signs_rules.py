@@ -122,6 +122,20 @@ def alerts(found_flags: dict[str, str]) -> list[str]:
     return [code for code, f in found_flags.items() if f == CRITICAL]
 
 
+# COWS item 1 (resting pulse) may be taken from a heart rate recorded this recently.
+COWS_PULSE_WITHIN_MINUTES = 15
+
+
+def cows_pulse_points(heart_rate: int) -> int:
+    """The points of COWS item 1 for a resting pulse (docs/clinical-rules.md#cows): 80 or
+    below 0, 81–100 1, 101–120 2, over 120 4."""
+    if heart_rate <= 80:
+        return 0
+    if heart_rate <= 100:
+        return 1
+    return 2 if heart_rate <= 120 else 4
+
+
 def value_error(code: str, value: object) -> str | None:
     """Why `value` cannot be recorded as `code` (wrong type, too precise, not plausible)."""
     m = MEASURES[code]

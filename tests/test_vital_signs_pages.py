@@ -173,3 +173,17 @@ def test_the_chart_shows_the_latest_of_each_measure_and_the_trends(
     assert "intake/lab_trends.js" in html
     # The vital-signs card sits just before the lab card.
     assert html.index('id="vital-signs"') < html.index('id="labs"')
+
+
+def test_a_heart_rate_of_the_last_15_minutes_answers_cows_item_1(client, patient, team_nurse):
+    client.force_login(team_nurse)
+    url = f"/patients/{patient.pk}/assessments/new/cows/"
+    _record(patient, team_nurse, minutes_ago=20, heart_rate=130)
+    form = client.get(url).context["form"]
+    assert "item_1" not in form.initial  # 20 minutes ago: count the pulse again
+    _record(patient, team_nurse, minutes_ago=14, heart_rate=104)
+    response = client.get(url)
+    assert response.context["form"].initial["item_1"] == "2"  # 101-120
+    assert "heart rate of 104 /min" in response.content.decode()
+    phq9 = client.get(f"/patients/{patient.pk}/assessments/new/phq9/")
+    assert phq9.context["pulse"] is None

@@ -161,3 +161,10 @@ def test_the_table_and_the_database_constraints_agree():
     for code, low, high in COLUMNS:
         assert rules.MEASURES[code].plausible_low == low
         assert rules.MEASURES[code].plausible_high == high
+
+
+@pytest.mark.parametrize(
+    ("pulse", "points"), [(20, 0), (80, 0), (81, 1), (100, 1), (101, 2), (120, 2), (121, 4)]
+)
+def test_cows_item_1_from_a_heart_rate(pulse, points):
+    assert rules.cows_pulse_points(pulse) == points

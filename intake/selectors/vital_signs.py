@@ -54,6 +54,19 @@ def vital_sign_alert_list(*, patient: Patient, open_only: bool = True) -> QueryS
     return qs.select_related("vital_signs", "acknowledged_by").order_by("-created_at", "id")
 
 
+def recent_heart_rate(*, patient: Patient, now: datetime.datetime) -> VitalSigns | None:
+    """The latest set with a heart rate taken in the COWS_PULSE_WITHIN_MINUTES before `now`
+    (COWS item 1 may be taken from it), or None."""
+    since = now - datetime.timedelta(minutes=rules.COWS_PULSE_WITHIN_MINUTES)
+    return (
+        VitalSigns.objects.filter(
+            patient=patient, heart_rate__isnull=False, taken_at__gte=since, taken_at__lte=now
+        )
+        .order_by("-taken_at", "-created_at")
+        .first()
+    )
+
+
 @dataclass
 class Reading:
     """One measure's value as the chart shows it: "92 mmHg", "Low"."""

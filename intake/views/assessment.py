@@ -4,19 +4,21 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RuleViolation
 from intake.forms.assessment import AssessmentForm, DiagnosisForm, SafetyFollowUpForm
-from intake.models import AuditAction, InstrumentCode
+from intake.models import AuditAction, InstrumentCode, Patient, VitalSigns
 from intake.scoring import all_instruments, get_instrument
 from intake.selectors.assessment import (
     assessment_history,
     assessment_list,
     diagnoses_of_assessment,
 )
+from intake.selectors.vital_signs import recent_heart_rate
 from intake.services.assessment import (
     assessment_record,
     assessment_record_safety_follow_up,
@@ -25,6 +27,7 @@ from intake.services.assessment import (
 from intake.views.decorators import policy
 from intake.views.patient import back_to_chart
 from intake.views.service_errors import refusal_messages, service_errors
+from intake.vital_signs_rules import cows_pulse_points
 
 
 def _instrument_or_404(code: str):
@@ -64,6 +67,7 @@ def assessment_create(request: HttpRequest, patient_id: UUID, instrument: str) -
         object_type="assessment",
     )
     form = AssessmentForm(request.POST or None, instrument=definition)
+    pulse = _cows_pulse(form, patient) if definition.code == "cows" else None
     if request.method == "POST" and form.is_valid():
         with service_errors(form) as refused:
             assessment = assessment_record(
@@ -82,8 +86,17 @@ def assessment_create(request: HttpRequest, patient_id: UUID, instrument: str) -
     return render(
         request,
         "intake/assessment_form.html",
-        {"patient": patient, "instrument": definition, "form": form},
+        {"patient": patient, "instrument": definition, "form": form, "pulse": pulse},
     )
+
+
+def _cows_pulse(form: AssessmentForm, patient: Patient) -> VitalSigns | None:
+    """A heart rate recorded in the last 15 minutes answers COWS item 1 (resting pulse) on a
+    new form; the clinician may still change it."""
+    vitals = recent_heart_rate(patient=patient, now=timezone.now())
+    if vitals is not None and vitals.heart_rate is not None and not form.is_bound:
+        form.initial["item_1"] = str(cows_pulse_points(vitals.heart_rate))
+    return vitals
 
 
 @policy(Perm.ASSESSMENT_VIEW)
