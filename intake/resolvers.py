@@ -47,6 +47,7 @@ from intake.models import (
     Patient,
     TreatmentPlan,
     VitalSignAlert,
+    VitalSigns,
 )
 from intake.services.audit import audit_record
 
@@ -224,6 +225,21 @@ def resolve_vital_sign_alert(
         action=action,
         audit_allowed=audit_allowed,
         object_type="vital-sign-alert",
+    )
+
+
+def resolve_vital_signs(
+    user, vitals_id, perm: Perm, *, patient_id=None, action=AuditAction.READ, audit_allowed=True
+):
+    return resolve_record(
+        user,
+        VitalSigns,
+        vitals_id,
+        perm,
+        patient_id=patient_id,
+        action=action,
+        audit_allowed=audit_allowed,
+        object_type="vital-signs",
     )
 
 

@@ -64,7 +64,8 @@ def _lab_values(patient) -> dict:
 
 
 def _vital_sign_values(patient) -> dict:
-    """A set of vital signs with a critical heart rate: an alert to acknowledge."""
+    """A set of vital signs with a critical heart rate: a set to void, an alert to
+    acknowledge."""
     from django.utils import timezone
 
     from intake.services.vital_signs import vital_signs_record
@@ -73,7 +74,7 @@ def _vital_sign_values(patient) -> dict:
     vitals = vital_signs_record(
         actor=nurse, patient=patient, taken_at=timezone.now(), values={"heart_rate": 32}
     )
-    return {"vital_alert_id": vitals.open_alerts[0].pk}
+    return {"vitals_id": vitals.pk, "vital_alert_id": vitals.open_alerts[0].pk}
 
 
 def _privacy_values(patient, physician) -> dict:

@@ -288,3 +288,53 @@ def test_recorded_vital_signs_are_final_in_the_database(api, patient, team_nurse
         VitalSigns.objects.filter(pk=vitals.pk).update(heart_rate=71)
     with pytest.raises(DatabaseError), transaction.atomic():
         VitalSigns.objects.filter(pk=vitals.pk).delete()
+
+
+def test_a_set_entered_in_error_is_voided_once_with_a_reason(
+    api, client, patient, team_nurse, team_counselor, offteam_nurse
+):
+    body = _post(api, team_nurse, patient, heart_rate=32, spo2=97).json()
+    url = f"/api/v1/vitals/{body['id']}/void/"
+    api.force_authenticate(team_counselor)
+    assert api.post(url, {"reason": "wrong patient"}, format="json").status_code == 403
+    api.force_authenticate(offteam_nurse)
+    assert api.post(url, {"reason": "wrong patient"}, format="json").status_code == 404
+    api.force_authenticate(team_nurse)
+    assert "reason" in api.post(url, {"reason": " "}, format="json").json()
+    response = api.post(url, {"reason": "Taken on the wrong patient."}, format="json")
+    assert response.status_code == 200
+    assert response.json()["void_reason"] == "Taken on the wrong patient."
+    assert response.json()["voided_at"]
+    assert api.post(url, {"reason": "again"}, format="json").status_code == 409
+    # Still listed, marked; its alert closed with the reason; off the worklist and the chart.
+    rows = api.get(_url(patient)).json()["results"]
+    assert rows[0]["id"] == body["id"] and rows[0]["voided_at"] and rows[0]["open_alerts"] == []
+    alert = VitalSignAlert.objects.get()
+    assert alert.acknowledgement_note == "Entered in error: Taken on the wrong patient."
+    client.force_login(team_nurse)
+    assert "Critical heart rate" not in client.get("/").content.decode()
+    chart = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert "32 /min" not in chart and "No vital signs recorded." in chart
+    assert AuditEvent.objects.filter(
+        object_type="vital-signs", action="update", object_id=body["id"]
+    ).exists()
+
+
+def test_the_database_allows_the_void_and_nothing_else(api, patient, team_nurse):
+    from django.db import DatabaseError, transaction
+
+    vitals = VitalSigns.objects.get(pk=_post(api, team_nurse, patient, heart_rate=70).json()["id"])
+    now = timezone.now()
+    with pytest.raises(DatabaseError), transaction.atomic():  # voiding and changing a value
+        VitalSigns.objects.filter(pk=vitals.pk).update(
+            voided_at=now, voided_by=team_nurse, void_reason="x", heart_rate=71
+        )
+    VitalSigns.objects.filter(pk=vitals.pk).update(
+        voided_at=now, voided_by=team_nurse, void_reason="Wrong patient."
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():  # a void is never undone
+        VitalSigns.objects.filter(pk=vitals.pk).update(
+            voided_at=None, voided_by=None, void_reason=""
+        )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        VitalSigns.objects.filter(pk=vitals.pk).delete()

@@ -162,6 +162,11 @@ urlpatterns = [
         name="api-vital-sign-alert-list",
     ),
     path(
+        "vitals/<uuid:vitals_id>/void/",
+        vital_signs.VitalSignsVoidView.as_view(),
+        name="api-vital-signs-void",
+    ),
+    path(
         "vital-sign-alerts/<uuid:vital_alert_id>/acknowledge/",
         vital_signs.VitalSignAlertAcknowledgeView.as_view(),
         name="api-vital-sign-alert-acknowledge",

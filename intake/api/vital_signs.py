@@ -33,7 +33,11 @@ from intake.api.fields import StrictCharField
 from intake.api.lab_results import _since
 from intake.models import AuditAction, Patient, VitalFlag, VitalMeasure, VitalSignAlert, VitalSigns
 from intake.selectors.vital_signs import vital_sign_alert_list, vital_signs_list
-from intake.services.vital_signs import vital_sign_alert_acknowledge, vital_signs_record
+from intake.services.vital_signs import (
+    vital_sign_alert_acknowledge,
+    vital_signs_record,
+    vital_signs_void,
+)
 
 
 @extend_schema_field({"type": "number"})
@@ -110,6 +114,8 @@ class VitalSignsSerializer(serializers.ModelSerializer):
             "alerts",
             "open_alerts",
             "created_at",
+            "voided_at",
+            "void_reason",
         ]
 
     def get_alerts(self, obj: VitalSigns) -> list[str]:
@@ -201,3 +207,28 @@ class VitalSignAlertAcknowledgeView(GenericAPIView):
         note = validated(VitalSignAlertAcknowledgeInputSerializer, request)["note"]
         done = vital_sign_alert_acknowledge(actor=request.user, alert=alert, note=note)
         return Response({"acknowledged": VitalSignAlertSerializer(done).data})
+
+
+class VitalSignsVoidInputSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=300)
+
+
+class VitalSignsVoidView(GenericAPIView):
+    """Mark a set of vital signs as entered in error, with the reason (nurses, physicians):
+    it stays listed, marked, and its open alerts close. Record the right reading anew."""
+
+    access_perms = {"POST": Perm.VITAL_SIGNS_RECORD}
+    serializer_class = VitalSignsVoidInputSerializer
+
+    @extend_schema(request=VitalSignsVoidInputSerializer, responses={200: VitalSignsSerializer})
+    def post(self, request: Request, vitals_id: uuid.UUID) -> Response:
+        _patient, vitals = resolvers.resolve_vital_signs(
+            request.user,
+            vitals_id,
+            Perm.VITAL_SIGNS_RECORD,
+            action=AuditAction.UPDATE,
+            audit_allowed=False,
+        )
+        reason = validated(VitalSignsVoidInputSerializer, request)["reason"]
+        voided = vital_signs_void(actor=request.user, vitals=vitals, reason=reason)
+        return Response(VitalSignsSerializer(voided).data)

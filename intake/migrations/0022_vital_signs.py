@@ -1,12 +1,44 @@
-"""Vital signs and their critical-value alerts (issue 13). A recorded set of vital signs is
-final from the moment it is written, like a diagnosis or an addendum (migration 0012): the
-trigger refuses every UPDATE and DELETE with SQLSTATE 42501."""
+"""Vital signs and their critical-value alerts (issue 13).
+
+A recorded set of vital signs is final from the moment it is written, like a diagnosis or an
+addendum (migration 0012), with one transition allowed: voiding it as entered in error
+(`voided_at`, `voided_by_id`, `void_reason` from empty to set, with `updated_at` /
+`updated_by_id`), once. Every other UPDATE, and every DELETE, is refused with SQLSTATE 42501."""
 
 import uuid
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+GUARD = r"""
+CREATE FUNCTION intake_vitalsigns_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    voiding constant text[] := ARRAY[
+        'voided_at', 'voided_by_id', 'void_reason', 'updated_at', 'updated_by_id'
+    ];
+BEGIN
+    IF TG_OP = 'UPDATE'
+        AND OLD.voided_at IS NULL
+        AND NEW.voided_at IS NOT NULL
+        AND (to_jsonb(NEW) - voiding) = (to_jsonb(OLD) - voiding)
+    THEN
+        RETURN NEW;
+    END IF;
+    PERFORM intake_refuse_change('vital signs', OLD.id::text);
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER intake_vitalsigns_final
+    BEFORE UPDATE OR DELETE ON intake_vitalsigns
+    FOR EACH ROW EXECUTE FUNCTION intake_vitalsigns_guard();
+"""
+
+REVERSE = """
+DROP TRIGGER IF EXISTS intake_vitalsigns_final ON intake_vitalsigns;
+DROP FUNCTION IF EXISTS intake_vitalsigns_guard();
+"""
 
 
 class Migration(migrations.Migration):
@@ -47,6 +79,8 @@ class Migration(migrations.Migration):
                 ),
                 ("pain", models.PositiveSmallIntegerField(blank=True, null=True)),
                 ("flags", models.JSONField(blank=True, default=dict)),
+                ("voided_at", models.DateTimeField(blank=True, null=True)),
+                ("void_reason", models.CharField(blank=True, max_length=300)),
                 (
                     "created_by",
                     models.ForeignKey(
@@ -67,6 +101,16 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "voided_by",
                     models.ForeignKey(
                         blank=True,
                         null=True,
@@ -302,6 +346,25 @@ class Migration(migrations.Migration):
                 name="intake_vitalsigns_pain_plausible",
             ),
         ),
+        migrations.AddConstraint(
+            model_name="vitalsigns",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("void_reason", ""),
+                        ("voided_at__isnull", True),
+                        ("voided_by__isnull", True),
+                    ),
+                    models.Q(
+                        ("voided_at__isnull", False),
+                        ("voided_by__isnull", False),
+                        models.Q(("void_reason", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="intake_vitalsigns_void_complete",
+            ),
+        ),
         migrations.AddIndex(
             model_name="vitalsignalert",
             index=models.Index(
@@ -359,12 +422,5 @@ class Migration(migrations.Migration):
                 name="intake_vitalsignalert_acknowledged_with_note",
             ),
         ),
-        migrations.RunSQL(
-            """
-            CREATE TRIGGER intake_vitalsigns_immutable
-                BEFORE UPDATE OR DELETE ON intake_vitalsigns
-                FOR EACH ROW EXECUTE FUNCTION intake_final_row_guard('vital signs');
-            """,
-            "DROP TRIGGER IF EXISTS intake_vitalsigns_immutable ON intake_vitalsigns;",
-        ),
+        migrations.RunSQL(GUARD, REVERSE),
     ]

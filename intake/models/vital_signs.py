@@ -1,7 +1,9 @@
 """Vital signs as taken at the bedside, and the alerts their critical values raise.
 
-A recorded set of vital signs is final (a database trigger refuses every UPDATE and DELETE,
-migration 0022): a wrong reading is corrected by recording a new set. Each column holds one
+A recorded set of vital signs is final (a database trigger, migration 0022, refuses every
+DELETE and every UPDATE but one): a set entered in error (the wrong patient, a misread
+device) is voided once, with a reason, and stays in the record marked so; the right reading is
+a new set. Each column holds one
 measure of docs/clinical-rules.md#vital-signs, empty when not taken; the plausible limits are also
 CHECK constraints, so no path (admin, SQL, a future service) can store a reading §8 refuses.
 
@@ -85,6 +87,12 @@ class VitalSigns(ClinicalModel):
     pain = models.PositiveSmallIntegerField(null=True, blank=True)
     # {measure: flag} for each flagged measure taken (weight, height and pain have no flag).
     flags = models.JSONField(default=dict, blank=True)
+    # Entered in error: when, by whom, why (all three or none; set once, never cleared).
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-taken_at", "-created_at"]
@@ -106,6 +114,11 @@ class VitalSigns(ClinicalModel):
                 name="intake_vitalsigns_at_least_one_measure",
             ),
             *(_plausible(column, low, high) for column, low, high in PLAUSIBLE),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
+                | (Q(voided_at__isnull=False, voided_by__isnull=False) & ~Q(void_reason="")),
+                name="intake_vitalsigns_void_complete",
+            ),
         ]
         indexes = [
             models.Index(fields=["patient", "-taken_at"], name="intake_vitalsigns_patient_at"),

@@ -39,7 +39,8 @@ def vital_signs_list(
     *, patient: Patient, since: datetime.datetime | None = None
 ) -> QuerySet[VitalSigns]:
     """The patient's vital signs, taken newest first (at or after `since`), each with its
-    open alerts (`open_alerts`): two queries for any number of rows."""
+    open alerts (`open_alerts`): two queries for any number of rows. Sets entered in error
+    are listed too, with their `voided_at` and `void_reason`."""
     qs = VitalSigns.objects.filter(patient=patient)
     if since is not None:
         qs = qs.filter(taken_at__gte=since)
@@ -55,12 +56,16 @@ def vital_sign_alert_list(*, patient: Patient, open_only: bool = True) -> QueryS
 
 
 def recent_heart_rate(*, patient: Patient, now: datetime.datetime) -> VitalSigns | None:
-    """The latest set with a heart rate taken in the COWS_PULSE_WITHIN_MINUTES before `now`
-    (COWS item 1 may be taken from it), or None."""
+    """The latest valid set with a heart rate taken in the COWS_PULSE_WITHIN_MINUTES before
+    `now` (COWS item 1 may be taken from it), or None."""
     since = now - datetime.timedelta(minutes=rules.COWS_PULSE_WITHIN_MINUTES)
     return (
         VitalSigns.objects.filter(
-            patient=patient, heart_rate__isnull=False, taken_at__gte=since, taken_at__lte=now
+            patient=patient,
+            heart_rate__isnull=False,
+            taken_at__gte=since,
+            taken_at__lte=now,
+            voided_at__isnull=True,
         )
         .order_by("-taken_at", "-created_at")
         .first()
@@ -162,11 +167,11 @@ def _chart_sets(patient: Patient) -> Sequence[VitalSigns]:
     open_alerts = VitalSignAlert.objects.filter(
         vital_signs=OuterRef("pk"), acknowledged_at__isnull=True
     )
-    latest = VitalSigns.objects.filter(patient=patient).order_by("-taken_at", "-created_at")
+    # Sets entered in error are left out (the API lists them, marked).
+    valid = VitalSigns.objects.filter(patient=patient, voided_at__isnull=True)
+    latest = valid.order_by("-taken_at", "-created_at")
     sets = list(
-        VitalSigns.objects.filter(
-            Q(pk__in=latest.values("pk")[:CHART_SETS]) | Exists(open_alerts), patient=patient
-        )
+        valid.filter(Q(pk__in=latest.values("pk")[:CHART_SETS]) | Exists(open_alerts))
         .annotate(
             open_rows=ArraySubquery(
                 open_alerts.order_by("measure").values(

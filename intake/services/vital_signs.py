@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 # fast) is not "in the future"; more than this is a typing error.
 CLOCK_SKEW = datetime.timedelta(minutes=2)
 MAX_NOTE = 2000
+MAX_VOID_REASON = 300
 
 
 def _taken_at_errors(taken_at: object, patient: Patient) -> list[str]:
@@ -139,4 +140,51 @@ def vital_sign_alert_acknowledge(
         object_type="vital-sign-alert",
         detail={"change": "acknowledged", "code": locked.code, "measure": locked.measure},
     )
+    return locked
+
+
+@transaction.atomic
+def vital_signs_void(*, actor: User, vitals: VitalSigns, reason: str) -> VitalSigns:
+    """Void a set entered in error, with the reason; it stays in the record, marked so, and
+    its open alerts close with the reason (a critical value that never was is not acted on).
+    The right reading, if any, is recorded as a new set. Once only."""
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationError({"reason": ["Say why these vital signs were entered in error."]})
+    if len(reason) > MAX_VOID_REASON:
+        raise ValidationError({"reason": [f"At most {MAX_VOID_REASON} characters."]})
+    locked = VitalSigns.objects.select_for_update(no_key=True).get(pk=vitals.pk)
+    if locked.voided_at is not None:
+        raise RecordSigned("These vital signs were already marked as entered in error.")
+    now = timezone.now()
+    locked.voided_at, locked.voided_by, locked.void_reason = now, actor, reason
+    locked.updated_by = actor
+    locked.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_by", "updated_at"])
+    closed = list(
+        VitalSignAlert.objects.select_for_update(no_key=True)
+        .filter(vital_signs=locked, acknowledged_at__isnull=True)
+        .order_by("pk")
+    )
+    for alert in closed:
+        alert.acknowledged_at, alert.acknowledged_by = now, actor
+        alert.acknowledgement_note = f"Entered in error: {reason}"
+        alert.updated_by = actor
+        alert.save(
+            update_fields=[
+                "acknowledged_at",
+                "acknowledged_by",
+                "acknowledgement_note",
+                "updated_by",
+                "updated_at",
+            ]
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient_id=locked.patient_id,
+        obj=locked,
+        object_type="vital-signs",
+        detail={"change": "entered-in-error", "alerts_closed": [str(a.pk) for a in closed]},
+    )
+    locked.open_alerts = []
     return locked
