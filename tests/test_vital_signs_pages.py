@@ -187,3 +187,14 @@ def test_a_heart_rate_of_the_last_15_minutes_answers_cows_item_1(client, patient
     assert "heart rate of 104 /min" in response.content.decode()
     phq9 = client.get(f"/patients/{patient.pk}/assessments/new/phq9/")
     assert phq9.context["pulse"] is None
+
+
+def test_patient_lists_flag_a_critical_vital_sign(client, patient, team_nurse):
+    _record(patient, team_nurse, spo2=84)
+    client.force_login(team_nurse)
+    home = client.get("/").content.decode()
+    assert 'data-testid="critical-vital-flag"' in home
+    VitalSignAlert.objects.update(
+        acknowledged_at=timezone.now(), acknowledged_by=team_nurse, acknowledgement_note="O2"
+    )
+    assert 'data-testid="critical-vital-flag"' not in client.get("/").content.decode()

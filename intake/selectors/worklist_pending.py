@@ -215,12 +215,16 @@ def worklist_counts(*, user: User) -> dict[WorkItem, int]:
 
 
 def patients_with_open_critical_alerts(qs: QuerySet[Patient]) -> QuerySet[Patient]:
-    """Adds `has_critical_alert` (an unacknowledged critical lab value) to list rows, in the
-    same query."""
+    """Adds `has_critical_alert` (an unacknowledged critical lab value) and
+    `has_critical_vital` (an unacknowledged critical vital sign) to list rows, in the same
+    query."""
     return qs.annotate(
         has_critical_alert=Exists(
             LabAlert.objects.filter(
                 patient=OuterRef("pk"), acknowledged_at__isnull=True, code=CRITICAL
             )
-        )
+        ),
+        has_critical_vital=Exists(
+            VitalSignAlert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
+        ),
     )
