@@ -171,6 +171,16 @@ urlpatterns = [
     ),
     # vital signs
     path(
+        "patients/<uuid:patient_id>/vital-signs/",
+        vital_signs.vital_signs_list_view,
+        name="vital-signs-list",
+    ),
+    path(
+        "patients/<uuid:patient_id>/vital-signs/<uuid:vitals_id>/void/",
+        vital_signs.vital_signs_void_view,
+        name="vital-signs-void",
+    ),
+    path(
         "patients/<uuid:patient_id>/vital-signs/record/",
         vital_signs.vital_signs_record_view,
         name="vital-signs-record",

@@ -198,3 +198,57 @@ def test_patient_lists_flag_a_critical_vital_sign(client, patient, team_nurse):
         acknowledged_at=timezone.now(), acknowledged_by=team_nurse, acknowledgement_note="O2"
     )
     assert 'data-testid="critical-vital-flag"' not in client.get("/").content.decode()
+
+
+def test_every_set_is_listed_and_one_entered_in_error_is_marked(
+    client, patient, team_nurse, team_counselor
+):
+    kept = _record(patient, team_nurse, minutes_ago=60, heart_rate=76)
+    wrong = _record(patient, team_nurse, minutes_ago=10, heart_rate=34)
+    list_url = f"/patients/{patient.pk}/vital-signs/"
+    void_url = f"/patients/{patient.pk}/vital-signs/{wrong.pk}/void/"
+    client.force_login(team_counselor)
+    page = client.get(list_url).content.decode()
+    assert page.count('data-testid="vital-signs-row"') == 2 and void_url not in page
+    assert client.get(void_url).status_code == 403
+
+    client.force_login(team_nurse)
+    assert void_url in client.get(list_url).content.decode()
+    response = client.post(void_url, {"reason": ""})
+    assert response.status_code == 200 and "reason" in response.context["form"].errors
+    response = client.post(void_url, {"reason": "Taken on the patient in the next bay."})
+    assert response.status_code == 302 and response["Location"] == list_url
+    wrong.refresh_from_db()
+    assert wrong.voided_by == team_nurse and wrong.void_reason.startswith("Taken on")
+    page = client.get(list_url).content.decode()
+    assert "Entered in error" in page and "next bay" in page
+    assert not VitalSignAlert.objects.filter(acknowledged_at=None).exists()
+    chart = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert "76 /min" in chart and "34 /min" not in chart
+    other = f"/patients/{patient.pk}/vital-signs/{kept.pk}/void/"
+    assert client.get(other).status_code == 200
+    response = client.post(void_url, {"reason": "again"}, follow=True)
+    assert "already marked" in response.content.decode()
+
+
+def _page_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return sum("intake_audit_seal(" not in q["sql"] for q in ctx.captured_queries)
+
+
+@pytest.mark.parametrize("page", ["", "vital-signs/"])
+def test_the_chart_and_the_list_cost_the_same_for_2_or_30_sets(client, patient, team_nurse, page):
+    url = f"/patients/{patient.pk}/{page}"
+    client.force_login(team_nurse)
+    for i in range(2):
+        _record(patient, team_nurse, minutes_ago=i + 1, heart_rate=35, systolic=120, diastolic=80)
+    small = _page_queries(client, url)
+    for i in range(28):
+        _record(patient, team_nurse, minutes_ago=i + 5, heart_rate=35, systolic=120, diastolic=80)
+    assert _page_queries(client, url) == small
+    assert small <= 15

@@ -78,3 +78,17 @@ class VitalSignAlertAcknowledgeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class VitalSignsVoidForm(forms.Form):
+    reason = forms.CharField(
+        label="Why were these vital signs entered in error?",
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text="E.g. recorded on the wrong patient, the device was not on the patient.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -5,7 +5,7 @@ critical values, and the trend of each flagged measure beside the lab trends).""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,23 @@ def vital_signs_list(
     if since is not None:
         qs = qs.filter(taken_at__gte=since)
     return qs.prefetch_related(_open_alerts()).order_by("-taken_at", "-created_at", "id")
+
+
+@dataclass
+class HistoryRow:
+    """One set on the vital-signs page: the set and its measures in words."""
+
+    vitals: VitalSigns
+    readings: list[Reading]
+
+
+def vital_signs_history(*, patient: Patient) -> QuerySet[VitalSigns]:
+    """Every set, taken newest first, with who recorded and who voided it (the page's rows)."""
+    return vital_signs_list(patient=patient).select_related("created_by", "voided_by")
+
+
+def history_rows(sets: Iterable[VitalSigns]) -> list[HistoryRow]:
+    return [HistoryRow(vitals, readings(vitals)) for vitals in sets]
 
 
 def vital_sign_alert_list(*, patient: Patient, open_only: bool = True) -> QuerySet[VitalSignAlert]:

@@ -1,24 +1,33 @@
-"""Vital-sign pages: recording a set for a patient, and acknowledging a critical value (from
-the chart or the worklist). The chart shows the latest values and trends
-(selectors.vital_signs.vital_signs_chart_section)."""
+"""Vital-sign pages: every set of a patient, recording a set, marking one entered in error,
+and acknowledging a critical value (from the chart or the worklist). The chart shows the
+latest values and trends (selectors.vital_signs.vital_signs_chart_section)."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from intake import resolvers
+from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RecordSigned
-from intake.forms.vital_signs import VitalSignAlertAcknowledgeForm, VitalSignsForm
+from intake.forms.vital_signs import (
+    VitalSignAlertAcknowledgeForm,
+    VitalSignsForm,
+    VitalSignsVoidForm,
+)
 from intake.models import AuditAction, Patient
-from intake.selectors.vital_signs import alert_text, readings
-from intake.services.vital_signs import vital_sign_alert_acknowledge, vital_signs_record
+from intake.selectors.vital_signs import alert_text, history_rows, readings, vital_signs_history
+from intake.services.vital_signs import (
+    vital_sign_alert_acknowledge,
+    vital_signs_record,
+    vital_signs_void,
+)
 from intake.views.decorators import policy
 from intake.views.service_errors import service_errors
 
@@ -109,5 +118,69 @@ def vital_sign_alert_acknowledge_view(
             "alert": alert,
             "form": form,
             "title": "Acknowledge a critical vital sign",
+        },
+    )
+
+
+SETS_PER_PAGE = 25
+
+
+def _list_url(patient: Patient) -> str:
+    return reverse("intake:vital-signs-list", args=[patient.pk])
+
+
+@policy(Perm.VITAL_SIGNS_VIEW)
+@require_http_methods(["GET"])
+def vital_signs_list_view(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = resolvers.resolve_patient(
+        request.user, patient_id, Perm.VITAL_SIGNS_VIEW, object_type="vital-signs"
+    )
+    page = Paginator(vital_signs_history(patient=patient), SETS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "intake/vital_signs_list.html",
+        {
+            "patient": patient,
+            "page": page,
+            "rows": history_rows(page.object_list),
+            "can_record": access.can(request.user, Perm.VITAL_SIGNS_RECORD, patient),
+            "title": "Vital signs",
+        },
+    )
+
+
+@policy(Perm.VITAL_SIGNS_RECORD)
+@require_http_methods(["GET", "POST"])
+def vital_signs_void_view(request: HttpRequest, patient_id: UUID, vitals_id: UUID) -> HttpResponse:
+    writing = request.method == "POST"
+    patient, vitals = resolvers.resolve_vital_signs(
+        request.user,
+        vitals_id,
+        Perm.VITAL_SIGNS_RECORD,
+        patient_id=patient_id,
+        action=AuditAction.UPDATE if writing else AuditAction.READ,
+        audit_allowed=not writing,
+    )
+    form = VitalSignsVoidForm(request.POST or None)
+    if writing and form.is_valid():
+        with service_errors(form, field="reason") as refused:
+            vital_signs_void(actor=request.user, vitals=vitals, reason=form.cleaned_data["reason"])
+        if refused.was(RecordSigned):
+            messages.info(request, refused.message)
+            return redirect(_list_url(patient))
+        if not refused:
+            messages.success(request, "Marked as entered in error. Record the right reading anew.")
+            return redirect(_list_url(patient))
+    return render(
+        request,
+        "intake/vital_signs_void.html",
+        {
+            "patient": patient,
+            "vitals": vitals,
+            "readings": readings(vitals),
+            "form": form,
+            "title": "Mark vital signs as entered in error",
         },
     )
