@@ -1,6 +1,7 @@
 """End to end in Debian's chromium (Playwright, never a downloaded browser): a nurse records
 vital signs from the chart with a critical systolic pressure, sees it first on the chart with
-the flags in words and the trends drawn beside the lab card, and acknowledges it."""
+the flags in words and the trends drawn beside the lab card, acknowledges it, and marks an
+older set as entered in error."""
 
 import datetime
 
@@ -87,4 +88,17 @@ def test_a_nurse_records_vital_signs_and_acknowledges_a_critical_value(live_serv
     page.wait_for_url(f"{base}/patients/{patient.pk}/#vital-signs")
     assert page.get_by_test_id("vital-sign-alert").count() == 0
     assert VitalSignAlert.objects.get().acknowledged_by == nurse
+
+    # The oldest set was taken on the wrong patient: marked entered in error from the list.
+    page.locator("#vital-signs").get_by_role("link", name="All vital signs").click()
+    page.wait_for_url(f"{base}/patients/{patient.pk}/vital-signs/")
+    assert page.get_by_test_id("vital-signs-row").count() == 5
+    page.get_by_role("link", name="Entered in error").last.click()
+    page.get_by_label("Why were these vital signs entered in error?").fill(
+        "Recorded on the patient in the next bay."
+    )
+    page.get_by_role("button", name="Mark as entered in error").click()
+    page.wait_for_url(f"{base}/patients/{patient.pk}/vital-signs/")
+    assert "next bay" in page.get_by_test_id("vital-signs-history").inner_text()
+    page.screenshot(path=ARTIFACTS / "vital-signs-list.png", full_page=True)
     page.close()

@@ -47,12 +47,26 @@ def vital_signs_list(
     return qs.prefetch_related(_open_alerts()).order_by("-taken_at", "-created_at", "id")
 
 
+# The vital-signs page's columns: (measure, short heading).
+HISTORY_COLUMNS = (
+    ("systolic", "Systolic"),
+    ("diastolic", "Diastolic"),
+    ("heart_rate", "Heart rate"),
+    ("respiratory_rate", "Resp. rate"),
+    ("temperature_c", "Temp."),
+    ("spo2", "SpO2"),
+    ("weight_kg", "Weight"),
+    ("height_cm", "Height"),
+    ("pain", "Pain"),
+)
+
+
 @dataclass
 class HistoryRow:
-    """One set on the vital-signs page: the set and its measures in words."""
+    """One set on the vital-signs page: the set and a cell per column (None: not taken)."""
 
     vitals: VitalSigns
-    readings: list[Reading]
+    cells: list[Reading | None]
 
 
 def vital_signs_history(*, patient: Patient) -> QuerySet[VitalSigns]:
@@ -61,7 +75,10 @@ def vital_signs_history(*, patient: Patient) -> QuerySet[VitalSigns]:
 
 
 def history_rows(sets: Iterable[VitalSigns]) -> list[HistoryRow]:
-    return [HistoryRow(vitals, readings(vitals)) for vitals in sets]
+    return [
+        HistoryRow(vitals, [reading(vitals, code) for code, _heading in HISTORY_COLUMNS])
+        for vitals in sets
+    ]
 
 
 def vital_sign_alert_list(*, patient: Patient, open_only: bool = True) -> QuerySet[VitalSignAlert]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from intake import access, resolvers
+from intake import vital_signs_rules as rules
 from intake.access import Perm
 from intake.exceptions import RecordSigned
 from intake.forms.vital_signs import (
@@ -22,7 +23,13 @@ from intake.forms.vital_signs import (
     VitalSignsVoidForm,
 )
 from intake.models import AuditAction, Patient
-from intake.selectors.vital_signs import alert_text, history_rows, readings, vital_signs_history
+from intake.selectors.vital_signs import (
+    HISTORY_COLUMNS,
+    alert_text,
+    history_rows,
+    readings,
+    vital_signs_history,
+)
 from intake.services.vital_signs import (
     vital_sign_alert_acknowledge,
     vital_signs_record,
@@ -145,6 +152,10 @@ def vital_signs_list_view(request: HttpRequest, patient_id: UUID) -> HttpRespons
             "patient": patient,
             "page": page,
             "rows": history_rows(page.object_list),
+            "columns": [
+                (heading, "0–10" if code == "pain" else rules.MEASURES[code].unit)
+                for code, heading in HISTORY_COLUMNS
+            ],
             "can_record": access.can(request.user, Perm.VITAL_SIGNS_RECORD, patient),
             "title": "Vital signs",
         },
