@@ -67,6 +67,8 @@ def vital_signs_record(
     when = _taken_at_errors(taken_at, patient)
     if when:
         found["taken_at"] = when
+    elif timezone.is_naive(taken_at):  # a naive time is the clinic's (USE_TZ stores UTC)
+        taken_at = timezone.make_aware(taken_at)
     if found:
         raise ValidationError(found)
     measures = _measures(values)
