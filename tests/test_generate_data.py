@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
 
-from intake.management.commands import generate_data
+from bench import generate as generate_data
 from intake.models import (
     AuditEvent,
     CareTeamMember,
