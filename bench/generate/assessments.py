@@ -48,7 +48,8 @@ def assessment(
     if safety_at is not None and safety_at > BASE:
         safety_at = safety_by = None
         note = ""
-    state.rows[tables.ASSESSMENT].append(
+    state.add(
+        tables.ASSESSMENT,
         {
             "id": aid,
             "created_at": at,
@@ -71,7 +72,7 @@ def assessment(
             "safety_assessed_at": safety_at,
             "safety_assessed_by_id": safety_by,
             "safety_note": note,
-        }
+        },
     )
     state.audit(at, by, course.pid, aid, events.assessment_recorded(instrument, alerts))
     return aid, total, band
@@ -113,7 +114,8 @@ def _diagnosis(
     physician = course.team.physician
     did = state.ids.new("diagnosis")
     icd10 = icd10_for(band, "none")
-    state.rows[tables.DIAGNOSIS].append(
+    state.add(
+        tables.DIAGNOSIS,
         {
             "id": did,
             "created_at": at,
@@ -130,7 +132,7 @@ def _diagnosis(
             "diagnosed_by_id": physician,
             "diagnosed_on": course.start,
             "diagnosed_by_license": "MD",
-        }
+        },
     )
     state.audit(at, physician, course.pid, did, events.diagnosis_recorded(icd10))
 

@@ -3,6 +3,7 @@ in intake/management/commands/generate_data.py as a one-line shim over this one)
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import threading
@@ -35,16 +36,30 @@ _CTX: Context | None = None
 ClinicResult = tuple[int, dict[str, int], float, float]
 
 
+@contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """The built rows hold no reference cycles; with the cycle collector on, it walks the
+    clinic's hundreds of thousands of live rows again and again (half the build time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _run_clinic(index: int) -> ClinicResult:
     """Build and write one clinic: (index, rows per table, build seconds, write seconds)."""
     ctx = _CTX
     if ctx is None:
         raise RuntimeError("The generator's context is not set.")
-    started = time.monotonic()
-    builder = ClinicBuilder(ctx, ctx.clinics[index])
-    builder.build(index * PATIENTS_PER_CLINIC)
-    built = time.monotonic()
-    counts = write_clinic(builder)
+    with _without_cycle_collector():
+        started = time.monotonic()
+        builder = ClinicBuilder(ctx, ctx.clinics[index])
+        builder.build(index * PATIENTS_PER_CLINIC)
+        built = time.monotonic()
+        counts = write_clinic(builder)
     return index, counts, built - started, time.monotonic() - built
 
 

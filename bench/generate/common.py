@@ -27,9 +27,10 @@ PATIENTS_PER_NURSE = 80
 MAX_CLINICS = 4096  # 12 bits of the generated ids
 UNUSABLE_PASSWORD = "!"
 
-# One row for COPY: the model's attribute names (bench/generate/database.py orders them by the
-# model's concrete fields).
+# A row as the builders write it: values by the model's attribute names; and as COPY writes it:
+# the values in the order of the model's concrete fields (bench/generate/columns.py).
 Row = dict[str, Any]
+CopyRow = tuple[Any, ...]
 T = TypeVar("T")
 
 ID_TAGS = {
@@ -59,8 +60,12 @@ def as_jsonb(text_or_obj: object) -> Jsonb:
     return Jsonb(text_or_obj)
 
 
+# One encoder for every value (json.dumps with options builds a new one per call).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def dumps(obj: object) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(obj)
 
 
 def jsonb(obj: object) -> Jsonb:

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
-from bench.generate.columns import audit_fields, copy_columns, row_getter
-from bench.generate.common import Row
+from bench.generate.columns import audit_fields, copy_columns
+from bench.generate.common import CopyRow
 from bench.generate.state import ClinicState
 from bench.generate.tables import (
     AUDIT_HASHES,
@@ -40,19 +40,18 @@ def _oids(cursor: CursorWrapper, table: str, columns: Sequence[str]) -> list[int
     return _OID_CACHE[table]
 
 
-def copy_rows(cursor: CursorWrapper, table: str, rows: list[Row]) -> int:
-    """Binary COPY of built rows, in the order of the model's concrete fields."""
+def copy_rows(cursor: CursorWrapper, table: str, rows: list[CopyRow]) -> int:
+    """Binary COPY of built rows (values in the order of copy_columns)."""
     if not rows:
         return 0
     columns = copy_columns(table)
     oids = _oids(cursor, table, columns)
     names = ", ".join(f'"{c}"' for c in columns)
-    values = row_getter(table)
     pg = cursor.cursor  # the psycopg cursor under Django's wrapper
     with pg.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(oids)
         for row in rows:
-            copy.write_row(values(row))
+            copy.write_row(row)
     return len(rows)
 
 

@@ -39,7 +39,8 @@ def episode(state: ClinicState, stay: Stay) -> None:
     admitted_at = max(state.at_day(stay.start, 9.5), stay.registered + dt.timedelta(minutes=30))
     reason = "" if stay.active else pick(rng, DISCHARGE_REASONS)
     discharged_at = None if stay.active else state.at_day(stay.end, 15)
-    state.rows[tables.EPISODE].append(
+    state.add(
+        tables.EPISODE,
         {
             "id": eid,
             "created_at": admitted_at,
@@ -52,7 +53,7 @@ def episode(state: ClinicState, stay: Stay) -> None:
             "status": "active" if stay.active else "discharged",
             "discharged_on": None if stay.active else stay.end,
             "discharge_reason": reason,
-        }
+        },
     )
     state.audit(admitted_at, counselor, stay.pid, eid, events.episode_admitted())
     course = Course(

@@ -127,8 +127,9 @@ def interview(state: ClinicState, course: Course) -> None:
     substances = _substances(state, iid, course.primary, last_use)
     if not draft:
         record.content_hash = interview_compute_hash(interview=record, substances=substances)
-    state.rows[tables.INTERVIEW].append(instance_row(record))
-    state.rows[tables.SUBSTANCE].extend(instance_row(s) for s in substances)
+    state.add(tables.INTERVIEW, instance_row(record))
+    for substance in substances:
+        state.add(tables.SUBSTANCE, instance_row(substance))
     state.audit(created, counselor, course.pid, iid, events.interview_created(len(substances)))
     if signed_at is not None:
         sign = events.interview_signed(record.content_hash)
@@ -234,6 +235,6 @@ def _addendum(state: ClinicState, course: Course, record: Interview, at: dt.date
     addendum.content_hash = addendum_compute_hash(
         addendum=addendum, interview_hash=record.content_hash
     )
-    state.rows[tables.ADDENDUM].append(instance_row(addendum))
+    state.add(tables.ADDENDUM, instance_row(addendum))
     added = events.addendum_added(record.id, addendum.content_hash)
     state.audit(at, counselor, course.pid, aid, added)

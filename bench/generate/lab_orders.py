@@ -9,8 +9,9 @@ import uuid
 from dataclasses import dataclass
 
 from bench.generate import events, tables
-from bench.generate.common import BASE, Row
-from bench.generate.pools import Panel, ResultRow
+from bench.generate.columns import row_keys
+from bench.generate.common import BASE, CopyRow
+from bench.generate.pools import RESULT_COLUMNS, Panel
 from bench.generate.state import ClinicState
 
 SPECIMEN = {"uds": "urine", "pregnancy": "urine", "ecg": "ecg"}
@@ -18,6 +19,24 @@ SPECIMEN = {"uds": "urine", "pregnancy": "urine", "ecg": "ecg"}
 QUICK_PANELS = ("uds", "ecg", "pregnancy")
 AMENDED_SHARE = 0.004  # of urine drug screens: a transcription error corrected the next day
 ALERTS_RECENT = dt.timedelta(days=21)  # newer alerts may still be open
+
+# intake_labresult holds most of the generated rows: they are assembled as tuples from three
+# slices (the entry, the interpretation, the status) rather than from a dict each, which would
+# cost a fifth of the build; the slices must spell the model's columns in order.
+RESULT_ENTERED = (
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "updated_by_id",
+    "order_id",
+    "patient_id",
+)
+RESULT_STATUS = ("resulted_at", "confirms_id", "supersedes_id", "is_current", "amendment_reason")
+if ("id", *RESULT_ENTERED, *RESULT_COLUMNS, *RESULT_STATUS) != row_keys(tables.LAB_RESULT):
+    raise RuntimeError(
+        f"intake_labresult columns changed: {row_keys(tables.LAB_RESULT)}; update RESULT_*"
+    )
+IS_CURRENT = row_keys(tables.LAB_RESULT).index("is_current")
 
 
 @dataclass(frozen=True)
@@ -39,7 +58,8 @@ def order(state: ClinicState, spec: OrderSpec, panel: Panel | None) -> None:
     oid = state.ids.new("laborder")
     status, collected_at, resulted_at = _progress(state, spec, panel)
     resulted = status == "resulted"
-    state.rows[tables.LAB_ORDER].append(
+    state.add(
+        tables.LAB_ORDER,
         {
             "id": oid,
             "created_at": spec.ordered_at,
@@ -59,7 +79,7 @@ def order(state: ClinicState, spec: OrderSpec, panel: Panel | None) -> None:
             "resulted_at": resulted_at if resulted else None,
             "specimen_status": panel.specimen_status if resulted and panel else "",
             "alerts": list(panel.alerts) if resulted and panel else [],
-        }
+        },
     )
     ordered = events.lab_ordered(spec.panel, spec.priority)
     state.audit(spec.ordered_at, spec.ordered_by, spec.pid, oid, ordered)
@@ -89,83 +109,48 @@ def _progress(
 def _results(
     state: ClinicState, spec: OrderSpec, oid: uuid.UUID, panel: Panel, at: dt.datetime
 ) -> None:
-    results = state.rows[tables.LAB_RESULT]
-    first = len(results)
-    collector = spec.collector
-    head = {
-        "created_at": at,
-        "updated_at": at,
-        "created_by_id": collector,
-        "updated_by_id": collector,
-        "order_id": oid,
-        "patient_id": spec.pid,
-    }
-    tail = {
-        "resulted_at": at,
-        "confirms_id": None,
-        "supersedes_id": None,
-        "is_current": True,
-        "amendment_reason": "",
-    }
+    """The panel's rows, entered by the collector at `at`; now and then one amended."""
     new_id = state.ids.new
+    entered = (at, at, spec.collector, spec.collector, oid, spec.pid)
+    status = (at, None, None, True, "")
     result_ids: dict[str, uuid.UUID] = {}
+    rows = []
     for template in panel.templates:
-        rid = result_ids[template["test_id"]] = new_id("labresult")
-        results.append({"id": rid, **head, **template, **tail})
+        rid = result_ids[template[0]] = new_id("labresult")
+        rows.append((rid, *entered, *template, *status))
     if state.audited(at):
-        entered = events.lab_results_entered(
+        done = events.lab_results_entered(
             result_ids.values(), panel.specimen_status, list(panel.alerts)
         )
-        state.audit(at, collector, spec.pid, oid, entered)
+        state.audit(at, spec.collector, spec.pid, oid, done)
     if spec.panel == "uds" and state.rng.random() < AMENDED_SHARE:
-        _amend(state, spec, oid, panel, results[first:], result_ids)
+        rows.append(_amendment(state, spec, oid, panel, rows, result_ids, at))
+    state.add_ordered(tables.LAB_RESULT, rows)
     if panel.alerts:
         _alerts(state, spec, oid, panel, result_ids, at)
 
 
-def _amend(
+def _amendment(
     state: ClinicState,
     spec: OrderSpec,
     oid: uuid.UUID,
     panel: Panel,
-    rows: list[Row],
+    rows: list[CopyRow],
     result_ids: dict[str, uuid.UUID],
-) -> None:
-    """A transcription error corrected the next day: the old row stays, superseded."""
-    r: ResultRow = next(x for x in panel.results if x.test == "thc")
-    old = rows[panel.results.index(r)]
-    old["is_current"] = False
-    at = old["resulted_at"] + dt.timedelta(hours=20)
-    rid = state.ids.new("labresult")
-    collector = spec.collector
-    state.rows[tables.LAB_RESULT].append(
-        {
-            "id": rid,
-            "created_at": at,
-            "updated_at": at,
-            "created_by_id": collector,
-            "updated_by_id": collector,
-            "order_id": oid,
-            "patient_id": spec.pid,
-            "test_id": r.test,
-            "value": r.value,
-            "unit": r.unit,
-            "qualitative": r.qualitative,
-            "interpretation": r.interpretation,
-            "flag": r.flag,
-            "expected": r.expected,
-            "alerts": list(r.alerts),
-            "method": r.method,
-            "resulted_at": at,
-            "confirms_id": None,
-            "supersedes_id": old["id"],
-            "is_current": True,
-            "amendment_reason": "Transcription error corrected",
-        }
-    )
-    result_ids[r.test] = rid
-    amended = events.lab_results_amended([r.test], [old["id"]], [rid], panel.specimen_status)
-    state.audit(at, collector, spec.pid, oid, amended)
+    resulted_at: dt.datetime,
+) -> CopyRow:
+    """A transcription error corrected the next day: the old row stays, superseded; returns the
+    correcting row."""
+    index = next(i for i, r in enumerate(panel.results) if r.test == "thc")
+    old_id = rows[index][0]
+    rows[index] = (*rows[index][:IS_CURRENT], False, *rows[index][IS_CURRENT + 1 :])
+    at = resulted_at + dt.timedelta(hours=20)
+    rid = result_ids["thc"] = state.ids.new("labresult")
+    entered = (at, at, spec.collector, spec.collector, oid, spec.pid)
+    status = (at, None, old_id, True, "Transcription error corrected")
+    amended = events.lab_results_amended(["thc"], [old_id], [rid], panel.specimen_status)
+    state.audit(at, spec.collector, spec.pid, oid, amended)
+    return (rid, *entered, *panel.results[index].columns(), *status)
 
 
 def _alerts(
@@ -203,7 +188,8 @@ def _alert(
     ack = None if open_ else at + dt.timedelta(hours=rng.uniform(1, 30))
     if ack is not None and ack > BASE:
         ack = None
-    state.rows[tables.LAB_ALERT].append(
+    state.add(
+        tables.LAB_ALERT,
         {
             "id": lid,
             "created_at": at,
@@ -218,7 +204,7 @@ def _alert(
             "acknowledged_by_id": physician if ack else None,
             "acknowledgement_note": "Reviewed with the patient." if ack else "",
             "closure": "acknowledged" if ack else "",
-        }
+        },
     )
     if ack:
         state.audit(ack, physician, spec.pid, lid, events.lab_alert_closed("acknowledged", code))

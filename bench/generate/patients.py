@@ -49,7 +49,8 @@ def patient(state: ClinicState, index: int, team: Team) -> None:
     first_admit = (BASE - dt.timedelta(days=days_ago)).date()
     registered = state.at_day(first_admit - dt.timedelta(days=rng.randrange(0, 4)), 10)
     counselor = team.counselor
-    state.rows[tables.PATIENT].append(
+    state.add(
+        tables.PATIENT,
         {
             "id": pid,
             "created_at": registered,
@@ -74,7 +75,7 @@ def patient(state: ClinicState, index: int, team: Team) -> None:
             "referral_source": rng.choice(REFERRALS),
             "reason_for_visit": rng.choice(REASONS),
             "version": 1,
-        }
+        },
     )
     state.audit(registered, counselor, pid, pid, events.patient_registered())
     _care_team(state, pid, team, registered)
@@ -104,7 +105,8 @@ def care_team_member(
 ) -> None:
     mid = state.ids.new("careteam")
     admin = state.clinic.admin
-    state.rows[tables.CARE_TEAM].append(
+    state.add(
+        tables.CARE_TEAM,
         {
             "id": mid,
             "created_at": start,
@@ -115,7 +117,7 @@ def care_team_member(
             "user_id": user,
             "team_role": role,
             "ended_at": ended,
-        }
+        },
     )
     state.audit(start, admin, pid, mid, events.care_team_member_added())
 

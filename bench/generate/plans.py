@@ -216,7 +216,8 @@ def _plan_row(
     digest = content_hash(content) if v.signed else ""
     changes = v.final == "changes-requested"
     by_physician = v.signer == team.physician
-    state.rows[tables.PLAN].append(
+    state.add(
+        tables.PLAN,
         {
             "id": v.plan_id,
             "created_at": v.at,
@@ -250,7 +251,7 @@ def _plan_row(
             "content_hash": digest,
             "acknowledged_warnings": jsonb(acknowledged),
             "closed_at": v.closed_at,
-        }
+        },
     )
     _plan_audit(state, course, v, [w["code"] for w in warnings], digest, acknowledged)
 
@@ -282,9 +283,9 @@ def _plan_lines(
     meds: list[dict[str, Any]],
     lines: list[dict[str, Any]],
 ) -> None:
-    medication_rows = state.rows[tables.PLAN_MEDICATION]
     for position, m in enumerate(meds):
-        medication_rows.append(
+        state.add(
+            tables.PLAN_MEDICATION,
             {
                 "plan_id": plan_id,
                 "position": position,
@@ -297,11 +298,11 @@ def _plan_lines(
                 "end_date": dt.date.fromisoformat(m["end_date"]) if m["end_date"] else None,
                 "indication": m["indication"],
                 "taper": jsonb(m["taper"]),
-            }
+            },
         )
-    behavioral_rows = state.rows[tables.PLAN_BEHAVIORAL]
     for position, b in enumerate(lines):
-        behavioral_rows.append(
+        state.add(
+            tables.PLAN_BEHAVIORAL,
             {
                 "plan_id": plan_id,
                 "position": position,
@@ -310,5 +311,5 @@ def _plan_lines(
                 "frequency": b["frequency"],
                 "targets": b["targets"],
                 "goals": jsonb(b["goals"]),
-            }
+            },
         )

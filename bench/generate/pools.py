@@ -14,7 +14,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from bench.generate.common import Row, jsonb
+from bench.generate.common import CopyRow, jsonb
 from intake.labs.interpret import interpret_panel
 from intake.scoring import get_instrument
 from intake.scoring.base import Item
@@ -84,6 +84,20 @@ def _answer(local: random.Random, instrument: str, item: Item, severity: float) 
     return options[index].value
 
 
+# The columns of an intake_labresult row that the interpretation decides, in column order.
+RESULT_COLUMNS = (
+    "test_id",
+    "value",
+    "unit",
+    "qualitative",
+    "interpretation",
+    "flag",
+    "expected",
+    "alerts",
+    "method",
+)
+
+
 @dataclass(frozen=True)
 class ResultRow:
     test: str
@@ -96,6 +110,20 @@ class ResultRow:
     alerts: tuple[str, ...]
     method: str
 
+    def columns(self) -> CopyRow:
+        """The values of RESULT_COLUMNS."""
+        return (
+            self.test,
+            self.value,
+            self.unit,
+            self.qualitative,
+            self.interpretation,
+            self.flag,
+            self.expected,
+            list(self.alerts),
+            self.method,
+        )
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -104,24 +132,11 @@ class Panel:
     results: tuple[ResultRow, ...]
 
     @property
-    def templates(self) -> tuple[Row, ...]:
-        """Per result, the interpreted columns (test_id .. method) of an intake_labresult row."""
+    def templates(self) -> tuple[CopyRow, ...]:
+        """Per result, the interpreted columns of an intake_labresult row (RESULT_COLUMNS)."""
         cached = self.__dict__.get("_templates")
         if cached is None:
-            cached = tuple(
-                {
-                    "test_id": r.test,
-                    "value": r.value,
-                    "unit": r.unit,
-                    "qualitative": r.qualitative,
-                    "interpretation": r.interpretation,
-                    "flag": r.flag,
-                    "expected": r.expected,
-                    "alerts": list(r.alerts),
-                    "method": r.method,
-                }
-                for r in self.results
-            )
+            cached = tuple(r.columns() for r in self.results)
             object.__setattr__(self, "_templates", cached)
         return cached
 
