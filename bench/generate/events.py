@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from intake.models import (
+    Assessment,
     CareTeamMember,
     Diagnosis,
     Episode,
@@ -30,7 +31,7 @@ CARE_TEAM_MEMBER = CareTeamMember._meta.model_name or ""
 EPISODE = Episode._meta.model_name or ""
 INTERVIEW = Interview._meta.model_name or ""
 ADDENDUM = InterviewAddendum._meta.model_name or ""
-ASSESSMENT = "assessment"
+ASSESSMENT = Assessment._meta.model_name or ""
 DIAGNOSIS = Diagnosis._meta.model_name or ""
 PLAN = TreatmentPlan._meta.model_name or ""
 LAB_ORDER, LAB_RESULT, LAB_ALERT = "lab-order", "lab-result", "lab-alert"
