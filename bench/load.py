@@ -30,21 +30,8 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
+from bench import harness
 from bench.driver import Client
-from bench.harness import (
-    LOGS,
-    PY,
-    ROOT,
-    bench_env,
-    collectstatic,
-    free_port,
-    fresh_database,
-    log,
-    run_json,
-    start_server,
-    stop_server,
-    write_result,
-)
 
 DB_NAME = "bench_load"
 PHQ9 = {str(n): 1 for n in range(1, 10)}
@@ -243,13 +230,13 @@ def check_database(db_env: dict[str, str], created: dict[str, list[str]]) -> dic
         " 'chain_events': report.checked, 'chain_problem': report.problem}))\n"
     )
     out = subprocess.run(
-        [PY, "-c", script],
+        [harness.PY, "-c", script],
         input=json.dumps(created),
         env=db_env,
         capture_output=True,
         text=True,
         check=True,
-        cwd=ROOT,
+        cwd=harness.ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -324,34 +311,34 @@ def _summary(
 def main() -> None:
     args = _arguments()
     password = secrets.token_urlsafe(18)
-    env = bench_env(
+    env = harness.bench_env(
         WEB_CONCURRENCY=str(args.workers),
         # The load test signs in 16 accounts from one address again and again: no lockout noise.
         AXES_FAILURE_LIMIT="1000",
     )
-    os.chdir(ROOT)
-    log(f"fresh database {DB_NAME}")
-    db_env = fresh_database(DB_NAME, env)
-    setup = run_json(
+    os.chdir(harness.ROOT)
+    harness.log(f"fresh database {DB_NAME}")
+    db_env = harness.fresh_database(DB_NAME, env)
+    setup = harness.run_json(
         "bench.load_setup",
         {**db_env, "BENCH_PASSWORD": password},
         str(args.clients),
         str(args.spread),
     )
-    collectstatic(db_env)
-    port = free_port()
-    server = start_server(db_env, port, LOGS / "gunicorn-load.log")
-    log(
+    harness.collectstatic(db_env)
+    port = harness.free_port()
+    server = harness.start_server(db_env, port, harness.LOGS / "gunicorn-load.log")
+    harness.log(
         f"gunicorn ({args.workers} workers) on 127.0.0.1:{port}; "
         f"{args.clients} clients for {args.seconds:.0f} s"
     )
     try:
         results, created, wall = _drive(port, setup, password, args)
     finally:
-        stop_server(server)
+        harness.stop_server(server)
     checks = check_database(db_env, dict(created))
     summary = _summary(results, wall, args, checks)
-    write_result("load-latest.json", summary)
+    harness.write_result("load-latest.json", summary)
     failed = (
         summary["server_errors"]
         or any(checks["missing"].values())

@@ -5,7 +5,8 @@
   physicians (about 125 patients), with a second factor enrolled and one-time recovery codes
   for the benchmark's sign-ins (physicians must use a second factor);
 - a privacy officer, for the audit report;
-- `bench-operator`, a superuser, for the admin changelist baseline.
+- `bench-operator`, a superuser, for the admin changelist baseline (with a second factor and
+  recovery codes too, as superusers must).
 Passwords are set to BENCH_PASSWORD (a random one per run). The patients are the physician's
 patients in active treatment with an active plan and several drug screens.
 """
@@ -71,16 +72,16 @@ def _median_physician(password: str) -> tuple[User, int, int]:
     return physician, dict(physicians)[physician_id], median
 
 
-def _recovery_codes(physician: User) -> list[str]:
+def _recovery_codes(user: User) -> list[str]:
     """The second factor: an authenticator (so sign-in asks for a code) and recovery codes,
     each good for one sign-in."""
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    if not TOTPDevice.objects.filter(user=physician, confirmed=True).exists():
-        TOTPDevice.objects.create(user=physician, name="authenticator", confirmed=True)
-    StaticDevice.objects.filter(user=physician, name="bench").delete()
-    device = StaticDevice.objects.create(user=physician, name="bench", confirmed=True)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    StaticDevice.objects.filter(user=user, name="bench").delete()
+    device = StaticDevice.objects.create(user=user, name="bench", confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
     return codes
@@ -190,6 +191,8 @@ def main() -> None:
     physician, caseload, median = _median_physician(password)
     codes = _recovery_codes(physician)
     privacy, operator = _privacy_officer_and_operator(password)
+    # A superuser signs in with a second factor too (access.must_use_second_factor).
+    operator_codes = _recovery_codes(operator)
     team = Patient.objects.filter(
         care_team__user=physician, care_team__ended_at__isnull=True
     ).distinct()
@@ -206,6 +209,7 @@ def main() -> None:
                 },
                 "privacy_officer": privacy.username,
                 "operator": operator.username,
+                "operator_recovery_codes": operator_codes,
                 "patients": _opened(_chosen(team)),
                 "fragments": _fragments(team),
                 "audit_since": (today - datetime.timedelta(days=180)).isoformat(),

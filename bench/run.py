@@ -213,7 +213,11 @@ class Sessions:
         self.port = port
         self.personas = personas
         self.password = password
-        self.codes = list(personas["physician"]["recovery_codes"])
+        # Physicians and superusers sign in with a second factor: a recovery code each time.
+        self.codes = {
+            "physician": list(personas["physician"]["recovery_codes"]),
+            "operator": list(personas.get("operator_recovery_codes", [])),
+        }
         self.web: dict[str, list[Client]] = {}
         self.api: dict[str, list[Client]] = {}
         self.tokens: dict[str, str] = {}
@@ -238,7 +242,7 @@ class Sessions:
 
     def _sign_in(self, client: Client, persona: str) -> None:
         username = self.username(persona)
-        if persona != "physician":
+        if not self.codes.get(persona):
             client.sign_in(username, self.password)
             return
         # Password, then the second factor (a recovery code: each one signs in once).
@@ -250,7 +254,7 @@ class Sessions:
             raise RuntimeError(f"sign-in as {username}: HTTP {response.status}")
         form = {
             "step": "otp",
-            "otp_token": self.codes.pop(),
+            "otp_token": self.codes[persona].pop(),
             "csrfmiddlewaretoken": client.cookies.get("csrftoken", ""),
         }
         response = client.request("POST", "/accounts/login/", form=form)
@@ -262,8 +266,8 @@ class Sessions:
         previous token (API.md), as one integration with several connections would."""
         if persona not in self.tokens:
             body = {"username": self.username(persona), "password": self.password}
-            if persona == "physician":
-                body["otp"] = self.codes.pop()
+            if self.codes.get(persona):
+                body["otp"] = self.codes[persona].pop()
             response = client.request("POST", "/api/v1/auth/token/", json_body=body, api=True)
             if response.status != 200:
                 raise RuntimeError(f"API sign-in as {body['username']}: HTTP {response.status}")

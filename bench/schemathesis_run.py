@@ -25,23 +25,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import harness
 from bench.driver import Client
-from bench.harness import (
-    LOGS,
-    ROOT,
-    bench_env,
-    collectstatic,
-    free_port,
-    fresh_database,
-    log,
-    run_json,
-    start_server,
-    stop_server,
-    write_result,
-)
 
 DB_NAME = "bench_schema"
-REPORTS = ROOT / "var" / "schemathesis"
+REPORTS = harness.ROOT / "var" / "schemathesis"
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
 URINE = [
     {"test": "fentanyl", "value": 40},
@@ -160,9 +148,9 @@ def _sign_in(port: int, setup: dict[str, Any], password: str) -> Client:
 
 def _schemathesis(port: int, token: str, args: argparse.Namespace, report_dir: Path) -> int:
     """schemathesis run over the served schema; its exit code."""
-    log(f"schemathesis: {args.examples} examples per operation, seed {args.seed}")
+    harness.log(f"schemathesis: {args.examples} examples per operation, seed {args.seed}")
     command = [
-        str(ROOT / ".venv" / "bin" / "schemathesis"),
+        str(harness.ROOT / ".venv" / "bin" / "schemathesis"),
         "run",
         f"http://127.0.0.1:{port}/api/v1/schema/",
         "-H",
@@ -181,24 +169,24 @@ def _schemathesis(port: int, token: str, args: argparse.Namespace, report_dir: P
         "--report-dir",
         str(report_dir),
     ]
-    return subprocess.run(command, cwd=ROOT, env={**os.environ}).returncode
+    return subprocess.run(command, cwd=harness.ROOT, env={**os.environ}).returncode
 
 
 def main() -> None:
     args = _arguments()
     password = secrets.token_urlsafe(18)
-    env = bench_env(
+    env = harness.bench_env(
         WEB_CONCURRENCY="2",
         # Schemathesis signs in with made-up names from this one address: no lockout noise.
         AXES_FAILURE_LIMIT="100000",
     )
-    os.chdir(ROOT)
-    log(f"fresh database {DB_NAME}")
-    db_env = fresh_database(DB_NAME, env)
-    setup = run_json("bench.schemathesis_setup", {**db_env, "BENCH_PASSWORD": password})
-    collectstatic(db_env)
-    port = free_port()
-    server = start_server(db_env, port, LOGS / "gunicorn-schemathesis.log")
+    os.chdir(harness.ROOT)
+    harness.log(f"fresh database {DB_NAME}")
+    db_env = harness.fresh_database(DB_NAME, env)
+    setup = harness.run_json("bench.schemathesis_setup", {**db_env, "BENCH_PASSWORD": password})
+    harness.collectstatic(db_env)
+    port = harness.free_port()
+    server = harness.start_server(db_env, port, harness.LOGS / "gunicorn-schemathesis.log")
     report_dir = REPORTS / datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
     try:
         client = _sign_in(port, setup, password)
@@ -206,7 +194,7 @@ def main() -> None:
         client.close()
         exit_code = _schemathesis(port, client.token or "", args, report_dir)
     finally:
-        stop_server(server)
+        harness.stop_server(server)
     summary = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "examples": args.examples,
@@ -214,7 +202,7 @@ def main() -> None:
         "exit_code": exit_code,
         **summarize(report_dir),
     }
-    write_result("schemathesis-latest.json", summary)
+    harness.write_result("schemathesis-latest.json", summary)
     sys.exit(1 if exit_code else 0)
 
 

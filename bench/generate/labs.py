@@ -27,6 +27,14 @@ CO_USE = (("cocaine", 0.2), ("amphetamines", 0.15), ("benzodiazepines", 0.1), ("
 # Specimen validity of a screen (cumulative shares; the rest valid).
 VALIDITY = (("dilute", 0.04), ("invalid", 0.047), ("substituted", 0.052), ("adulterated", 0.055))
 RECOLLECT = ("invalid", "substituted", "adulterated")
+# Medication found by a screen when taken, and in a spiked sample; with the shares of screens
+# (cumulative) showing each.
+MEDICATION_SCREENS = {
+    "methadone": (("methadone", "eddp"), ("methadone",)),
+    "bup": (("buprenorphine", "norbuprenorphine"), ("buprenorphine",)),
+    "bup-xr": (("buprenorphine", "norbuprenorphine"), ("buprenorphine",)),
+}
+ADHERENCE = {"methadone": (0.93, 0.95), "bup": (0.88, 0.92), "bup-xr": (0.88, 0.92)}
 
 
 def labs(state: ClinicState, course: Course) -> None:
@@ -154,7 +162,7 @@ def _positives(
     state: ClinicState, course: Course, co_use: list[str], weeks: float, index: int
 ) -> set[str]:
     """What a screen detects: use (less likely as treatment goes on), and the medication when
-    taken (a spiked sample now and then: the drug without its metabolite)."""
+    taken."""
     rng, regime = state.rng, course.regime
     p_use = max(0.12, 0.65 - 0.05 * weeks) if regime != "detox" else 0.9
     positives: set[str] = set()
@@ -166,15 +174,18 @@ def _positives(
     elif rng.random() < 0.15:
         positives.update(s for s in co_use if rng.random() < 0.5)
     if REGIME_DRUGS[regime] and index > 0 or regime == "methadone":
-        adherence = rng.random()
-        if regime == "methadone":
-            if adherence < 0.93:
-                positives.update(("methadone", "eddp"))
-            elif adherence < 0.95:
-                positives.add("methadone")  # a spiked sample
-        elif regime in ("bup", "bup-xr"):
-            if adherence < 0.88:
-                positives.update(("buprenorphine", "norbuprenorphine"))
-            elif adherence < 0.92:
-                positives.add("buprenorphine")  # a spiked sample
+        positives.update(_medication(regime, rng.random()))
     return positives
+
+
+def _medication(regime: str, adherence: float) -> tuple[str, ...]:
+    """The medication and its metabolite when taken; now and then a spiked sample (the drug
+    without its metabolite); nothing otherwise (naltrexone is not screened for)."""
+    if regime not in MEDICATION_SCREENS:
+        return ()
+    (taken, spiked), (taken_below, spiked_below) = MEDICATION_SCREENS[regime], ADHERENCE[regime]
+    if adherence < taken_below:
+        return taken
+    if adherence < spiked_below:
+        return spiked
+    return ()
