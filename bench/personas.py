@@ -47,10 +47,9 @@ COUNTED_TABLES = (
 def _median_physician(password: str) -> tuple[User, int, int]:
     """The physician whose caseload is closest to the network's median (the lowest id among
     equals), with BENCH_PASSWORD; returns them, their caseload and the median."""
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import User
     from django.db.models import Count, Q
 
-    User = get_user_model()
     physicians = list(
         User.objects.filter(groups__name="Physician", is_active=True)
         .annotate(
@@ -88,9 +87,8 @@ def _recovery_codes(user: User) -> list[str]:
 
 
 def _privacy_officer_and_operator(password: str) -> tuple[User, User]:
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import User
 
-    User = get_user_model()
     privacy = User.objects.filter(groups__name="Privacy officer", is_active=True).order_by("id")[0]
     privacy.set_password(password)
     privacy.save(update_fields=["password"])

@@ -149,7 +149,7 @@ def _version(
         dict(m, start_date=max(m["start_date"], at.date()).isoformat()) for m in basis.medications
     ]
     content = _content(course, basis, number, at, meds)
-    submitted_at = at + dt.timedelta(hours=rng.uniform(1, 30))
+    submitted_at: dt.datetime | None = at + dt.timedelta(hours=rng.uniform(1, 30))
     if final == "draft":
         submitted_at = None
     signed_at = None

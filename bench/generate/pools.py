@@ -213,7 +213,7 @@ class LabPool:
     def _uds_entries(
         self, local: random.Random, positives: Collection[str], validity: str
     ) -> list[dict[str, Any]]:
-        entries = []
+        entries: list[dict[str, Any]] = []
         for code in self.panels["uds"]:
             test = self.tests[code]
             if test["kind"] != "screen":
@@ -267,7 +267,7 @@ class LabPool:
         def q(flag: bool) -> str:
             return "positive" if flag else "negative"
 
-        entries = [
+        entries: list[dict[str, Any]] = [
             {"test": "hiv", "qualitative": q(hiv)},
             {"test": "hcv-ab", "qualitative": q(hcv)},
             {"test": "hbsag", "qualitative": q(hbv)},

@@ -8,10 +8,9 @@ import datetime as dt
 import math
 import random
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import connection
 
 from bench.generate.common import (
@@ -26,9 +25,6 @@ from bench.generate.common import (
 )
 from bench.generate.names import FAMILY_NAMES, GIVEN_NAMES
 from intake.models import Role, StaffProfile
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
 PATIENTS_PER_PRIVACY_OFFICER = 25_000
 # (clinic index, or None for the network's privacy officers; role; license type)
@@ -59,7 +55,6 @@ class Staff(NamedTuple):
 def create_staff(n: int, seed: int) -> Staff:
     """The staff accounts, their groups and profiles, by clinic."""
     rng = random.Random(f"{seed}/staff")
-    User = get_user_model()
     joined = BASE - dt.timedelta(days=HISTORY_DAYS + 30)
     clinics, specs = staff_specs(n)
     users = []
@@ -88,7 +83,6 @@ def create_staff(n: int, seed: int) -> Staff:
 
 
 def _groups_and_profiles(users: Sequence[User], specs: Sequence[Spec]) -> None:
-    User = get_user_model()
     groups = {role: Group.objects.get_or_create(name=role.label)[0] for role in Role}
     Membership = User.groups.through
     pairs = list(zip(users, specs, strict=True))
