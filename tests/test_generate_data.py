@@ -1,5 +1,6 @@
 """`manage.py generate_data`: consistent, deterministic fictional data at scale."""
 
+import datetime
 import io
 from collections import Counter
 
@@ -7,20 +8,42 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from bench import generate as generate_data
 from intake.models import (
     AuditEvent,
     CareTeamMember,
     Interview,
+    LabAlert,
     LabPanel,
     LabTest,
     Patient,
+    TeamRole,
     TreatmentPlan,
 )
+from intake.services.assessment import assessment_record, diagnosis_record
 from intake.services.audit_chain import audit_chain_verify
-from intake.services.interview import interview_verify_hash
-from intake.services.treatment_plan import treatment_plan_verify
+from intake.services.care_team import care_team_add
+from intake.services.episode import episode_admit, episode_discharge
+from intake.services.interview import (
+    interview_add_addendum,
+    interview_create,
+    interview_sign,
+    interview_verify_hash,
+)
+from intake.services.lab import lab_order_create, lab_results_record
+from intake.services.lab_alert import lab_alert_acknowledge
+from intake.services.lab_amend import lab_results_amend
+from intake.services.patient import patient_register
+from intake.services.treatment_plan import (
+    treatment_plan_amend,
+    treatment_plan_approve,
+    treatment_plan_create,
+    treatment_plan_submit,
+    treatment_plan_verify,
+)
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -200,41 +223,9 @@ def test_the_copy_columns_are_the_models_and_every_built_row_fills_them():
         assert {len(row) for row in rows} == {len(copy_columns(table))}, table
 
 
-def _service_event_shapes() -> dict[tuple[str, str], set[frozenset[str]]]:
-    """Each audited write the generator imitates, made once through its service: the detail
-    keys per action and object type."""
-    import datetime
-
-    from django.utils import timezone
-
-    from intake.models import LabAlert, TeamRole
-    from intake.services.assessment import assessment_record, diagnosis_record
-    from intake.services.care_team import care_team_add
-    from intake.services.episode import episode_admit, episode_discharge
-    from intake.services.interview import (
-        interview_add_addendum,
-        interview_create,
-        interview_sign,
-    )
-    from intake.services.lab import lab_order_create, lab_results_record
-    from intake.services.lab_alert import lab_alert_acknowledge
-    from intake.services.lab_amend import lab_results_amend
-    from intake.services.patient import patient_register
-    from intake.services.treatment_plan import (
-        treatment_plan_amend,
-        treatment_plan_approve,
-        treatment_plan_create,
-        treatment_plan_submit,
-    )
-    from tests.factories import PASSWORD, UserFactory
-
-    counselor = UserFactory(role="counselor")
-    nurse = UserFactory(role="nurse")
-    physician = UserFactory(role="physician")
-    admin = UserFactory(role="clinic-admin")
-    today = timezone.localdate()
-    first = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
+def _chart_with_interview(counselor, nurse, physician, admin, today):
+    """A registered patient with a care team, an episode, a signed interview with an addendum
+    and a diagnosis from a DSM-5 checklist."""
     patient = patient_register(
         actor=counselor,
         data={
@@ -265,6 +256,10 @@ def _service_event_shapes() -> dict[tuple[str, str], set[frozenset[str]]]:
         actor=physician, patient=patient, instrument="dsm5-oud", answers=answers
     )
     diagnosis_record(actor=physician, patient=patient, assessment=dsm5)
+    return patient, episode
+
+
+def _ecg_amended_and_acknowledged(nurse, physician, patient):
     order = lab_order_create(actor=nurse, patient=patient, panel="ecg")
     collected = timezone.now() - datetime.timedelta(hours=1)
     entries = [{"test": "qtc", "value": 520}]
@@ -275,6 +270,9 @@ def _service_event_shapes() -> dict[tuple[str, str], set[frozenset[str]]]:
     lab_results_amend(actor=nurse, order=order, corrections=corrections, reason="Re-read")
     alert = LabAlert.objects.filter(order=order, acknowledged_at__isnull=True).first()
     lab_alert_acknowledge(actor=physician, alert=alert, note="Cardiology called")
+
+
+def _plan_signed_and_amended(counselor, patient, today):
     plan = treatment_plan_create(
         actor=counselor,
         patient=patient,
@@ -294,6 +292,21 @@ def _service_event_shapes() -> dict[tuple[str, str], set[frozenset[str]]]:
     treatment_plan_submit(actor=counselor, plan=plan)
     signed = treatment_plan_approve(actor=counselor, plan=plan, password=PASSWORD)
     treatment_plan_amend(actor=counselor, plan=signed, reason="Scheduled review")
+
+
+def _service_event_shapes() -> dict[tuple[str, str], set[frozenset[str]]]:
+    """Each audited write the generator imitates, made once through its service: the detail
+    keys per action and object type."""
+    counselor = UserFactory(role="counselor")
+    nurse = UserFactory(role="nurse")
+    physician = UserFactory(role="physician")
+    admin = UserFactory(role="clinic-admin")
+    today = timezone.localdate()
+    first = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    patient, episode = _chart_with_interview(counselor, nurse, physician, admin, today)
+    _ecg_amended_and_acknowledged(nurse, physician, patient)
+    _plan_signed_and_amended(counselor, patient, today)
     episode_discharge(actor=counselor, episode=episode, discharged_on=today, reason="completed")
 
     shapes: dict[tuple[str, str], set[frozenset[str]]] = {}
