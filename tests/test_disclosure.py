@@ -51,14 +51,13 @@ def test_it_discloses_under_an_active_consent(api, patient, team_physician):
 
 
 def test_the_digest_is_of_the_canonical_json_of_what_was_sent(api, patient, team_physician):
-    """The recorded SHA-256 is the one rule every signed record uses (intake/signing.py):
-    a recipient recomputes it from the document as received."""
+    """The recorded SHA-256 follows the one documented rule disclosures have always used
+    (docs/api.md#disclosures): a recipient recomputes it from the document as received, and
+    digests recorded before stay checkable."""
     consent = make_consent(patient, team_physician)
     api.force_authenticate(team_physician)
     body = api.post(_url(patient), _body(consent), format="json").json()
-    canonical = json.dumps(
-        body["document"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    canonical = json.dumps(body["document"], sort_keys=True)
     assert body["document_sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
     assert Disclosure.objects.get(pk=body["id"]).document_sha256 == body["document_sha256"]
 

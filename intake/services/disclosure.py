@@ -24,7 +24,7 @@ from intake.models import (
 )
 from intake.selectors.disclosure import disclosure_document
 from intake.services.audit import audit_record
-from intake.signing import content_sha256
+from intake.signing import disclosure_sha256
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -82,9 +82,7 @@ def _store(
         content=content,
         notice=REDISCLOSURE_NOTICE,
         document=document,
-        # The digest of the canonical JSON every signed record uses (intake/signing.py), so a
-        # recipient can check the document with one documented rule.
-        document_sha256=content_sha256(document),
+        document_sha256=disclosure_sha256(document),
         disclosed_at=timezone.now(),
         disclosed_by=actor,
         created_by=actor,
