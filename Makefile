@@ -80,9 +80,8 @@ lint: install
 
 ## typecheck: mypy (django-stubs plugin, settings in pyproject.toml) over the modules held to full
 ## type annotations
-# TODO(issue 16): add intake/services to TYPED once mypy passes on it.
 TYPED := intake/access.py intake/access_scope.py intake/access_staff.py \
 	intake/access_vocabulary.py intake/access_worklist.py intake/scoring intake/labs \
-	intake/selectors
+	intake/selectors intake/services
 typecheck: install
 	$(VENV)/bin/mypy $(TYPED)

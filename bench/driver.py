@@ -31,7 +31,7 @@ class Response:
 class Client:
     """One keep-alive connection with its own cookies (a browser tab) and optional API token."""
 
-    def __init__(self, host: str, port: int):
+    def __init__(self, host: str, port: int) -> None:
         if host not in LOOPBACK:
             raise ValueError(f"the benchmark only talks to loopback, not {host!r}")
         self.host, self.port = host, port
@@ -39,7 +39,15 @@ class Client:
         self.token: str | None = None
         self.conn = http.client.HTTPConnection(host, port, timeout=60)
 
-    def request(self, method: str, path: str, *, form=None, json_body=None, api=False):
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        form: dict[str, str] | None = None,
+        json_body: object = None,
+        api: bool = False,
+    ) -> Response:
         headers = {"Host": f"{self.host}:{self.port}", "Connection": "keep-alive"}
         body = None
         if form is not None:

@@ -28,21 +28,10 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from typing import Any
 
+from bench import harness
 from bench.driver import Client
-from bench.run import (
-    LOGS,
-    PY,
-    RESULTS,
-    ROOT,
-    admin_connect,
-    free_port,
-    log,
-    server_url,
-    start_server,
-    stop_server,
-    with_database,
-)
 
 DB_NAME = "bench_load"
 PHQ9 = {str(n): 1 for n in range(1, 10)}
@@ -66,17 +55,24 @@ VALID_SPECIMEN = {
 }
 
 
-def fresh_database(url: str, env: dict) -> dict:
-    with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    db_env = {**env, "DATABASE_URL": with_database(url, DB_NAME)}
-    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env=db_env, check=True)
-    return db_env
+# (operation, HTTP status, seconds) per request; the ids each creating operation got back.
+Results = list[tuple[str, int, float]]
+Created = defaultdict[str, list[str]]
 
 
 class Worker(threading.Thread):
-    def __init__(self, port, user, password, patients, deadline, results, created):
+    """One API client: signs in, then writes and reads until the deadline."""
+
+    def __init__(
+        self,
+        port: int,
+        user: dict[str, str],
+        password: str,
+        patients: list[str],
+        deadline: float,
+        results: Results,
+        created: Created,
+    ) -> None:
         super().__init__(daemon=True)
         self.client = Client("127.0.0.1", port)
         self.user, self.password, self.patients = user, password, patients
@@ -85,7 +81,9 @@ class Worker(threading.Thread):
         self.plans: dict[str, dict] = {}
         self.interviews: dict[str, dict] = {}
 
-    def call(self, op, method, path, body=None):
+    def call(
+        self, op: str, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         started = time.perf_counter()
         response = self.client.request(method, path, json_body=body, api=True)
         elapsed = time.perf_counter() - started
@@ -98,7 +96,7 @@ class Worker(threading.Thread):
             return json.loads(response.body)
         return None
 
-    def run(self):
+    def run(self) -> None:
         body = self.call(
             "sign-in",
             "POST",
@@ -117,7 +115,7 @@ class Worker(threading.Thread):
                 self.nurse_step(patient)
         self.client.close()
 
-    def counselor_step(self, patient, roll):
+    def counselor_step(self, patient: str, roll: float) -> None:
         if roll < 0.5:
             self.call(
                 "assessment",
@@ -126,58 +124,66 @@ class Worker(threading.Thread):
                 {"instrument": "phq9", "answers": PHQ9},
             )
         elif roll < 0.75:
-            plan = self.plans.get(patient)
-            if plan is None:
-                plan = self.call(
-                    "plan-create",
-                    "POST",
-                    f"/api/v1/patients/{patient}/treatment-plans/",
+            self.plan_step(patient)
+        else:
+            self.interview_step(patient)
+
+    def plan_step(self, patient: str) -> None:
+        """A plan draft for the patient, or an edit of the one this client drafted."""
+        plan = self.plans.get(patient)
+        if plan is None:
+            plan = self.call(
+                "plan-create",
+                "POST",
+                f"/api/v1/patients/{patient}/treatment-plans/",
+                {
+                    "setting": "outpatient",
+                    "review_date": "2027-06-01",
+                    "behavioral": BEHAVIORAL,
+                },
+            )
+        else:
+            day = 1 + self.rng.randrange(27)
+            plan = (
+                self.call(
+                    "plan-edit",
+                    "PATCH",
+                    f"/api/v1/treatment-plans/{plan['id']}/",
+                    {"revision": plan["revision"], "review_date": f"2027-07-{day:02d}"},
+                )
+                or None
+            )
+        if plan:
+            self.plans[patient] = plan
+        else:
+            self.plans.pop(patient, None)
+
+    def interview_step(self, patient: str) -> None:
+        """An interview draft for the patient, or an edit of the one this client started."""
+        interview = self.interviews.get(patient)
+        if interview is None:
+            interview = self.call(
+                "interview-create", "POST", f"/api/v1/patients/{patient}/interviews/", {}
+            )
+        else:
+            interview = (
+                self.call(
+                    "interview-edit",
+                    "PATCH",
+                    f"/api/v1/interviews/{interview['id']}/",
                     {
-                        "setting": "outpatient",
-                        "review_date": "2027-06-01",
-                        "behavioral": BEHAVIORAL,
+                        "revision": interview["revision"],
+                        "impressions": f"note {self.rng.random()}",
                     },
                 )
-            else:
-                day = 1 + self.rng.randrange(27)
-                plan = (
-                    self.call(
-                        "plan-edit",
-                        "PATCH",
-                        f"/api/v1/treatment-plans/{plan['id']}/",
-                        {"revision": plan["revision"], "review_date": f"2027-07-{day:02d}"},
-                    )
-                    or None
-                )
-            if plan:
-                self.plans[patient] = plan
-            else:
-                self.plans.pop(patient, None)
+                or None
+            )
+        if interview:
+            self.interviews[patient] = interview
         else:
-            interview = self.interviews.get(patient)
-            if interview is None:
-                interview = self.call(
-                    "interview-create", "POST", f"/api/v1/patients/{patient}/interviews/", {}
-                )
-            else:
-                interview = (
-                    self.call(
-                        "interview-edit",
-                        "PATCH",
-                        f"/api/v1/interviews/{interview['id']}/",
-                        {
-                            "revision": interview["revision"],
-                            "impressions": f"note {self.rng.random()}",
-                        },
-                    )
-                    or None
-                )
-            if interview:
-                self.interviews[patient] = interview
-            else:
-                self.interviews.pop(patient, None)
+            self.interviews.pop(patient, None)
 
-    def nurse_step(self, patient):
+    def nurse_step(self, patient: str) -> None:
         order = self.call(
             "lab-order", "POST", f"/api/v1/patients/{patient}/lab-orders/", {"panel": "uds"}
         )
@@ -197,12 +203,12 @@ class Worker(threading.Thread):
         )
 
 
-def percentile(values, q):
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
 
 
-def check_database(db_env, created) -> dict:
+def check_database(db_env: dict[str, str], created: dict[str, list[str]]) -> dict[str, Any]:
     """Every 201 in the database; the chain sealed (waiting at most 30 s) and intact."""
     script = (
         "import json, sys, time, django; django.setup()\n"
@@ -224,83 +230,59 @@ def check_database(db_env, created) -> dict:
         " 'chain_events': report.checked, 'chain_problem': report.problem}))\n"
     )
     out = subprocess.run(
-        [PY, "-c", script],
+        [harness.PY, "-c", script],
         input=json.dumps(created),
         env=db_env,
         capture_output=True,
         text=True,
         check=True,
-        cwd=ROOT,
+        cwd=harness.ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--spread", type=int, default=40)
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    password = secrets.token_urlsafe(18)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings.bench",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-        "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(48),
-        "DB_CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-        "WEB_CONCURRENCY": str(args.workers),
-        # The load test signs in 16 accounts from one address again and again: no lockout noise.
-        "AXES_FAILURE_LIMIT": "1000",
-    }
-    os.chdir(ROOT)
-    log(f"fresh database {DB_NAME}")
-    db_env = fresh_database(server_url(), env)
-    setup = json.loads(
-        subprocess.run(
-            [PY, "-m", "bench.load_setup", str(args.clients), str(args.spread)],
-            env={**db_env, "BENCH_PASSWORD": password},
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    collect = [PY, "manage.py", "collectstatic", "--noinput", "-v", "0"]
-    subprocess.run(collect, env=db_env, check=True)
-    port = free_port()
-    server = start_server(db_env, port, LOGS / "gunicorn-load.log")
-    log(
-        f"gunicorn ({args.workers} workers) on 127.0.0.1:{port}; "
-        f"{args.clients} clients for {args.seconds:.0f} s"
-    )
-    results: list = []
-    created: dict = defaultdict(list)
-    try:
-        deadline = time.monotonic() + args.seconds
-        workers = []
-        for i, user in enumerate(setup["staff"]):
-            # Half the clients on the one shared patient, half spread over the others.
-            patients = [setup["shared"]] if i % 4 < 2 else setup["spread"]
-            workers.append(Worker(port, user, password, patients, deadline, results, created))
-        started = time.monotonic()
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=args.seconds + 120)
-        wall = time.monotonic() - started
-    finally:
-        stop_server(server)
+
+def _drive(
+    port: int, setup: dict[str, Any], password: str, args: argparse.Namespace
+) -> tuple[Results, Created, float]:
+    """Every client until the deadline; the requests, the ids created and the wall time."""
+    results: Results = []
+    created: Created = defaultdict(list)
+    deadline = time.monotonic() + args.seconds
+    workers = []
+    for i, user in enumerate(setup["staff"]):
+        # Half the clients on the one shared patient, half spread over the others.
+        patients = [setup["shared"]] if i % 4 < 2 else setup["spread"]
+        workers.append(Worker(port, user, password, patients, deadline, results, created))
+    started = time.monotonic()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=args.seconds + 120)
+    return results, created, time.monotonic() - started
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def _summary(
+    results: Results, wall: float, args: argparse.Namespace, checks: dict[str, Any]
+) -> dict[str, Any]:
     statuses = Counter(status for _, status, _ in results)
-    per_op = defaultdict(list)
+    per_op: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
     for op, status, elapsed in results:
         per_op[op].append((status, elapsed))
-    checks = check_database(db_env, dict(created))
-    summary = {
+    latencies = [e for _, _, e in results]
+    return {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "clients": args.clients,
         "seconds": args.seconds,
@@ -310,23 +292,53 @@ def main() -> None:
         "statuses": dict(sorted(statuses.items())),
         "server_errors": sum(n for s, n in statuses.items() if s >= 500),
         "latency_ms": {
-            "p50": round(statistics.median([e for _, _, e in results]) * 1000, 1) if results else 0,
-            "p95": round(percentile([e for _, _, e in results], 0.95) * 1000, 1),
-            "max": round(max((e for _, _, e in results), default=0) * 1000, 1),
+            "p50": _ms(statistics.median(latencies)) if results else 0,
+            "p95": _ms(percentile(latencies, 0.95)),
+            "max": _ms(max(latencies, default=0)),
         },
         "operations": {
             op: {
                 "n": len(rows),
                 "statuses": dict(Counter(s for s, _ in rows)),
-                "p95_ms": round(percentile([e for _, e in rows], 0.95) * 1000, 1),
+                "p95_ms": _ms(percentile([e for _, e in rows], 0.95)),
             }
             for op, rows in sorted(per_op.items())
         },
         **checks,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "load-latest.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(json.dumps(summary, indent=2))
+
+
+def main() -> None:
+    args = _arguments()
+    password = secrets.token_urlsafe(18)
+    env = harness.bench_env(
+        WEB_CONCURRENCY=str(args.workers),
+        # The load test signs in 16 accounts from one address again and again: no lockout noise.
+        AXES_FAILURE_LIMIT="1000",
+    )
+    os.chdir(harness.ROOT)
+    harness.log(f"fresh database {DB_NAME}")
+    db_env = harness.fresh_database(DB_NAME, env)
+    setup = harness.run_json(
+        "bench.load_setup",
+        {**db_env, "BENCH_PASSWORD": password},
+        str(args.clients),
+        str(args.spread),
+    )
+    harness.collectstatic(db_env)
+    port = harness.free_port()
+    server = harness.start_server(db_env, port, harness.LOGS / "gunicorn-load.log")
+    harness.log(
+        f"gunicorn ({args.workers} workers) on 127.0.0.1:{port}; "
+        f"{args.clients} clients for {args.seconds:.0f} s"
+    )
+    try:
+        results, created, wall = _drive(port, setup, password, args)
+    finally:
+        harness.stop_server(server)
+    checks = check_database(db_env, dict(created))
+    summary = _summary(results, wall, args, checks)
+    harness.write_result("load-latest.json", summary)
     failed = (
         summary["server_errors"]
         or any(checks["missing"].values())

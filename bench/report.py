@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 SMALL, LARGE = 2_000, 100_000
 # The brief's targets (measured by the benchmark, not by timed tests).
@@ -13,12 +14,12 @@ MIN_SEARCH_VS_ADMIN = 3.0
 MIN_CHART_VS_BARE_RPS = 0.35
 
 
-def _load(results: Path, n: int) -> dict | None:
+def _load(results: Path, n: int) -> dict[str, Any] | None:
     path = results / f"scale-{n}.json"
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def _fmt(value, unit: str = "") -> str:
+def _fmt(value: object, unit: str = "") -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
@@ -26,22 +27,35 @@ def _fmt(value, unit: str = "") -> str:
     return f"{value}{unit}"
 
 
-def _ratio(a, b) -> str:
+def _ratio(a: float | None, b: float | None) -> str:
     if not a or not b:
         return "—"
     return f"{a / b:.2f}"
 
 
-def markdown(result: dict, results: Path) -> str:
+def markdown(result: dict[str, Any], results: Path) -> str:
+    small, large = _load(results, SMALL), _load(results, LARGE)
+    lines = [
+        *_header(result),
+        *_pages_table(result["pages"], result["baselines"]),
+        "",
+        f"## {LARGE:,} vs {SMALL:,} patients",
+        "",
+        *_scales_table(small, large, results),
+        "",
+        "## Targets",
+        "",
+        *_targets(result, small, large),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _header(result: dict[str, Any]) -> list[str]:
     n = result["scale"]["patients"]
-    pages, base = result["pages"], result["baselines"]
-    bare = base.get("bare", {})
-    bare_c4_rps = (bare.get("c4") or {}).get("rps")
-    bare_c1_p50 = (bare.get("c1") or {}).get("p50_ms")
     run = result["run"]
     scale = result["scale"]
     rows = scale.get("rows", {})
-    lines = [
+    return [
         f"# Benchmark: {n:,} patients",
         "",
         f"Run {run['started']} to {run['finished']} on {run['cpus']} CPUs; gunicorn "
@@ -59,6 +73,14 @@ def markdown(result: dict, results: Path) -> str:
         f"a physician with {scale.get('physician_caseload')} patients on their care teams "
         f"(the network's median), opening {scale.get('patients_opened')} of them in turn.",
         "",
+    ]
+
+
+def _pages_table(pages: dict[str, Any], base: dict[str, Any]) -> list[str]:
+    bare = base.get("bare", {})
+    bare_c4_rps = (bare.get("c4") or {}).get("rps")
+    bare_c1_p50 = (bare.get("c1") or {}).get("p50_ms")
+    lines = [
         "| page | queries | p50 1 client | p95 1 client | p50 4 clients | p95 4 clients | "
         "req/s 4 clients | p50 vs bare (1 client) | req/s vs bare (4 clients) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -75,40 +97,43 @@ def markdown(result: dict, results: Path) -> str:
         (v.get(c) or {}).get("errors") for c in ("c1", "c4"))}  # fmt: skip
     if errors:
         lines += ["", "Errors: " + ", ".join(sorted(errors)) + " (see the JSON)."]
+    return lines
 
-    small, large = _load(results, SMALL), _load(results, LARGE)
-    lines += ["", f"## {LARGE:,} vs {SMALL:,} patients", ""]
-    if small and large:
-        lines += [
-            "| page | queries 2k | queries 100k | p95 1 client 2k | p95 1 client 100k | "
-            "ratio | p95 4 clients 2k | p95 4 clients 100k | ratio |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        for name in large["pages"]:
-            s, g = small["pages"].get(name, {}), large["pages"][name]
-            s1, g1 = s.get("c1") or {}, g.get("c1") or {}
-            s4, g4 = s.get("c4") or {}, g.get("c4") or {}
-            cells = [
-                _fmt(s.get("queries")),
-                _fmt(g.get("queries")),
-                _fmt(s1.get("p95_ms"), " ms"),
-                _fmt(g1.get("p95_ms"), " ms"),
-                _ratio(g1.get("p95_ms"), s1.get("p95_ms")),
-                _fmt(s4.get("p95_ms"), " ms"),
-                _fmt(g4.get("p95_ms"), " ms"),
-                _ratio(g4.get("p95_ms"), s4.get("p95_ms")),
-            ]
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    else:
-        lines.append(
+
+def _scales_table(
+    small: dict[str, Any] | None, large: dict[str, Any] | None, results: Path
+) -> list[str]:
+    if not (small and large):
+        return [
             f"Run both scales to compare (BENCH_PATIENTS={SMALL} make bench, then make bench); "
             f"found: {', '.join(p.name for p in sorted(results.glob('scale-*.json'))) or 'none'}."
-        )
-    lines += ["", "## Targets", ""] + _targets(result, small, large)
-    return "\n".join(lines) + "\n"
+        ]
+    lines = [
+        "| page | queries 2k | queries 100k | p95 1 client 2k | p95 1 client 100k | "
+        "ratio | p95 4 clients 2k | p95 4 clients 100k | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in large["pages"]:
+        s, g = small["pages"].get(name, {}), large["pages"][name]
+        s1, g1 = s.get("c1") or {}, g.get("c1") or {}
+        s4, g4 = s.get("c4") or {}, g.get("c4") or {}
+        cells = [
+            _fmt(s.get("queries")),
+            _fmt(g.get("queries")),
+            _fmt(s1.get("p95_ms"), " ms"),
+            _fmt(g1.get("p95_ms"), " ms"),
+            _ratio(g1.get("p95_ms"), s1.get("p95_ms")),
+            _fmt(s4.get("p95_ms"), " ms"),
+            _fmt(g4.get("p95_ms"), " ms"),
+            _ratio(g4.get("p95_ms"), s4.get("p95_ms")),
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
 
 
-def _targets(result: dict, small: dict | None, large: dict | None) -> list[str]:
+def _targets(
+    result: dict[str, Any], small: dict[str, Any] | None, large: dict[str, Any] | None
+) -> list[str]:
     out = []
     pages, base = result["pages"], result["baselines"]
     worst = max((p.get("queries") or 0) for p in pages.values())

@@ -22,50 +22,39 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.parse
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 from bench import report
-from bench.driver import Client, run_load
+from bench.driver import Client, Step, run_load
+from bench.harness import (
+    LOGS,
+    PY,
+    RESULTS,
+    ROOT,
+    admin_connect,
+    bench_env,
+    collectstatic,
+    free_port,
+    log,
+    migrate,
+    run_json,
+    server_url,
+    start_server,
+    stop_server,
+    with_database,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-LOGS = ROOT / "var" / "bench"
-PY = sys.executable
 CONCURRENCY = (1, 4)
-
-
-def log(text: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
+# A request as a step makes it: method, path, Client.request keywords, the expected status.
+Request = tuple[str, str, dict[str, Any], int]
+# Scenario name -> (persona, step).
+Table = dict[str, tuple[str, Step]]
 
 
 # Database --------------------------------------------------------------------------------------
-
-
-def server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        return url
-    sys.path.insert(0, str(ROOT))
-    from clinic.database import _embedded_url
-
-    # Kept running by this process until it exits (the embedded server's cleanup mode).
-    return _embedded_url(ROOT / "var")
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def admin_connect(url: str):
-    import psycopg
-
-    return psycopg.connect(url, autocommit=True)
 
 
 def database_comment(url: str, name: str) -> str | None:
@@ -79,7 +68,7 @@ def database_comment(url: str, name: str) -> str | None:
     return row[0] or ""
 
 
-def ensure_database(url: str, n: int, seed: int, env: dict) -> dict:
+def ensure_database(url: str, n: int, seed: int, env: dict[str, str]) -> dict[str, Any]:
     """The bench database for this scale, loaded once; returns what its comment records."""
     name = f"bench_{n}"
     marker = f"clinic-intake bench data: patients={n} seed={seed}"
@@ -96,7 +85,7 @@ def ensure_database(url: str, n: int, seed: int, env: dict) -> dict:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     db_env = {**env, "DATABASE_URL": with_database(url, name)}
     log(f"migrating {name}")
-    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env=db_env, check=True)
+    migrate(db_env)
     log(f"generating {n} patients (seed {seed})")
     started = time.monotonic()
     subprocess.run(
@@ -115,7 +104,7 @@ def ensure_database(url: str, n: int, seed: int, env: dict) -> dict:
     return {"patients": n, "seed": seed, "generate_seconds": seconds, "loadavg": _loadavg()}
 
 
-def _parse_comment(comment: str) -> dict:
+def _parse_comment(comment: str) -> dict[str, Any]:
     fields = dict(part.split("=", 1) for part in comment.split() if "=" in part)
     return {
         "patients": int(fields["patients"]),
@@ -131,160 +120,88 @@ def _loadavg() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-# Server ----------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env: dict, port: int, log_path: Path) -> subprocess.Popen:
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    out = open(log_path, "w")  # noqa: SIM115 - closed when the server stops
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "clinic.wsgi"],
-        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early; see {log_path}")
-        try:
-            client = Client("127.0.0.1", port)
-            if client.request("GET", "/accounts/login/").status == 200:
-                client.close()
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError(f"gunicorn did not answer within 60 s; see {log_path}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 # Scenarios -------------------------------------------------------------------------------------
 
 
 PHQ9_NONE = {str(i): "0" for i in range(1, 10)}
 
 
-def scenarios(p: dict) -> dict:
+def _get(path: str, *, api: bool = False) -> Request:
+    return ("GET", path, {"api": True} if api else {}, 200)
+
+
+def scenarios(p: dict[str, Any]) -> Table:
     """name -> (persona, step); step(client, n) gives the n-th request. Names with "api" use
     a token, the others a signed-in session."""
     patients = p["patients"]
     fragments = p["fragments"]
 
-    def pat(n):
+    def pat(n: int) -> dict[str, Any]:
         return patients[n % len(patients)]
 
-    def frag(n):
+    def frag(n: int) -> str:
         return fragments[n % len(fragments)]
 
-    since, until = p["audit_since"], p["audit_until"]
     return {
-        "search_page": (
-            "physician",
-            lambda c, n: (
-                "POST",
-                "/patients/",
-                {"form": {"q": frag(n), "csrfmiddlewaretoken": c.cookies.get("csrftoken", "")}},
-                200,
-            ),
-        ),
-        "search_api": (
-            "physician",
-            lambda c, n: ("GET", f"/api/v1/patients/?q={frag(n)}", {"api": True}, 200),
-        ),
-        "chart": ("physician", lambda c, n: ("GET", f"/patients/{pat(n)['id']}/", {}, 200)),
-        "lab_list": (
-            "physician",
-            lambda c, n: ("GET", f"/patients/{pat(n)['id']}/labs/", {}, 200),
-        ),
-        "lab_results_api": (
-            "physician",
-            lambda c, n: (
-                "GET",
-                f"/api/v1/patients/{pat(n)['id']}/lab-results/",
-                {"api": True},
-                200,
-            ),
-        ),
-        "instrument_history": (
-            "physician",
-            lambda c, n: (
-                "GET",
-                f"/patients/{pat(n)['id']}/assessments/history/phq9/",
-                {},
-                200,
-            ),
-        ),
-        "review_queue_api": (
-            "physician",
-            lambda c, n: ("GET", "/api/v1/review-queue/", {"api": True}, 200),
-        ),
-        "home": ("physician", lambda c, n: ("GET", "/", {}, 200)),
-        "plan_detail": (
-            "physician",
-            lambda c, n: (
-                "GET",
-                f"/patients/{pat(n)['id']}/plans/{pat(n)['plan']}/",
-                {},
-                200,
-            ),
-        ),
-        "assessment_post_api": (
-            "physician",
-            lambda c, n: (
-                "POST",
-                f"/api/v1/patients/{pat(n)['id']}/assessments/",
-                {"json_body": {"instrument": "phq9", "answers": PHQ9_NONE}, "api": True},
-                201,
-            ),
-        ),
+        **_search_scenarios(frag),
+        **_chart_scenarios(pat),
+        **_audit_scenarios(pat, p["audit_since"], p["audit_until"]),
+    }
+
+
+def _search_scenarios(frag: Callable[[int], str]) -> Table:
+    def search_page(c: Client, n: int) -> Request:
+        form = {"q": frag(n), "csrfmiddlewaretoken": c.cookies.get("csrftoken", "")}
+        return ("POST", "/patients/", {"form": form}, 200)
+
+    return {
+        "search_page": ("physician", search_page),
+        "search_api": ("physician", lambda c, n: _get(f"/api/v1/patients/?q={frag(n)}", api=True)),
+    }
+
+
+def _chart_scenarios(pat: Callable[[int], dict[str, Any]]) -> Table:
+    def chart(path: str, *, api: bool = False) -> Step:
+        return lambda c, n: _get(path.format(id=pat(n)["id"], plan=pat(n)["plan"]), api=api)
+
+    def assessment_post(c: Client, n: int) -> Request:
+        body = {"instrument": "phq9", "answers": PHQ9_NONE}
+        path = f"/api/v1/patients/{pat(n)['id']}/assessments/"
+        return ("POST", path, {"json_body": body, "api": True}, 201)
+
+    return {
+        "chart": ("physician", chart("/patients/{id}/")),
+        "lab_list": ("physician", chart("/patients/{id}/labs/")),
+        "lab_results_api": ("physician", chart("/api/v1/patients/{id}/lab-results/", api=True)),
+        "instrument_history": ("physician", chart("/patients/{id}/assessments/history/phq9/")),
+        "review_queue_api": ("physician", chart("/api/v1/review-queue/", api=True)),
+        "home": ("physician", chart("/")),
+        "plan_detail": ("physician", chart("/patients/{id}/plans/{plan}/")),
+        "assessment_post_api": ("physician", assessment_post),
+    }
+
+
+def _audit_scenarios(pat: Callable[[int], dict[str, Any]], since: str, until: str) -> Table:
+    query = f"&since={since}&until={until}"
+    return {
         "audit_report": (
             "privacy",
-            lambda c, n: (
-                "GET",
-                f"/audit/?patient={pat(n)['id']}&since={since}&until={until}",
-                {},
-                200,
-            ),
+            lambda c, n: _get(f"/audit/?patient={pat(n)['id']}{query}"),
         ),
         "audit_api": (
             "privacy",
-            lambda c, n: (
-                "GET",
-                f"/api/v1/audit-events/?patient={pat(n)['id']}&since={since}&until={until}",
-                {"api": True},
-                200,
-            ),
+            lambda c, n: _get(f"/api/v1/audit-events/?patient={pat(n)['id']}{query}", api=True),
         ),
     }
 
 
-def baselines(p: dict) -> dict:
+def baselines(p: dict[str, Any]) -> Table:
     fragments = p["fragments"]
     return {
-        "bare": ("physician", lambda c, n: ("GET", "/bench/bare/", {}, 200)),
+        "bare": ("physician", lambda c, n: _get("/bench/bare/")),
         "admin_search": (
             "operator",
-            lambda c, n: (
-                "GET",
-                f"/bench/admin/intake/patient/?q={fragments[n % len(fragments)]}",
-                {},
-                200,
-            ),
+            lambda c, n: _get(f"/bench/admin/intake/patient/?q={fragments[n % len(fragments)]}"),
         ),
     }
 
@@ -292,11 +209,15 @@ def baselines(p: dict) -> dict:
 class Sessions:
     """Signed-in clients per persona, made on first use and reused across scenarios."""
 
-    def __init__(self, port: int, personas: dict, password: str):
+    def __init__(self, port: int, personas: dict[str, Any], password: str) -> None:
         self.port = port
         self.personas = personas
         self.password = password
-        self.codes = list(personas["physician"]["recovery_codes"])
+        # Physicians and superusers sign in with a second factor: a recovery code each time.
+        self.codes = {
+            "physician": list(personas["physician"]["recovery_codes"]),
+            "operator": list(personas.get("operator_recovery_codes", [])),
+        }
         self.web: dict[str, list[Client]] = {}
         self.api: dict[str, list[Client]] = {}
         self.tokens: dict[str, str] = {}
@@ -321,7 +242,7 @@ class Sessions:
 
     def _sign_in(self, client: Client, persona: str) -> None:
         username = self.username(persona)
-        if persona != "physician":
+        if not self.codes.get(persona):
             client.sign_in(username, self.password)
             return
         # Password, then the second factor (a recovery code: each one signs in once).
@@ -333,7 +254,7 @@ class Sessions:
             raise RuntimeError(f"sign-in as {username}: HTTP {response.status}")
         form = {
             "step": "otp",
-            "otp_token": self.codes.pop(),
+            "otp_token": self.codes[persona].pop(),
             "csrfmiddlewaretoken": client.cookies.get("csrftoken", ""),
         }
         response = client.request("POST", "/accounts/login/", form=form)
@@ -345,8 +266,8 @@ class Sessions:
         previous token (docs/api.md#sign-in), as one integration with several connections would."""
         if persona not in self.tokens:
             body = {"username": self.username(persona), "password": self.password}
-            if persona == "physician":
-                body["otp"] = self.codes.pop()
+            if self.codes.get(persona):
+                body["otp"] = self.codes[persona].pop()
             response = client.request("POST", "/api/v1/auth/token/", json_body=body, api=True)
             if response.status != 200:
                 raise RuntimeError(f"API sign-in as {body['username']}: HTTP {response.status}")
@@ -354,8 +275,8 @@ class Sessions:
         client.token = self.tokens[persona]
 
 
-def measure(sessions: Sessions, table: dict, args) -> dict:
-    out = {}
+def measure(sessions: Sessions, table: Table, args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for name, (persona, step) in table.items():
         if args.only and name not in args.only:
             continue
@@ -374,7 +295,7 @@ def measure(sessions: Sessions, table: dict, args) -> dict:
     return out
 
 
-def flatten(result: dict) -> dict:
+def flatten(result: dict[str, Any]) -> dict[str, Any]:
     """The JSON shape the brief names: p50_ms, p95_ms, rps, queries at top level (4 clients),
     and everything per concurrency."""
     flat = {}
@@ -390,8 +311,8 @@ def flatten(result: dict) -> dict:
     return flat
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
         "--patients", type=int, default=int(os.environ.get("BENCH_PATIENTS", 100_000))
     )
@@ -401,44 +322,23 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
     parser.add_argument("--only", nargs="*", help="measure only these pages")
     parser.add_argument("--output", help="results file name (default scale-<N>.json)")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    n = args.patients
-    password = secrets.token_urlsafe(18)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings.bench",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-        "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(48),
-        # Persistent connections, as production should run (one connection per worker).
-        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
-    if args.workers:
-        env["WEB_CONCURRENCY"] = str(args.workers)
-    os.chdir(ROOT)
-    url = server_url()
-    load_before = _loadavg()
-    scale = ensure_database(url, n, args.seed, env)
-    env["DATABASE_URL"] = with_database(url, f"bench_{n}")
 
-    log("collectstatic")
-    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
-    personas = json.loads(
-        subprocess.run(
-            [PY, "-m", "bench.personas"],
-            env={**env, "BENCH_PASSWORD": password},
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+def _personas(env: dict[str, str], password: str) -> dict[str, Any]:
+    personas = run_json("bench.personas", {**env, "BENCH_PASSWORD": password})
     log(
         f"physician {personas['physician']['username']} (caseload "
         f"{personas['physician']['caseload']}), {len(personas['patients'])} patients, "
         f"fragments {personas['fragments']}"
     )
+    return personas
+
+
+def _run_pages(
+    env: dict[str, str], n: int, personas: dict[str, Any], password: str, args: argparse.Namespace
+) -> dict[str, Any]:
+    """gunicorn on a free loopback port, every page and baseline measured; the run's times."""
     port = free_port()
     server_log = LOGS / f"gunicorn-{n}.log"
     server = start_server(env, port, server_log)
@@ -451,8 +351,19 @@ def main() -> None:
         finished = datetime.datetime.now(datetime.UTC)
     finally:
         stop_server(server)
+    return {"pages": pages, "baselines": base, "started": started, "finished": finished}
+
+
+def _result(
+    scale: dict[str, Any],
+    personas: dict[str, Any],
+    measured: dict[str, Any],
+    env: dict[str, str],
+    args: argparse.Namespace,
+    load_before: str,
+) -> dict[str, Any]:
     workers = int(env.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) + 1)
-    result = {
+    return {
         "scale": {
             **scale,
             "rows": personas["rows"],
@@ -462,8 +373,8 @@ def main() -> None:
             "search_fragments": personas["fragments"],
         },
         "run": {
-            "started": started.isoformat(timespec="seconds"),
-            "finished": finished.isoformat(timespec="seconds"),
+            "started": measured["started"].isoformat(timespec="seconds"),
+            "finished": measured["finished"].isoformat(timespec="seconds"),
             "seconds_per_level": args.seconds,
             "max_requests_per_level": args.max_requests,
             "concurrency": list(CONCURRENCY),
@@ -474,9 +385,12 @@ def main() -> None:
             "loadavg_after": _loadavg(),
             "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         },
-        "pages": flatten(pages),
-        "baselines": flatten(base),
+        "pages": flatten(measured["pages"]),
+        "baselines": flatten(measured["baselines"]),
     }
+
+
+def _write(result: dict[str, Any], n: int, args: argparse.Namespace) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / (args.output or f"scale-{n}.json")
     target.write_text(json.dumps(result, indent=2) + "\n")
@@ -486,6 +400,26 @@ def main() -> None:
         log(f"wrote {target.name}, latest.json and latest.md in {RESULTS}")
     else:
         log(f"wrote {target}")
+
+
+def main() -> None:
+    args = _arguments()
+    n = args.patients
+    password = secrets.token_urlsafe(18)
+    # Persistent connections, as production should run (one connection per worker).
+    env = bench_env(DB_CONN_MAX_AGE=os.environ.get("DB_CONN_MAX_AGE", "60"))
+    if args.workers:
+        env["WEB_CONCURRENCY"] = str(args.workers)
+    os.chdir(ROOT)
+    url = server_url()
+    load_before = _loadavg()
+    scale = ensure_database(url, n, args.seed, env)
+    env["DATABASE_URL"] = with_database(url, f"bench_{n}")
+    log("collectstatic")
+    collectstatic(env)
+    personas = _personas(env, password)
+    measured = _run_pages(env, n, personas, password, args)
+    _write(_result(scale, personas, measured, env, args, load_before), n, args)
 
 
 if __name__ == "__main__":

@@ -22,24 +22,14 @@ import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
+from bench import harness
 from bench.driver import Client
-from bench.run import (
-    LOGS,
-    PY,
-    RESULTS,
-    ROOT,
-    admin_connect,
-    free_port,
-    log,
-    server_url,
-    start_server,
-    stop_server,
-    with_database,
-)
 
 DB_NAME = "bench_schema"
-REPORTS = ROOT / "var" / "schemathesis"
+REPORTS = harness.ROOT / "var" / "schemathesis"
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
 URINE = [
     {"test": "fentanyl", "value": 40},
@@ -58,22 +48,13 @@ URINE = [
 ]  # fmt: skip
 
 
-def fresh_database(url: str, env: dict) -> dict:
-    with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    db_env = {**env, "DATABASE_URL": with_database(url, DB_NAME)}
-    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env=db_env, check=True)
-    return db_env
-
-
 def seed(client: Client, patient: str) -> None:
     """One record of each kind, through the API, so lists have items and the stateful phase
     finds ids to follow."""
     today = datetime.date.today()
     base = f"/api/v1/patients/{patient}"
 
-    def post(path, body):
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = client.request("POST", path, json_body=body, api=True)
         if response.status != 201:
             raise RuntimeError(f"seeding {path}: {response.status} {response.body[:300]!r}")
@@ -120,7 +101,7 @@ def seed(client: Client, patient: str) -> None:
     )
 
 
-def summarize(report_dir) -> dict:
+def summarize(report_dir: Path) -> dict[str, Any]:
     reports = sorted(report_dir.glob("json-*.json"))
     if not reports:
         return {"complete": False}
@@ -138,87 +119,82 @@ def summarize(report_dir) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--examples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2, help="schemathesis workers")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def _sign_in(port: int, setup: dict[str, Any], password: str) -> Client:
+    """The physician's API client, signed in with password and second factor."""
+    client = Client("127.0.0.1", port)
+    signed = client.request(
+        "POST",
+        "/api/v1/auth/token/",
+        json_body={
+            "username": setup["username"],
+            "password": password,
+            "otp": setup["codes"][0],
+        },
+        api=True,
+    )
+    if signed.status != 200:
+        raise RuntimeError(f"sign-in: {signed.status} {signed.body[:200]!r}")
+    client.token = json.loads(signed.body)["token"]
+    return client
+
+
+def _schemathesis(port: int, token: str, args: argparse.Namespace, report_dir: Path) -> int:
+    """schemathesis run over the served schema; its exit code."""
+    harness.log(f"schemathesis: {args.examples} examples per operation, seed {args.seed}")
+    command = [
+        str(harness.ROOT / ".venv" / "bin" / "schemathesis"),
+        "run",
+        f"http://127.0.0.1:{port}/api/v1/schema/",
+        "-H",
+        f"Authorization: Token {token}",
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        str(args.examples),
+        "--seed",
+        str(args.seed),
+        "--workers",
+        str(args.workers),
+        "--no-color",
+        "--report",
+        "json",
+        "--report-dir",
+        str(report_dir),
+    ]
+    return subprocess.run(command, cwd=harness.ROOT, env={**os.environ}).returncode
+
+
+def main() -> None:
+    args = _arguments()
     password = secrets.token_urlsafe(18)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings.bench",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-        "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(48),
-        "DB_CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-        "WEB_CONCURRENCY": "2",
+    env = harness.bench_env(
+        WEB_CONCURRENCY="2",
         # Schemathesis signs in with made-up names from this one address: no lockout noise.
-        "AXES_FAILURE_LIMIT": "100000",
-    }
-    os.chdir(ROOT)
-    log(f"fresh database {DB_NAME}")
-    db_env = fresh_database(server_url(), env)
-    setup = json.loads(
-        subprocess.run(
-            [PY, "-m", "bench.schemathesis_setup"],
-            env={**db_env, "BENCH_PASSWORD": password},
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
+        AXES_FAILURE_LIMIT="100000",
     )
-    subprocess.run(
-        [PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env=db_env, check=True
-    )
-    port = free_port()
-    server = start_server(db_env, port, LOGS / "gunicorn-schemathesis.log")
+    os.chdir(harness.ROOT)
+    harness.log(f"fresh database {DB_NAME}")
+    db_env = harness.fresh_database(DB_NAME, env)
+    setup = harness.run_json("bench.schemathesis_setup", {**db_env, "BENCH_PASSWORD": password})
+    harness.collectstatic(db_env)
+    port = harness.free_port()
+    server = harness.start_server(db_env, port, harness.LOGS / "gunicorn-schemathesis.log")
     report_dir = REPORTS / datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
     try:
-        client = Client("127.0.0.1", port)
-        signed = client.request(
-            "POST",
-            "/api/v1/auth/token/",
-            json_body={
-                "username": setup["username"],
-                "password": password,
-                "otp": setup["codes"][0],
-            },
-            api=True,
-        )
-        if signed.status != 200:
-            raise RuntimeError(f"sign-in: {signed.status} {signed.body[:200]!r}")
-        client.token = json.loads(signed.body)["token"]
+        client = _sign_in(port, setup, password)
         seed(client, setup["patient"])
         client.close()
-        log(f"schemathesis: {args.examples} examples per operation, seed {args.seed}")
-        command = [
-            str(ROOT / ".venv" / "bin" / "schemathesis"),
-            "run",
-            f"http://127.0.0.1:{port}/api/v1/schema/",
-            "-H",
-            f"Authorization: Token {client.token}",
-            "--checks",
-            CHECKS,
-            "--max-examples",
-            str(args.examples),
-            "--seed",
-            str(args.seed),
-            "--workers",
-            str(args.workers),
-            "--no-color",
-            "--report",
-            "json",
-            "--report-dir",
-            str(report_dir),
-        ]
-        exit_code = subprocess.run(command, cwd=ROOT, env={**os.environ}).returncode
+        exit_code = _schemathesis(port, client.token or "", args, report_dir)
     finally:
-        stop_server(server)
+        harness.stop_server(server)
     summary = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "examples": args.examples,
@@ -226,9 +202,7 @@ def main() -> None:
         "exit_code": exit_code,
         **summarize(report_dir),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "schemathesis-latest.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(json.dumps(summary, indent=2))
+    harness.write_result("schemathesis-latest.json", summary)
     sys.exit(1 if exit_code else 0)
 
 

@@ -42,6 +42,14 @@ def content_sha256(content: Any) -> str:
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
+def disclosure_sha256(document: Any) -> str:
+    """The digest recorded with each disclosure since disclosures began: JSON with sorted keys,
+    Python's default separators (", " and ": ") and non-ASCII escaped. It is not
+    `content_sha256` because recipients and the accounting already hold digests made this
+    way; a second rule on the same column would make earlier disclosures fail the check."""
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
 def signer_credentials(user: User) -> str:
     """The licence printed beside a signature ("Physician (MD) 12345"), or "" for a signer
     without one on their staff profile."""

@@ -136,7 +136,9 @@ def test_it_hides_assessments_outside_the_care_team(api, patient, offteam_nurse,
 def test_it_serves_instrument_definitions(api, team_counselor, privacy_officer):
     api.force_authenticate(team_counselor)
     codes = [i["code"] for i in api.get("/api/v1/instruments/").json()]
-    assert codes == ["dsm5-oud", "cows", "sows", "phq9", "gad7", "dast10", "auditc", "asam"]
+    assert codes == [
+        "dsm5-oud", "cows", "sows", "phq9", "gad7", "dast10", "auditc", "asam", "ciwa-ar"
+    ]  # fmt: skip
     cows = api.get("/api/v1/instruments/cows/").json()
     assert cows["version"] == "1"
     assert len(cows["items"]) == 11

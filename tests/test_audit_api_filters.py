@@ -63,3 +63,13 @@ def test_names_and_mrns_are_not_api_filters(api, denied, patient, privacy_office
     api.force_authenticate(privacy_officer)
     ignored = {"name": "nobody-has-this-name", "mrn": "1"}
     assert _count(api, {"outcome": "denied", **ignored}) == _count(api, {"outcome": "denied"})
+
+
+@pytest.mark.parametrize("value", [" ", "padded"])
+def test_a_blank_or_padded_patient_id_is_refused_not_dropped(api, patient, privacy_officer, value):
+    """A filter that cannot be read is a 400 naming it, never the unfiltered log."""
+    api.force_authenticate(privacy_officer)
+    sent = " " if value == " " else f" {patient.pk} "
+    response = api.get("/api/v1/audit-events/", {"patient": sent})
+    assert response.status_code == 400
+    assert response.json()["patient"] == ["Must be a patient id (UUID)."]

@@ -205,7 +205,7 @@ def _seed_assessments(patient, physician):
     """An assessment in every band of every instrument, scored by the instruments themselves."""
     import random
 
-    from intake.management.commands.generate_data import AnswerPool
+    from bench.generate import AnswerPool
 
     pool, rng = AnswerPool(seed=3), random.Random(3)
     for instrument in all_instruments():

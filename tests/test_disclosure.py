@@ -3,6 +3,8 @@ recipient, purpose and content; recorded with the §2.32 notice; audited as expo
 accounting of disclosures for three years; the printable copy."""
 
 import datetime
+import hashlib
+import json
 
 import pytest
 from django.utils import timezone
@@ -46,6 +48,18 @@ def test_it_discloses_under_an_active_consent(api, patient, team_physician):
     assert (disclosure.consent, disclosure.disclosed_by) == (consent, team_physician)
     event = AuditEvent.objects.get(action="export", object_id=body["id"])
     assert (event.outcome, event.patient_id, event.actor) == ("allowed", patient.pk, team_physician)
+
+
+def test_the_digest_is_of_the_canonical_json_of_what_was_sent(api, patient, team_physician):
+    """The recorded SHA-256 follows the one documented rule disclosures have always used
+    (docs/api.md#disclosures): a recipient recomputes it from the document as received, and
+    digests recorded before stay checkable."""
+    consent = make_consent(patient, team_physician)
+    api.force_authenticate(team_physician)
+    body = api.post(_url(patient), _body(consent), format="json").json()
+    canonical = json.dumps(body["document"], sort_keys=True)
+    assert body["document_sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
+    assert Disclosure.objects.get(pk=body["id"]).document_sha256 == body["document_sha256"]
 
 
 def test_recipient_and_purpose_match_ignoring_case_and_spacing(api, patient, team_physician):

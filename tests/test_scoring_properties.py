@@ -114,7 +114,9 @@ def test_it_refuses_answers_that_are_not_an_object(answers):
 def test_it_lists_the_instruments_in_api_order():
     codes = [instrument.code for instrument in INSTRUMENTS]
 
-    assert codes == ["dsm5-oud", "cows", "sows", "phq9", "gad7", "dast10", "auditc", "asam"]
+    assert codes == [
+        "dsm5-oud", "cows", "sows", "phq9", "gad7", "dast10", "auditc", "asam", "ciwa-ar"
+    ]  # fmt: skip
     assert all(
         get_instrument(code) is instrument
         for code, instrument in zip(codes, INSTRUMENTS, strict=True)

@@ -147,8 +147,10 @@ class AuditApiFilterForm(_AuditFilters):
     """The query string of GET /api/v1/audit-events/. Values are taken as sent (not trimmed):
     a username with a stray space matches nobody, as it always has."""
 
+    # Not stripped either: " " or a padded id is refused (400 naming it), never read as "no
+    # patient filter", which would answer with the whole log.
     patient = forms.UUIDField(
-        required=False, error_messages={"invalid": "Must be a patient id (UUID)."}
+        required=False, strip=False, error_messages={"invalid": "Must be a patient id (UUID)."}
     )
     actor = forms.CharField(required=False, strip=False)
     action = forms.ChoiceField(

@@ -19,6 +19,7 @@ class InstrumentCode(models.TextChoices):
     DAST10 = "dast10", "DAST-10"
     AUDITC = "auditc", "AUDIT-C"
     ASAM = "asam", "ASAM dimensions"
+    CIWA_AR = "ciwa-ar", "CIWA-Ar (alcohol withdrawal)"
 
 
 class AsamLevel(models.TextChoices):

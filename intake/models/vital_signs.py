@@ -1,6 +1,6 @@
 """Vital signs as taken at the bedside, and the alerts their critical values raise.
 
-A recorded set of vital signs is final (a database trigger, migration 0022, refuses every
+A recorded set of vital signs is final (a database trigger, migration 0023, refuses every
 DELETE and every UPDATE but one): a set entered in error (the wrong patient, a misread
 device) is voided once, with a reason, and stays in the record marked so; the right reading is
 a new set. Each column holds one

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import asam, auditc, cows, dast10, dsm5_oud, gad7, phq9, sows
+from . import asam, auditc, ciwa_ar, cows, dast10, dsm5_oud, gad7, phq9, sows
 from .base import Instrument
 
 _INSTRUMENTS: tuple[Instrument, ...] = (
@@ -14,6 +14,7 @@ _INSTRUMENTS: tuple[Instrument, ...] = (
     dast10.INSTRUMENT,
     auditc.INSTRUMENT,
     asam.INSTRUMENT,
+    ciwa_ar.INSTRUMENT,
 )
 _BY_CODE = {instrument.code: instrument for instrument in _INSTRUMENTS}
 
@@ -27,5 +28,5 @@ def get_instrument(code: str) -> Instrument:
 
 
 def all_instruments() -> list[Instrument]:
-    """Every instrument: dsm5-oud, cows, sows, phq9, gad7, dast10, auditc, asam."""
+    """Every instrument: dsm5-oud, cows, sows, phq9, gad7, dast10, auditc, asam, ciwa-ar."""
     return list(_INSTRUMENTS)

@@ -31,12 +31,12 @@ def care_team_current(*, patient: Patient) -> QuerySet[CareTeamMember]:
 
 
 def care_team_ended(*, patient: Patient) -> QuerySet[CareTeamMember]:
-    """Ended memberships, most recently ended first: the page's history under the current
-    team. One query."""
+    """Ended memberships in the order they ended (as the page has always listed them): the
+    page's history under the current team. One query."""
     return (
         CareTeamMember.objects.filter(patient=patient, ended_at__isnull=False)
         .select_related("user")
-        .order_by("-ended_at", "team_role", "created_at")
+        .order_by("ended_at", "team_role", "created_at")
     )
 
 

@@ -4,8 +4,6 @@ and the redisclosure notice (§2.32); audited as an export."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from typing import TYPE_CHECKING
 
@@ -26,6 +24,7 @@ from intake.models import (
 )
 from intake.selectors.disclosure import disclosure_document
 from intake.services.audit import audit_record
+from intake.signing import disclosure_sha256
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -59,6 +58,46 @@ def _refusal(
     return None
 
 
+def _check_request(*, recipient: str, purpose: str, content: str) -> None:
+    errors = {}
+    if not recipient:
+        errors["recipient"] = ["Name the recipient."]
+    if not purpose:
+        errors["purpose"] = ["Give the purpose of the disclosure."]
+    if content not in DisclosureContent.values:
+        errors["content"] = [f"Choose one of {', '.join(DisclosureContent.values)}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _store(
+    *, actor: User, patient: Patient, consent: Consent, recipient: str, purpose: str, content: str
+) -> Disclosure:
+    document = disclosure_document(patient=patient, content=content)
+    disclosure = Disclosure.objects.create(
+        patient=patient,
+        consent=consent,
+        recipient=recipient,
+        purpose=purpose,
+        content=content,
+        notice=REDISCLOSURE_NOTICE,
+        document=document,
+        document_sha256=disclosure_sha256(document),
+        disclosed_at=timezone.now(),
+        disclosed_by=actor,
+        created_by=actor,
+        updated_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        patient=patient,
+        obj=disclosure,
+        detail={"content": content, "consent": str(consent.pk)},
+    )
+    return disclosure
+
+
 def disclosure_make(
     *,
     actor: User,
@@ -69,15 +108,7 @@ def disclosure_make(
     content: str,
 ) -> Disclosure:
     recipient, purpose = (recipient or "").strip(), (purpose or "").strip()
-    errors = {}
-    if not recipient:
-        errors["recipient"] = ["Name the recipient."]
-    if not purpose:
-        errors["purpose"] = ["Give the purpose of the disclosure."]
-    if content not in DisclosureContent.values:
-        errors["content"] = [f"Choose one of {', '.join(DisclosureContent.values)}."]
-    if errors:
-        raise ValidationError(errors)
+    _check_request(recipient=recipient, purpose=purpose, content=content)
     refusal = None
     with transaction.atomic():
         # Locked: a revocation recorded at the same moment waits for this disclosure (or wins).
@@ -90,31 +121,14 @@ def disclosure_make(
             raise ValidationError({"consent": ["No consent with this id for this patient."]})
         refusal = _refusal(consent, recipient=recipient, purpose=purpose, content=content)
         if refusal is None:
-            document = disclosure_document(patient=patient, content=content)
-            disclosure = Disclosure.objects.create(
+            return _store(
+                actor=actor,
                 patient=patient,
                 consent=consent,
                 recipient=recipient,
                 purpose=purpose,
                 content=content,
-                notice=REDISCLOSURE_NOTICE,
-                document=document,
-                document_sha256=hashlib.sha256(
-                    json.dumps(document, sort_keys=True).encode()
-                ).hexdigest(),
-                disclosed_at=timezone.now(),
-                disclosed_by=actor,
-                created_by=actor,
-                updated_by=actor,
             )
-            audit_record(
-                actor=actor,
-                action=AuditAction.EXPORT,
-                patient=patient,
-                obj=disclosure,
-                detail={"content": content, "consent": str(consent.pk)},
-            )
-            return disclosure
     reason, code = refusal
     audit_record(
         actor=actor,

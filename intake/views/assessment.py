@@ -11,6 +11,7 @@ from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RuleViolation
 from intake.forms.assessment import AssessmentForm, DiagnosisForm, SafetyFollowUpForm
+from intake.labels import band_label
 from intake.models import AuditAction, InstrumentCode, Patient, VitalSigns
 from intake.scoring import all_instruments, get_instrument
 from intake.selectors.assessment import (
@@ -172,14 +173,22 @@ def assessment_safety_follow_up(
 
 
 @policy(Perm.ASSESSMENT_VIEW)
-def assessment_history_view(request: HttpRequest, patient_id, instrument: str) -> HttpResponse:
+def assessment_history_view(
+    request: HttpRequest, patient_id: UUID, instrument: str
+) -> HttpResponse:
     definition = _instrument_or_404(instrument)
     patient = resolvers.resolve_patient(
         request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment-history"
     )
     history = assessment_history(patient=patient, instrument=definition.code)
+    # The tooltip names the band in words ("Mild withdrawal"), the code stays for scripts.
     series = [
-        {"at": a.administered_at.isoformat(), "total": a.total, "band": a.band}
+        {
+            "at": a.administered_at.isoformat(),
+            "total": a.total,
+            "band": a.band,
+            "band_label": band_label(a.band, definition.code, short=True),
+        }
         for a in reversed(history)
     ]
     return render(

@@ -1,5 +1,5 @@
 /* An instrument's score trend, drawn with the vendored Chart.js. Data: the JSON in
-   #series-data ([{at, total, band}]); the scale's top from data-max-total on canvas#trend. */
+   #series-data ([{at, total, band, band_label}]); the scale's top from data-max-total on canvas#trend. */
 (function () {
   "use strict";
   var canvas = document.getElementById("trend");
@@ -35,7 +35,10 @@
       plugins: {
         tooltip: {
           callbacks: {
-            afterLabel: function (ctx) { return "Band: " + series[ctx.dataIndex].band; }
+            afterLabel: function (ctx) {
+              var point = series[ctx.dataIndex];
+              return "Band: " + (point.band_label || point.band);
+            }
           }
         }
       }

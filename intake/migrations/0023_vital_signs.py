@@ -43,7 +43,7 @@ DROP FUNCTION IF EXISTS intake_vitalsigns_guard();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0021_formulary_symptom_medicines"),
+        ("intake", "0022_ciwa_ar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
