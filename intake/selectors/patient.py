@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
@@ -138,72 +139,70 @@ def _day(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def patient_chart(*, patient: Patient) -> Chart:
-    """The chart's episodes and current care team, in one query (the chart's budget): both as
-    JSON arrays on the patient's row, turned back into (unsaved) rows with what the chart
-    shows."""
+def _chart_row(patient: Patient) -> Mapping[str, Any]:
+    """The patient's episodes and current care team as two JSON arrays, in one query."""
     episodes = Episode.objects.filter(patient=OuterRef("pk")).order_by(
         "-admitted_on", "-created_at"
     )
     team = CareTeamMember.objects.filter(patient=OuterRef("pk"), ended_at__isnull=True).order_by(
         "team_role", "user__last_name"
     )
-    row = (
+    episode_json = JSONObject(
+        id="id",
+        program="program",
+        admitted_on="admitted_on",
+        status="status",
+        discharged_on="discharged_on",
+        discharge_reason="discharge_reason",
+    )
+    member_json = JSONObject(
+        id="id",
+        team_role="team_role",
+        user_id="user_id",
+        username="user__username",
+        first_name="user__first_name",
+        last_name="user__last_name",
+    )
+    row: Mapping[str, Any] = (
         Patient.objects.filter(pk=patient.pk)
         .values(
-            episode_rows=ArraySubquery(
-                episodes.values(
-                    json=JSONObject(
-                        id="id",
-                        program="program",
-                        admitted_on="admitted_on",
-                        status="status",
-                        discharged_on="discharged_on",
-                        discharge_reason="discharge_reason",
-                    )
-                )
-            ),
-            team_rows=ArraySubquery(
-                team.values(
-                    json=JSONObject(
-                        id="id",
-                        team_role="team_role",
-                        user_id="user_id",
-                        username="user__username",
-                        first_name="user__first_name",
-                        last_name="user__last_name",
-                    )
-                )
-            ),
+            episode_rows=ArraySubquery(episodes.values(json=episode_json)),
+            team_rows=ArraySubquery(team.values(json=member_json)),
         )
         .get()
     )
-    chart_episodes = [
-        Episode(
-            id=e["id"],
-            patient=patient,
-            program=e["program"],
-            admitted_on=datetime.date.fromisoformat(e["admitted_on"]),
-            status=e["status"],
-            discharged_on=_day(e["discharged_on"]),
-            discharge_reason=e["discharge_reason"],
-        )
-        for e in row["episode_rows"]
-    ]
-    members = [
-        CareTeamMember(
-            id=m["id"],
-            patient=patient,
-            team_role=m["team_role"],
-            user=get_user_model()(
-                id=m["user_id"],
-                username=m["username"],
-                first_name=m["first_name"],
-                last_name=m["last_name"],
-            ),
-        )
-        for m in row["team_rows"]
-    ]
+    return row
+
+
+def _chart_episode(patient: Patient, e: dict[str, Any]) -> Episode:
+    return Episode(
+        id=e["id"],
+        patient=patient,
+        program=e["program"],
+        admitted_on=datetime.date.fromisoformat(e["admitted_on"]),
+        status=e["status"],
+        discharged_on=_day(e["discharged_on"]),
+        discharge_reason=e["discharge_reason"],
+    )
+
+
+def _chart_member(patient: Patient, m: dict[str, Any]) -> CareTeamMember:
+    user = get_user_model()(
+        id=m["user_id"],
+        username=m["username"],
+        first_name=m["first_name"],
+        last_name=m["last_name"],
+    )
+    return CareTeamMember(id=m["id"], patient=patient, team_role=m["team_role"], user=user)
+
+
+def patient_chart(*, patient: Patient) -> Chart:
+    """The chart's episodes and current care team, in one query (the chart's budget): both as
+    JSON arrays on the patient's row, turned back into (unsaved) rows with what the chart
+    shows."""
+    row = _chart_row(patient)
+    chart_episodes = [_chart_episode(patient, e) for e in row["episode_rows"]]
+    members = [_chart_member(patient, m) for m in row["team_rows"]]
     active = next((e for e in chart_episodes if e.is_active), None)
     return Chart(patient=patient, episodes=chart_episodes, active_episode=active, care_team=members)
 
