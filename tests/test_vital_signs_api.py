@@ -338,3 +338,17 @@ def test_the_database_allows_the_void_and_nothing_else(api, patient, team_nurse)
         )
     with pytest.raises(DatabaseError), transaction.atomic():
         VitalSigns.objects.filter(pk=vitals.pk).delete()
+
+
+def test_a_reading_within_the_clock_allowance_is_accepted_across_midnight(api, patient, team_nurse):
+    """A device a minute fast just before the clinic's midnight is already "tomorrow": the
+    two-minute allowance holds across the date line (found by an attack on the endpoint)."""
+    import time_machine
+
+    midnight = timezone.make_aware(datetime.datetime(2026, 11, 25, 0, 0))
+    now = midnight - datetime.timedelta(seconds=30)
+    with time_machine.travel(now, tick=False):
+        ahead = (now + datetime.timedelta(minutes=1)).isoformat()
+        response = _post(api, team_nurse, patient, taken_at=ahead, heart_rate=70)
+    assert response.status_code == 201, response.json()
+    assert VitalSigns.objects.get(pk=response.json()["id"]).heart_rate == 70

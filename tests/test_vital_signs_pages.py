@@ -96,9 +96,9 @@ def test_a_counselor_sees_vital_signs_but_may_not_record(
 
 
 def _without_tokens(response) -> str:
-    """The page without its per-request tokens, and without the id the URL itself gave (the
-    emergency-access offer repeats it)."""
-    html = response.content.decode()
+    """The page without its per-request tokens, the session's seconds left (they tick between
+    the two requests), and the id the URL itself gave (the emergency-access offer repeats it)."""
+    html = re.sub(r'data-session-seconds="\d+"', "", response.content.decode())
     html = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", html)
     return re.sub(r'(nonce|value|content)="[A-Za-z0-9+/=_-]{20,}"', "", html)
 
@@ -252,3 +252,20 @@ def test_the_chart_and_the_list_cost_the_same_for_2_or_30_sets(client, patient, 
         _record(patient, team_nurse, minutes_ago=i + 5, heart_rate=35, systolic=120, diastolic=80)
     assert _page_queries(client, url) == small
     assert small <= 15
+
+
+def test_a_trailing_zero_is_not_a_second_decimal_place(client, patient, team_nurse):
+    """36.80 °C is 36.8 °C on the page as in the API."""
+    client.force_login(team_nurse)
+    response = client.post(_record_url(patient), _form(temperature_c="36.80", weight_kg="70.0"))
+    assert response.status_code == 302, response.context["form"].errors
+    saved = VitalSigns.objects.get(patient=patient)
+    assert (str(saved.temperature_c), str(saved.weight_kg)) == ("36.8", "70.0")
+
+
+def test_two_decimal_places_are_still_refused_on_the_page(client, patient, team_nurse):
+    client.force_login(team_nurse)
+    response = client.post(_record_url(patient), _form(temperature_c="36.85"))
+    assert response.status_code == 200
+    assert "temperature_c" in response.context["form"].errors
+    assert not VitalSigns.objects.filter(patient=patient).exists()

@@ -27,9 +27,9 @@ def _measure_field(code: str) -> forms.Field:
     }
     if m.places:
         attrs["step"] = "0.1"
-        return forms.DecimalField(
-            max_digits=6, decimal_places=m.places, widget=forms.NumberInput(attrs), **common
-        )
+        # Precision is the service's rule (at most one decimal place), so "36.80" is 36.8 here
+        # as in the API, not refused for its trailing zero.
+        return forms.DecimalField(widget=forms.NumberInput(attrs), **common)
     return forms.IntegerField(widget=forms.NumberInput(attrs), **common)
 
 

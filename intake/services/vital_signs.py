@@ -40,7 +40,11 @@ def _taken_at_errors(taken_at: object, patient: Patient) -> list[str]:
         taken_at = timezone.make_aware(taken_at)
     if taken_at > timezone.now() + CLOCK_SKEW:
         return ["The time taken cannot be in the future."]
-    too_early = past_date_error(taken_at, patient=patient, what="The time taken")
+    # Only "too early" is left to check: a time within the allowed skew may already be
+    # tomorrow in the clinic's zone just before midnight, which a date comparison would refuse.
+    too_early = past_date_error(
+        min(taken_at, timezone.now()), patient=patient, what="The time taken"
+    )
     return [too_early] if too_early else []
 
 
