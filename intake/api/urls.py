@@ -20,6 +20,7 @@ from intake.api import (
     patient,
     treatment_plan,
     vital_signs,
+    worklist,
 )
 from intake.api.authentication import ExpiringTokenAuthentication
 from intake.api.permissions import DeclaredPolicy
@@ -123,6 +124,7 @@ urlpatterns = [
         name="api-plan-amend",
     ),
     path("review-queue/", treatment_plan.ReviewQueueView.as_view(), name="api-review-queue"),
+    path("worklist/", worklist.WorklistView.as_view(), name="api-worklist"),
     # lab endpoints
     path("lab-tests/", lab.LabTestListView.as_view(), name="api-lab-test-list"),
     path(

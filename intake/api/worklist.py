@@ -1,0 +1,53 @@
+"""The signed-in person's worklist through the API (docs/api.md#worklist): the home page's work,
+ids only, most urgent first; the rows come from intake/selectors/worklist_api.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from intake.access import Perm
+from intake.selectors.worklist_api import KINDS, Severity, worklist_item, worklist_items
+from intake.services.audit import audit_patients_shown
+
+
+class WorklistItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=sorted(KINDS.values()))
+    patient = serializers.UUIDField()
+    object_type = serializers.CharField()
+    object_id = serializers.UUIDField()
+    due_at = serializers.DateTimeField(required=False)
+    severity = serializers.ChoiceField(choices=[s.value for s in Severity])
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # `due_at` only when the work has a deadline (the contract's optional field).
+        if data.get("due_at") is None:
+            data.pop("due_at", None)
+        return data
+
+
+class WorklistView(GenericAPIView):
+    """The signed-in person's work: critical results and vital signs, safety follow-ups,
+    plans to review or revise, open lab orders and specimens to recollect, for their care
+    teams' patients only and only the kinds their role acts on; most urgent first (severity
+    `critical`, `urgent`, `routine`, then oldest first). A role without a worklist gets an
+    empty list."""
+
+    access_perm = Perm.HOME
+    serializer_class = WorklistItemSerializer
+
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(worklist_items(request.user)) or []
+        items = [worklist_item(row) for row in page]
+        # Ids only, but each names a patient with work waiting: a read of each, as the page's.
+        audit_patients_shown(
+            actor=request.user,
+            patient_ids=(item["patient"] for item in items),
+            object_type="worklist",
+        )
+        return self.get_paginated_response(WorklistItemSerializer(items, many=True).data)

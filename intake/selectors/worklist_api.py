@@ -1,0 +1,173 @@
+"""The worklist as the API serves it (`GET /api/v1/worklist/`): one item per row of the home
+page's worklist, read from the same pending querysets (intake/selectors/worklist_pending.py)
+so page and API name the same objects, ids only, most urgent first.
+
+Every kind is one `.values()` of its pending queryset; they are joined with UNION ALL into one
+queryset that the API pages, so a page costs one count and one read whatever the caseload.
+Drafts and plan reviews due (page sections without a kind in the contract) are left out."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import uuid
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from intake import access
+from intake.access import WorkItem
+from intake.models import LabAlert, Priority
+from intake.selectors import worklist_pending as pending
+from intake.selectors.worklist_pending import CRITICAL
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+class Severity(enum.StrEnum):
+    """How soon the work must be done. Critical: a critical laboratory value, a critical vital
+    sign or a suicide-risk answer without a safety assessment (act now). Urgent: an unexpected
+    result to acknowledge, a STAT order waiting for results. Routine: everything else."""
+
+    CRITICAL = "critical"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+
+# Sorted by this rank, then oldest first.
+SEVERITY_RANK: dict[Severity, int] = {Severity.CRITICAL: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
+RANK_SEVERITY: dict[int, Severity] = {rank: sev for sev, rank in SEVERITY_RANK.items()}
+
+# The contract's kind for each page section that has one.
+KINDS: dict[WorkItem, str] = {
+    WorkItem.RESULTS_TO_ACKNOWLEDGE: "critical-result",
+    WorkItem.VITALS_TO_ACKNOWLEDGE: "critical-vital",
+    WorkItem.SAFETY_FOLLOW_UPS: "safety-follow-up",
+    WorkItem.PLANS_TO_REVIEW: "plan-to-review",
+    WorkItem.PLANS_RETURNED: "plan-returned",
+    WorkItem.ORDERS_AWAITING_RESULTS: "order-open",
+    WorkItem.SPECIMENS_TO_RECOLLECT: "recollect",
+}
+
+
+class WorklistItem(TypedDict):
+    kind: str
+    patient: uuid.UUID
+    object_type: str
+    object_id: uuid.UUID
+    due_at: datetime.datetime | None
+    severity: str
+
+
+def _rank(severity: Severity) -> Value:
+    return Value(SEVERITY_RANK[severity], output_field=IntegerField())
+
+
+def _grouped_alerts(user: User) -> QuerySet[LabAlert]:
+    """One alert per finding, as the page groups them (a critical QTc is also "QTc
+    prolonged"): of a result's alerts, the one the page links to (critical first, then the
+    oldest)."""
+    rank = Case(When(code=CRITICAL, then=Value(0)), default=Value(1))
+    first = (
+        pending.pending_alerts(user)
+        .filter(order_id=OuterRef("order_id"), result_id=OuterRef("result_id"))
+        .annotate(r=rank)
+        .order_by("r", "created_at", "id")
+        .values("pk")[:1]
+    )
+    return pending.pending_alerts(user).filter(Q(result__isnull=True) | Q(pk=Subquery(first)))
+
+
+def _kind_rows(user: User, item: WorkItem) -> QuerySet[Any]:
+    """The item's pending queryset as the union's columns (same names, same order)."""
+    critical = Severity.CRITICAL
+    if item == WorkItem.RESULTS_TO_ACKNOWLEDGE:
+        qs: QuerySet[Any] = _grouped_alerts(user)
+        object_type, since = "lab-alert", F("created_at")
+        severity: Any = Case(
+            When(code=CRITICAL, then=_rank(critical)), default=_rank(Severity.URGENT)
+        )
+    elif item == WorkItem.VITALS_TO_ACKNOWLEDGE:
+        qs, object_type = pending.pending_vital_alerts(user), "vital-sign-alert"
+        since, severity = F("created_at"), _rank(critical)
+    elif item == WorkItem.SAFETY_FOLLOW_UPS:
+        qs, object_type = pending.pending_safety_follow_ups(user), "assessment"
+        since, severity = F("administered_at"), _rank(critical)
+    elif item in (WorkItem.PLANS_TO_REVIEW, WorkItem.PLANS_RETURNED):
+        if item == WorkItem.PLANS_TO_REVIEW:
+            qs, since = pending.pending_plan_reviews(user), F("submitted_at")
+        else:
+            qs, since = pending.pending_returned_plans(user), F("updated_at")
+        object_type, severity = "treatment-plan", _rank(Severity.ROUTINE)
+    elif item == WorkItem.ORDERS_AWAITING_RESULTS:
+        qs, object_type, since = pending.pending_orders(user), "lab-order", F("ordered_at")
+        severity = Case(
+            When(priority=Priority.STAT, then=_rank(Severity.URGENT)),
+            default=_rank(Severity.ROUTINE),
+        )
+    else:
+        qs, object_type = pending.pending_recollections(user), "lab-order"
+        since, severity = F("collected_at"), _rank(Severity.ROUTINE)
+    return (
+        qs.order_by()
+        .annotate(
+            w_kind=Value(KINDS[item], output_field=CharField()),
+            w_patient=F("patient_id"),
+            w_object_type=Value(object_type, output_field=CharField()),
+            w_object_id=F("pk"),
+            w_due_at=Value(None, output_field=DateTimeField()),
+            w_rank=severity,
+            w_since=since,
+        )
+        .values(
+            "w_kind",
+            "w_patient",
+            "w_object_type",
+            "w_object_id",
+            "w_due_at",
+            "w_rank",
+            "w_since",
+        )
+    )
+
+
+def worklist_items(user: User) -> QuerySet[Any]:
+    """The person's worklist items (rows of `.values()`; `worklist_item` shapes one), only the
+    kinds their role acts on, for their care teams' patients, most urgent first: severity, then
+    the earliest due, then the oldest. An empty queryset for a role without a worklist."""
+    parts = [_kind_rows(user, item) for item in access.worklist_items(user) if item in KINDS]
+    if not parts:
+        return LabAlert.objects.none().values("pk")
+    first, *rest = parts
+    combined = first.union(*rest, all=True) if rest else first
+    return combined.order_by(
+        "w_rank",
+        F("w_due_at").asc(nulls_last=True),
+        F("w_since").asc(nulls_last=True),
+        "w_object_id",
+    )
+
+
+def worklist_item(row: dict[str, Any]) -> WorklistItem:
+    """One row of `worklist_items` in the API's words."""
+    return WorklistItem(
+        kind=row["w_kind"],
+        patient=row["w_patient"],
+        object_type=row["w_object_type"],
+        object_id=row["w_object_id"],
+        due_at=row["w_due_at"],
+        severity=RANK_SEVERITY[row["w_rank"]],
+    )
