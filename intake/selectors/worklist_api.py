@@ -97,7 +97,7 @@ def _kind_rows(user: User, item: WorkItem) -> QuerySet[Any]:
     if item == WorkItem.RESULTS_TO_ACKNOWLEDGE:
         qs: QuerySet[Any] = _grouped_alerts(user)
         object_type, since = "lab-alert", F("created_at")
-        severity: Any = Case(
+        severity: Case | Value = Case(
             When(code=CRITICAL, then=_rank(critical)), default=_rank(Severity.URGENT)
         )
     elif item == WorkItem.VITALS_TO_ACKNOWLEDGE:
@@ -121,7 +121,7 @@ def _kind_rows(user: User, item: WorkItem) -> QuerySet[Any]:
     else:
         qs, object_type = pending.pending_recollections(user), "lab-order"
         since, severity = F("collected_at"), _rank(Severity.ROUTINE)
-    return (
+    rows: QuerySet[Any] = (
         qs.order_by()
         .annotate(
             w_kind=Value(KINDS[item], output_field=CharField()),
@@ -142,6 +142,7 @@ def _kind_rows(user: User, item: WorkItem) -> QuerySet[Any]:
             "w_since",
         )
     )
+    return rows
 
 
 def worklist_items(user: User) -> QuerySet[Any]:
