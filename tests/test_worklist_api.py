@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from intake.models import AuditEvent, TeamRole
 from intake.selectors.worklist import worklist_sections
+from intake.services.break_glass import break_glass_open
 from intake.services.vital_signs import vital_signs_record
 from tests.factories import CareTeamMemberFactory, PatientFactory
 from tests.worklist_support import (
@@ -51,17 +52,21 @@ def _items(api, user) -> list[dict]:
     return response.json()["results"]
 
 
+def team_patient_with_work(physician, nurse, counselor, **names):
+    """A new patient of these three's care team, with every kind of work waiting."""
+    other = PatientFactory(**names)
+    team = {physician: TeamRole.PHYSICIAN, nurse: TeamRole.NURSE, counselor: TeamRole.COUNSELOR}
+    for user, role in team.items():
+        CareTeamMemberFactory(patient=other, user=user, team_role=role)
+    all_work(other, physician, nurse, counselor)
+    return other
+
+
 @pytest.fixture
 def elsewhere(offteam_physician, offteam_nurse, offteam_counselor):
-    other = PatientFactory(given_name="Quentin", family_name="Offteamson")
-    for user, role in (
-        (offteam_physician, TeamRole.PHYSICIAN),
-        (offteam_nurse, TeamRole.NURSE),
-        (offteam_counselor, TeamRole.COUNSELOR),
-    ):
-        CareTeamMemberFactory(patient=other, user=user, team_role=role)
-    all_work(other, offteam_physician, offteam_nurse, offteam_counselor)
-    return other
+    return team_patient_with_work(
+        offteam_physician, offteam_nurse, offteam_counselor, family_name="Offteamson"
+    )
 
 
 @pytest.mark.parametrize(
@@ -160,6 +165,15 @@ def test_an_anonymous_request_is_refused(api):
     assert api.get(URL).status_code == 401
 
 
+def test_an_emergency_grant_patient_stays_off(api, team_physician, elsewhere):
+    break_glass_open(
+        actor=team_physician,
+        patient_id=elsewhere.pk,
+        reason="Patient collapsed in the waiting room, unresponsive",
+    )
+    assert _items(api, team_physician) == []
+
+
 def test_an_ended_membership_takes_the_patient_off(api, patient, team_nurse, team_physician):
     critical_qtc(patient, team_nurse)
     patient.care_team.filter(user=team_physician).update(ended_at=timezone.now())
@@ -181,14 +195,7 @@ def test_the_query_count_does_not_grow_with_the_work(
     counts = []
     for n in (1, 10):
         for _ in range(n if not counts else n - 1):
-            p = PatientFactory()
-            for member, role in (
-                (team_physician, TeamRole.PHYSICIAN),
-                (team_nurse, TeamRole.NURSE),
-                (team_counselor, TeamRole.COUNSELOR),
-            ):
-                CareTeamMemberFactory(patient=p, user=member, team_role=role)
-            all_work(p, team_physician, team_nurse, team_counselor)
+            team_patient_with_work(team_physician, team_nurse, team_counselor)
         counts.append(_queries(api, user))
     assert counts[0] == counts[1]
     assert counts[0] <= 8, counts
