@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "PlanSettingEnum": "intake.models.treatment_plan.PlanSetting",
         "BehavioralSettingEnum": "intake.models.treatment_plan.BehavioralSetting",
         "LabOrderStatusEnum": "intake.models.lab.OrderStatus",
+        "VitalAlertCodeEnum": "intake.models.vital_signs.VitalAlertCode",
     },
 }
 
