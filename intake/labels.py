@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.db import models
 
+from intake import limits
 from intake.models import (
     assessment,
     audit,
@@ -94,6 +95,7 @@ ROUTE_LABELS = {
 }
 
 _EXTRA: dict[str, dict[str, str]] = {
+    "MonitoringScale": limits.MONITORING_SCALES,
     "Warning": WARNING_LABELS,
     "Alert": ALERT_LABELS,
     "MedicationRoute": ROUTE_LABELS,

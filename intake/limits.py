@@ -16,6 +16,8 @@ MAX_LAB_RESULTS = 60  # results entered for one lab order (a panel) at once
 MAX_MONITORING_NOTES = 1000  # characters of notes on the withdrawal-monitoring schedule
 
 # Withdrawal monitoring on a plan: which scale, how often. `notes` is optional free text.
-# The opioid withdrawal scales the clinic records (intake.models.InstrumentCode).
-MONITORING_INSTRUMENTS = ("cows", "sows")
+# The withdrawal scales the clinic records (intake.models.InstrumentCode): opioid (COWS,
+# SOWS) and alcohol (CIWA-Ar), with the names screens show.
+MONITORING_SCALES = {"cows": "COWS", "sows": "SOWS", "ciwa-ar": "CIWA-Ar"}
+MONITORING_INSTRUMENTS = tuple(MONITORING_SCALES)
 MONITORING_HOURS = (1, 48)

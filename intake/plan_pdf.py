@@ -176,7 +176,7 @@ def _withdrawal_monitoring(content: dict[str, Any], s: _Styles) -> list[Flowable
         return []
     return [
         _p(
-            f"Withdrawal monitoring: {mon.get('instrument', '').upper()} every "
+            f"Withdrawal monitoring: {label(mon.get('instrument'), 'MonitoringScale')} every "
             f"{mon.get('every_hours')} hours",
             s.body,
         )

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.forms import formset_factory
 
+from intake import limits
 from intake.formulary import MEDICATION_FIELDS
 from intake.models import (
     AsamLevel,
@@ -34,7 +35,7 @@ class PlanForm(forms.Form):
     )
     hospitalize_for_detox = forms.BooleanField(required=False, label="Hospitalize for detox")
     monitoring_instrument = forms.ChoiceField(
-        choices=[("", "None"), ("cows", "COWS"), ("sows", "SOWS")],
+        choices=[("", "None"), *limits.MONITORING_SCALES.items()],
         required=False,
         label="Withdrawal monitoring",
     )

@@ -66,9 +66,7 @@ def _yes_no(value: Any) -> str:
 def _monitoring(value: Content | None) -> str:
     if not value:
         return "none"
-    # Keyed by Any: an unknown (or missing) instrument reads as itself.
-    scales: dict[Any, str] = {"cows": "COWS", "sows": "SOWS"}
-    scale = scales.get(value.get("instrument"), value.get("instrument"))
+    scale = _label("MonitoringScale", value.get("instrument"))
     return f"{scale} every {value.get('every_hours')} hours"
 
 
