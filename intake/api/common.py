@@ -3,10 +3,13 @@ write (resolvers), validate a body, answer a page of one of a patient's lists.""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -62,3 +65,28 @@ class PatientListView(GenericAPIView):
         )
         page = self.paginate_queryset(self.rows(patient))
         return self.get_paginated_response(self.get_serializer_class()(page, many=True).data)
+
+
+def open_only(request: Request) -> bool:
+    """An alert list's `?open=` flag: only unacknowledged alerts unless it says false."""
+    return request.query_params.get("open", "true").lower() not in ("false", "0", "no")
+
+
+SINCE_INVALID = "Give a date (YYYY-MM-DD) or an ISO 8601 datetime."
+
+
+def since_param(request: Request) -> datetime.datetime | None:
+    """A list's `?since=`: a date (midnight in the clinic's zone) or a date-time (naive read in
+    the clinic's zone); None when absent. ValueError when it is neither."""
+    raw = request.query_params.get("since", "").strip()
+    if not raw:
+        return None
+    moment = parse_datetime(raw)
+    if moment is None:
+        day = parse_date(raw)
+        if day is None:
+            raise ValueError
+        moment = datetime.datetime.combine(day, datetime.time.min)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from intake import resolvers
 from intake.access import Perm
-from intake.api.common import PatientListView, validated
+from intake.api.common import PatientListView, open_only, validated
 from intake.api.fields import StrictCharField
 from intake.api.lab import LabAlertSerializer
 from intake.models import AuditAction, LabAlert, Patient
@@ -39,8 +39,7 @@ class PatientLabAlertListView(PatientListView):
     list_object_type = "lab-alerts"
 
     def rows(self, patient: Patient) -> QuerySet[LabAlert]:
-        shown = self.request.query_params.get("open", "true").lower()
-        return lab_alert_list(patient=patient, open_only=shown not in ("false", "0", "no"))
+        return lab_alert_list(patient=patient, open_only=open_only(self.request))
 
 
 class LabAlertAcknowledgeView(GenericAPIView):

@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import datetime
 import uuid
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -17,7 +14,7 @@ from rest_framework.response import Response
 
 from intake import limits, resolvers
 from intake.access import Perm
-from intake.api.common import validated
+from intake.api.common import SINCE_INVALID, since_param, validated
 from intake.api.fields import StrictCharField
 from intake.api.lab import (
     LabAlertSerializer,
@@ -138,20 +135,6 @@ class LabOrderAmendView(_RecordingView):
         )
 
 
-def _since(raw: str) -> datetime.datetime | None:
-    if not raw:
-        return None
-    moment = parse_datetime(raw)
-    if moment is None:
-        day = parse_date(raw)
-        if day is None:
-            raise ValueError
-        moment = datetime.datetime.combine(day, datetime.time.min)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
-
-
 class PatientLabResultListView(GenericAPIView):
     access_perm = Perm.LAB_VIEW
     serializer_class = PatientLabResultSerializer
@@ -172,9 +155,9 @@ class PatientLabResultListView(GenericAPIView):
         if test and not lab_test_exists(code=test):
             errors["test"] = ["Unknown test."]
         try:
-            since = _since(request.query_params.get("since", "").strip())
+            since = since_param(request)
         except ValueError:
-            errors["since"] = ["Give a date (YYYY-MM-DD) or an ISO 8601 datetime."]
+            errors["since"] = [SINCE_INVALID]
             since = None
         if errors:
             raise DRFValidationError(errors)

@@ -28,9 +28,15 @@ from rest_framework.response import Response
 from intake import resolvers
 from intake import vital_signs_rules as rules
 from intake.access import Perm
-from intake.api.common import PatientListView, patient_for_write, validated
+from intake.api.common import (
+    SINCE_INVALID,
+    PatientListView,
+    open_only,
+    patient_for_write,
+    since_param,
+    validated,
+)
 from intake.api.fields import StrictCharField
-from intake.api.lab_results import _since
 from intake.models import AuditAction, Patient, VitalFlag, VitalMeasure, VitalSignAlert, VitalSigns
 from intake.selectors.vital_signs import vital_sign_alert_list, vital_signs_list
 from intake.services.vital_signs import (
@@ -140,11 +146,9 @@ class PatientVitalSignsView(PatientListView):
 
     def rows(self, patient: Patient) -> QuerySet[VitalSigns]:
         try:
-            since = _since(self.request.query_params.get("since", "").strip())
+            since = since_param(self.request)
         except ValueError:
-            raise DRFValidationError(
-                {"since": ["Give a date (YYYY-MM-DD) or an ISO 8601 datetime."]}
-            ) from None
+            raise DRFValidationError({"since": [SINCE_INVALID]}) from None
         return vital_signs_list(patient=patient, since=since)
 
     @extend_schema(request=VitalSignsInputSerializer, responses={201: VitalSignsSerializer})
@@ -174,8 +178,7 @@ class PatientVitalSignAlertListView(PatientListView):
     list_object_type = "vital-sign-alerts"
 
     def rows(self, patient: Patient) -> QuerySet[VitalSignAlert]:
-        shown = self.request.query_params.get("open", "true").lower()
-        return vital_sign_alert_list(patient=patient, open_only=shown not in ("false", "0", "no"))
+        return vital_sign_alert_list(patient=patient, open_only=open_only(self.request))
 
 
 class VitalSignAlertAcknowledgeInputSerializer(serializers.Serializer):

@@ -111,6 +111,23 @@ def vital_signs_record(
     return vitals
 
 
+def _close(alert: VitalSignAlert, *, actor: User, note: str, at: datetime.datetime) -> None:
+    """Close an open alert (the caller holds its row lock): acknowledged, or closed because its
+    set was entered in error."""
+    alert.acknowledged_at, alert.acknowledged_by = at, actor
+    alert.acknowledgement_note = note
+    alert.updated_by = actor
+    alert.save(
+        update_fields=[
+            "acknowledged_at",
+            "acknowledged_by",
+            "acknowledgement_note",
+            "updated_by",
+            "updated_at",
+        ]
+    )
+
+
 @transaction.atomic
 def vital_sign_alert_acknowledge(
     *, actor: User, alert: VitalSignAlert, note: str
@@ -125,19 +142,7 @@ def vital_sign_alert_acknowledge(
     locked = VitalSignAlert.objects.select_for_update(no_key=True).get(pk=alert.pk)
     if locked.acknowledged_at is not None:
         raise RecordSigned("This vital-sign alert was already acknowledged.")
-    locked.acknowledged_at = timezone.now()
-    locked.acknowledged_by = actor
-    locked.acknowledgement_note = note
-    locked.updated_by = actor
-    locked.save(
-        update_fields=[
-            "acknowledged_at",
-            "acknowledged_by",
-            "acknowledgement_note",
-            "updated_by",
-            "updated_at",
-        ]
-    )
+    _close(locked, actor=actor, note=note, at=timezone.now())
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -172,18 +177,7 @@ def vital_signs_void(*, actor: User, vitals: VitalSigns, reason: str) -> VitalSi
         .order_by("pk")
     )
     for alert in closed:
-        alert.acknowledged_at, alert.acknowledged_by = now, actor
-        alert.acknowledgement_note = f"Entered in error: {reason}"
-        alert.updated_by = actor
-        alert.save(
-            update_fields=[
-                "acknowledged_at",
-                "acknowledged_by",
-                "acknowledgement_note",
-                "updated_by",
-                "updated_at",
-            ]
-        )
+        _close(alert, actor=actor, note=f"Entered in error: {reason}", at=now)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
