@@ -143,6 +143,12 @@ MATRIX: dict[Perm, dict[Role, Scope]] = {
     Perm.VITAL_SIGNS_VIEW: dict(_TEAM_CLINICIANS),
     Perm.VITAL_SIGNS_RECORD: {_N: Scope.TEAM, _P: Scope.TEAM},
     Perm.VITAL_SIGNS_ALERT_ACK: {_N: Scope.TEAM, _P: Scope.TEAM},
+    # The medication administration record and the withdrawal flowsheet: read by the team,
+    # written by the nurses and physicians who give the doses; the daily review of a detox
+    # is the physician's (docs/clinical-rules.md#medication-administration).
+    Perm.MAR_VIEW: dict(_TEAM_CLINICIANS),
+    Perm.MAR_RECORD: {_N: Scope.TEAM, _P: Scope.TEAM},
+    Perm.WITHDRAWAL_REVIEW: {_P: Scope.TEAM},
     Perm.PLAN_VIEW: dict(_TEAM_CLINICIANS),
     # Drafting, editing, submitting and amending. Medication lines also need may_prescribe.
     Perm.PLAN_WRITE: dict(_TEAM_CLINICIANS),

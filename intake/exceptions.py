@@ -34,6 +34,22 @@ class RuleViolation(Exception):
     """A business rule refuses the action for a signed-in user who may otherwise act (HTTP 403)."""
 
 
+class AdministrationRefused(Exception):
+    """A dose the medication rules refuse to record as given (HTTP 400 as {"rule", "detail"}),
+    with the rule named (intake.models.AdministrationRule,
+    docs/clinical-rules.md#administration-rules)."""
+
+    def __init__(self, rule: str, detail: str):
+        super().__init__(detail)
+        self.rule = rule
+        self.detail = detail
+
+
+class AlreadyDocumented(RecordSigned):
+    """A due dose someone has already documented (HTTP 409): the MAR keeps one entry per dose;
+    a correction voids that entry first."""
+
+
 class UnacknowledgedWarnings(Exception):
     """A plan's safety warnings not each acknowledged with a reason at signing (HTTP 400 as
     {"unacknowledged_warnings": [{"code", "message"}]})."""

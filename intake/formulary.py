@@ -150,7 +150,7 @@ ABSOLUTE_MAXIMA: dict[str, AbsoluteMaximum] = {
 }
 
 
-def _amount(value: Decimal) -> str:
+def amount_text(value: Decimal) -> str:
     """3200.000 -> "3200", 0.720 -> "0.72" (doses are stored with 3 decimal places)."""
     value = Decimal(value)
     if value == value.to_integral_value():
@@ -170,15 +170,15 @@ def dose_refusal(drug_code: str, dose: Decimal, frequency: str) -> str | None:
     dose = Decimal(dose)
     if maximum.per_dose is not None and dose > maximum.per_dose:
         return (
-            f"{name}: a dose of {_amount(dose)} {unit} is above the maximum of "
-            f"{_amount(maximum.per_dose)} {unit} a dose."
+            f"{name}: a dose of {amount_text(dose)} {unit} is above the maximum of "
+            f"{amount_text(maximum.per_dose)} {unit} a dose."
         )
     if maximum.per_day is not None:
         total = daily_dose(dose, frequency)
         if total > maximum.per_day:
             return (
-                f"{name}: {_amount(total)} {unit} a day is above the maximum of "
-                f"{_amount(maximum.per_day)} {unit} a day."
+                f"{name}: {amount_text(total)} {unit} a day is above the maximum of "
+                f"{amount_text(maximum.per_day)} {unit} a day."
             )
     return None
 

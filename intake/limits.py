@@ -21,3 +21,6 @@ MAX_MONITORING_NOTES = 1000  # characters of notes on the withdrawal-monitoring 
 MONITORING_SCALES = {"cows": "COWS", "sows": "SOWS", "ciwa-ar": "CIWA-Ar"}
 MONITORING_INSTRUMENTS = tuple(MONITORING_SCALES)
 MONITORING_HOURS = (1, 48)
+# The COWS total a buprenorphine induction waits for (the plan's own, default 8; COWS is 0-48).
+INDUCTION_THRESHOLD_DEFAULT = 8
+INDUCTION_THRESHOLD_RANGE = (1, 48)

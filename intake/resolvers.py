@@ -44,6 +44,7 @@ from intake.models import (
     Interview,
     LabAlert,
     LabOrder,
+    MedicationAdministration,
     Patient,
     TreatmentPlan,
     VitalSignAlert,
@@ -240,6 +241,20 @@ def resolve_vital_signs(
         action=action,
         audit_allowed=audit_allowed,
         object_type="vital-signs",
+    )
+
+
+def resolve_administration(
+    user, entry_id, perm: Perm, *, action=AuditAction.READ, audit_allowed=True
+):
+    return resolve_record(
+        user,
+        MedicationAdministration,
+        entry_id,
+        perm,
+        action=action,
+        audit_allowed=audit_allowed,
+        object_type="administration",
     )
 
 

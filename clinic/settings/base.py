@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "BehavioralSettingEnum": "intake.models.treatment_plan.BehavioralSetting",
         "LabOrderStatusEnum": "intake.models.lab.OrderStatus",
         "VitalAlertCodeEnum": "intake.models.vital_signs.VitalAlertCode",
+        "FrequencyEnum": "intake.models.treatment_plan.Frequency",
     },
 }
 

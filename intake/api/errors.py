@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from intake.exceptions import (
+    AdministrationRefused,
     InvalidAnswers,
     RecordSigned,
     RuleViolation,
@@ -35,6 +36,10 @@ def exception_handler(exc, context):
     if isinstance(exc, UnacknowledgedWarnings):
         return Response(
             {"unacknowledged_warnings": exc.warnings}, status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, AdministrationRefused):
+        return Response(
+            {"rule": exc.rule, "detail": exc.detail}, status=status.HTTP_400_BAD_REQUEST
         )
     if isinstance(exc, InvalidAnswers):
         return Response({"answers": exc.errors}, status=status.HTTP_400_BAD_REQUEST)

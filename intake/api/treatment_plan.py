@@ -3,7 +3,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -16,6 +17,7 @@ from intake.api.common import PatientListView, patient_for_write, validated
 from intake.api.fields import StrictCharField
 from intake.exceptions import StaleVersion
 from intake.formulary import MEDICATION_FIELDS
+from intake.mar_schedule import line_uid
 from intake.models import (
     AsamLevel,
     AuditAction,
@@ -118,6 +120,13 @@ class WithdrawalMonitoringSerializer(serializers.Serializer):
     notes = StrictCharField(
         max_length=limits.MAX_MONITORING_NOTES, required=False, allow_blank=True
     )
+    # The COWS total the first buprenorphine dose waits for
+    # (docs/clinical-rules.md#buprenorphine-induction-dose).
+    induction_threshold = serializers.IntegerField(
+        required=False,
+        min_value=limits.INDUCTION_THRESHOLD_RANGE[0],
+        max_value=limits.INDUCTION_THRESHOLD_RANGE[1],
+    )
 
     def to_internal_value(self, data):
         if data == {}:
@@ -152,8 +161,21 @@ class PlanInputSerializer(serializers.Serializer):
         return data
 
 
+class PlanMedicationSerializer(MedicationSerializer):
+    """A line of a stored plan, with the opaque id the MAR documents doses against."""
+
+    id = serializers.SerializerMethodField()
+
+    class Meta(MedicationSerializer.Meta):
+        fields = ["id", *MEDICATION_FIELDS]
+
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_id(self, med: PlanMedication) -> uuid.UUID:
+        return line_uid(med.pk)
+
+
 class PlanSerializer(serializers.ModelSerializer):
-    medications = MedicationSerializer(many=True, read_only=True)
+    medications = PlanMedicationSerializer(many=True, read_only=True)
     behavioral = BehavioralSerializer(many=True, read_only=True)
     signed_by = StrictCharField(source="signed_by.username", read_only=True, allow_null=True)
     submitted_by = StrictCharField(source="submitted_by.username", read_only=True, allow_null=True)

@@ -17,6 +17,7 @@ from intake.api import (
     lab,
     lab_alerts,
     lab_results,
+    mar,
     patient,
     treatment_plan,
     vital_signs,
@@ -167,6 +168,17 @@ urlpatterns = [
         "vitals/<uuid:vitals_id>/void/",
         vital_signs.VitalSignsVoidView.as_view(),
         name="api-vital-signs-void",
+    ),
+    path("patients/<uuid:patient_id>/mar/", mar.PatientMarView.as_view(), name="api-mar"),
+    path(
+        "patients/<uuid:patient_id>/administrations/",
+        mar.PatientAdministrationsView.as_view(),
+        name="api-administrations",
+    ),
+    path(
+        "administrations/<uuid:entry_id>/void/",
+        mar.AdministrationVoidView.as_view(),
+        name="api-administration-void",
     ),
     path(
         "vital-sign-alerts/<uuid:vital_alert_id>/acknowledge/",

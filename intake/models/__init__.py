@@ -38,6 +38,14 @@ from intake.models.lab import (
     SpecimenStatus,
     SpecimenType,
 )
+from intake.models.medication_administration import (
+    DOCUMENTING_STATUSES,
+    AdministrationRule,
+    AdministrationStatus,
+    DueDose,
+    DueDoseStatus,
+    MedicationAdministration,
+)
 from intake.models.patient import Patient, SexAtBirth
 from intake.models.staff import (
     CLINICAL_ROLES,
@@ -75,6 +83,12 @@ from intake.models.vital_signs import (
 )
 
 __all__ = [
+    "DOCUMENTING_STATUSES",
+    "AdministrationRule",
+    "AdministrationStatus",
+    "DueDose",
+    "DueDoseStatus",
+    "MedicationAdministration",
     "VitalAlertCode",
     "VitalFlag",
     "VitalMeasure",

@@ -95,7 +95,9 @@ def _check_monitoring(errors: Errors, monitoring: Any) -> None:
     if not isinstance(monitoring, dict):
         errors[field] = ["Give an object with instrument and every_hours, or {} for none."]
         return
-    unknown = sorted(set(monitoring) - {"instrument", "every_hours", "notes"})
+    unknown = sorted(
+        set(monitoring) - {"instrument", "every_hours", "notes", "induction_threshold"}
+    )
     if unknown:
         errors[field] = [f"Unknown key(s): {', '.join(unknown)}."]
     if monitoring.get("instrument") not in limits.MONITORING_INSTRUMENTS:
@@ -105,6 +107,17 @@ def _check_monitoring(errors: Errors, monitoring: Any) -> None:
     hours = monitoring.get("every_hours")
     if isinstance(hours, bool) or not isinstance(hours, int) or not low <= hours <= high:
         errors[f"{field}.every_hours"] = [f"Give a whole number of hours from {low} to {high}."]
+    low, high = limits.INDUCTION_THRESHOLD_RANGE
+    threshold = monitoring.get("induction_threshold", limits.INDUCTION_THRESHOLD_DEFAULT)
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int)
+        or not low <= threshold <= high
+    ):
+        errors[f"{field}.induction_threshold"] = [
+            "Give the COWS total for a buprenorphine induction, a whole number from "
+            f"{low} to {high}."
+        ]
     notes = monitoring.get("notes", "")
     if not isinstance(notes, str) or len(notes) > limits.MAX_MONITORING_NOTES or "\x00" in notes:
         errors[f"{field}.notes"] = [

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from intake.exceptions import (
+    AdministrationRefused,
     InvalidAnswers,
     RecordSigned,
     RuleViolation,
@@ -36,6 +37,7 @@ from intake.services.break_glass import NoSingleMatch
 # What a page may be refused with. DisclosureRefused is a RuleViolation.
 SERVICE_ERRORS: tuple[type[Exception], ...] = (
     ValidationError,
+    AdministrationRefused,
     InvalidAnswers,
     RuleViolation,
     RecordSigned,

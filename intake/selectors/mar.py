@@ -1,0 +1,386 @@
+"""Reading the medication administration record: the doses a patient's signed plans order on
+a day (intake/mar_schedule.py), each with what was documented of it, and the PRN lines of the
+active plan with how much was given today and when the next dose is allowed.
+
+Three queries for a day, whatever the number of lines and doses: the signed plans with their
+lines, the day's entries (with the entries that void them), and the PRN doses given of the
+active plan's lines since the start of the day minus the longest interval."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from intake import limits
+from intake import mar_rules as rules
+from intake import mar_schedule as schedule
+from intake.formulary import ABSOLUTE_MAXIMA, BUPRENORPHINE_INDUCTION_DRUGS
+from intake.models import (
+    AdministrationStatus,
+    Assessment,
+    DueDoseStatus,
+    MedicationAdministration,
+    Patient,
+    PlanMedication,
+    PlanStatus,
+    TreatmentPlan,
+    VitalSigns,
+)
+from intake.models.treatment_plan import SIGNED_PLAN_STATUSES
+
+
+@dataclass(frozen=True)
+class SignedPlan:
+    plan: TreatmentPlan
+    active_from: datetime.datetime
+    active_until: datetime.datetime | None
+    lines: tuple[schedule.Line, ...]
+
+
+def _line(
+    med: PlanMedication,
+    plan: TreatmentPlan,
+    start: datetime.datetime,
+    until: datetime.datetime | None,
+) -> schedule.Line:
+    return schedule.Line(
+        pk=med.pk,
+        plan_pk=plan.pk,
+        drug=med.drug,
+        dose=Decimal(med.dose),
+        unit=med.unit,
+        route=med.route,
+        frequency=med.frequency,
+        start_date=med.start_date,
+        end_date=med.end_date,
+        taper=tuple(med.taper or ()),
+        active_from=start,
+        active_until=until,
+        carried_over=False,
+    )
+
+
+def signed_plans(patient: Patient) -> list[SignedPlan]:
+    """The patient's signed plan versions in signing order, each with the window in which it was
+    the active one (to the next signature, or to its closing) and its medication lines."""
+    plans = list(
+        TreatmentPlan.objects.filter(
+            patient=patient, status__in=sorted(SIGNED_PLAN_STATUSES), signed_at__isnull=False
+        )
+        .order_by("signed_at")
+        .prefetch_related("medications")
+    )
+    found: list[SignedPlan] = []
+    once_seen: set[tuple[str, datetime.date]] = set()
+    for i, plan in enumerate(plans):
+        assert plan.signed_at is not None
+        until = plans[i + 1].signed_at if i + 1 < len(plans) else None
+        if plan.status == PlanStatus.CLOSED and plan.closed_at is not None:
+            until = min(until, plan.closed_at) if until else plan.closed_at
+        lines = []
+        for med in plan.medications.all():
+            line = _line(med, plan, plan.signed_at, until)
+            if med.frequency == "once":
+                # An amendment carries a `once` line over: its one dose was ordered already.
+                key = (med.drug, med.start_date)
+                if key in once_seen:
+                    line = dataclasses.replace(line, carried_over=True)
+                once_seen.add(key)
+            lines.append(line)
+        found.append(SignedPlan(plan, plan.signed_at, until, tuple(lines)))
+    return found
+
+
+def active_plan(plans: Sequence[SignedPlan]) -> SignedPlan | None:
+    for signed in plans:
+        if signed.plan.status == PlanStatus.ACTIVE:
+            return signed
+    return None
+
+
+@dataclass
+class DoseRow:
+    """A due dose on the MAR, with its live entry (None when undocumented) and its status."""
+
+    id: uuid.UUID
+    line: schedule.Line
+    due_at: datetime.datetime
+    dose: Decimal
+    status: str
+    entry: MedicationAdministration | None = None
+    history: list[MedicationAdministration] = field(default_factory=list)
+
+
+@dataclass
+class PrnRow:
+    line: schedule.Line
+    indication: str
+    given_today: Decimal
+    daily_max: Decimal
+    next_allowed_at: datetime.datetime | None
+    entries: list[MedicationAdministration] = field(default_factory=list)
+
+
+@dataclass
+class MarDay:
+    date: datetime.date
+    scheduled: list[DoseRow]
+    prn: list[PrnRow]
+    active: SignedPlan | None
+
+
+def is_voided(entry: MedicationAdministration) -> bool:
+    try:
+        return entry.void_entry is not None
+    except MedicationAdministration.void_entry.RelatedObjectDoesNotExist:
+        return False
+
+
+def entries_between(
+    patient: Patient, start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[MedicationAdministration]:
+    """Entries given, or documenting a dose due, in [start, end), with their void entries."""
+    return (
+        MedicationAdministration.objects.filter(patient=patient)
+        .filter(Q(given_at__gte=start, given_at__lt=end) | Q(due_at__gte=start, due_at__lt=end))
+        .select_related("void_entry", "created_by", "medication")
+        .order_by("given_at", "created_at")
+    )
+
+
+def status_of(
+    row_entry: MedicationAdministration | None, due_at: datetime.datetime, now: datetime.datetime
+) -> str:
+    if row_entry is not None:
+        return row_entry.status
+    if now >= due_at + schedule.MISSED_AFTER:
+        return DueDoseStatus.MISSED
+    return DueDoseStatus.DUE
+
+
+def dose_rows(
+    plans: Sequence[SignedPlan],
+    entries: Sequence[MedicationAdministration],
+    first: datetime.date,
+    last: datetime.date,
+    now: datetime.datetime,
+) -> list[DoseRow]:
+    """The due doses of `first`..`last` with their entries. A documented dose stays on the MAR
+    even when an amendment no longer orders it; a dose the amendment orders at the time a dose
+    of the same drug was already documented is not shown twice."""
+    by_due: dict[uuid.UUID, list[MedicationAdministration]] = {}
+    for entry in entries:
+        if entry.due_dose_id is not None and entry.status != AdministrationStatus.VOID:
+            by_due.setdefault(entry.due_dose_id, []).append(entry)
+    rows: dict[uuid.UUID, DoseRow] = {}
+    for signed in plans:
+        for line in signed.lines:
+            for dose in schedule.line_doses(line, first, last):
+                rows[dose.id] = DoseRow(dose.id, line, dose.due_at, dose.dose, DueDoseStatus.DUE)
+    documented_times = set()
+    lines_by_pk = {line.pk: line for signed in plans for line in signed.lines}
+    for due_id, history in by_due.items():
+        standing = [e for e in history if not is_voided(e)]
+        first_entry = history[0]
+        known = lines_by_pk.get(first_entry.medication_id)
+        if due_id not in rows and known is not None and first_entry.due_at is not None:
+            if standing:  # a dose documented under a version that no longer orders it
+                rows[due_id] = DoseRow(
+                    due_id,
+                    known,
+                    first_entry.due_at,
+                    first_entry.dose or known.dose,
+                    DueDoseStatus.DUE,
+                )
+        if due_id in rows:
+            row = rows[due_id]
+            row.history = history
+            row.entry = standing[-1] if standing else None
+            if standing:
+                documented_times.add((row.line.drug, row.due_at))
+    shown = []
+    for row in sorted(rows.values(), key=lambda r: (r.due_at, r.line.drug, r.line.pk)):
+        if row.entry is None and (row.line.drug, row.due_at) in documented_times:
+            continue
+        row.status = status_of(row.entry, row.due_at, now)
+        shown.append(row)
+    return shown
+
+
+def prn_given(
+    patient: Patient, drug: str, since: datetime.datetime
+) -> list[MedicationAdministration]:
+    """The standing PRN doses of `drug` given to the patient since `since`, oldest first."""
+    entries = (
+        MedicationAdministration.objects.filter(
+            patient=patient,
+            status=AdministrationStatus.GIVEN,
+            due_dose_id__isnull=True,
+            medication__drug=drug,
+            given_at__gte=since,
+        )
+        .select_related("void_entry")
+        .order_by("given_at")
+    )
+    return [e for e in entries if not is_voided(e)]
+
+
+def prn_row(
+    line: schedule.Line,
+    indication: str,
+    given: Sequence[MedicationAdministration],
+    day: datetime.date,
+    now: datetime.datetime,
+) -> PrnRow:
+    """A PRN line on `day`: given today (a calendar day of the clinic), the daily maximum
+    (dose × times a day, never above the absolute maximum) and the next time it may be given."""
+    start, end = schedule.local_day_bounds(day)
+    same = [e for e in given if e.medication.drug == line.drug]
+    today = [e for e in same if start <= e.given_at < end]
+    daily_max = line.dose * schedule.PRN_TIMES_PER_DAY[line.frequency]
+    maximum = ABSOLUTE_MAXIMA.get(line.drug)
+    if maximum is not None and maximum.per_day is not None:
+        daily_max = min(daily_max, maximum.per_day)
+    last = max((e.given_at for e in same if e.given_at <= now), default=None)
+    interval = datetime.timedelta(hours=schedule.PRN_INTERVAL_HOURS[line.frequency])
+    next_allowed = last + interval if last is not None and last + interval > now else None
+    return PrnRow(
+        line=line,
+        indication=indication,
+        given_today=sum((e.dose or Decimal(0) for e in today), Decimal(0)),
+        daily_max=daily_max,
+        next_allowed_at=next_allowed,
+        entries=today,
+    )
+
+
+def mar_day(patient: Patient, day: datetime.date, now: datetime.datetime) -> MarDay:
+    """The MAR of one clinic day: its due doses and the active plan's PRN lines."""
+    plans = signed_plans(patient)
+    start, end = schedule.local_day_bounds(day)
+    longest = datetime.timedelta(hours=max(schedule.PRN_INTERVAL_HOURS.values()))
+    entries = list(entries_between(patient, start - longest, end))
+    day_entries = [
+        e
+        for e in entries
+        if start <= e.given_at < end or (e.due_at is not None and start <= e.due_at < end)
+    ]
+    scheduled = dose_rows(plans, day_entries, day, day, now)
+    active = active_plan(plans)
+    prn: list[PrnRow] = []
+    if active is not None:
+        meds = {m.pk: m for m in active.plan.medications.all()}
+        given = [
+            e
+            for e in entries
+            if e.status == AdministrationStatus.GIVEN and e.due_dose_id is None and not is_voided(e)
+        ]
+        for line in active.lines:
+            if schedule.is_prn(line.frequency):
+                prn.append(prn_row(line, meds[line.pk].indication, given, day, now))
+    return MarDay(date=day, scheduled=scheduled, prn=prn, active=active)
+
+
+def _standing_given(patient: Patient) -> QuerySet[MedicationAdministration]:
+    return MedicationAdministration.objects.filter(
+        patient=patient, status=AdministrationStatus.GIVEN, void_entry__isnull=True
+    )
+
+
+def _latest_vitals(patient: Patient, at: datetime.datetime) -> rules.Vitals | None:
+    found = (
+        VitalSigns.objects.filter(
+            patient=patient,
+            systolic__isnull=False,
+            heart_rate__isnull=False,
+            voided_at__isnull=True,
+            taken_at__gte=at - rules.VITALS_WITHIN,
+            taken_at__lte=at,
+        )
+        .order_by("-taken_at", "-created_at")
+        .first()
+    )
+    if found is None:
+        return None
+    return rules.Vitals(found.taken_at, found.systolic, found.diastolic, found.heart_rate)
+
+
+def _first_induction_dose(patient: Patient, plan: TreatmentPlan, at: datetime.datetime) -> bool:
+    earlier = _standing_given(patient).filter(
+        medication__drug__in=sorted(BUPRENORPHINE_INDUCTION_DRUGS), given_at__lte=at
+    )
+    if plan.episode_id is not None:
+        earlier = earlier.filter(plan__episode_id=plan.episode_id)
+    return not earlier.exists()
+
+
+def _methadone_first_day_given(patient: Patient, at: datetime.datetime) -> Decimal | None:
+    given = _standing_given(patient).filter(medication__drug="methadone")
+    first = given.order_by("given_at").values_list("given_at", flat=True).first()
+    day = schedule.local_date(at)
+    if first is not None and schedule.local_date(first) != day:
+        return None
+    start, end = schedule.local_day_bounds(day)
+    doses = given.filter(given_at__gte=start, given_at__lt=end).values_list("dose", flat=True)
+    return sum((d for d in doses if d is not None), Decimal(0))
+
+
+def dose_facts(
+    *,
+    patient: Patient,
+    line: schedule.Line,
+    plan: TreatmentPlan,
+    ordered: Decimal,
+    dose: Decimal,
+    unit: str,
+    given_at: datetime.datetime,
+) -> rules.DoseFacts:
+    """What the administration rules need to know about giving `dose` of `line` at `given_at`."""
+    prn: list[tuple[datetime.datetime, Decimal]] = []
+    if schedule.is_prn(line.frequency):
+        day_start, _ = schedule.local_day_bounds(schedule.local_date(given_at))
+        interval = datetime.timedelta(hours=schedule.PRN_INTERVAL_HOURS[line.frequency])
+        since = min(day_start, given_at - interval)
+        prn = [(e.given_at, e.dose or Decimal(0)) for e in prn_given(patient, line.drug, since)]
+    induction = line.drug in BUPRENORPHINE_INDUCTION_DRUGS
+    monitoring = plan.withdrawal_monitoring or {}
+    return rules.DoseFacts(
+        drug=line.drug,
+        frequency=line.frequency,
+        ordered=ordered,
+        ordered_unit=line.unit,
+        dose=dose,
+        unit=unit,
+        given_at=given_at,
+        prn_given=prn,
+        latest_vitals=_latest_vitals(patient, given_at) if line.drug in rules.HOLD_DRUGS else None,
+        first_induction_dose=induction and _first_induction_dose(patient, plan, given_at),
+        cows_totals=list(
+            Assessment.objects.filter(
+                patient=patient,
+                instrument="cows",
+                administered_at__gte=given_at - rules.COWS_WITHIN,
+                administered_at__lte=given_at,
+            )
+            .order_by("administered_at")
+            .values_list("total", flat=True)
+        )
+        if induction
+        else [],
+        induction_threshold=int(
+            monitoring.get("induction_threshold", limits.INDUCTION_THRESHOLD_DEFAULT)
+        ),
+        methadone_first_day_given=_methadone_first_day_given(patient, given_at)
+        if line.drug == "methadone"
+        else None,
+        methadone_first_dose_acknowledged=any(
+            isinstance(a, dict) and a.get("code") == "methadone-first-dose"
+            for a in plan.acknowledged_warnings or []
+        ),
+    )
