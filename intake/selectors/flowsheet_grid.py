@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from intake.models import DueDoseStatus
-from intake.selectors.flowsheet import CRITICAL, DOSE_TONES, NORMAL, WARN, Flowsheet, FlowsheetDay
+from intake.selectors.flowsheet import (
+    CRITICAL,
+    DOSE_TONES,
+    NORMAL,
+    WARN,
+    DoseEntry,
+    Flowsheet,
+    FlowsheetDay,
+)
 from intake.selectors.vital_signs import Reading
 
 # (row key, label, unit) of the vital-sign rows, in §8's order.
@@ -100,13 +108,19 @@ def _pressure_mark(systolic: Reading, diastolic: Reading, by: str) -> Mark:
     return Mark(f"{systolic.value}/{diastolic.value}", ", ".join(words), tone, "vital", by=by)
 
 
-def _dose_note(
-    dose_status: str, given_at: datetime.datetime | None, column: str, reason: str
-) -> str:
-    if dose_status == DueDoseStatus.GIVEN and given_at is not None:
-        at = _clock(given_at)
-        return "" if at == column else f"at {at}"
-    return reason
+def _dose_note(dose: DoseEntry, column: str) -> str:
+    """Under a documented dose: when it was given if not at its column's time, why it was not
+    given, and who documented it."""
+    parts = []
+    if dose.status == DueDoseStatus.GIVEN and dose.given_at is not None:
+        given = _clock(dose.given_at)
+        if given != column:
+            parts.append(f"at {given}")
+    elif dose.reason:
+        parts.append(dose.reason)
+    if dose.recorded_by:
+        parts.append(dose.recorded_by)
+    return " · ".join(parts)
 
 
 def _rows(flowsheet: Flowsheet) -> list[GridRow]:
@@ -153,7 +167,7 @@ def day_grid(flowsheet: Flowsheet, day: FlowsheetDay) -> DayGrid:
             word,
             DOSE_TONES.get(d.status, NORMAL),
             d.status,
-            _dose_note(d.status, d.given_at, column, d.reason),
+            _dose_note(d, column),
             d.recorded_by,
         )
         by_key[f"drug:{d.drug}"].cells[index[column]].append(mark)
