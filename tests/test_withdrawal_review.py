@@ -338,3 +338,127 @@ class TestFinalAndAudited:
         assert AuditEvent.objects.filter(
             object_type="withdrawal-review", action="read", patient=patient
         ).exists()
+
+
+@pytest.fixture
+def physician_client(client, team_physician):
+    client.force_login(team_physician)
+    return client
+
+
+def post_page(client, patient, decision, note="Settled; sleeping.", outcome=""):
+    return client.post(
+        PAGE.format(patient.pk), {"decision": decision, "note": note, "outcome": outcome}
+    )
+
+
+class TestPage:
+    def test_the_page_shows_the_plan_beside_the_form(self, physician_client, patient, detox):
+        response = physician_client.get(PAGE.format(patient.pk))
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "Daily withdrawal review" in text
+        assert 'data-testid="withdrawal-review-form"' in text
+        assert "Clonidine" in text and "Twice a day" in text
+        assert "Clinical Opiate Withdrawal Scale" in text or "COWS" in text
+        assert "No reviews yet." in text
+        assert AuditEvent.objects.filter(
+            object_type="withdrawal-review", action="read", patient=patient
+        ).exists()
+
+    def test_continue_from_the_page(self, physician_client, patient, detox):
+        response = post_page(physician_client, patient, "continue")
+        assert response.status_code == 302
+        assert response["Location"] == PAGE.format(patient.pk)
+        page = physician_client.get(PAGE.format(patient.pk)).content.decode()
+        assert "Continue the plan" in page and "Settled; sleeping." in page
+        assert WithdrawalReview.objects.get().decision == "continue"
+
+    def test_amend_from_the_page_opens_the_amendment_to_edit(
+        self, physician_client, patient, detox
+    ):
+        response = post_page(physician_client, patient, "amend-plan", note="Add loperamide.")
+        draft = TreatmentPlan.objects.get(previous=detox)
+        assert response.status_code == 302
+        assert response["Location"] == f"/patients/{patient.pk}/plans/{draft.pk}/edit/"
+
+    def test_complete_from_the_page_shows_the_summary_here_and_on_the_chart(
+        self, physician_client, patient, detox
+    ):
+        response = post_page(physician_client, patient, "complete", outcome="completed")
+        assert response.status_code == 302
+        page = physician_client.get(PAGE.format(patient.pk)).content.decode()
+        assert "Withdrawal management completed" in page
+        assert 'data-testid="withdrawal-summary"' in page
+        assert 'data-testid="withdrawal-review-form"' not in page
+        chart = physician_client.get(f"/patients/{patient.pk}/").content.decode()
+        assert 'data-testid="withdrawal-summary"' in chart
+        assert "Completed withdrawal management" in chart
+        assert 'data-testid="withdrawal-review-link"' not in chart
+
+    def test_transfer_from_the_page(self, physician_client, patient, detox):
+        assert post_page(physician_client, patient, "transfer").status_code == 302
+        assert Episode.objects.get().withdrawal_summary["outcome"] == "transferred"
+
+    def test_complete_without_an_outcome_stays_on_the_form(self, physician_client, patient, detox):
+        response = post_page(physician_client, patient, "complete")
+        assert response.status_code == 200
+        assert "Say how withdrawal management ended" in response.content.decode()
+        assert not WithdrawalReview.objects.exists()
+
+    def test_an_outcome_with_continue_stays_on_the_form(self, physician_client, patient, detox):
+        response = post_page(physician_client, patient, "continue", outcome="completed")
+        assert response.status_code == 200
+        assert "only when completing" in response.content.decode()
+        assert not WithdrawalReview.objects.exists()
+
+    def test_not_in_withdrawal_management_says_why(self, physician_client, patient, episode):
+        response = physician_client.get(PAGE.format(patient.pk))
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert 'data-testid="withdrawal-review-form"' not in text
+        assert "no active signed plan" in text
+        refused = post_page(physician_client, patient, "continue")
+        assert refused.status_code == 200 and "no active signed plan" in refused.content.decode()
+        assert not WithdrawalReview.objects.exists()
+
+    @pytest.mark.parametrize("persona", ["team_nurse", "team_counselor"])
+    def test_nurses_and_counselors_are_refused(self, request, client, patient, detox, persona):
+        client.force_login(request.getfixturevalue(persona))
+        assert client.get(PAGE.format(patient.pk)).status_code == 403
+        assert post_page(client, patient, "continue").status_code == 403
+        assert not WithdrawalReview.objects.exists()
+
+    def test_an_off_team_physician_gets_404(self, client, patient, detox, offteam_physician):
+        client.force_login(offteam_physician)
+        assert client.get(PAGE.format(patient.pk)).status_code == 404
+        assert post_page(client, patient, "continue").status_code == 404
+
+    def test_the_chart_links_the_review_for_the_teams_physician_only(
+        self, client, physician_client, patient, detox, team_nurse
+    ):
+        chart = physician_client.get(f"/patients/{patient.pk}/").content.decode()
+        assert 'data-testid="withdrawal-review-link"' in chart
+        client.force_login(team_nurse)
+        chart = client.get(f"/patients/{patient.pk}/").content.decode()
+        assert 'data-testid="withdrawal-review-link"' not in chart
+
+    def test_no_link_without_a_detox_plan(self, physician_client, patient, team_physician, episode):
+        signed_plan(
+            patient,
+            team_physician,
+            [{"drug": "buprenorphine-naloxone", "dose": "16", "start_date": D}],
+            signed_at=at(D, 7),
+            episode=episode,
+            medically_supervised_detox=False,
+        )
+        chart = physician_client.get(f"/patients/{patient.pk}/").content.decode()
+        assert 'data-testid="withdrawal-review-link"' not in chart
+
+    def test_the_page_reads_in_a_fixed_number_of_queries(
+        self, physician_client, physician_api, patient, detox, django_assert_max_num_queries
+    ):
+        for n in range(5):
+            review(physician_api, patient, "continue", note=f"Day {n}.")
+        with django_assert_max_num_queries(16):
+            assert physician_client.get(PAGE.format(patient.pk)).status_code == 200

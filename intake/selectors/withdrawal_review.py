@@ -10,7 +10,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from intake import access
 from intake import withdrawal_rules as rules
+from intake.access import Perm, RequestUser
 from intake.mar_schedule import local_day_bounds
 from intake.models import (
     AdministrationStatus,
@@ -23,6 +25,7 @@ from intake.models import (
     TreatmentPlan,
     WithdrawalReview,
 )
+from intake.selectors.patient import Chart
 
 
 def plan_in_withdrawal_management(plan: TreatmentPlan) -> bool:
@@ -152,3 +155,92 @@ def summary_facts(
     ).values_list("instrument", "total", "band", "administered_at")
     scores = [rules.Score(code, total, band, at) for code, total, band, at in rows]
     return given, scores
+
+
+@dataclass(frozen=True)
+class SummaryDrug:
+    drug: str
+    doses: int
+    total: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class SummaryScore:
+    instrument: str
+    total: int
+    band: str
+    at: datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """A stored completion summary as a page shows it: moments parsed, rows in order."""
+
+    decision: str
+    outcome: str
+    days: int
+    first_dose_at: datetime.datetime | None
+    last_dose_at: datetime.datetime | None
+    drugs: list[SummaryDrug]
+    scores: list[SummaryScore]
+    completed_at: datetime.datetime | None
+    completed_by: str
+
+
+def _moment(text: object) -> datetime.datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def summary_view(summary: dict[str, Any]) -> SummaryView | None:
+    """The page's reading of `Episode.withdrawal_summary` (None when there is none)."""
+    if not summary:
+        return None
+    drugs = [
+        SummaryDrug(drug, int(row.get("doses", 0)), str(row.get("total", "")), row.get("unit", ""))
+        for drug, row in sorted(summary.get("doses", {}).items())
+    ]
+    scores = [
+        SummaryScore(
+            code, int(row.get("total", 0)), str(row.get("band", "")), _moment(row.get("at"))
+        )
+        for code, row in sorted(summary.get("last_scores", {}).items())
+    ]
+    return SummaryView(
+        decision=str(summary.get("decision", "")),
+        outcome=str(summary.get("outcome", "")),
+        days=int(summary.get("days", 0)),
+        first_dose_at=_moment(summary.get("first_dose_at")),
+        last_dose_at=_moment(summary.get("last_dose_at")),
+        drugs=drugs,
+        scores=scores,
+        completed_at=_moment(summary.get("completed_at")),
+        completed_by=str(summary.get("completed_by", "")),
+    )
+
+
+def withdrawal_chart_section(
+    *, user: RequestUser, chart: Chart, plans: dict[str, Any]
+) -> dict[str, Any]:
+    """The chart's withdrawal management: whether to offer this user the daily review (a
+    physician of the team, the patient in withdrawal management), and the latest completion
+    summary. No query: it reads the chart's episodes and plan card (plan_chart_section)."""
+    active: TreatmentPlan | None = plans.get("active")
+    episode = chart.active_episode
+    reviewing = (
+        active is not None
+        and episode is not None
+        and not episode.withdrawal_summary
+        and plan_in_withdrawal_management(active)
+    )
+    completed = next((e for e in chart.episodes if e.withdrawal_summary), None)
+    return {
+        "can_review": reviewing and access.can(user, Perm.WITHDRAWAL_REVIEW, chart.patient),
+        "summary": summary_view(completed.withdrawal_summary) if completed else None,
+        "episode": completed,
+    }
