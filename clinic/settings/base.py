@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
         "LabOrderStatusEnum": "intake.models.lab.OrderStatus",
         "VitalAlertCodeEnum": "intake.models.vital_signs.VitalAlertCode",
         "FrequencyEnum": "intake.models.treatment_plan.Frequency",
+        "WithdrawalOutcomeEnum": "intake.models.withdrawal_review.WithdrawalOutcome",
+        "ReviewDecisionEnum": "intake.models.withdrawal_review.ReviewDecision",
     },
 }
 

@@ -28,7 +28,7 @@ class WithdrawalReviewSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)
     # "" unless the review completed or transferred.
-    outcome = serializers.ChoiceField(choices=[*WithdrawalOutcome.choices, ("", "None")])
+    outcome = serializers.ChoiceField(choices=WithdrawalOutcome.choices, allow_blank=True)
     note = serializers.CharField()
     plan = serializers.UUIDField(source="plan_id")
     amendment = serializers.UUIDField(source="amendment_id", allow_null=True)
