@@ -462,3 +462,78 @@ class TestPage:
             review(physician_api, patient, "continue", note=f"Day {n}.")
         with django_assert_max_num_queries(16):
             assert physician_client.get(PAGE.format(patient.pk)).status_code == 200
+
+
+def _at_once(calls):
+    """Run each call in its own thread and connection, started together; what each returned
+    or raised (its exception's class name)."""
+    import threading
+
+    from django.db import connections
+
+    start = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call):
+        try:
+            start.wait()
+            call()
+            outcomes.append("recorded")
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller
+            outcomes.append(type(exc).__name__)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(outcomes)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+class TestAtOnce:
+    def _team(self):
+        from intake.services.withdrawal_review import withdrawal_review_record
+        from tests.factories import CareTeamMemberFactory, PatientFactory, UserFactory
+
+        patient = PatientFactory()
+        physicians = [UserFactory(role="physician") for _ in range(2)]
+        for user in physicians:
+            CareTeamMemberFactory(patient=patient, user=user, team_role="physician")
+        episode = EpisodeFactory(patient=patient, program="residential", admitted_on=D)
+        plan = signed_plan(
+            patient,
+            physicians[0],
+            [{"drug": "clonidine", "dose": "0.1", "frequency": "bid", "start_date": D}],
+            signed_at=at(D, 7),
+            episode=episode,
+        )
+
+        def call(user, decision, outcome=None):
+            return lambda: withdrawal_review_record(
+                actor=user, patient=patient, decision=decision, note="At once.", outcome=outcome
+            )
+
+        return patient, physicians, plan, call
+
+    def test_two_physicians_completing_at_once_write_one_summary(self):
+        patient, (a, b), _plan, call = self._team()
+        outcomes = _at_once([call(a, "complete", "completed"), call(b, "transfer")])
+        assert outcomes == ["NotInWithdrawalManagement", "recorded"], outcomes
+        assert WithdrawalReview.objects.filter(patient=patient).count() == 1
+        summary = Episode.objects.get(patient=patient).withdrawal_summary
+        assert summary["review"] == str(WithdrawalReview.objects.get(patient=patient).pk)
+
+    def test_two_physicians_amending_at_once_open_one_draft(self):
+        patient, (a, b), plan, call = self._team()
+        assert _at_once([call(a, "amend-plan"), call(b, "amend-plan")]) == [
+            "recorded",
+            "recorded",
+        ]
+        draft = TreatmentPlan.objects.get(previous=plan)
+        assert set(
+            WithdrawalReview.objects.filter(patient=patient).values_list("amendment", flat=True)
+        ) == {draft.pk}
