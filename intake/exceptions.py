@@ -50,6 +50,12 @@ class AlreadyDocumented(RecordSigned):
     a correction voids that entry first."""
 
 
+class NotInWithdrawalManagement(RecordSigned):
+    """A daily withdrawal review of a patient who is not in withdrawal management (no active
+    detox plan, no active episode, or the episode's withdrawal management already completed):
+    HTTP 409 (docs/clinical-rules.md#withdrawal-review)."""
+
+
 class UnacknowledgedWarnings(Exception):
     """A plan's safety warnings not each acknowledged with a reason at signing (HTTP 400 as
     {"unacknowledged_warnings": [{"code", "message"}]})."""

@@ -29,6 +29,7 @@ from intake.models import (
     patient,
     staff,
     treatment_plan,
+    withdrawal_review,
 )
 
 _MODULES = (
@@ -43,6 +44,7 @@ _MODULES = (
     patient,
     staff,
     treatment_plan,
+    withdrawal_review,
 )
 
 

@@ -21,6 +21,7 @@ from intake.views import (
     treatment_plan,
     treatment_plan_edit,
     vital_signs,
+    withdrawal_review,
 )
 
 app_name = "intake"
@@ -195,6 +196,12 @@ urlpatterns = [
         "patients/<uuid:patient_id>/vital-signs/alerts/<uuid:vital_alert_id>/acknowledge/",
         vital_signs.vital_sign_alert_acknowledge_view,
         name="vital-sign-alert-acknowledge",
+    ),
+    # withdrawal management: the physician's daily review
+    path(
+        "patients/<uuid:patient_id>/withdrawal-review/",
+        withdrawal_review.withdrawal_review_view,
+        name="withdrawal-review",
     ),
     # lab pages
     path("patients/<uuid:patient_id>/labs/", lab.lab_list, name="lab-list"),

@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
         "FrequencyEnum": "intake.models.treatment_plan.Frequency",
         # The MAR's due doses and the withdrawal flowsheet's doses share one status list.
         "DueDoseStatusEnum": "intake.models.medication_administration.DueDoseStatus",
+        "WithdrawalOutcomeEnum": "intake.models.withdrawal_review.WithdrawalOutcome",
+        "ReviewDecisionEnum": "intake.models.withdrawal_review.ReviewDecision",
     },
 }
 

@@ -21,6 +21,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
             "status",
             "discharged_on",
             "discharge_reason",
+            "withdrawal_summary",
             "created_at",
         ]
 

@@ -22,6 +22,7 @@ from intake.api import (
     patient,
     treatment_plan,
     vital_signs,
+    withdrawal_review,
     worklist,
 )
 from intake.api.authentication import ExpiringTokenAuthentication
@@ -185,6 +186,11 @@ urlpatterns = [
         "administrations/<uuid:entry_id>/void/",
         mar.AdministrationVoidView.as_view(),
         name="api-administration-void",
+    ),
+    path(
+        "patients/<uuid:patient_id>/withdrawal-reviews/",
+        withdrawal_review.PatientWithdrawalReviewsView.as_view(),
+        name="api-withdrawal-reviews",
     ),
     path(
         "vital-sign-alerts/<uuid:vital_alert_id>/acknowledge/",

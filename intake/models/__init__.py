@@ -81,8 +81,18 @@ from intake.models.vital_signs import (
     VitalSignAlert,
     VitalSigns,
 )
+from intake.models.withdrawal_review import (
+    ENDING_DECISIONS,
+    ReviewDecision,
+    WithdrawalOutcome,
+    WithdrawalReview,
+)
 
 __all__ = [
+    "ENDING_DECISIONS",
+    "ReviewDecision",
+    "WithdrawalOutcome",
+    "WithdrawalReview",
     "DOCUMENTING_STATUSES",
     "AdministrationRule",
     "AdministrationStatus",

@@ -37,6 +37,12 @@ class Episode(ClinicalModel):
     )
     discharged_on = models.DateField(null=True, blank=True)
     discharge_reason = models.CharField(max_length=30, choices=DischargeReason.choices, blank=True)
+    # Written once, by the physician's review that completes or transfers withdrawal management
+    # (services/withdrawal_review.py, docs/clinical-rules.md#withdrawal-review): {"decision",
+    # "outcome", "days", "first_dose_at", "last_dose_at", "doses": {drug: {"doses", "total",
+    # "unit"}}, "last_scores": {instrument: {"total", "band", "at"}}, "completed_at",
+    # "completed_by", "review"}. Empty while none.
+    withdrawal_summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-admitted_on", "-created_at"]

@@ -154,6 +154,7 @@ def _chart_row(patient: Patient) -> Mapping[str, Any]:
         status="status",
         discharged_on="discharged_on",
         discharge_reason="discharge_reason",
+        withdrawal_summary="withdrawal_summary",
     )
     member_json = JSONObject(
         id="id",
@@ -183,6 +184,7 @@ def _chart_episode(patient: Patient, e: dict[str, Any]) -> Episode:
         status=e["status"],
         discharged_on=_day(e["discharged_on"]),
         discharge_reason=e["discharge_reason"],
+        withdrawal_summary=e["withdrawal_summary"] or {},
     )
 
 

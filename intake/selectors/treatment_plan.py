@@ -53,7 +53,8 @@ def plan_list(*, patient: Patient, with_lines: bool = False) -> QuerySet[Treatme
 
 
 # What the chart card shows of each line (it reads them with `.medications.all`, `.behavioral.all`).
-_CHART_MEDICATION_FIELDS = ("position", "drug", "dose", "unit", "route", "frequency")
+# taper: whether the active plan is a detox (intake/withdrawal_rules.py is_detox_line).
+_CHART_MEDICATION_FIELDS = ("position", "drug", "dose", "unit", "route", "frequency", "taper")
 _CHART_BEHAVIORAL_FIELDS = ("position", "modality", "setting", "frequency")
 
 

@@ -51,5 +51,13 @@ def redisclosure_notice() -> str:
 
 
 @register.filter
+def amount(value) -> str:
+    """A dose as the API writes it: 0.100 -> "0.1", 16.000 -> "16"."""
+    from intake.formulary import amount_text
+
+    return amount_text(value) if value is not None and value != "" else ""
+
+
+@register.filter
 def when(value) -> str:
     return format_local(value) if value else ""

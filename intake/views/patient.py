@@ -17,6 +17,7 @@ from intake.selectors.patient import (
     patient_list,
     patient_list_with_status,
 )
+from intake.selectors.withdrawal_review import withdrawal_chart_section
 from intake.selectors.worklist_pending import patients_with_open_critical_alerts
 from intake.services.audit import audit_record_many
 from intake.services.patient import (
@@ -133,12 +134,16 @@ def patient_detail(request: HttpRequest, patient_id) -> HttpResponse:
         request.user, patient_id, Perm.PATIENT_VIEW, object_type="chart"
     )
     chart = patient_chart(patient=patient)
+    sections = chart_sections(patient=patient, user=request.user)
+    sections["withdrawal"] = withdrawal_chart_section(
+        user=request.user, chart=chart, plans=sections["plans"]
+    )
     return render(
         request,
         "intake/patient_detail.html",
         {
             "chart": chart,
-            "sections": chart_sections(patient=patient, user=request.user),
+            "sections": sections,
             "patient": patient,
             "can_manage_team": access.can(request.user, Perm.CARE_TEAM_MANAGE, patient),
             "can_manage_episodes": access.can(request.user, Perm.EPISODE_MANAGE, patient),
