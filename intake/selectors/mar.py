@@ -106,11 +106,11 @@ def signed_plans(patient: Patient) -> list[SignedPlan]:
 
 
 def signed_plans_for(patients: Iterable[Patient]) -> dict[uuid.UUID, list[SignedPlan]]:
-    """`signed_plans` of many patients in two queries (the plans, their medications), by
-    patient id; a patient without a signed plan is absent. `patients` may be a queryset (read
-    as a subquery)."""
+    """`signed_plans` of many patients in two queries (the plans with their patients, their
+    medications), by patient id; a patient without a signed plan is absent. `patients` may be
+    a queryset (read as a subquery)."""
     by_patient: dict[uuid.UUID, list[TreatmentPlan]] = {}
-    for plan in _signed_queryset().filter(patient__in=patients):
+    for plan in _signed_queryset().filter(patient__in=patients).select_related("patient"):
         by_patient.setdefault(plan.patient_id, []).append(plan)
     return {pk: _signed_versions(plans) for pk, plans in by_patient.items()}
 

@@ -211,11 +211,11 @@ def _mar_rows(user: User, now: datetime.datetime | None) -> list[dict[str, Any]]
         }
 
     rows = [
-        row(WorkItem.DOSES_MISSED, d.patient_id, "due-dose", d.id, d.due_at, urgent, d.due_at)
+        row(WorkItem.DOSES_MISSED, d.patient.pk, "due-dose", d.id, d.due_at, urgent, d.due_at)
         for d in work.missed
     ]
     rows += [
-        row(WorkItem.DOSES_DUE, d.patient_id, "due-dose", d.id, d.due_at, routine, d.due_at)
+        row(WorkItem.DOSES_DUE, d.patient.pk, "due-dose", d.id, d.due_at, routine, d.due_at)
         for d in work.due
     ]
     rows += [

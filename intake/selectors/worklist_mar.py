@@ -6,7 +6,8 @@ Due doses are not stored ahead of time (intake/mar_schedule.py): they are comput
 the signed plans of every team patient at once, with the MAR's own `dose_rows`
 (intake/selectors/mar.py), never by reading each patient's MAR day in turn. At most four queries
 whatever the caseload: the signed plans, their medication lines, the MAR entries of the window
-(with the entries that void them), and the COWS of the window."""
+(with the entries that void them; none to read when no signed plan has a medication line), and
+the COWS of the window (none to read when no dose was given in it)."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ class DoseWork:
     """A scheduled dose not documented: due soon or overdue, or missed."""
 
     id: uuid.UUID
-    patient_id: uuid.UUID
+    patient: Patient
     drug: str
     dose: Decimal
     unit: str
@@ -78,12 +79,6 @@ class MarWork:
     held: list[MedicationAdministration] = field(default_factory=list)
     rising: list[CowsRise] = field(default_factory=list)
 
-    def patient_ids(self) -> set[uuid.UUID]:
-        ids = {d.patient_id for d in (*self.due, *self.missed)}
-        ids.update(e.patient_id for e in self.held)
-        ids.update(r.assessment.patient_id for r in self.rising)
-        return ids
-
 
 def _entries(
     patients: QuerySet[Patient], since: datetime.datetime, due_since: datetime.datetime
@@ -93,7 +88,7 @@ def _entries(
     return list(
         MedicationAdministration.objects.filter(patient__in=patients)
         .filter(Q(given_at__gte=since) | Q(due_at__gte=due_since))
-        .select_related("void_entry", "medication", "created_by")
+        .select_related("void_entry", "medication", "created_by", "patient")
         .order_by("given_at", "created_at")
     )
 
@@ -118,7 +113,7 @@ def _dose_work(
                 continue
             work = DoseWork(
                 row.id,
-                patient_id,
+                signed[0].plan.patient,
                 row.line.drug,
                 row.dose,
                 row.line.unit,
@@ -129,7 +124,7 @@ def _dose_work(
                 missed.append(work)
             elif row.status == DueDoseStatus.DUE and row.due_at <= now + DUE_AHEAD:
                 due.append(work)
-    order = lambda d: (d.due_at, str(d.patient_id), d.drug, str(d.id))  # noqa: E731
+    order = lambda d: (d.due_at, str(d.patient.pk), d.drug, str(d.id))  # noqa: E731
     return sorted(due, key=order), sorted(missed, key=order)
 
 
@@ -177,18 +172,24 @@ def _rising(
     entries: Iterable[MedicationAdministration],
     now: datetime.datetime,
 ) -> list[CowsRise]:
-    scores: dict[uuid.UUID, list[Assessment]] = {}
-    for a in Assessment.objects.filter(
-        patient__in=patients,
-        instrument="cows",
-        administered_at__gte=now - LOOK_BACK - COWS_PREVIOUS_WITHIN,
-        administered_at__lte=now,
-    ).order_by("administered_at", "created_at"):
-        scores.setdefault(a.patient_id, []).append(a)
     given: dict[uuid.UUID, list[MedicationAdministration]] = {}
     for e in entries:
         if e.status == AdministrationStatus.GIVEN and not is_voided(e):
             given.setdefault(e.patient_id, []).append(e)
+    if not given:
+        return []  # no dose given: nothing can rise despite one
+    scores: dict[uuid.UUID, list[Assessment]] = {}
+    for a in (
+        Assessment.objects.filter(
+            patient__in=patients,
+            instrument="cows",
+            administered_at__gte=now - LOOK_BACK - COWS_PREVIOUS_WITHIN,
+            administered_at__lte=now,
+        )
+        .select_related("patient")
+        .order_by("administered_at", "created_at")
+    ):
+        scores.setdefault(a.patient_id, []).append(a)
     found = []
     for patient_id, patient_scores in scores.items():
         rise = cows_rising(patient_scores, given.get(patient_id, []), now)
@@ -207,10 +208,13 @@ def mar_work(user: User, now: datetime.datetime | None = None) -> MarWork:
         return work
     # Every kind reaches the same patients: the person's care teams' (a subquery, not a read).
     patients = access.worklist_patients(user, items[0])
+    plans = signed_plans_for(patients)
+    if not any(signed.lines for versions in plans.values() for signed in versions):
+        return work  # no medication line: no dose due, documented or given
     start, _ = schedule.local_day_bounds(schedule.local_date(now - LOOK_BACK))
     entries = _entries(patients, now - LOOK_BACK - COWS_PREVIOUS_WITHIN, start)
     if WorkItem.DOSES_DUE in items or WorkItem.DOSES_MISSED in items:
-        due, missed = _dose_work(signed_plans_for(patients), entries, now)
+        due, missed = _dose_work(plans, entries, now)
         work.due = due if WorkItem.DOSES_DUE in items else []
         work.missed = missed if WorkItem.DOSES_MISSED in items else []
     if WorkItem.DOSES_HELD in items:

@@ -1,6 +1,7 @@
 """The home page's withdrawal-management sections (missed doses, doses due in the next hour,
 doses held, COWS rising despite doses) in clinical words, from intake/selectors/worklist_mar.py.
-Each row links to the patient's chart. One query beyond the work's own: the patients shown."""
+Each row links to the patient's chart. No query beyond the work's own (it carries its
+patients)."""
 
 from __future__ import annotations
 
@@ -102,23 +103,21 @@ def mar_sections(
     (oldest first) and how many there are in all."""
     now = now or timezone.now()
     work: MarWork = mar_work(user, now)
-    ids = work.patient_ids()
-    patients = Patient.objects.in_bulk(sorted(ids, key=str)) if ids else {}
     sections: dict[WorkItem, tuple[list[WorkRow], int]] = {
         WorkItem.DOSES_MISSED: (
-            [_dose_row(patients[d.patient_id], d, now, True) for d in work.missed[:limit]],
+            [_dose_row(d.patient, d, now, True) for d in work.missed[:limit]],
             len(work.missed),
         ),
         WorkItem.DOSES_DUE: (
-            [_dose_row(patients[d.patient_id], d, now, False) for d in work.due[:limit]],
+            [_dose_row(d.patient, d, now, False) for d in work.due[:limit]],
             len(work.due),
         ),
         WorkItem.DOSES_HELD: (
-            [_held_row(patients[e.patient_id], e) for e in work.held[:limit]],
+            [_held_row(e.patient, e) for e in work.held[:limit]],
             len(work.held),
         ),
         WorkItem.COWS_RISING: (
-            [_rising_row(patients[r.assessment.patient_id], r) for r in work.rising[:limit]],
+            [_rising_row(r.assessment.patient, r) for r in work.rising[:limit]],
             len(work.rising),
         ),
     }
