@@ -21,6 +21,11 @@ class WorkItem(enum.StrEnum):
     SPECIMENS_TO_RECOLLECT = "specimens-to-recollect"
     DRAFTS = "drafts"
     PLAN_REVIEWS_DUE = "plan-reviews-due"
+    # Withdrawal management (docs/clinical-rules.md#worklist-alerts).
+    DOSES_MISSED = "doses-missed"
+    DOSES_DUE = "doses-due"
+    DOSES_HELD = "doses-held"
+    COWS_RISING = "cows-rising"
 
 
 # What each kind of work needs the person to be allowed to do (deny by default: a section whose
@@ -35,23 +40,34 @@ WORK_ITEM_PERM: dict[WorkItem, Perm] = {
     WorkItem.SPECIMENS_TO_RECOLLECT: Perm.LAB_ORDER,
     WorkItem.DRAFTS: Perm.INTERVIEW_WRITE,
     WorkItem.PLAN_REVIEWS_DUE: Perm.PLAN_WRITE,
+    WorkItem.DOSES_MISSED: Perm.MAR_RECORD,
+    WorkItem.DOSES_DUE: Perm.MAR_RECORD,
+    WorkItem.DOSES_HELD: Perm.WITHDRAWAL_REVIEW,
+    WorkItem.COWS_RISING: Perm.WITHDRAWAL_REVIEW,
 }
 
 # Who must act on what, most urgent first. The physician acknowledges critical results and
 # reviews plans; nurse and physician both acknowledge critical vital signs; the nurse collects
-# specimens and enters results; the counselor follows up suicide-risk items, finishes drafts
+# specimens and enters results, gives the doses due and catches up on those missed; the
+# physician hears of every missed or held dose and of COWS rising despite doses (to amend the
+# plan); the counselor follows up suicide-risk items, finishes drafts
 # and keeps plan reviews on time. Everyone sees their own unsigned drafts and the plans
 # returned to them.
 WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
     Role.PHYSICIAN: (
         WorkItem.RESULTS_TO_ACKNOWLEDGE,
         WorkItem.VITALS_TO_ACKNOWLEDGE,
+        WorkItem.COWS_RISING,
+        WorkItem.DOSES_MISSED,
+        WorkItem.DOSES_HELD,
         WorkItem.PLANS_TO_REVIEW,
         WorkItem.PLANS_RETURNED,
         WorkItem.DRAFTS,
     ),
     Role.NURSE: (
         WorkItem.VITALS_TO_ACKNOWLEDGE,
+        WorkItem.DOSES_MISSED,
+        WorkItem.DOSES_DUE,
         WorkItem.ORDERS_AWAITING_RESULTS,
         WorkItem.SPECIMENS_TO_RECOLLECT,
         WorkItem.DRAFTS,

@@ -33,7 +33,8 @@ class WorklistItemSerializer(serializers.Serializer):
 
 class WorklistView(GenericAPIView):
     """The signed-in person's work: critical results and vital signs, safety follow-ups,
-    plans to review or revise, open lab orders and specimens to recollect, for their care
+    plans to review or revise, open lab orders and specimens to recollect, doses due, missed
+    or held and COWS rising despite doses (docs/api.md#worklist), for their care
     teams' patients only and only the kinds their role acts on; most urgent first (severity
     `critical`, `urgent`, `routine`, then oldest first). A role without a worklist gets an
     empty list."""
@@ -42,6 +43,7 @@ class WorklistView(GenericAPIView):
     serializer_class = WorklistItemSerializer
 
     def get(self, request: Request) -> Response:
+        # A list (the stored kinds' union and the kinds computed from the MAR, in one order).
         page = self.paginate_queryset(worklist_items(request.user)) or []
         items = [worklist_item(row) for row in page]
         # Ids only, but each names a patient with work waiting: a read of each, as the page's.

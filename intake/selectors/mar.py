@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -66,16 +66,8 @@ def _line(
     )
 
 
-def signed_plans(patient: Patient) -> list[SignedPlan]:
-    """The patient's signed plan versions in signing order, each with the window in which it was
-    the active one (to the next signature, or to its closing) and its medication lines."""
-    plans = list(
-        TreatmentPlan.objects.filter(
-            patient=patient, status__in=sorted(SIGNED_PLAN_STATUSES), signed_at__isnull=False
-        )
-        .order_by("signed_at")
-        .prefetch_related("medications")
-    )
+def _signed_versions(plans: Sequence[TreatmentPlan]) -> list[SignedPlan]:
+    """One patient's signed plans (in signing order, medications prefetched) as SignedPlans."""
     found: list[SignedPlan] = []
     once_seen: set[tuple[str, datetime.date]] = set()
     for i, plan in enumerate(plans):
@@ -95,6 +87,32 @@ def signed_plans(patient: Patient) -> list[SignedPlan]:
             lines.append(line)
         found.append(SignedPlan(plan, plan.signed_at, until, tuple(lines)))
     return found
+
+
+def _signed_queryset() -> QuerySet[TreatmentPlan]:
+    return (
+        TreatmentPlan.objects.filter(
+            status__in=sorted(SIGNED_PLAN_STATUSES), signed_at__isnull=False
+        )
+        .order_by("patient_id", "signed_at")
+        .prefetch_related("medications")
+    )
+
+
+def signed_plans(patient: Patient) -> list[SignedPlan]:
+    """The patient's signed plan versions in signing order, each with the window in which it was
+    the active one (to the next signature, or to its closing) and its medication lines."""
+    return _signed_versions(list(_signed_queryset().filter(patient=patient)))
+
+
+def signed_plans_for(patients: Iterable[Patient]) -> dict[uuid.UUID, list[SignedPlan]]:
+    """`signed_plans` of many patients in two queries (the plans with their patients, their
+    medications), by patient id; a patient without a signed plan is absent. `patients` may be
+    a queryset (read as a subquery)."""
+    by_patient: dict[uuid.UUID, list[TreatmentPlan]] = {}
+    for plan in _signed_queryset().filter(patient__in=patients).select_related("patient"):
+        by_patient.setdefault(plan.patient_id, []).append(plan)
+    return {pk: _signed_versions(plans) for pk, plans in by_patient.items()}
 
 
 def active_plan(plans: Sequence[SignedPlan]) -> SignedPlan | None:

@@ -1,10 +1,12 @@
 """The worklist on each clinician's home page: critical results and vital signs, safety
 follow-ups, plans to review or revise, orders waiting for results, specimens to recollect,
-drafts and plan reviews due, for their care teams' patients only, each row with a link to
-where the work is done.
+drafts and plan reviews due, missed, due and held doses and COWS rising
+(intake/selectors/worklist_mar_rows.py), for their care teams' patients only, each row with a
+link to where the work is done.
 
 What is pending comes from intake/selectors/worklist_pending.py. Queries: one per lab or
-assessment section, one for every plan section together, one for unsigned interviews."""
+assessment section, one for every plan section together, one for unsigned interviews, at most
+five for the withdrawal-management sections together."""
 
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ from intake.models import (
 )
 from intake.selectors import worklist_pending as pending
 from intake.selectors.lab import ALERT_LABELS, OPEN_ORDER_STATUSES, decorate_results
+from intake.selectors.worklist_mar import MAR_ITEMS
+from intake.selectors.worklist_mar_rows import mar_sections
 from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
 from intake.selectors.worklist_rows import WorklistSection, WorkRow
 from intake.selectors.worklist_vitals import vitals_to_acknowledge
@@ -51,6 +55,10 @@ TITLES = {
     WorkItem.SPECIMENS_TO_RECOLLECT: "Specimens to recollect",
     WorkItem.DRAFTS: "Your unsigned drafts",
     WorkItem.PLAN_REVIEWS_DUE: "Treatment plan reviews due",
+    WorkItem.DOSES_MISSED: "Missed doses",
+    WorkItem.DOSES_DUE: "Doses due in the next hour",
+    WorkItem.DOSES_HELD: "Doses held",
+    WorkItem.COWS_RISING: "COWS rising despite doses",
 }
 EMPTY = {
     WorkItem.RESULTS_TO_ACKNOWLEDGE: "No critical or unexpected results waiting.",
@@ -64,6 +72,10 @@ EMPTY = {
     WorkItem.PLAN_REVIEWS_DUE: (
         f"No plan review due in the next {PLAN_REVIEW_DUE_WITHIN_DAYS} days."
     ),
+    WorkItem.DOSES_MISSED: "No dose missed in the last 24 hours.",
+    WorkItem.DOSES_DUE: "No dose due in the next hour.",
+    WorkItem.DOSES_HELD: "No dose held in the last 24 hours.",
+    WorkItem.COWS_RISING: "No COWS rising despite doses.",
 }
 
 
@@ -387,10 +399,13 @@ def worklist_sections(
     items = access.worklist_items(user)
     today = timezone.localdate()
     plans = _plan_work(user, items, today)
+    mar = mar_sections(user, ROWS_PER_SECTION) if MAR_ITEMS.intersection(items) else {}
     sections = []
     for item in items:
         total = None
-        if item == WorkItem.RESULTS_TO_ACKNOWLEDGE:
+        if item in mar:
+            rows, total = mar[item]
+        elif item == WorkItem.RESULTS_TO_ACKNOWLEDGE:
             rows, total = _results_to_acknowledge(user)
         elif item == WorkItem.VITALS_TO_ACKNOWLEDGE:
             rows = vitals_to_acknowledge(user, ROWS_PER_SECTION)

@@ -2,9 +2,11 @@
 page's worklist, read from the same pending querysets (intake/selectors/worklist_pending.py)
 so page and API name the same objects, ids only, most urgent first.
 
-Every kind is one `.values()` of its pending queryset; they are joined with UNION ALL into one
-queryset that the API pages, so a page costs one count and one read whatever the caseload.
-Drafts and plan reviews due (page sections without a kind in the contract) are left out."""
+Every stored kind is one `.values()` of its pending queryset; they are joined with UNION ALL
+into one read whatever the caseload. The withdrawal-management kinds (doses due, missed and
+held, COWS rising) are computed from the signed plans' schedules (intake/selectors/
+worklist_mar.py, at most four more queries) and merged into the same order. Drafts and plan
+reviews due (page sections without a kind in the contract) are left out."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from intake import access
 from intake.access import WorkItem
 from intake.models import LabAlert, Priority
 from intake.selectors import worklist_pending as pending
+from intake.selectors.worklist_mar import mar_work
 from intake.selectors.worklist_pending import CRITICAL
 
 if TYPE_CHECKING:
@@ -40,7 +43,8 @@ if TYPE_CHECKING:
 class Severity(enum.StrEnum):
     """How soon the work must be done. Critical: a critical laboratory value, a critical vital
     sign or a suicide-risk answer without a safety assessment (act now). Urgent: an unexpected
-    result to acknowledge, a STAT order waiting for results. Routine: everything else."""
+    result to acknowledge, a STAT order waiting for results, a missed or held dose, COWS
+    rising despite doses. Routine: everything else (a dose due)."""
 
     CRITICAL = "critical"
     URGENT = "urgent"
@@ -51,8 +55,8 @@ class Severity(enum.StrEnum):
 SEVERITY_RANK: dict[Severity, int] = {Severity.CRITICAL: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
 RANK_SEVERITY: dict[int, Severity] = {rank: sev for sev, rank in SEVERITY_RANK.items()}
 
-# The contract's kind for each page section that has one.
-KINDS: dict[WorkItem, str] = {
+# The contract's kind for each page section that has one: stored rows (the union) ...
+STORED_KINDS: dict[WorkItem, str] = {
     WorkItem.RESULTS_TO_ACKNOWLEDGE: "critical-result",
     WorkItem.VITALS_TO_ACKNOWLEDGE: "critical-vital",
     WorkItem.SAFETY_FOLLOW_UPS: "safety-follow-up",
@@ -61,6 +65,14 @@ KINDS: dict[WorkItem, str] = {
     WorkItem.ORDERS_AWAITING_RESULTS: "order-open",
     WorkItem.SPECIMENS_TO_RECOLLECT: "recollect",
 }
+# ... and withdrawal-management work computed from the MAR.
+MAR_KINDS: dict[WorkItem, str] = {
+    WorkItem.DOSES_DUE: "dose-due",
+    WorkItem.DOSES_MISSED: "dose-missed",
+    WorkItem.DOSES_HELD: "dose-held",
+    WorkItem.COWS_RISING: "cows-rising",
+}
+KINDS: dict[WorkItem, str] = {**STORED_KINDS, **MAR_KINDS}
 
 
 class WorklistItem(TypedDict):
@@ -145,11 +157,11 @@ def _kind_rows(user: User, item: WorkItem) -> QuerySet[Any]:
     return rows
 
 
-def worklist_items(user: User) -> QuerySet[Any]:
-    """The person's worklist items (rows of `.values()`; `worklist_item` shapes one), only the
-    kinds their role acts on, for their care teams' patients, most urgent first: severity, then
-    the earliest due, then the oldest. An empty queryset for a role without a worklist."""
-    parts = [_kind_rows(user, item) for item in access.worklist_items(user) if item in KINDS]
+def stored_worklist_items(user: User) -> QuerySet[Any]:
+    """The person's stored worklist items (rows of `.values()`), only the kinds their role
+    acts on, for their care teams' patients, most urgent first: severity, then the earliest
+    due, then the oldest. An empty queryset for a role without a worklist."""
+    parts = [_kind_rows(user, item) for item in access.worklist_items(user) if item in STORED_KINDS]
     if not parts:
         return LabAlert.objects.none().values("pk")
     first, *rest = parts
@@ -172,3 +184,77 @@ def worklist_item(row: dict[str, Any]) -> WorklistItem:
         due_at=row["w_due_at"],
         severity=RANK_SEVERITY[row["w_rank"]],
     )
+
+
+def _mar_rows(user: User, now: datetime.datetime | None) -> list[dict[str, Any]]:
+    """The withdrawal-management work as rows of the union's columns."""
+    work = mar_work(user, now)
+    urgent, routine = SEVERITY_RANK[Severity.URGENT], SEVERITY_RANK[Severity.ROUTINE]
+
+    def row(
+        item: WorkItem,
+        patient: uuid.UUID,
+        object_type: str,
+        object_id: uuid.UUID,
+        due_at: datetime.datetime | None,
+        rank: int,
+        since: datetime.datetime,
+    ) -> dict[str, Any]:
+        return {
+            "w_kind": MAR_KINDS[item],
+            "w_patient": patient,
+            "w_object_type": object_type,
+            "w_object_id": object_id,
+            "w_due_at": due_at,
+            "w_rank": rank,
+            "w_since": since,
+        }
+
+    rows = [
+        row(WorkItem.DOSES_MISSED, d.patient.pk, "due-dose", d.id, d.due_at, urgent, d.due_at)
+        for d in work.missed
+    ]
+    rows += [
+        row(WorkItem.DOSES_DUE, d.patient.pk, "due-dose", d.id, d.due_at, routine, d.due_at)
+        for d in work.due
+    ]
+    rows += [
+        row(WorkItem.DOSES_HELD, e.patient_id, "administration", e.pk, None, urgent, e.given_at)
+        for e in work.held
+    ]
+    rows += [
+        row(
+            WorkItem.COWS_RISING,
+            r.assessment.patient_id,
+            "assessment",
+            r.assessment.pk,
+            None,
+            urgent,
+            r.assessment.administered_at,
+        )
+        for r in work.rising
+    ]
+    return rows
+
+
+def _order_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    # The union's order: severity, the earliest due (none last), the oldest, then the id.
+    due, since = row["w_due_at"], row["w_since"]
+    return (
+        row["w_rank"],
+        due is None,
+        due or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+        since is None,
+        since or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+        row["w_object_id"],
+    )
+
+
+def worklist_items(user: User, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
+    """Every worklist item of the person (rows of the union's columns; `worklist_item` shapes
+    one), stored and computed, most urgent first: severity, then the earliest due, then the
+    oldest. The union is one read; the withdrawal-management kinds at most four more."""
+    rows = list(stored_worklist_items(user))
+    if any(item in MAR_KINDS for item in access.worklist_items(user)):
+        rows += _mar_rows(user, now)
+    return sorted(rows, key=_order_key)
