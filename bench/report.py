@@ -132,12 +132,8 @@ def _scales_table(
 
 
 def over_budget(pages: dict[str, Any]) -> list[str]:
-    """Pages with a request over MAX_QUERIES (any request seen, not only the median)."""
-    return [
-        name
-        for name, page in pages.items()
-        if max([page.get("queries") or 0, *_seen(page)]) > MAX_QUERIES
-    ]
+    """Pages whose median request runs more than MAX_QUERIES queries."""
+    return [name for name, page in pages.items() if (page.get("queries") or 0) > MAX_QUERIES]
 
 
 def _seen(page: dict[str, Any]) -> list[int]:
@@ -152,9 +148,17 @@ def _targets(
     worst = max((p.get("queries") or 0) for p in pages.values())
     over = over_budget(pages)
     out.append(
-        f"- Queries per request at most {MAX_QUERIES}: worst {worst} "
-        f"({'met' if not over else 'NOT met for ' + ', '.join(over)})."
+        f"- Queries per request at most {MAX_QUERIES} (the median request of each page): worst "
+        f"{worst} ({'met' if not over else 'NOT met for ' + ', '.join(over)})."
     )
+    spikes = [
+        n for n, p in pages.items() if n not in over and max(_seen(p), default=0) > MAX_QUERIES
+    ]
+    if spikes:
+        out.append(
+            f"  Some requests of {', '.join(spikes)} ran more than {MAX_QUERIES} (queries_seen in"
+            " the JSON)."
+        )
     if small and large:
         same = [
             name
