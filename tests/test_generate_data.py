@@ -433,7 +433,7 @@ def test_detox_due_doses_point_at_their_entries_and_prn_doses_keep_their_interva
 ):
     from intake import mar_schedule
     from intake.mar_rules import HOLD_BELOW, VITALS_WITHIN
-    from intake.models import DueDose, MedicationAdministration, VitalSigns
+    from intake.models import Assessment, DueDose, MedicationAdministration, VitalSigns
 
     documented = DueDose.objects.select_related("entry", "medication")
     assert documented
@@ -472,6 +472,17 @@ def test_detox_due_doses_point_at_their_entries_and_prn_doses_keep_their_interva
         times.sort()
         assert all(b - a >= interval for a, b in zip(times, times[1:], strict=False))
     assert not MedicationAdministration.objects.exclude(status="given").filter(reason="")
+    # The first buprenorphine dose of each detox followed a COWS of 8 or more within the hour.
+    for plan in detox_network:
+        first = given.filter(plan=plan, medication__drug="buprenorphine").order_by("given_at")
+        if first:
+            at = first[0].given_at
+            assert Assessment.objects.filter(
+                patient=plan.patient,
+                instrument="cows",
+                total__gte=8,
+                administered_at__range=(at - datetime.timedelta(hours=1), at),
+            ).exists()
 
 
 def test_the_mar_api_shows_a_generated_detox_given_held_and_missed(detox_network, api):

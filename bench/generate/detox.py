@@ -211,7 +211,7 @@ def _schedule_line(m: dict[str, Any], plan_id: Any, signed: dt.datetime) -> sche
     )
 
 
-def _hold_reason(drug: str, r: Reading | None, induced: bool) -> str:
+def _hold_reason(drug: str, r: Reading | None, given_at: dt.datetime, induced: bool) -> str:
     """Why the rules would hold this dose now ("" when it may be given)."""
     if drug in HOLD_BELOW:
         if r is None:
@@ -223,7 +223,7 @@ def _hold_reason(drug: str, r: Reading | None, induced: bool) -> str:
         ]
         return f"Hold parameters: {', '.join(below)}" if below else ""
     if drug == "buprenorphine" and not induced:
-        if r is None or r.cows_total < INDUCTION_THRESHOLD or r.cows_at > r.at + 10 * MINUTE:
+        if r is None or r.cows_total < INDUCTION_THRESHOLD or r.cows_at > given_at:
             total = r.cows_total if r else "none"
             return f"COWS {total}, under {INDUCTION_THRESHOLD}: induction dose held, reassess"
     return ""
@@ -248,7 +248,7 @@ def _scheduled(
         given_at = due.due_at + dt.timedelta(minutes=rng.uniform(*late))
         if given_at > BASE or rng.random() < 0.03:
             continue  # not documented: due, or missed two hours after its time
-        reason = _hold_reason(m["drug"], _latest(readings, given_at), induced)
+        reason = _hold_reason(m["drug"], _latest(readings, given_at), given_at, induced)
         r = rng.random()
         if reason:
             status = "held"
