@@ -11,7 +11,8 @@ exports keep the codes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import models
 
@@ -147,3 +148,16 @@ def band_label(code, instrument: str, *, short: bool = False) -> str:
 
 # A plan version's content (services.treatment_plan.treatment_plan_content) in words: the
 # "changes from the previous version" table compares these, not the stored structures.
+
+
+def monitoring_words(monitoring: Mapping[str, Any] | None) -> str:
+    """A plan's withdrawal-monitoring schedule in words, the same on the page, in the diff of
+    two versions and in the PDF: "COWS every 4 hours; buprenorphine induction at COWS 12 or
+    more" ("none" when there is none)."""
+    if not monitoring:
+        return "none"
+    scale = label(monitoring.get("instrument"), "MonitoringScale")
+    words = f"{scale} every {monitoring.get('every_hours')} hours"
+    if monitoring.get("induction_threshold") is not None:
+        words += f"; buprenorphine induction at COWS {monitoring['induction_threshold']} or more"
+    return words

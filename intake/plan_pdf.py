@@ -21,7 +21,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from intake.labels import label, labels
+from intake.labels import label, labels, monitoring_words
 from intake.local_time import format_local
 from intake.models import REDISCLOSURE_NOTICE, TreatmentPlan
 
@@ -174,13 +174,7 @@ def _withdrawal_monitoring(content: dict[str, Any], s: _Styles) -> list[Flowable
     mon = content["withdrawal_monitoring"]
     if not mon:
         return []
-    return [
-        _p(
-            f"Withdrawal monitoring: {label(mon.get('instrument'), 'MonitoringScale')} every "
-            f"{mon.get('every_hours')} hours",
-            s.body,
-        )
-    ]
+    return [_p(f"Withdrawal monitoring: {monitoring_words(mon)}", s.body)]
 
 
 def _behavioral(content: dict[str, Any], s: _Styles) -> list[Flowable]:

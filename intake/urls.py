@@ -8,6 +8,7 @@ from intake.views import (
     consent,
     disclosure,
     episode,
+    flowsheet,
     form_draft,
     home,
     interview,
@@ -168,6 +169,11 @@ urlpatterns = [
         "patients/<uuid:patient_id>/plans/<uuid:plan_id>/discard/",
         record_discard.plan_discard_view,
         name="plan-discard",
+    ),
+    path(
+        "patients/<uuid:patient_id>/withdrawal-flowsheet/",
+        flowsheet.withdrawal_flowsheet_view,
+        name="withdrawal-flowsheet",
     ),
     # vital signs
     path(

@@ -90,3 +90,20 @@ def test_seed_demo_enrols_the_demo_second_factor_and_prints_codes_only_for_it(ca
     )
     with pytest.raises(CommandError):
         call_command("demo_totp_code", "realdoc")
+
+
+def test_seed_demo_starts_a_supervised_detox_with_its_induction_dose_given(capsys):
+    """The demo's detox story goes through the services: the plan is signed, and the first
+    buprenorphine dose is on the MAR after a COWS of 8 or more."""
+    from django.utils import timezone
+
+    from intake.models import MedicationAdministration, Patient
+    from intake.selectors.mar import mar_day
+
+    call_command("seed_demo")
+    jamal = Patient.objects.get(given_name="Jamal", family_name="Washington")
+    given = MedicationAdministration.objects.get(patient=jamal)
+    assert (given.medication.drug, given.status) == ("buprenorphine-naloxone", "given")
+    day = mar_day(jamal, timezone.localdate(), timezone.now())
+    assert day.active is not None and day.active.plan.medically_supervised_detox
+    assert {row.line.drug for row in day.prn} == {"buprenorphine-naloxone", "ondansetron"}

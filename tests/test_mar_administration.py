@@ -467,3 +467,25 @@ def test_an_amendment_replaces_future_doses_only(nurse_api, patient, team_physic
         ("09:00", "0.1", "given", med_id(v1, "clonidine")),
         ("21:00", "0.2", "due", med_id(v2, "clonidine")),
     ]
+
+
+def test_a_dose_cannot_be_documented_before_its_order_was_signed(
+    nurse_api, patient, team_physician
+):
+    plan = signed_plan(
+        patient,
+        team_physician,
+        [{"drug": "ondansetron", "dose": "4", "frequency": "q8h-prn", "start_date": D}],
+        signed_at=at(D, 10),
+    )
+    with time_machine.travel(at(D, 11), tick=False):
+        early = give(
+            nurse_api, patient, med_id(plan, "ondansetron"), given_at=at(D, 9, 57).isoformat()
+        )
+        assert early.status_code == 400 and "given_at" in early.json()
+        assert (
+            give(
+                nurse_api, patient, med_id(plan, "ondansetron"), given_at=at(D, 9, 59).isoformat()
+            ).status_code
+            == 201
+        )

@@ -77,6 +77,30 @@ def _vital_sign_values(patient) -> dict:
     return {"vitals_id": vitals.pk, "vital_alert_id": vitals.open_alerts[0].pk}
 
 
+def _mar_values(patient, physician) -> dict:
+    """A signed plan with a PRN line and one dose given: an entry to void."""
+    import datetime
+
+    from django.utils import timezone
+
+    from intake.services.medication_administration import administration_record
+    from tests.mar_support import med_id, signed_plan
+
+    now = timezone.now()
+    plan = signed_plan(
+        patient,
+        physician,
+        [{"drug": "ondansetron", "dose": "4", "frequency": "q8h-prn", "start_date": now.date()}],
+        signed_at=now - datetime.timedelta(hours=1),
+    )
+    entry = administration_record(
+        actor=physician,
+        patient=patient,
+        data={"medication": med_id(plan, "ondansetron"), "status": "given"},
+    )
+    return {"entry_id": entry.pk}
+
+
 def _privacy_values(patient, physician) -> dict:
     """A consent with a signed copy, a disclosure under it, an emergency-access grant (of
     someone else), a staff account and a pending reset of an administrator's credentials."""
@@ -150,6 +174,7 @@ def values(patient, team_physician):
         **_vital_sign_values(patient),
         **_privacy_values(patient, team_physician),
         **_plan_values(patient),
+        **_mar_values(patient, team_physician),
         # Drafted by the team physician, who walks the pages as its author.
         "interview_id": Interview.objects.create(
             patient=patient, author=team_physician, interviewed_on=episode.admitted_on

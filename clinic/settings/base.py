@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
         "LabOrderStatusEnum": "intake.models.lab.OrderStatus",
         "VitalAlertCodeEnum": "intake.models.vital_signs.VitalAlertCode",
         "FrequencyEnum": "intake.models.treatment_plan.Frequency",
+        # The MAR's due doses and the withdrawal flowsheet's doses share one status list.
+        "DueDoseStatusEnum": "intake.models.medication_administration.DueDoseStatus",
     },
 }
 

@@ -12,6 +12,7 @@ from intake.api import (
     consent,
     disclosure,
     episode,
+    flowsheet,
     instrument,
     interview,
     lab,
@@ -170,6 +171,11 @@ urlpatterns = [
         name="api-vital-signs-void",
     ),
     path("patients/<uuid:patient_id>/mar/", mar.PatientMarView.as_view(), name="api-mar"),
+    path(
+        "patients/<uuid:patient_id>/withdrawal-flowsheet/",
+        flowsheet.PatientWithdrawalFlowsheetView.as_view(),
+        name="api-withdrawal-flowsheet",
+    ),
     path(
         "patients/<uuid:patient_id>/administrations/",
         mar.PatientAdministrationsView.as_view(),

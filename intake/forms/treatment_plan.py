@@ -42,6 +42,15 @@ class PlanForm(forms.Form):
     monitoring_every_hours = forms.IntegerField(
         min_value=1, max_value=48, required=False, label="every (hours)"
     )
+    monitoring_induction_threshold = forms.IntegerField(
+        min_value=limits.INDUCTION_THRESHOLD_RANGE[0],
+        max_value=limits.INDUCTION_THRESHOLD_RANGE[1],
+        required=False,
+        label="Buprenorphine induction at COWS of",
+        help_text=(
+            f"The first dose waits for this total ({limits.INDUCTION_THRESHOLD_DEFAULT} if empty)."
+        ),
+    )
     review_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def plan_data(self) -> dict:
@@ -52,6 +61,8 @@ class PlanForm(forms.Form):
                 "instrument": d["monitoring_instrument"],
                 "every_hours": d.get("monitoring_every_hours") or 4,
             }
+            if d.get("monitoring_induction_threshold") is not None:
+                monitoring["induction_threshold"] = d["monitoring_induction_threshold"]
         return {
             "setting": d["setting"],
             "asam_level": d.get("asam_level") or "",
@@ -260,6 +271,7 @@ def initial_from_plan(plan) -> tuple[dict, list, list, list]:
         "review_date": plan.review_date,
         "monitoring_instrument": mon.get("instrument", ""),
         "monitoring_every_hours": mon.get("every_hours"),
+        "monitoring_induction_threshold": mon.get("induction_threshold"),
     }
     meds = [
         {

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from intake.labels import label
+from intake.labels import label, monitoring_words
 
 # A version's content as JSON-shaped data (services.treatment_plan_content or the signed
 # content): values are whatever the JSON held, so they are read as Any.
@@ -64,10 +64,7 @@ def _yes_no(value: Any) -> str:
 
 
 def _monitoring(value: Content | None) -> str:
-    if not value:
-        return "none"
-    scale = _label("MonitoringScale", value.get("instrument"))
-    return f"{scale} every {value.get('every_hours')} hours"
+    return monitoring_words(value)
 
 
 def _taper(steps: list[Content] | None) -> str:

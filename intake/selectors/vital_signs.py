@@ -252,4 +252,5 @@ def vital_signs_chart_section(*, patient: Patient, user: User) -> dict[str, Any]
         "trends": _trends(recent),
         "can_record": access.can(user, Perm.VITAL_SIGNS_RECORD, patient),
         "can_acknowledge": access.can(user, Perm.VITAL_SIGNS_ALERT_ACK, patient),
+        "can_view_flowsheet": access.can(user, Perm.MAR_VIEW, patient),
     }

@@ -196,6 +196,10 @@ def administration_record(
     reason = _reason(data, status)
     given_at = _given_at(data.get("given_at"), now)
     line, medication = _active_line(patient, data.get("medication"))
+    if given_at < line.active_from - CLOCK_SKEW:
+        raise ValidationError(
+            {"given_at": ["This time is before the plan that orders the dose was signed."]}
+        )
     due = (
         None if schedule.is_prn(line.frequency) else _due_dose(line, data.get("due_dose"), given_at)
     )

@@ -108,6 +108,7 @@ def plan_detail(request: HttpRequest, patient_id: UUID, plan_id: UUID) -> HttpRe
             and access.can_review_plan(request.user, needs_physician=needs_physician(plan)),
             "can_discard": access.can_discard_plan(request.user, plan),
             "needs_physician": needs_physician(plan),
+            "can_view_flowsheet": access.can(request.user, Perm.MAR_VIEW, patient),
             "amend_form": AmendForm(),
             "progress_form": ProgressNoteForm() if plan.status == "active" else None,
             "current_warnings": treatment_plan_check(plan) if plan.is_editable else None,
@@ -159,6 +160,7 @@ def _render_review(
             # the service would accept.
             "can_sign": refusal is None,
             "review_refusal": refusal,
+            "can_view_flowsheet": access.can(request.user, Perm.MAR_VIEW, patient),
             **_diff_context(plan),
         },
         status=status,

@@ -70,7 +70,8 @@ def _without_assessments(given: str, family: str) -> Patient | None:
 
 def clinical_examples(users: dict[str, User], password: str) -> None:
     """A few charts with clinical content: an OTP patient on methadone, a patient with a
-    suicide-risk alert and a plan awaiting review, a diagnosed patient with a draft detox plan.
+    suicide-risk alert and a plan awaiting review, a diagnosed patient with a draft detox plan,
+    a residential patient on the first day of a supervised detox.
     Skipped for charts that already have it."""
     marcus = _without_assessments("Marcus", "Delgado")
     if marcus:
@@ -81,6 +82,11 @@ def clinical_examples(users: dict[str, User], password: str) -> None:
     daniel = _without_assessments("Daniel", "Kowalski")
     if daniel:
         _daniel_diagnosed_for_detox(users, daniel)
+    jamal = _without_assessments("Jamal", "Washington")
+    if jamal:
+        from intake.management.commands._demo_detox import jamal_in_detox
+
+        jamal_in_detox(users, jamal, password)
 
 
 def _marcus_on_methadone(users: dict[str, User], marcus: Patient, password: str) -> None:
