@@ -127,11 +127,14 @@ PHQ9_NONE = {str(i): "0" for i in range(1, 10)}
 
 # Withdrawal management (issue 13), one line a page: (name, persona, path). In the path,
 # {detox} is one of the physician's patients in a supervised detox (in turn), {plan} their
-# active plan, {mar_date} the last whole day of the generated history. Names with "api" use
+# active plan, {mar_date} the last whole day of the generated history, {week} the query
+# `from=...&to=...` of the seven days ending on it (a 7-day detox's flowsheet). Names with "api" use
 # the persona's token; personas: physician, nurse (the detox patients' team nurse), privacy.
 DETOX_PAGES: tuple[tuple[str, str, str], ...] = (
     ("mar_api", "physician", "/api/v1/patients/{detox}/mar/?date={mar_date}"),
     ("mar_api_nurse", "nurse", "/api/v1/patients/{detox}/mar/?date={mar_date}"),
+    ("flowsheet", "physician", "/patients/{detox}/withdrawal-flowsheet/?{week}"),
+    ("flowsheet_api", "physician", "/api/v1/patients/{detox}/withdrawal-flowsheet/?{week}"),
 )
 
 
@@ -167,10 +170,14 @@ def _detox_scenarios(
     if not detox:
         return {}
 
+    last = datetime.date.fromisoformat(p["mar_date"])
+    first = last - datetime.timedelta(days=6)
+    days = {"mar_date": p["mar_date"], "week": f"from={first}&to={last}"}
+
     def step(path: str, api: bool) -> Step:
         def request(c: Client, n: int) -> Request:
             d = detox[n % len(detox)]
-            return _get(path.format(detox=d["id"], plan=d["plan"], mar_date=p["mar_date"]), api=api)
+            return _get(path.format(detox=d["id"], plan=d["plan"], **days), api=api)
 
         return request
 
