@@ -7,8 +7,12 @@
 - a privacy officer, for the audit report;
 - `bench-operator`, a superuser, for the admin changelist baseline (with a second factor and
   recovery codes too, as superusers must).
+- the nurse on the care team of the first of the physician's patients in a supervised detox,
+  for the nurse's medication pass (no second factor: nurses are not prescribers).
 Passwords are set to BENCH_PASSWORD (a random one per run). The patients are the physician's
-patients in active treatment with an active plan and several drug screens.
+patients in active treatment with an active plan and several drug screens; the detox patients
+are the physician's patients whose active plan is a supervised detox with MAR entries
+(bench/generate/detox.py), opened at `mar_date`, the last whole day of the generated history.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ COUNTED_TABLES = (
     "intake_treatmentplan",
     "intake_auditevent",
     "intake_interview",
+    "intake_vitalsigns",
+    "intake_medicationadministration",
+    "intake_duedose",
     "auth_user",
 )
 
@@ -153,6 +160,46 @@ def _opened(chosen: list[Patient]) -> list[dict[str, Any]]:
     return patients
 
 
+def _detox(team: QuerySet[Patient], password: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The team's patients in a supervised detox with MAR entries, and their nurse (with
+    BENCH_PASSWORD)."""
+    from django.db.models import Exists, OuterRef
+
+    from intake.models import CareTeamMember, MedicationAdministration, TreatmentPlan
+
+    plans = (
+        TreatmentPlan.objects.filter(
+            patient__in=team, status="active", medically_supervised_detox=True
+        )
+        .filter(Exists(MedicationAdministration.objects.filter(plan=OuterRef("pk"))))
+        .select_related("patient")
+        .order_by("patient__mrn")[:PATIENTS]
+    )
+    detox = [{"id": str(p.patient_id), "plan": str(p.pk)} for p in plans]
+    if not detox:
+        return [], None
+    member = (
+        CareTeamMember.objects.filter(
+            patient_id=detox[0]["id"], team_role="nurse", ended_at__isnull=True
+        )
+        .select_related("user")
+        .first()
+    )
+    if member is None:
+        return detox, None
+    member.user.set_password(password)
+    member.user.save(update_fields=["password"])
+    return detox, member.user.username
+
+
+def _mar_date() -> str:
+    """The last whole clinic day of the generated history (the day before BASE's)."""
+    from bench.generate.common import BASE
+    from intake.mar_schedule import local_date
+
+    return (local_date(BASE) - datetime.timedelta(days=1)).isoformat()
+
+
 def _fragments(team: QuerySet[Patient]) -> list[str]:
     """Search terms: the first three letters of the team's family names, distinct."""
     fragments: list[str] = []
@@ -195,6 +242,7 @@ def main() -> None:
         care_team__user=physician, care_team__ended_at__isnull=True
     ).distinct()
     rows, size = _database_size()
+    detox, nurse = _detox(team, password)
     today = datetime.date.today()
     print(
         json.dumps(
@@ -209,6 +257,9 @@ def main() -> None:
                 "operator": operator.username,
                 "operator_recovery_codes": operator_codes,
                 "patients": _opened(_chosen(team)),
+                "detox_patients": detox,
+                "nurse": nurse,
+                "mar_date": _mar_date(),
                 "fragments": _fragments(team),
                 "audit_since": (today - datetime.timedelta(days=180)).isoformat(),
                 "audit_until": today.isoformat(),

@@ -131,16 +131,34 @@ def _scales_table(
     return lines
 
 
+def over_budget(pages: dict[str, Any]) -> list[str]:
+    """Pages whose median request runs more than MAX_QUERIES queries."""
+    return [name for name, page in pages.items() if (page.get("queries") or 0) > MAX_QUERIES]
+
+
+def _seen(page: dict[str, Any]) -> list[int]:
+    return [q for level in ("c1", "c4") for q in (page.get(level) or {}).get("queries_seen", [])]
+
+
 def _targets(
     result: dict[str, Any], small: dict[str, Any] | None, large: dict[str, Any] | None
 ) -> list[str]:
     out = []
     pages, base = result["pages"], result["baselines"]
     worst = max((p.get("queries") or 0) for p in pages.values())
+    over = over_budget(pages)
     out.append(
-        f"- Queries per request at most {MAX_QUERIES}: worst {worst} "
-        f"({'met' if worst <= MAX_QUERIES else 'NOT met'})."
+        f"- Queries per request at most {MAX_QUERIES} (the median request of each page): worst "
+        f"{worst} ({'met' if not over else 'NOT met for ' + ', '.join(over)})."
     )
+    spikes = [
+        n for n, p in pages.items() if n not in over and max(_seen(p), default=0) > MAX_QUERIES
+    ]
+    if spikes:
+        out.append(
+            f"  Some requests of {', '.join(spikes)} ran more than {MAX_QUERIES} (queries_seen in"
+            " the JSON)."
+        )
     if small and large:
         same = [
             name

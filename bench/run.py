@@ -24,7 +24,7 @@ import secrets
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench import report
@@ -125,6 +125,18 @@ def _loadavg() -> str:
 
 PHQ9_NONE = {str(i): "0" for i in range(1, 10)}
 
+# Withdrawal management (issue 13), one line a page: (name, persona, path). In the path,
+# {detox} is one of the physician's patients in a supervised detox (in turn), {plan} their
+# active plan, {mar_date} the last whole day of the generated history, {week} the query
+# `from=...&to=...` of the seven days ending on it (a 7-day detox's flowsheet). Names with "api" use
+# the persona's token; personas: physician, nurse (the detox patients' team nurse), privacy.
+DETOX_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("mar_api", "physician", "/api/v1/patients/{detox}/mar/?date={mar_date}"),
+    ("mar_api_nurse", "nurse", "/api/v1/patients/{detox}/mar/?date={mar_date}"),
+    ("flowsheet", "physician", "/patients/{detox}/withdrawal-flowsheet/?{week}"),
+    ("flowsheet_api", "physician", "/api/v1/patients/{detox}/withdrawal-flowsheet/?{week}"),
+)
+
 
 def _get(path: str, *, api: bool = False) -> Request:
     return ("GET", path, {"api": True} if api else {}, 200)
@@ -146,6 +158,33 @@ def scenarios(p: dict[str, Any]) -> Table:
         **_search_scenarios(frag),
         **_chart_scenarios(pat),
         **_audit_scenarios(pat, p["audit_since"], p["audit_until"]),
+        **_detox_scenarios(p),
+    }
+
+
+def _detox_scenarios(
+    p: dict[str, Any], pages: Sequence[tuple[str, str, str]] = DETOX_PAGES
+) -> Table:
+    """DETOX_PAGES over the detox patients (none when the data holds none, or no nurse)."""
+    detox = p.get("detox_patients") or []
+    if not detox:
+        return {}
+
+    last = datetime.date.fromisoformat(p["mar_date"])
+    first = last - datetime.timedelta(days=6)
+    days = {"mar_date": p["mar_date"], "week": f"from={first}&to={last}"}
+
+    def step(path: str, api: bool) -> Step:
+        def request(c: Client, n: int) -> Request:
+            d = detox[n % len(detox)]
+            return _get(path.format(detox=d["id"], plan=d["plan"], **days), api=api)
+
+        return request
+
+    return {
+        name: (persona, step(path, "api" in name))
+        for name, persona, path in pages
+        if persona != "nurse" or p.get("nurse")
     }
 
 
@@ -227,6 +266,7 @@ class Sessions:
             "physician": self.personas["physician"]["username"],
             "privacy": self.personas["privacy_officer"],
             "operator": self.personas["operator"],
+            "nurse": self.personas.get("nurse") or "",
         }[persona]
 
     def clients(self, persona: str, count: int, api: bool) -> list[Client]:
@@ -370,6 +410,8 @@ def _result(
             "database_bytes": personas["database_bytes"],
             "physician_caseload": personas["physician"]["caseload"],
             "patients_opened": len(personas["patients"]),
+            "detox_patients_opened": len(personas.get("detox_patients") or []),
+            "mar_date": personas.get("mar_date"),
             "search_fragments": personas["fragments"],
         },
         "run": {

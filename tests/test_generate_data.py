@@ -35,6 +35,7 @@ from intake.services.interview import (
 from intake.services.lab import lab_order_create, lab_results_record
 from intake.services.lab_alert import lab_alert_acknowledge
 from intake.services.lab_amend import lab_results_amend
+from intake.services.medication_administration import administration_record
 from intake.services.patient import patient_register
 from intake.services.treatment_plan import (
     treatment_plan_amend,
@@ -43,7 +44,9 @@ from intake.services.treatment_plan import (
     treatment_plan_submit,
     treatment_plan_verify,
 )
-from tests.factories import PASSWORD, UserFactory
+from intake.services.vital_signs import vital_signs_record
+from tests.factories import PASSWORD, PatientFactory, UserFactory
+from tests.mar_support import med_id, signed_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -294,6 +297,21 @@ def _plan_signed_and_amended(counselor, patient, today):
     treatment_plan_amend(actor=counselor, plan=signed, reason="Scheduled review")
 
 
+def _vitals_and_a_dose(nurse, physician, today):
+    """A set of vital signs and a PRN dose of a signed detox plan, through their services."""
+    patient = PatientFactory()
+    lines = [{"drug": "ondansetron", "dose": 4, "frequency": "q8h-prn", "start_date": today}]
+    plan = signed_plan(patient, physician, lines, signed_at=timezone.now())
+    vital_signs_record(
+        actor=nurse,
+        patient=patient,
+        taken_at=timezone.now(),
+        values={"systolic": 120, "diastolic": 80, "heart_rate": 88},
+    )
+    data = {"medication": med_id(plan, "ondansetron"), "status": "given"}
+    administration_record(actor=nurse, patient=patient, data=data)
+
+
 def _service_event_shapes() -> dict[tuple[str, str], set[frozenset[str]]]:
     """Each audited write the generator imitates, made once through its service: the detail
     keys per action and object type."""
@@ -308,6 +326,7 @@ def _service_event_shapes() -> dict[tuple[str, str], set[frozenset[str]]]:
     _ecg_amended_and_acknowledged(nurse, physician, patient)
     _plan_signed_and_amended(counselor, patient, today)
     episode_discharge(actor=counselor, episode=episode, discharged_on=today, reason="completed")
+    _vitals_and_a_dose(nurse, physician, today)
 
     shapes: dict[tuple[str, str], set[frozenset[str]]] = {}
     for action, object_type, detail in AuditEvent.objects.filter(id__gt=first).values_list(
@@ -350,8 +369,137 @@ def test_generated_audit_events_have_the_services_shape():
         ("create", "treatmentplan"),
         ("update", "treatmentplan"),
         ("sign", "treatmentplan"),
+        ("create", "vital-signs"),
+        ("create", "administration"),
     }
     services = _service_event_shapes()
     for kind, key_sets in sorted(generated.items()):
         assert kind in services, kind
         assert key_sets <= services[kind], (kind, key_sets, services[kind])
+
+
+# Supervised detoxes (bench/generate/detox.py) ------------------------------------------------
+
+
+@pytest.fixture
+def detox_network():
+    """A small network (about 5% of its patients in a supervised detox at BASE)."""
+    _generate(patients=200, seed=5)
+    plans = list(
+        TreatmentPlan.objects.filter(status="active", withdrawal_monitoring__every_hours=4)
+        .select_related("patient")
+        .prefetch_related("medications", "behavioral")
+    )
+    assert len(plans) >= 4
+    return plans
+
+
+def test_detox_patients_have_a_signed_plan_monitoring_and_administrations(detox_network):
+    from intake import vital_signs_rules
+    from intake.models import Assessment, Episode, MedicationAdministration, VitalSigns
+
+    for plan in detox_network:
+        assert plan.medically_supervised_detox and treatment_plan_verify(plan)
+        assert plan.withdrawal_monitoring == {"instrument": "cows", "every_hours": 4, "notes": ""}
+        drugs = {m.drug for m in plan.medications.all()}
+        assert {"buprenorphine", "clonidine", "ondansetron", "loperamide"} <= drugs
+        assert Episode.objects.filter(patient=plan.patient, status="active").exists()
+        assert MedicationAdministration.objects.filter(plan=plan).exists()
+        # COWS every 4 hours from the morning of admission, totals falling over the days.
+        cows = list(
+            Assessment.objects.filter(patient=plan.patient, instrument="cows")
+            .order_by("administered_at")
+            .values_list("administered_at", "total")
+        )
+        assert cows and cows[0][0] > plan.signed_at
+        gaps = [b[0] - a[0] for a, b in zip(cows, cows[1:], strict=False)]
+        assert all(datetime.timedelta(hours=3.5) < g < datetime.timedelta(hours=4.5) for g in gaps)
+        if len(cows) >= 24:
+            assert sum(t for _, t in cows[-6:]) < sum(t for _, t in cows[:6])
+        # A set of vital signs with each COWS, its flags as the rules compute them.
+        sets = VitalSigns.objects.filter(patient=plan.patient)
+        assert sets.count() == len(cows)
+        for v in sets:
+            values = {code: getattr(v, code) for code in vital_signs_rules.MEASURE_CODES}
+            assert v.flags == vital_signs_rules.flags(values)
+            assert not vital_signs_rules.alerts(v.flags)
+    statuses = set(MedicationAdministration.objects.values_list("status", flat=True))
+    assert statuses == {"given", "held", "refused"}
+    assert Assessment.objects.filter(instrument="ciwa-ar").exists()
+
+
+def test_detox_due_doses_point_at_their_entries_and_prn_doses_keep_their_interval(
+    detox_network,
+):
+    from intake import mar_schedule
+    from intake.mar_rules import HOLD_BELOW, VITALS_WITHIN
+    from intake.models import Assessment, DueDose, MedicationAdministration, VitalSigns
+
+    documented = DueDose.objects.select_related("entry", "medication")
+    assert documented
+    for due in documented:
+        entry = due.entry
+        assert entry is not None and entry.due_dose_id == due.id
+        assert (entry.medication_id, entry.due_at, entry.patient_id) == (
+            due.medication_id,
+            due.due_at,
+            due.patient_id,
+        )
+        assert due.id == mar_schedule.due_dose_uid(due.medication_id, due.due_at)
+        assert not mar_schedule.is_prn(due.medication.frequency)
+    scheduled = MedicationAdministration.objects.filter(due_dose_id__isnull=False)
+    assert scheduled.count() == documented.count()
+    given = MedicationAdministration.objects.filter(status="given").select_related("medication")
+    by_line: dict[int, list[datetime.datetime]] = {}
+    for entry in given:
+        assert entry.dose == entry.medication.dose or entry.medication.taper
+        if mar_schedule.is_prn(entry.medication.frequency):
+            assert entry.due_dose_id is None
+            by_line.setdefault(entry.medication_id, []).append(entry.given_at)
+        if entry.medication.drug in HOLD_BELOW:  # given on a set within the hour, above holds
+            latest = (
+                VitalSigns.objects.filter(patient=entry.patient_id, taken_at__lte=entry.given_at)
+                .order_by("-taken_at")
+                .first()
+            )
+            assert latest and entry.given_at - latest.taken_at <= VITALS_WITHIN
+            for measure, limit in HOLD_BELOW[entry.medication.drug]:
+                assert getattr(latest, measure) >= limit
+    assert by_line
+    frequency = {e.medication_id: e.medication.frequency for e in given}
+    for line, times in by_line.items():
+        interval = datetime.timedelta(hours=mar_schedule.PRN_INTERVAL_HOURS[frequency[line]])
+        times.sort()
+        assert all(b - a >= interval for a, b in zip(times, times[1:], strict=False))
+    assert not MedicationAdministration.objects.exclude(status="given").filter(reason="")
+    # The first buprenorphine dose of each detox followed a COWS of 8 or more within the hour.
+    for plan in detox_network:
+        first = given.filter(plan=plan, medication__drug="buprenorphine").order_by("given_at")
+        if first:
+            at = first[0].given_at
+            assert Assessment.objects.filter(
+                patient=plan.patient,
+                instrument="cows",
+                total__gte=8,
+                administered_at__range=(at - datetime.timedelta(hours=1), at),
+            ).exists()
+
+
+def test_the_mar_api_shows_a_generated_detox_given_held_and_missed(detox_network, api):
+    from intake.models import CareTeamMember
+
+    seen = set()
+    for plan in detox_network:
+        nurse = CareTeamMember.objects.get(
+            patient=plan.patient, team_role="nurse", ended_at__isnull=True
+        ).user
+        api.force_authenticate(nurse)
+        day = timezone.localdate(plan.signed_at)
+        while day <= generate_data.BASE.date():
+            response = api.get(f"/api/v1/patients/{plan.patient_id}/mar/", {"date": day})
+            assert response.status_code == 200, response.content
+            for row in response.json()["scheduled"]:
+                seen.add(row["status"])
+                assert (row["entry"] is None) == (row["status"] == "missed")
+            day += datetime.timedelta(days=1)
+    assert {"given", "held", "missed"} <= seen

@@ -8,7 +8,9 @@ instrument administrations (DSM-5 criteria and ASAM at admission, COWS every 8 h
 withdrawal management and at buprenorphine induction, PHQ-9 monthly then quarterly, ...), urine
 drug screens weekly for the first weeks of an episode and monthly after, intake blood work, ECGs
 on methadone, treatment plan versions with their medication and behavioral lines, lab alerts,
-and the audit events of all those writes since the network went live (a year before BASE;
+and, for 5% of the patients, a medically supervised detox in progress at BASE with its vital
+signs, COWS every 4 hours and medication administration record (detox.py); and the audit
+events of all those writes since the network went live (a year before BASE;
 older records count as imported).
 
 Everything is fictional and comes from `random.Random` seeded with `--seed`, relative to a fixed
@@ -32,7 +34,7 @@ Staff accounts get unusable passwords; `bench/` sets passwords for the few it si
 Layout: common.py (dates, ratios, ids), names.py and programs.py (what is drawn from), pools.py
 (scored answers, interpreted panels), state.py (one clinic's rows and events), one builder per
 clinical object (patients, episodes, interviews, assessments, labs and lab_orders, plans and
-plan_lines), events.py (audit event shapes), columns.py (COPY columns from the models),
+plan_lines, detox), events.py (audit event shapes), columns.py (COPY columns from the models),
 database.py (COPY, the audit chain, checks), staff.py, command.py.
 """
 

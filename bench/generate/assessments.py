@@ -141,6 +141,8 @@ def _withdrawal(state: ClinicState, course: Course, day0: dt.datetime) -> None:
     """COWS every 8 hours through withdrawal management (SOWS now and then), or at induction."""
     rng = state.rng
     nurse, physician = course.team.nurse, course.team.physician
+    if course.supervised:
+        return  # COWS every 4 hours with the vital signs: bench/generate/detox.py
     if course.regime == "detox":
         hours = min(4, (course.last_day - course.start).days + 1) * 24
         for h in range(0, hours, 8):

@@ -46,6 +46,8 @@ ID_TAGS = {
     "labresult": 10,
     "labalert": 11,
     "plan": 12,
+    "administration": 13,
+    "vitals": 14,
 }
 
 

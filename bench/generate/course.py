@@ -26,3 +26,5 @@ class Course:
     active: bool
     # Hepatitis C antibody positive at intake (drawn after the assessments).
     hcv: bool = False
+    # A medically supervised detox in progress at BASE (bench/generate/detox.py).
+    supervised: bool = False

@@ -9,16 +9,20 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
-from bench.generate.columns import audit_fields, copy_columns
+from bench.generate.columns import audit_fields, copy_columns, row_keys
 from bench.generate.common import CopyRow
 from bench.generate.state import ClinicState
 from bench.generate.tables import (
+    ADMINISTRATION,
     AUDIT_HASHES,
     AUDIT_MODEL,
+    DUE_DOSE,
+    MAR_TABLES,
     PLAN_TABLES,
     REPLICA_TABLES,
     STAGE,
 )
+from intake.mar_schedule import due_dose_uid
 from intake.services.audit_chain import audit_seal
 
 AUDIT_BATCH = 150  # events per transaction through the hash-chain trigger
@@ -84,8 +88,43 @@ def write_clinic(state: ClinicState) -> dict[str, int]:
                 "FROM unnest(%s::uuid[], %s::text[]) AS s(id, status) WHERE p.id = s.id",
                 [list(ids), list(statuses)],
             )
+        if replica:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        resolved = resolve_mar(cursor, state)
+        for table in MAR_TABLES:
+            counts[table] = copy_rows(cursor, table, resolved.get(table, state.rows[table]))
         counts[AUDIT_TABLE] = copy_rows(cursor, STAGE, state.rows[STAGE])
     return counts
+
+
+def _line_keys(cursor: CursorWrapper, plans: list[object]) -> dict[tuple[object, int], int]:
+    """(plan id, position) -> the serial key of each line of these plans, as written."""
+    if not plans:
+        return {}
+    cursor.execute(
+        "SELECT plan_id, position, id FROM intake_planmedication WHERE plan_id = ANY(%s)",
+        [plans],
+    )
+    return {(plan, position): pk for plan, position, pk in cursor.fetchall()}
+
+
+def resolve_mar(cursor: CursorWrapper, state: ClinicState) -> dict[str, list[CopyRow]]:
+    """The MAR rows with their lines' serial keys (built as (plan, position): detox.py) and
+    the due dose ids derived from them (intake.mar_schedule.due_dose_uid)."""
+    keys = _line_keys(cursor, state.detox_plans)
+    out: dict[str, list[CopyRow]] = {}
+    for table, id_key in ((ADMINISTRATION, "due_dose_id"), (DUE_DOSE, "id")):
+        names = row_keys(table)
+        med, due_at, dose_id = (names.index(k) for k in ("medication_id", "due_at", id_key))
+        rows = []
+        for row in state.rows[table]:
+            values = list(row)
+            pk = values[med] = keys[row[med]]
+            if row[due_at] is not None:
+                values[dose_id] = due_dose_uid(pk, row[due_at])
+            rows.append(tuple(values))
+        out[table] = rows
+    return out
 
 
 def create_stage() -> None:
@@ -154,5 +193,5 @@ def analyze_tables(*, vacuum: bool) -> None:
     """Statistics (and the visibility map, for index-only scans) for the loaded tables, as
     autovacuum would leave them."""
     with connection.cursor() as cursor:
-        for table in [*REPLICA_TABLES, *PLAN_TABLES, "auth_user"]:
+        for table in [*REPLICA_TABLES, *PLAN_TABLES, *MAR_TABLES, "auth_user"]:
             cursor.execute(f"{'VACUUM (ANALYZE)' if vacuum else 'ANALYZE'} {table}")

@@ -11,6 +11,7 @@ from bench.generate import events, tables
 from bench.generate.assessments import assessments
 from bench.generate.common import BASE, pick
 from bench.generate.course import Course
+from bench.generate.detox import supervised_detox
 from bench.generate.interviews import interview
 from bench.generate.labs import labs
 from bench.generate.plans import plans
@@ -30,6 +31,8 @@ class Stay:
     end: dt.date
     active: bool
     registered: dt.datetime
+    # A medically supervised detox in progress at BASE, its plan and MAR (detox.py).
+    supervised: bool = False
 
 
 def episode(state: ClinicState, stay: Stay) -> None:
@@ -62,16 +65,20 @@ def episode(state: ClinicState, stay: Stay) -> None:
         sex=stay.sex,
         team=stay.team,
         program=stay.program,
-        regime=pick(rng, REGIMES[stay.program]),
+        regime="detox" if stay.supervised else pick(rng, REGIMES[stay.program]),
         primary=pick(rng, OPIOIDS),
         start=stay.start,
         last_day=min(stay.end, BASE.date()),
         active=stay.active,
+        supervised=stay.supervised,
     )
     interview(state, course)
     asam_level = assessments(state, course)
     course.hcv = rng.random() < 0.25
     labs(state, course)
-    plans(state, course, asam_level)
+    if course.supervised:
+        supervised_detox(state, course, asam_level)
+    else:
+        plans(state, course, asam_level)
     if discharged_at is not None:
         state.audit(discharged_at, counselor, stay.pid, eid, events.episode_discharged())

@@ -145,3 +145,16 @@ def plan_submitted(warnings: list[str]) -> Event:
 def plan_signed(version: int, content_hash: str, acknowledged: list[str]) -> Event:
     """services.treatment_plan.treatment_plan_approve"""
     return SIGN, PLAN, {"version": version, "hash": content_hash, "acknowledged": acknowledged}
+
+
+ADMINISTRATION, VITAL_SIGNS = "administration", "vital-signs"
+
+
+def administration_recorded(status: str, drug: str, prn: bool) -> Event:
+    """services.medication_administration.administration_record"""
+    return CREATE, ADMINISTRATION, {"status": status, "drug": drug, "prn": prn}
+
+
+def vital_signs_recorded(measures: Iterable[str], critical: list[str]) -> Event:
+    """services.vital_signs.vital_signs_record"""
+    return CREATE, VITAL_SIGNS, {"measures": sorted(measures), "critical": critical}

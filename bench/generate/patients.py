@@ -9,6 +9,7 @@ import uuid
 
 from bench.generate import events, tables
 from bench.generate.common import BASE, HISTORY_DAYS, pick
+from bench.generate.detox import DETOX_DAYS, DETOX_SHARE
 from bench.generate.episodes import Stay, episode
 from bench.generate.names import (
     FAMILY_NAMES,
@@ -25,6 +26,7 @@ from bench.generate.state import ClinicState, Team
 MAX_EPISODES = 4
 SEXES = (("male", 60), ("female", 38), ("intersex", 1), ("unknown", 1))
 PRONOUNS = {"male": "he/him", "female": "she/her"}
+DETOX_STAY = dt.timedelta(days=DETOX_DAYS)
 STEP_DOWN = (("outpatient", 60), ("residential", 25), ("otp", 15))
 
 
@@ -46,6 +48,11 @@ def patient(state: ClinicState, index: int, team: Team) -> None:
     birth = (BASE - dt.timedelta(days=age * 365 + rng.randrange(365))).date()
     # The network grew: more patients were first admitted recently than years ago.
     days_ago = 2 + int((HISTORY_DAYS - 2) * (1 - math.sqrt(rng.random())))
+    # A share of patients are in a medically supervised detox at BASE, admitted 1 to 7 days
+    # before (drawn from a Random of its own: the share does not shift the others' draws).
+    supervised = state.detox_rng.random() < DETOX_SHARE
+    if supervised:
+        days_ago = state.detox_rng.randrange(1, DETOX_DAYS + 1)
     first_admit = (BASE - dt.timedelta(days=days_ago)).date()
     registered = state.at_day(first_admit - dt.timedelta(days=rng.randrange(0, 4)), 10)
     counselor = team.counselor
@@ -79,6 +86,11 @@ def patient(state: ClinicState, index: int, team: Team) -> None:
     )
     state.audit(registered, counselor, pid, pid, events.patient_registered())
     _care_team(state, pid, team, registered)
+    if supervised:
+        stay = Stay(pid, sex, team, "inpatient", first_admit, first_admit + DETOX_STAY, True,
+                    registered, supervised=True)  # fmt: skip
+        episode(state, stay)
+        return
     _episodes(state, pid, sex, team, first_admit, registered)
 
 

@@ -202,8 +202,50 @@ def _content(
     }
 
 
-def _monitoring(detox: bool) -> dict[str, Any]:
-    return {"instrument": "cows", "every_hours": 6, "notes": ""} if detox else {}
+def _monitoring(detox: bool, every_hours: int = 6) -> dict[str, Any]:
+    return {"instrument": "cows", "every_hours": every_hours, "notes": ""} if detox else {}
+
+
+def supervised_plan(
+    state: ClinicState,
+    course: Course,
+    asam_level: str,
+    meds: list[dict[str, Any]],
+    created: dt.datetime,
+) -> tuple[uuid.UUID, dt.datetime]:
+    """A supervised detox's plan: one version, written by the physician on the morning of
+    admission, signed within two hours and active, COWS every 4 hours. Returns its id and
+    signature time."""
+    rng, team = state.rng, course.team
+    basis = Basis(
+        medications=meds,
+        behavioral=behavioral(course.program, rng),
+        problems=_problems(course),
+        asam_level=asam_level,
+        detox=True,
+    )
+    submitted = created + dt.timedelta(minutes=rng.uniform(10, 30))
+    signed = submitted + dt.timedelta(minutes=rng.uniform(5, 20))
+    v = Version(
+        plan_id=state.ids.new("plan"),
+        previous=None,
+        number=1,
+        final="active",
+        author=team.physician,
+        signer=team.physician,
+        at=created,
+        submitted_at=submitted,
+        signed_at=signed,
+        closed_at=None,
+        revision=1,
+    )
+    lines = [dict(m, start_date=m["start_date"].isoformat()) for m in meds]
+    content = _content(course, basis, 1, created, lines)
+    content["withdrawal_monitoring"] = _monitoring(True, every_hours=4)
+    _plan_row(state, course, basis, v, content)
+    _plan_lines(state, v.plan_id, lines, basis.behavioral)
+    state.plan_status.append((v.plan_id, "active"))
+    return v.plan_id, signed
 
 
 def _plan_row(

@@ -80,6 +80,10 @@ class ClinicState:
         self.clinic = clinic
         self.rng = random.Random(f"{ctx.seed}/clinic/{clinic.index}")
         self.ids = Ids(ctx.seed, clinic.index)
+        # Who is in a supervised detox, and the course of each (bench/generate/detox.py).
+        self.detox_rng = random.Random(f"{ctx.seed}/detox/{clinic.index}")
+        # The supervised detoxes' plans: their lines' serial keys are looked up when written.
+        self.detox_plans: list[uuid.UUID] = []
         self.rows: dict[str, list[CopyRow]] = {table: [] for table in ALL_TABLES}
         self._values = {table: row_getter(table) for table in ALL_TABLES}
         self.plan_status: list[tuple[uuid.UUID, str]] = []
