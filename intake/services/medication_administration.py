@@ -151,6 +151,24 @@ def _due_dose(
     return min(near, key=lambda d: abs(d.due_at - given_at))
 
 
+def _check_ordered(line: schedule.Line, due_dose: object, given_at: datetime.datetime) -> None:
+    """A plan orders doses from its signature, and a PRN line has no due doses
+    (docs/clinical-rules.md#administration-times)."""
+    if given_at < line.active_from.replace(second=0, microsecond=0):
+        raise ValidationError(
+            {
+                "given_at": [
+                    "This time is before the plan in force was signed: the plan did not order "
+                    "a dose then."
+                ]
+            }
+        )
+    if schedule.is_prn(line.frequency) and due_dose not in (None, ""):
+        raise ValidationError(
+            {"due_dose": ["An as-needed line has no due doses: leave due_dose out."]}
+        )
+
+
 def _lock_due(patient: Patient, due: schedule.ScheduledDose) -> DueDose:
     DueDose.objects.bulk_create(
         [DueDose(id=due.id, patient=patient, medication_id=due.line.pk, due_at=due.due_at)],
@@ -196,6 +214,7 @@ def administration_record(
     reason = _reason(data, status)
     given_at = _given_at(data.get("given_at"), now)
     line, medication = _active_line(patient, data.get("medication"))
+    _check_ordered(line, data.get("due_dose"), given_at)
     due = (
         None if schedule.is_prn(line.frequency) else _due_dose(line, data.get("due_dose"), given_at)
     )
