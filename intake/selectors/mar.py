@@ -324,7 +324,8 @@ def _methadone_first_day_given(patient: Patient, at: datetime.datetime) -> Decim
     given = _standing_given(patient).filter(medication__drug="methadone")
     first = given.order_by("given_at").values_list("given_at", flat=True).first()
     day = schedule.local_date(at)
-    if first is not None and schedule.local_date(first) != day:
+    # A dose documented late, on a day before the first recorded one, is the first day's.
+    if first is not None and schedule.local_date(first) < day:
         return None
     start, end = schedule.local_day_bounds(day)
     doses = given.filter(given_at__gte=start, given_at__lt=end).values_list("dose", flat=True)
