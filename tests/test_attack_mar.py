@@ -128,6 +128,23 @@ def test_outsiders_and_unknown_ids_read_the_same_404(api, patient, plan, team_nu
     assert not MedicationAdministration.objects.filter(status="void").exists()
 
 
+def test_outsiders_posting_doses_read_the_same_404_as_unknown_patients(
+    api, patient, plan, offteam_nurse, clinic_admin
+):
+    body = {"medication": med_id(plan, "ondansetron"), "status": "given"}
+    with time_machine.travel(at(D, 9), tick=False), Stored():
+        api.force_authenticate(offteam_nurse)
+        theirs = post(api, patient, body)
+        unknown = api.post(URL.format(uuid.uuid4()), body, format="json")
+        assert theirs.status_code == unknown.status_code == 404
+        assert theirs.content == unknown.content
+        api.force_authenticate(clinic_admin)
+        mar_theirs = api.get(MAR.format(patient.pk))
+        mar_unknown = api.get(MAR.format(uuid.uuid4()))
+        assert mar_theirs.status_code == mar_unknown.status_code == 403
+        assert mar_theirs.content == mar_unknown.content
+
+
 def test_the_counselor_may_not_void(api, patient, plan, team_nurse, team_counselor):
     api.force_authenticate(team_nurse)
     with time_machine.travel(at(D, 9), tick=False):

@@ -245,3 +245,55 @@ def test_a_later_pulse_only_set_does_not_hide_a_low_blood_pressure(
     vitals(patient, team_nurse, at(D, 8, 50), heart_rate=72)
     with time_machine.travel(at(D, 9), tick=False):
         refused(give(nurse_api, patient, med_id(plan, "clonidine")), "hold-parameters")
+
+
+def test_tomorrows_due_dose_cannot_be_given_today(nurse_api, patient, team_physician):
+    """Naming a due dose of tomorrow documented a second dose today past the one entry per due
+    dose; a dose given more than 2 hours before its time is refused naming due_dose."""
+    plan = signed_plan(
+        patient,
+        team_physician,
+        [{"drug": "ondansetron", "dose": "4", "frequency": "daily", "start_date": D}],
+        signed_at=at(D, 7),
+    )
+    medication = med_id(plan, "ondansetron")
+    tomorrow = D + datetime.timedelta(days=1)
+    with time_machine.travel(at(D, 9), tick=False):
+        assert give(nurse_api, patient, medication).status_code == 201
+        due = mar(nurse_api, patient, tomorrow)["scheduled"][0]["id"]
+        early = give(nurse_api, patient, medication, due_dose=due)
+        assert early.status_code == 400 and "due_dose" in early.json(), early.content
+        held = nurse_api.post(
+            URL.format(patient.pk),
+            {"medication": medication, "status": "held", "due_dose": due, "reason": "On pass"},
+            format="json",
+        )
+        assert held.status_code == 201, held.content
+    assert MedicationAdministration.objects.count() == 2
+
+
+def test_a_voided_prn_dose_no_longer_holds_the_interval(nurse_api, patient, team_physician):
+    plan = signed_plan(
+        patient, team_physician, [prn("acetaminophen", "500")], signed_at=at(D, 0, 5)
+    )
+    medication = med_id(plan, "acetaminophen")
+    with time_machine.travel(at(D, 9), tick=False):
+        entry = give(nurse_api, patient, medication).json()
+        refused(give(nurse_api, patient, medication), "prn-interval")
+        void = nurse_api.post(
+            f"/api/v1/administrations/{entry['id']}/void/", {"reason": "Wrong"}, format="json"
+        )
+        assert void.status_code == 201
+        assert give(nurse_api, patient, medication).status_code == 201
+
+
+def test_a_naive_time_given_is_the_clinics_wall_clock(nurse_api, patient, team_physician):
+    plan = signed_plan(
+        patient, team_physician, [prn("acetaminophen", "500")], signed_at=at(D, 0, 5)
+    )
+    with time_machine.travel(at(D, 9), tick=False):
+        response = give(
+            nurse_api, patient, med_id(plan, "acetaminophen"), given_at="2026-11-25T08:30:00"
+        )
+    assert response.status_code == 201, response.content
+    assert MedicationAdministration.objects.get().given_at == at(D, 8, 30)

@@ -169,6 +169,15 @@ def _check_ordered(line: schedule.Line, due_dose: object, given_at: datetime.dat
         )
 
 
+def _check_not_early(due: schedule.ScheduledDose, given_at: datetime.datetime) -> None:
+    """A dose given more than 2 hours before a due dose is not that dose: naming tomorrow's
+    would give two doses today past the one-entry-per-due-dose rule."""
+    if due.due_at - given_at > NEAREST_DUE:
+        raise ValidationError(
+            {"due_dose": ["This dose is due more than 2 hours after the time given."]}
+        )
+
+
 def _lock_due(patient: Patient, due: schedule.ScheduledDose) -> DueDose:
     DueDose.objects.bulk_create(
         [DueDose(id=due.id, patient=patient, medication_id=due.line.pk, due_at=due.due_at)],
@@ -218,6 +227,8 @@ def administration_record(
     due = (
         None if schedule.is_prn(line.frequency) else _due_dose(line, data.get("due_dose"), given_at)
     )
+    if due is not None and status == AdministrationStatus.GIVEN:
+        _check_not_early(due, given_at)
     order = Order(line, medication, due)
     dose, unit = _dose(data, order)
     due_row = _lock_due(patient, due) if due is not None else None
