@@ -356,3 +356,29 @@ def test_scheduled_and_prn_doses_of_one_drug_stay_under_the_absolute_maximum(
     with time_machine.travel(at(D, 22), tick=False):
         response = give(nurse_api, patient, as_needed)
     refused(response, "prn-daily-max")
+
+
+def test_a_dose_charted_late_across_an_amendment(nurse_api, patient, team_physician):
+    """A PRN dose given at 09:05 under the version signed at 00:05 and charted at 09:45, after
+    an amendment signed at 09:30, is documented; a drug only the amendment orders cannot be
+    charted as given before it was ordered."""
+    first = signed_plan(
+        patient, team_physician, [prn("acetaminophen", "500")], signed_at=at(D, 0, 5)
+    )
+    amended = signed_plan(
+        patient,
+        team_physician,
+        [prn("acetaminophen", "500"), prn("ibuprofen", "400")],
+        signed_at=at(D, 9, 30),
+        previous=first,
+    )
+    with time_machine.travel(at(D, 9, 45), tick=False):
+        late = give(
+            nurse_api, patient, med_id(amended, "acetaminophen"), given_at=at(D, 9, 5).isoformat()
+        )
+        assert late.status_code == 201, late.content
+        early = give(
+            nurse_api, patient, med_id(amended, "ibuprofen"), given_at=at(D, 9, 5).isoformat()
+        )
+        assert early.status_code == 400 and "given_at" in early.json(), early.content
+    assert MedicationAdministration.objects.count() == 1

@@ -101,7 +101,9 @@ def _dose(data: dict[str, Any], order: Order) -> tuple[Decimal, str]:
     return dose, unit
 
 
-def _active_line(patient: Patient, medication: object) -> tuple[schedule.Line, PlanMedication]:
+def _active_line(
+    patient: Patient, medication: object
+) -> tuple[schedule.Line, PlanMedication, list[mar_selectors.SignedPlan]]:
     plans = mar_selectors.signed_plans(patient)
     active = mar_selectors.active_plan(plans)
     try:
@@ -112,7 +114,7 @@ def _active_line(patient: Patient, medication: object) -> tuple[schedule.Line, P
         for line in active.lines:
             if schedule.line_uid(line.pk) == wanted:
                 med = PlanMedication.objects.select_for_update(no_key=True).get(pk=line.pk)
-                return line, med
+                return line, med, plans
     raise AdministrationRefused(
         AdministrationRule.NOT_ON_ACTIVE_PLAN,
         "This medication is not on the patient's active plan: a dose can only be documented "
@@ -151,15 +153,27 @@ def _due_dose(
     return min(near, key=lambda d: abs(d.due_at - given_at))
 
 
-def _check_ordered(line: schedule.Line, due_dose: object, given_at: datetime.datetime) -> None:
-    """A plan orders doses from its signature, and a PRN line has no due doses
-    (docs/clinical-rules.md#administration-times)."""
-    if given_at < line.active_from.replace(second=0, microsecond=0):
+def _check_ordered(
+    plans: list[mar_selectors.SignedPlan],
+    line: schedule.Line,
+    due_dose: object,
+    given_at: datetime.datetime,
+) -> None:
+    """A dose is ordered by the plan version in force when it was given, which has a line of
+    its drug (a version before an amendment, for a dose charted late); a PRN line has no due
+    doses (docs/clinical-rules.md#administration-times)."""
+    in_force = [
+        s
+        for s in plans
+        if s.active_from.replace(second=0, microsecond=0) <= given_at
+        and (s.active_until is None or given_at < s.active_until)
+    ]
+    if not any(other.drug == line.drug for s in in_force for other in s.lines):
         raise ValidationError(
             {
                 "given_at": [
-                    "This time is before the plan in force was signed: the plan did not order "
-                    "a dose then."
+                    "No signed plan in force at this time ordered this medication: a dose "
+                    "given before the order cannot be documented against it."
                 ]
             }
         )
@@ -222,8 +236,8 @@ def administration_record(
         raise ValidationError({"status": ["Choose given, held, refused or omitted."]})
     reason = _reason(data, status)
     given_at = _given_at(data.get("given_at"), now)
-    line, medication = _active_line(patient, data.get("medication"))
-    _check_ordered(line, data.get("due_dose"), given_at)
+    line, medication, plans = _active_line(patient, data.get("medication"))
+    _check_ordered(plans, line, data.get("due_dose"), given_at)
     due = (
         None if schedule.is_prn(line.frequency) else _due_dose(line, data.get("due_dose"), given_at)
     )
