@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.db import connections
 
+from intake.mar_schedule import line_uid
 from intake.models import AuditEvent, DueDose, MedicationAdministration, TreatmentPlan
 from tests.mar_support import at, med_id, signed_plan
 
@@ -579,3 +580,25 @@ def test_two_voids_of_one_entry_at_once(patient, plan, two_nurses):
     assert codes == [201, 409], outcomes
     assert MedicationAdministration.objects.filter(status="void").count() == 1
     assert DueDose.objects.get().entry_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_two_prn_lines_of_one_drug_at_once_only_one_passes_the_interval(
+    patient, team_physician, two_nurses
+):
+    """The interval is the drug's: two nurses giving acetaminophen at once through its two PRN
+    lines (for pain, for fever) used to lock one line each and both pass."""
+    fever = {**lines()[1], "dose": "1000", "frequency": "q6h-prn", "indication": "Fever"}
+    plan = signed_plan(patient, team_physician, [lines()[1], fever], signed_at=at(D, 0, 5))
+    ids = [str(line_uid(m.pk)) for m in plan.medications.order_by("pk")]
+    with time_machine.travel(at(D, 9), tick=False):
+        outcomes = _race(
+            [
+                lambda n=n, m=m: post(_client(n), patient, {"medication": m, "status": "given"})
+                for n, m in zip(two_nurses, ids, strict=True)
+            ]
+        )
+    codes = sorted(getattr(o, "status_code", repr(o)) for o in outcomes)
+    assert codes == [201, 400], outcomes
+    assert MedicationAdministration.objects.filter(patient=patient).count() == 1

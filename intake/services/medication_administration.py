@@ -1,10 +1,10 @@
 """Documenting doses on the medication administration record, and voiding an entry made in
 error; each in one transaction and audited (docs/clinical-rules.md#medication-administration).
 
-Locks, in the order of docs/concurrency.md: the active plan's medication line (level 3: every
-dose of one line, scheduled or PRN, is documented one at a time, so two PRN doses cannot both
-pass the interval check), then the due dose's row (level 4), made on its first documentation.
-Two nurses documenting one due dose at once: the second waits for the first, then finds the
+Locks, in the order of docs/concurrency.md: the active plan's medication lines of the drug, in
+key order (level 3: every dose of one drug, scheduled or PRN, is documented one at a time, so two
+PRN doses cannot both pass the interval check, even through two lines), then the due dose's
+row (level 4), made on its first documentation. Two nurses documenting one due dose at once: the second waits for the first, then finds the
 dose documented and is answered 409; nothing is doubled."""
 
 from __future__ import annotations
@@ -113,7 +113,12 @@ def _active_line(
     if active is not None and wanted is not None:
         for line in active.lines:
             if schedule.line_uid(line.pk) == wanted:
-                med = PlanMedication.objects.select_for_update(no_key=True).get(pk=line.pk)
+                # Every line of the drug, in key order: the PRN interval and the daily limits
+                # are the drug's, so two lines of one drug are documented one at a time too.
+                same_drug = PlanMedication.objects.select_for_update(no_key=True).filter(
+                    plan_id=line.plan_pk, drug=line.drug
+                )
+                med = next(m for m in same_drug.order_by("pk") if m.pk == line.pk)
                 return line, med, plans
     raise AdministrationRefused(
         AdministrationRule.NOT_ON_ACTIVE_PLAN,
