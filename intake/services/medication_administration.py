@@ -1,11 +1,12 @@
-"""Documenting doses on the medication administration record, and voiding an entry made in
-error; each in one transaction and audited (docs/clinical-rules.md#medication-administration).
+"""Documenting doses on the medication administration record, and voiding an entry made in error;
+each in one transaction and audited (docs/clinical-rules.md#medication-administration).
 
 Locks, in the order of docs/concurrency.md: the active plan's medication lines of the drug, in
-key order (level 3: every dose of one drug, scheduled or PRN, is documented one at a time, so two
-PRN doses cannot both pass the interval check, even through two lines), then the due dose's
-row (level 4), made on its first documentation. Two nurses documenting one due dose at once: the second waits for the first, then finds the
-dose documented and is answered 409; nothing is doubled."""
+key order (level 3: every dose of one drug, scheduled or PRN, is documented one at a time, so
+two PRN doses cannot both pass the interval check, even through two lines), then the due dose's
+row (level 4), made on its first documentation. Two nurses documenting one due dose at once: the
+second waits for the first, then finds the dose documented and is answered 409; nothing is
+doubled."""
 
 from __future__ import annotations
 
