@@ -602,3 +602,26 @@ def test_two_prn_lines_of_one_drug_at_once_only_one_passes_the_interval(
     codes = sorted(getattr(o, "status_code", repr(o)) for o in outcomes)
     assert codes == [201, 400], outcomes
     assert MedicationAdministration.objects.filter(patient=patient).count() == 1
+
+
+def test_the_mar_reads_in_the_same_queries_however_many_doses(nurse_api, patient, plan):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def read():
+        with CaptureQueriesContext(connection) as queries:
+            assert nurse_api.get(MAR.format(patient.pk), {"date": D.isoformat()}).status_code == 200
+        return len(queries)
+
+    with time_machine.travel(at(D, 9, 30), tick=False):
+        few = read()
+    for hh in (9, 14, 21):
+        with time_machine.travel(at(D, hh, 5), tick=False):
+            body = {"medication": med_id(plan, "ondansetron"), "status": "given"}
+            assert post(nurse_api, patient, body).status_code == 201
+    for hh in (0, 4, 8, 12, 16, 20):
+        with time_machine.travel(at(D, hh, 30), tick=False):
+            body = {"medication": med_id(plan, "acetaminophen"), "status": "given"}
+            assert post(nurse_api, patient, body).status_code == 201
+    with time_machine.travel(at(D, 23), tick=False):
+        assert read() == few
