@@ -51,7 +51,8 @@ class DoseFacts:
     dose: Decimal
     unit: str
     given_at: datetime.datetime
-    # PRN: the standing doses given of this drug, as (time, dose), up to `given_at`.
+    # PRN: the standing doses given of this drug, as (time, dose), from the start of the day
+    # (or the interval before `given_at`) on, those given after `given_at` included.
     prn_given: Sequence[tuple[datetime.datetime, Decimal]] = ()
     latest_vitals: Vitals | None = None  # the latest set with BP and pulse in the last 60 min
     first_induction_dose: bool = False
@@ -95,6 +96,16 @@ def prn_limits(f: DoseFacts) -> Refusal | None:
             AdministrationRule.PRN_INTERVAL,
             f"{_name(f.drug)} was last given at {format_local(max(earlier))}; the next dose is "
             f"allowed from {format_local(allowed)}.",
+        )
+    # A dose documented late keeps the interval before a dose already given after it.
+    later = [at for at, _ in f.prn_given if at > f.given_at]
+    if later and min(later) - f.given_at < interval:
+        return (
+            AdministrationRule.PRN_INTERVAL,
+            f"{_name(f.drug)} was given at {format_local(min(later))}; a dose at "
+            f"{format_local(f.given_at)} would be less than "
+            f"{schedule.PRN_INTERVAL_HOURS[f.frequency]} hours "
+            "before it.",
         )
     start, end = schedule.local_day_bounds(schedule.local_date(f.given_at))
     today = sum((dose for at, dose in f.prn_given if start <= at < end), Decimal(0))

@@ -144,10 +144,33 @@ def _days(first: datetime.date, last: datetime.date) -> Iterator[datetime.date]:
         day += datetime.timedelta(days=1)
 
 
+def _once_dose(line: Line, first: datetime.date, last: datetime.date) -> list[ScheduledDose]:
+    """A `once` line's single dose: at the first administration time of its start date, or at
+    the signature when that is later (then on the signature's day); none when carried over or
+    after its version's window."""
+    times = administration_times(line.frequency)
+    dose = _taper_doses(line).get(line.start_date, line.dose)
+    if not times or dose <= 0:
+        return []
+    zone = clinic_zone()
+    due_at = datetime.datetime.combine(line.start_date, times[0], tzinfo=zone)
+    if due_at < line.active_from:
+        if line.carried_over:
+            return []
+        due_at = line.active_from.astimezone(zone).replace(second=0, microsecond=0)
+    if line.active_until is not None and due_at >= line.active_until:
+        return []
+    if not first <= local_date(due_at) <= last:
+        return []
+    return [ScheduledDose(due_dose_uid(line.pk, due_at), line, due_at, dose)]
+
+
 def line_doses(line: Line, first: datetime.date, last: datetime.date) -> list[ScheduledDose]:
     """The doses `line` orders on the clinic days `first`..`last`, in time order."""
     if is_prn(line.frequency):
         return []
+    if line.frequency == "once":
+        return _once_dose(line, first, last)
     zone = clinic_zone()
     tapered = _taper_doses(line)
     found: list[ScheduledDose] = []
@@ -160,9 +183,7 @@ def line_doses(line: Line, first: datetime.date, last: datetime.date) -> list[Sc
         for at in administration_times(line.frequency):
             due_at = datetime.datetime.combine(day, at, tzinfo=zone)
             if due_at < line.active_from:
-                if line.frequency != "once" or line.carried_over:
-                    continue
-                due_at = line.active_from.replace(second=0, microsecond=0)
+                continue
             if line.active_until is not None and due_at >= line.active_until:
                 continue
             found.append(ScheduledDose(due_dose_uid(line.pk, due_at), line, due_at, dose))

@@ -485,7 +485,7 @@ def test_a_dose_cannot_be_documented_before_its_order_was_signed(
         assert early.status_code == 400 and "given_at" in early.json()
         assert (
             give(
-                nurse_api, patient, med_id(plan, "ondansetron"), given_at=at(D, 9, 59).isoformat()
+                nurse_api, patient, med_id(plan, "ondansetron"), given_at=at(D, 10).isoformat()
             ).status_code
             == 201
         )

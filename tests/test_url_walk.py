@@ -182,6 +182,39 @@ def values(patient, team_physician):
     }
 
 
+def _mar_values(patient, physician) -> dict:
+    """An entry on the medication administration record: a dose of a signed plan's PRN line."""
+    import datetime
+
+    from django.utils import timezone
+
+    from intake.services.medication_administration import administration_record
+    from tests.mar_support import med_id, signed_plan
+
+    now = timezone.now()
+    plan = signed_plan(
+        patient,
+        physician,
+        [
+            {
+                "drug": "ondansetron",
+                "dose": "4",
+                "frequency": "q8h-prn",
+                "route": "oral",
+                "start_date": now.date() - datetime.timedelta(days=1),
+                "indication": "Nausea",
+            }
+        ],
+        signed_at=now - datetime.timedelta(hours=1),
+    )
+    entry = administration_record(
+        actor=patient.care_team.get(team_role="nurse").user,
+        patient=patient,
+        data={"medication": med_id(plan, "ondansetron"), "status": "given"},
+    )
+    return {"entry_id": entry.pk}
+
+
 def _plan_values(patient):
     plan = TreatmentPlanFactory(patient=patient)
     component = plan.behavioral.create(

@@ -338,11 +338,18 @@ def _first_induction_dose(patient: Patient, plan: TreatmentPlan, at: datetime.da
     return not earlier.exists()
 
 
-def _methadone_first_day_given(patient: Patient, at: datetime.datetime) -> Decimal | None:
+def _methadone_first_day_given(
+    patient: Patient, plan: TreatmentPlan, at: datetime.datetime
+) -> Decimal | None:
+    """The methadone given on `at`'s day if it is the first day of methadone in the plan's
+    episode (a readmission starts again, as the induction rule does), else None."""
     given = _standing_given(patient).filter(medication__drug="methadone")
+    if plan.episode_id is not None:
+        given = given.filter(plan__episode_id=plan.episode_id)
     first = given.order_by("given_at").values_list("given_at", flat=True).first()
     day = schedule.local_date(at)
-    if first is not None and schedule.local_date(first) != day:
+    # A dose documented late, on a day before the first recorded one, is the first day's.
+    if first is not None and schedule.local_date(first) < day:
         return None
     start, end = schedule.local_day_bounds(day)
     doses = given.filter(given_at__gte=start, given_at__lt=end).values_list("dose", flat=True)
@@ -394,7 +401,7 @@ def dose_facts(
         induction_threshold=int(
             monitoring.get("induction_threshold", limits.INDUCTION_THRESHOLD_DEFAULT)
         ),
-        methadone_first_day_given=_methadone_first_day_given(patient, given_at)
+        methadone_first_day_given=_methadone_first_day_given(patient, plan, given_at)
         if line.drug == "methadone"
         else None,
         methadone_first_dose_acknowledged=any(

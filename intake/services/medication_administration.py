@@ -1,11 +1,12 @@
-"""Documenting doses on the medication administration record, and voiding an entry made in
-error; each in one transaction and audited (docs/clinical-rules.md#medication-administration).
+"""Documenting doses on the medication administration record, and voiding an entry made in error;
+each in one transaction and audited (docs/clinical-rules.md#medication-administration).
 
-Locks, in the order of docs/concurrency.md: the active plan's medication line (level 3: every
-dose of one line, scheduled or PRN, is documented one at a time, so two PRN doses cannot both
-pass the interval check), then the due dose's row (level 4), made on its first documentation.
-Two nurses documenting one due dose at once: the second waits for the first, then finds the
-dose documented and is answered 409; nothing is doubled."""
+Locks, in the order of docs/concurrency.md: the active plan's medication lines of the drug, in
+key order (level 3: every dose of one drug, scheduled or PRN, is documented one at a time, so
+two PRN doses cannot both pass the interval check, even through two lines), then the due dose's
+row (level 4), made on its first documentation. Two nurses documenting one due dose at once: the
+second waits for the first, then finds the dose documented and is answered 409; nothing is
+doubled."""
 
 from __future__ import annotations
 
@@ -101,7 +102,9 @@ def _dose(data: dict[str, Any], order: Order) -> tuple[Decimal, str]:
     return dose, unit
 
 
-def _active_line(patient: Patient, medication: object) -> tuple[schedule.Line, PlanMedication]:
+def _active_line(
+    patient: Patient, medication: object
+) -> tuple[schedule.Line, PlanMedication, list[mar_selectors.SignedPlan]]:
     plans = mar_selectors.signed_plans(patient)
     active = mar_selectors.active_plan(plans)
     try:
@@ -111,8 +114,13 @@ def _active_line(patient: Patient, medication: object) -> tuple[schedule.Line, P
     if active is not None and wanted is not None:
         for line in active.lines:
             if schedule.line_uid(line.pk) == wanted:
-                med = PlanMedication.objects.select_for_update(no_key=True).get(pk=line.pk)
-                return line, med
+                # Every line of the drug, in key order: the PRN interval and the daily limits
+                # are the drug's, so two lines of one drug are documented one at a time too.
+                same_drug = PlanMedication.objects.select_for_update(no_key=True).filter(
+                    plan_id=line.plan_pk, drug=line.drug
+                )
+                med = next(m for m in same_drug.order_by("pk") if m.pk == line.pk)
+                return line, med, plans
     raise AdministrationRefused(
         AdministrationRule.NOT_ON_ACTIVE_PLAN,
         "This medication is not on the patient's active plan: a dose can only be documented "
@@ -149,6 +157,45 @@ def _due_dose(
             }
         )
     return min(near, key=lambda d: abs(d.due_at - given_at))
+
+
+def _check_ordered(
+    plans: list[mar_selectors.SignedPlan],
+    line: schedule.Line,
+    due_dose: object,
+    given_at: datetime.datetime,
+) -> None:
+    """A dose is ordered by the plan version in force when it was given, which has a line of
+    its drug (a version before an amendment, for a dose charted late); a PRN line has no due
+    doses (docs/clinical-rules.md#administration-times)."""
+    in_force = [
+        s
+        for s in plans
+        if s.active_from.replace(second=0, microsecond=0) <= given_at
+        and (s.active_until is None or given_at < s.active_until)
+    ]
+    if not any(other.drug == line.drug for s in in_force for other in s.lines):
+        raise ValidationError(
+            {
+                "given_at": [
+                    "No signed plan in force at this time ordered this medication: a dose "
+                    "given before the order cannot be documented against it."
+                ]
+            }
+        )
+    if schedule.is_prn(line.frequency) and due_dose not in (None, ""):
+        raise ValidationError(
+            {"due_dose": ["An as-needed line has no due doses: leave due_dose out."]}
+        )
+
+
+def _check_not_early(due: schedule.ScheduledDose, given_at: datetime.datetime) -> None:
+    """A dose given more than 2 hours before a due dose is not that dose: naming tomorrow's
+    would give two doses today past the one-entry-per-due-dose rule."""
+    if due.due_at - given_at > NEAREST_DUE:
+        raise ValidationError(
+            {"due_dose": ["This dose is due more than 2 hours after the time given."]}
+        )
 
 
 def _lock_due(patient: Patient, due: schedule.ScheduledDose) -> DueDose:
@@ -195,14 +242,13 @@ def administration_record(
         raise ValidationError({"status": ["Choose given, held, refused or omitted."]})
     reason = _reason(data, status)
     given_at = _given_at(data.get("given_at"), now)
-    line, medication = _active_line(patient, data.get("medication"))
-    if given_at < line.active_from - CLOCK_SKEW:
-        raise ValidationError(
-            {"given_at": ["This time is before the plan that orders the dose was signed."]}
-        )
+    line, medication, plans = _active_line(patient, data.get("medication"))
+    _check_ordered(plans, line, data.get("due_dose"), given_at)
     due = (
         None if schedule.is_prn(line.frequency) else _due_dose(line, data.get("due_dose"), given_at)
     )
+    if due is not None and status == AdministrationStatus.GIVEN:
+        _check_not_early(due, given_at)
     order = Order(line, medication, due)
     dose, unit = _dose(data, order)
     due_row = _lock_due(patient, due) if due is not None else None
