@@ -282,11 +282,29 @@ def worklist_patients(user: RequestUser, item: WorkItem) -> QuerySet[Patient]:
     account = staff_account(user)
     if account is None or item not in worklist_items(account):
         return Patient.objects.none()
+    return _team_patients(account)
+
+
+def _team_patients(account: User) -> QuerySet[Patient]:
     return Patient.objects.filter(
         pk__in=CareTeamMember.objects.filter(user=account, ended_at__isnull=True)
         .order_by()
         .values("patient_id")
     )
+
+
+def can_view_medication_pass(user: RequestUser | None) -> bool:
+    """The medication pass page is for those who give the doses (docs/permissions.md)."""
+    return has_perm(user, Perm.MAR_RECORD)
+
+
+def medication_pass_patients(user: RequestUser) -> QuerySet[Patient]:
+    """Whose doses are on this person's medication pass: their care teams' patients, like a
+    worklist (an emergency grant opens one chart, it does not add a patient to the round)."""
+    account = staff_account(user)
+    if account is None or not can_view_medication_pass(account):
+        return Patient.objects.none()
+    return _team_patients(account)
 
 
 # Rules on records: each decided here once, called by services (which enforce it), views,

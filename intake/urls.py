@@ -13,6 +13,7 @@ from intake.views import (
     interview,
     lab,
     lockout,
+    mar,
     mfa,
     patient,
     record_discard,
@@ -189,6 +190,19 @@ urlpatterns = [
         "patients/<uuid:patient_id>/vital-signs/alerts/<uuid:vital_alert_id>/acknowledge/",
         vital_signs.vital_sign_alert_acknowledge_view,
         name="vital-sign-alert-acknowledge",
+    ),
+    # medication administration
+    path("medication-pass/", mar.medication_pass_view, name="medication-pass"),
+    path("patients/<uuid:patient_id>/mar/", mar.patient_mar_view, name="patient-mar"),
+    path(
+        "patients/<uuid:patient_id>/mar/record/",
+        mar.patient_mar_record_view,
+        name="patient-mar-record",
+    ),
+    path(
+        "patients/<uuid:patient_id>/mar/void/",
+        mar.patient_mar_void_view,
+        name="patient-mar-void",
     ),
     # lab pages
     path("patients/<uuid:patient_id>/labs/", lab.lab_list, name="lab-list"),

@@ -150,11 +150,46 @@ def values(patient, team_physician):
         **_vital_sign_values(patient),
         **_privacy_values(patient, team_physician),
         **_plan_values(patient),
+        **_mar_values(patient),
         # Drafted by the team physician, who walks the pages as its author.
         "interview_id": Interview.objects.create(
             patient=patient, author=team_physician, interviewed_on=episode.admitted_on
         ).pk,
     }
+
+
+def _mar_values(patient) -> dict:
+    """A signed plan with an as-needed line, and a dose of it given: an entry to void."""
+    import datetime
+
+    from django.utils import timezone
+
+    from intake.mar_schedule import line_uid, local_date
+    from intake.services.medication_administration import administration_record
+    from tests.mar_support import signed_plan
+
+    physician = patient.care_team.get(team_role="physician").user
+    now = timezone.now()
+    plan = signed_plan(
+        patient,
+        physician,
+        [
+            {
+                "drug": "loperamide",
+                "dose": "2",
+                "frequency": "q6h-prn",
+                "start_date": local_date(now),
+                "route": "oral",
+            }
+        ],
+        signed_at=now - datetime.timedelta(hours=1),
+    )
+    entry = administration_record(
+        actor=patient.care_team.get(team_role="nurse").user,
+        patient=patient,
+        data={"medication": line_uid(plan.medications.get().pk), "status": "given"},
+    )
+    return {"entry_id": entry.pk}
 
 
 def _plan_values(patient):
