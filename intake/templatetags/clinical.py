@@ -53,3 +53,23 @@ def redisclosure_notice() -> str:
 @register.filter
 def when(value) -> str:
     return format_local(value) if value else ""
+
+
+@register.filter
+def when_short(value) -> str:
+    """ "09:40" for a moment of today in the clinic's zone, `when` for any other day (the
+    medication pass: the latest vital signs are most often this morning's)."""
+    if not value:
+        return ""
+    from django.utils import timezone
+
+    local = timezone.localtime(value)
+    return f"{local:%H:%M}" if local.date() == timezone.localdate() else format_local(value)
+
+
+@register.filter
+def amount(value) -> str:
+    """A dose as written on an order: 0.100 -> "0.1", 4.000 -> "4" (formulary.amount_text)."""
+    from intake.formulary import amount_text
+
+    return "" if value is None or value == "" else amount_text(value)
