@@ -293,16 +293,11 @@ def _team_patients(account: User) -> QuerySet[Patient]:
     )
 
 
-def can_view_medication_pass(user: RequestUser | None) -> bool:
-    """The medication pass page is for those who give the doses (docs/permissions.md)."""
-    return has_perm(user, Perm.MAR_RECORD)
-
-
 def medication_pass_patients(user: RequestUser) -> QuerySet[Patient]:
-    """Whose doses are on this person's medication pass: their care teams' patients, like a
-    worklist (an emergency grant opens one chart, it does not add a patient to the round)."""
+    """Whose doses are on this person's medication pass (for `mar.record`): their care teams'
+    patients, like a worklist (an emergency grant opens a chart, it adds no one to the round)."""
     account = staff_account(user)
-    if account is None or not can_view_medication_pass(account):
+    if account is None or not has_perm(account, Perm.MAR_RECORD):
         return Patient.objects.none()
     return _team_patients(account)
 

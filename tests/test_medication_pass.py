@@ -224,3 +224,32 @@ def test_the_query_count_does_not_grow_with_the_patients(
     assert two == six
     with django_assert_max_num_queries(15):
         nurse.get(PASS)
+
+
+def test_prn_lines_show_when_they_may_be_given_next(nurse, patient, team_physician):
+    prn = {"drug": "loperamide", "dose": "2", "frequency": "q6h-prn", "start_date": D}
+    plan = detox(patient, team_physician, [*LINES, {**prn, "route": "oral"}])
+    page = text(nurse.get(PASS))
+    assert page.count('data-testid="pass-prn"') == 1
+    assert "Available now" in page and "Given today 0 of 8 mg a day" in page
+    administration_record(
+        actor=team_physician,
+        patient=patient,
+        data={"medication": str(line_uid(line(plan, "loperamide").pk)), "status": "given"},
+    )
+    page = text(nurse.get(PASS))
+    assert "Next allowed 16:00" in page and "Given today 2 of 8 mg a day" in page
+
+
+def test_an_emergency_grant_adds_no_patient_to_the_round(client, patient, plan, offteam_nurse):
+    from intake.services.break_glass import break_glass_open
+
+    break_glass_open(
+        actor=offteam_nurse,
+        patient_id=patient.pk,
+        reason="Overdose in the lobby, unresponsive",
+        category="overdose",
+    )
+    client.force_login(offteam_nurse)
+    page = text(client.get(PASS))
+    assert "Maria Lopez" not in page and 'data-testid="pass-empty"' in page
