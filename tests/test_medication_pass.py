@@ -203,6 +203,13 @@ def _patients(n, nurse_user, physician):
             actor=nurse_user, patient=p, taken_at=at(D, 9, 30), values={"heart_rate": 72}
         )
         cows(p, nurse_user, at(D, 9, 20), 6)
+        # Documented doses come with their author: a scheduled one and an as-needed one.
+        for drug, due in (("ondansetron", at(D, 9)), ("loperamide", None)):
+            med = p.treatment_plans.get().medications.get(drug=drug)
+            data = {"medication": str(line_uid(med.pk)), "status": "given"}
+            if due is not None:
+                data["due_dose"] = str(due_dose_uid(med.pk, due))
+            administration_record(actor=nurse_user, patient=p, data=data)
 
 
 def _count(client):
