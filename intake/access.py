@@ -282,11 +282,24 @@ def worklist_patients(user: RequestUser, item: WorkItem) -> QuerySet[Patient]:
     account = staff_account(user)
     if account is None or item not in worklist_items(account):
         return Patient.objects.none()
+    return _team_patients(account)
+
+
+def _team_patients(account: User) -> QuerySet[Patient]:
     return Patient.objects.filter(
         pk__in=CareTeamMember.objects.filter(user=account, ended_at__isnull=True)
         .order_by()
         .values("patient_id")
     )
+
+
+def medication_pass_patients(user: RequestUser) -> QuerySet[Patient]:
+    """Whose doses are on this person's medication pass (for `mar.record`): their care teams'
+    patients, like a worklist (an emergency grant opens a chart, it adds no one to the round)."""
+    account = staff_account(user)
+    if account is None or not has_perm(account, Perm.MAR_RECORD):
+        return Patient.objects.none()
+    return _team_patients(account)
 
 
 # Rules on records: each decided here once, called by services (which enforce it), views,

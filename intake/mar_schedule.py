@@ -92,6 +92,11 @@ class Line:
     # A `once` line an amendment carried over: its dose was ordered by the version before.
     carried_over: bool = False
 
+    @property
+    def uid(self) -> uuid.UUID:
+        """The line's opaque id (`line_uid`), as the API and the pages' forms name it."""
+        return line_uid(self.pk)
+
 
 @dataclass(frozen=True)
 class ScheduledDose:

@@ -245,13 +245,14 @@ def resolve_vital_signs(
 
 
 def resolve_administration(
-    user, entry_id, perm: Perm, *, action=AuditAction.READ, audit_allowed=True
+    user, entry_id, perm: Perm, *, patient_id=None, action=AuditAction.READ, audit_allowed=True
 ):
     return resolve_record(
         user,
         MedicationAdministration,
         entry_id,
         perm,
+        patient_id=patient_id,
         action=action,
         audit_allowed=audit_allowed,
         object_type="administration",

@@ -14,6 +14,7 @@ from intake.views import (
     interview,
     lab,
     lockout,
+    mar,
     mfa,
     patient,
     record_discard,
@@ -202,6 +203,19 @@ urlpatterns = [
         "patients/<uuid:patient_id>/withdrawal-review/",
         withdrawal_review.withdrawal_review_view,
         name="withdrawal-review",
+    ),
+    # medication administration
+    path("medication-pass/", mar.medication_pass_view, name="medication-pass"),
+    path("patients/<uuid:patient_id>/mar/", mar.patient_mar_view, name="patient-mar"),
+    path(
+        "patients/<uuid:patient_id>/mar/record/",
+        mar.patient_mar_record_view,
+        name="patient-mar-record",
+    ),
+    path(
+        "patients/<uuid:patient_id>/mar/void/",
+        mar.patient_mar_void_view,
+        name="patient-mar-void",
     ),
     # lab pages
     path("patients/<uuid:patient_id>/labs/", lab.lab_list, name="lab-list"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -66,8 +66,8 @@ def _line(
     )
 
 
-def _signed_versions(plans: Sequence[TreatmentPlan]) -> list[SignedPlan]:
-    """One patient's signed plans (in signing order, medications prefetched) as SignedPlans."""
+def _versions(plans: Sequence[TreatmentPlan]) -> list[SignedPlan]:
+    """One patient's signed versions (in signing order), each with its active window."""
     found: list[SignedPlan] = []
     once_seen: set[tuple[str, datetime.date]] = set()
     for i, plan in enumerate(plans):
@@ -89,30 +89,30 @@ def _signed_versions(plans: Sequence[TreatmentPlan]) -> list[SignedPlan]:
     return found
 
 
-def _signed_queryset() -> QuerySet[TreatmentPlan]:
-    return (
+def signed_plans_for(
+    patients: QuerySet[Patient] | Sequence[Patient], *, with_patient: bool = False
+) -> dict[uuid.UUID, list[SignedPlan]]:
+    """`signed_plans` of many patients in two queries (the plans, their lines), by patient id;
+    a patient with no signed plan is absent. `with_patient`: each plan's patient comes along."""
+    plans = (
         TreatmentPlan.objects.filter(
-            status__in=sorted(SIGNED_PLAN_STATUSES), signed_at__isnull=False
+            patient__in=patients, status__in=sorted(SIGNED_PLAN_STATUSES), signed_at__isnull=False
         )
         .order_by("patient_id", "signed_at")
         .prefetch_related("medications")
     )
+    if with_patient:
+        plans = plans.select_related("patient")
+    by_patient: dict[uuid.UUID, list[TreatmentPlan]] = {}
+    for plan in plans:
+        by_patient.setdefault(plan.patient_id, []).append(plan)
+    return {pk: _versions(found) for pk, found in by_patient.items()}
 
 
 def signed_plans(patient: Patient) -> list[SignedPlan]:
     """The patient's signed plan versions in signing order, each with the window in which it was
     the active one (to the next signature, or to its closing) and its medication lines."""
-    return _signed_versions(list(_signed_queryset().filter(patient=patient)))
-
-
-def signed_plans_for(patients: Iterable[Patient]) -> dict[uuid.UUID, list[SignedPlan]]:
-    """`signed_plans` of many patients in two queries (the plans with their patients, their
-    medications), by patient id; a patient without a signed plan is absent. `patients` may be
-    a queryset (read as a subquery)."""
-    by_patient: dict[uuid.UUID, list[TreatmentPlan]] = {}
-    for plan in _signed_queryset().filter(patient__in=patients).select_related("patient"):
-        by_patient.setdefault(plan.patient_id, []).append(plan)
-    return {pk: _signed_versions(plans) for pk, plans in by_patient.items()}
+    return signed_plans_for([patient]).get(patient.pk, [])
 
 
 def active_plan(plans: Sequence[SignedPlan]) -> SignedPlan | None:
@@ -167,7 +167,7 @@ def entries_between(
     return (
         MedicationAdministration.objects.filter(patient=patient)
         .filter(Q(given_at__gte=start, given_at__lt=end) | Q(due_at__gte=start, due_at__lt=end))
-        .select_related("void_entry", "created_by", "medication")
+        .select_related("void_entry__created_by", "created_by", "medication")
         .order_by("given_at", "created_at")
     )
 
@@ -291,18 +291,29 @@ def mar_day(patient: Patient, day: datetime.date, now: datetime.datetime) -> Mar
     ]
     scheduled = dose_rows(plans, day_entries, day, day, now)
     active = active_plan(plans)
-    prn: list[PrnRow] = []
-    if active is not None:
-        meds = {m.pk: m for m in active.plan.medications.all()}
-        given = [
-            e
-            for e in entries
-            if e.status == AdministrationStatus.GIVEN and e.due_dose_id is None and not is_voided(e)
-        ]
-        for line in active.lines:
-            if schedule.is_prn(line.frequency):
-                prn.append(prn_row(line, meds[line.pk].indication, given, day, now))
+    prn = prn_rows(active, entries, day, now) if active is not None else []
     return MarDay(date=day, scheduled=scheduled, prn=prn, active=active)
+
+
+def prn_rows(
+    active: SignedPlan,
+    entries: Sequence[MedicationAdministration],
+    day: datetime.date,
+    now: datetime.datetime,
+) -> list[PrnRow]:
+    """The active plan's PRN lines on `day`, from `entries` reaching back the longest PRN
+    interval before the day's start (`prn_row`)."""
+    meds = {m.pk: m for m in active.plan.medications.all()}
+    given = [
+        e
+        for e in entries
+        if e.status == AdministrationStatus.GIVEN and e.due_dose_id is None and not is_voided(e)
+    ]
+    return [
+        prn_row(line, meds[line.pk].indication, given, day, now)
+        for line in active.lines
+        if schedule.is_prn(line.frequency)
+    ]
 
 
 def _standing_given(patient: Patient) -> QuerySet[MedicationAdministration]:

@@ -61,3 +61,15 @@ def amount(value) -> str:
 @register.filter
 def when(value) -> str:
     return format_local(value) if value else ""
+
+
+@register.filter
+def when_short(value) -> str:
+    """ "09:40" for a moment of today in the clinic's zone, `when` for any other day (the
+    medication pass: the latest vital signs are most often this morning's)."""
+    if not value:
+        return ""
+    from django.utils import timezone
+
+    local = timezone.localtime(value)
+    return f"{local:%H:%M}" if local.date() == timezone.localdate() else format_local(value)
