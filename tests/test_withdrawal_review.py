@@ -8,6 +8,7 @@ import datetime
 import pytest
 import time_machine
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 from intake.models import AuditEvent, Episode, TreatmentPlan, WithdrawalReview
 from intake.services.medication_administration import administration_record, administration_void
@@ -458,9 +459,15 @@ class TestPage:
     def test_the_page_reads_in_a_fixed_number_of_queries(
         self, physician_client, physician_api, patient, detox, django_assert_max_num_queries
     ):
-        for n in range(5):
+        # The plan, the reviews and the last three days of the flowsheet beside them: the same
+        # count with one review as with five (after a first request, which saves the session).
+        review(physician_api, patient, "continue", note="Day 0.")
+        physician_client.get(PAGE.format(patient.pk))
+        with django_assert_max_num_queries(18):
+            assert physician_client.get(PAGE.format(patient.pk)).status_code == 200
+        for n in range(1, 5):
             review(physician_api, patient, "continue", note=f"Day {n}.")
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(18):
             assert physician_client.get(PAGE.format(patient.pk)).status_code == 200
 
 
@@ -537,3 +544,47 @@ class TestAtOnce:
         assert set(
             WithdrawalReview.objects.filter(patient=patient).values_list("amendment", flat=True)
         ) == {draft.pk}
+
+
+def test_the_review_page_shows_the_flowsheet_beside_the_plan(
+    physician_client, patient, detox, team_nurse
+):
+    """The physician reviews the detox, not only the plan: the last days' scores with their
+    bands, the vital signs with their flags and each dose as given or held, in words."""
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        plan = signed_plan(
+            patient,
+            detox.signed_by,
+            [
+                {
+                    "drug": "clonidine",
+                    "dose": "0.1",
+                    "frequency": "q6h-prn",
+                    "start_date": now.date(),
+                }
+            ],
+            signed_at=now - datetime.timedelta(hours=2),
+            previous=detox,
+            episode=detox.episode,
+            withdrawal_monitoring={"instrument": "cows", "every_hours": 4},
+        )
+        cows(patient, team_nurse, now - datetime.timedelta(minutes=50), 14)
+        vitals(
+            patient,
+            team_nurse,
+            now - datetime.timedelta(minutes=40),
+            systolic=84,
+            diastolic=52,
+            heart_rate=58,
+        )
+        administration_record(
+            actor=team_nurse,
+            patient=patient,
+            data={"medication": med_id(plan, "clonidine"), "status": "held", "reason": "BP 84/52"},
+        )
+        page = physician_client.get(PAGE.format(patient.pk)).content.decode()
+    sheet = page[page.index('data-testid="review-flowsheet"') :]
+    assert 'data-testid="withdrawal-flowsheet"' in sheet
+    assert "14" in sheet and "Moderate" in sheet
+    assert "84" in sheet and "Held" in sheet and "BP 84/52" in sheet

@@ -19,7 +19,7 @@ from intake import resolvers
 from intake.access import Perm
 from intake.forms.withdrawal_review import WithdrawalReviewForm
 from intake.models import AuditAction, ReviewDecision, WithdrawalReview
-from intake.selectors.flowsheet import default_first_day, withdrawal_flowsheet
+from intake.selectors.flowsheet import withdrawal_flowsheet
 from intake.selectors.withdrawal_review import (
     completed_summary,
     summary_view,
@@ -78,13 +78,13 @@ def withdrawal_review_view(request: HttpRequest, patient_id: UUID) -> HttpRespon
             )
             return redirect(_after(review))
     state = withdrawal_state(patient=patient)
-    # The flowsheet beside the plan: the last days of the detox (the whole of it on its page).
+    # The flowsheet beside the plan: the last days of the detox (the whole of it on its page),
+    # from the active plan's signing at the earliest (already read: no query to find it).
     now = timezone.now()
     today = schedule.local_date(now)
-    first = max(
-        default_first_day(patient=patient, now=now),
-        today - datetime.timedelta(days=REVIEW_FLOWSHEET_DAYS - 1),
-    )
+    first = today - datetime.timedelta(days=REVIEW_FLOWSHEET_DAYS - 1)
+    if state.plan is not None and state.plan.signed_at is not None:
+        first = min(today, max(first, schedule.local_date(state.plan.signed_at)))
     return render(
         request,
         "intake/withdrawal_review.html",
