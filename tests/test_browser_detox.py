@@ -217,6 +217,9 @@ def _physician_completes(page, base, patient) -> None:
     page.goto(f"{base}/patients/{patient.pk}/")
     chart = page.get_by_test_id("withdrawal-summary").inner_text()
     assert "Completed withdrawal management" in chart and "2 days" in chart
+    assert "Buprenorphine/naloxone (sublingual)\t1\t4 mg" in chart
+    assert "Clonidine" not in chart
+    assert "COWS\t18\tModerate" in chart
     assert page.get_by_test_id("withdrawal-review-link").count() == 0
     _shot(page, "11-chart-summary")
 
@@ -232,10 +235,16 @@ def test_a_detox_runs_end_to_end(live_server, browser):
         patient, episode, plan = _detox_patient(nurse, physician)
         page = browser.new_page(viewport=VIEWPORT)
         sign_in(page, base, "nina")
+        due = page.get_by_test_id("worklist-doses-due").inner_text()
+        assert "Whitfield, Dario" in due and "Clonidine 0.1 mg" in due
+        _shot(page, "00-nurse-worklist")
         _nurse_records_low_vitals(page, base, patient)
         _nurse_holds_the_clonidine(page, base, patient, plan)
         _nurse_scores_a_cows(page, base, patient)
         _nurse_gives_the_buprenorphine(page, base, patient)
+        # The held dose is documented: no longer due on the nurse's worklist.
+        page.get_by_role("link", name="Home").click()
+        assert page.get_by_test_id("worklist-doses-due").get_by_test_id("work-row").count() == 0
         page.close()
 
         page = browser.new_page(viewport=VIEWPORT)
