@@ -334,7 +334,41 @@ def _worklist_rows(physician, nurse, counselor, n):
         every_kind_of_work(p, physician, nurse, counselor)
         plan(p, physician, status="changes-requested", comment="Add naloxone.")
         plan(p, counselor, status="changes-requested", comment="Add naloxone.")
-        plan(p, counselor, status="active", review_date=due)
+        _detox_work(
+            p, plan(p, counselor, status="active", review_date=due, **_detox_lines()), nurse
+        )
+
+
+def _detox_lines():
+    """A detox plan signed yesterday: clonidine four times a day (yesterday's doses missed) and
+    two PRN lines."""
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    oral = {"route": "oral", "start_date": yesterday}
+    return {
+        "signed_at": timezone.now() - datetime.timedelta(days=1),
+        "lines": [
+            {"drug": "clonidine", "dose": "0.1", "frequency": "qid", **oral},
+            {"drug": "ondansetron", "dose": "4", "frequency": "q8h-prn", **oral},
+            {"drug": "loperamide", "dose": "2", "frequency": "q4h-prn", **oral},
+        ],
+    }
+
+
+def _detox_work(patient, active, nurse):
+    """Every kind of withdrawal work: missed doses, a held dose, COWS rising despite a dose."""
+    from intake.mar_schedule import line_uid
+    from intake.services.medication_administration import administration_record
+    from tests.mar_support import cows
+
+    now = timezone.now()
+    lines = {m.drug: str(line_uid(m.pk)) for m in active.medications.all()}
+    cows(patient, nurse, now - datetime.timedelta(minutes=60), 11)
+    given = {"medication": lines["ondansetron"], "status": "given"}
+    minutes_ago = now - datetime.timedelta(minutes=30)
+    administration_record(actor=nurse, patient=patient, data={**given, "given_at": minutes_ago})
+    cows(patient, nurse, now - datetime.timedelta(minutes=10), 14)
+    held = {"medication": lines["loperamide"], "status": "held", "reason": "No diarrhea"}
+    administration_record(actor=nurse, patient=patient, data=held)
 
 
 @pytest.mark.parametrize("role", ["physician", "nurse", "counselor"])
@@ -347,7 +381,14 @@ def test_each_roles_worklist_has_a_fixed_budget(
     small = _page_queries(client, "get", "/")
     _worklist_rows(team_physician, team_nurse, team_counselor, LARGE - SMALL)
     response = client.get("/")
-    assert response.content.decode().count('data-testid="work-row"') > LARGE / 2
+    page = response.content.decode()
+    assert page.count('data-testid="work-row"') > LARGE / 2
+    sections = {
+        "physician": ("COWS rising", "Doses held", "Missed doses"),
+        "nurse": ("Missed doses",),
+    }
+    for section in sections.get(role, ()):
+        assert section in page, section
     _assert_budget(small, _page_queries(client, "get", "/"))
 
 

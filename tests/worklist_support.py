@@ -58,8 +58,19 @@ def draft_interview(patient, author):
     )
 
 
-def plan(patient, author, *, status="draft", review_date=None, comment="", reviewer=None):
-    """A behavioral-only plan in `status` (signed statuses set straight on the row, as the
+def plan(
+    patient,
+    author,
+    *,
+    status="draft",
+    review_date=None,
+    comment="",
+    reviewer=None,
+    lines=(),
+    signed_at=None,
+):
+    """A plan in `status`, behavioral-only unless `lines` ([{"drug", "dose", "frequency",
+    "route", "start_date"}]) are given (signed statuses set straight on the row, as the
     query-budget tests do: the signing itself is tested elsewhere)."""
     signed = status == "active"
     row = TreatmentPlan.objects.create(
@@ -70,13 +81,15 @@ def plan(patient, author, *, status="draft", review_date=None, comment="", revie
         created_by=author,
         updated_by=author,
     )
+    for i, line in enumerate(lines):
+        row.medications.create(position=i, **line)
     TreatmentPlan.objects.filter(pk=row.pk).update(
         status=status,
         submitted_at=timezone.now() - datetime.timedelta(days=2) if status != "draft" else None,
         submitted_by=author if status != "draft" else None,
         review_comment=comment,
         reviewed_by=reviewer,
-        signed_at=timezone.now() if signed else None,
+        signed_at=(signed_at or timezone.now()) if signed else None,
         signed_by=reviewer or author if signed else None,
         content_hash="0" * 64 if signed else "",
     )
