@@ -135,6 +135,8 @@ DETOX_PAGES: tuple[tuple[str, str, str], ...] = (
     ("mar_api_nurse", "nurse", "/api/v1/patients/{detox}/mar/?date={mar_date}"),
     ("flowsheet", "physician", "/patients/{detox}/withdrawal-flowsheet/?{week}"),
     ("flowsheet_api", "physician", "/api/v1/patients/{detox}/withdrawal-flowsheet/?{week}"),
+    ("medication_pass", "nurse", "/medication-pass/?hours=12"),
+    ("withdrawal_review", "physician", "/patients/{detox}/withdrawal-review/"),
 )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bench.generate import events, tables
 from bench.generate.assessments import assessments
-from bench.generate.common import BASE, pick
+from bench.generate.common import BASE, EMPTY_JSON, pick
 from bench.generate.course import Course
 from bench.generate.detox import supervised_detox
 from bench.generate.interviews import interview
@@ -56,6 +56,9 @@ def episode(state: ClinicState, stay: Stay) -> None:
             "status": "active" if stay.active else "discharged",
             "discharged_on": None if stay.active else stay.end,
             "discharge_reason": reason,
+            # The completion summary of a supervised detox is written by the physician's
+            # review (services/withdrawal_review.py); generated detoxes are still running.
+            "withdrawal_summary": EMPTY_JSON,
         },
     )
     state.audit(admitted_at, counselor, stay.pid, eid, events.episode_admitted())
