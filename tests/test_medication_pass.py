@@ -260,3 +260,30 @@ def test_an_emergency_grant_adds_no_patient_to_the_round(client, patient, plan, 
     client.force_login(offteam_nurse)
     page = text(client.get(PASS))
     assert "Maria Lopez" not in page and 'data-testid="pass-empty"' in page
+
+
+def test_only_patients_with_doses_to_give_are_read_for_the_pass(patient, team_physician):
+    """A caseload is mostly patients without medication: the pass and the worklist read the
+    signed plans only of those with a line in force, or one that stopped recently."""
+    import datetime
+
+    from django.utils import timezone
+
+    from intake.selectors.mar import signed_plans_for
+    from tests.factories import CareTeamMemberFactory, PatientFactory
+    from tests.mar_support import signed_plan
+
+    now = timezone.now()
+    behavioral_only = PatientFactory()
+    CareTeamMemberFactory(patient=behavioral_only, user=team_physician, team_role="physician")
+    signed_plan(behavioral_only, team_physician, [], signed_at=now - datetime.timedelta(days=3))
+    signed_plan(
+        patient,
+        team_physician,
+        [{"drug": "clonidine", "dose": "0.1", "frequency": "qid", "start_date": now.date()}],
+        signed_at=now - datetime.timedelta(hours=3),
+    )
+    both = [patient, behavioral_only]
+    assert set(signed_plans_for(both)) == {patient.pk, behavioral_only.pk}
+    since = now - datetime.timedelta(hours=4)
+    assert set(signed_plans_for(both, dosed_since=since)) == {patient.pk}

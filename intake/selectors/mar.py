@@ -140,17 +140,32 @@ def _keep_lines(plan: TreatmentPlan) -> None:
 
 
 def signed_plans_for(
-    patients: QuerySet[Patient] | Sequence[Patient], *, with_patient: bool = False
+    patients: QuerySet[Patient] | Sequence[Patient],
+    *,
+    with_patient: bool = False,
+    dosed_since: datetime.datetime | None = None,
 ) -> dict[uuid.UUID, list[SignedPlan]]:
-    """`signed_plans` of many patients in two queries (the plans, their lines), by patient id;
-    a patient with no signed plan is absent. `with_patient`: each plan's patient comes along."""
+    """`signed_plans` of many patients in one query (the plans with their lines), by patient
+    id; a patient with no signed plan is absent. `with_patient`: each plan's patient comes
+    along. `dosed_since` (a caseload's pass or worklist): only the patients with a signed plan
+    that has medication lines and is active, or stopped being so since then; the others have
+    no dose to give or to miss, and a caseload is mostly them."""
     plans = (
         TreatmentPlan.objects.filter(
             patient__in=patients, status__in=sorted(SIGNED_PLAN_STATUSES), signed_at__isnull=False
         )
         .annotate(lines=ArraySubquery(_LINES))
+        # What the MAR never reads: the signed copy, the problems, the review's words.
+        .defer("signed_content", "problems", "warnings", "review_comment", "amendment_reason")
         .order_by("patient_id", "signed_at")
     )
+    if dosed_since is not None:
+        dosing = TreatmentPlan.objects.filter(
+            Q(status=PlanStatus.ACTIVE) | Q(updated_at__gte=dosed_since),
+            status__in=sorted(SIGNED_PLAN_STATUSES),
+            medications__isnull=False,
+        )
+        plans = plans.filter(patient__in=dosing.values("patient_id"))
     if with_patient:
         plans = plans.select_related("patient")
     by_patient: dict[uuid.UUID, list[TreatmentPlan]] = {}

@@ -156,7 +156,9 @@ def medication_pass(
     due time (then patient, then drug), documented ones with their entry; and per patient the
     latest vital signs, the latest COWS and the active plan's PRN lines today."""
     start, end = now - LOOK_BACK, now + datetime.timedelta(hours=hours)
-    plans = mar.signed_plans_for(access.medication_pass_patients(user), with_patient=True)
+    plans = mar.signed_plans_for(
+        access.medication_pass_patients(user), with_patient=True, dosed_since=start - LOOK_BACK
+    )
     actives = {pk: a for pk, found in plans.items() if (a := mar.active_plan(found)) and a.lines}
     ids = sorted(actives, key=str)
     today = schedule.local_date(now)

@@ -208,7 +208,7 @@ def mar_work(user: User, now: datetime.datetime | None = None) -> MarWork:
         return work
     # Every kind reaches the same patients: the person's care teams' (a subquery, not a read).
     patients = access.worklist_patients(user, items[0])
-    plans = signed_plans_for(patients, with_patient=True)
+    plans = signed_plans_for(patients, with_patient=True, dosed_since=now - 2 * LOOK_BACK)
     if not any(signed.lines for versions in plans.values() for signed in versions):
         return work  # no medication line: no dose due, documented or given
     start, _ = schedule.local_day_bounds(schedule.local_date(now - LOOK_BACK))
