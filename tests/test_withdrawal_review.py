@@ -463,11 +463,11 @@ class TestPage:
         # count with one review as with five (after a first request, which saves the session).
         review(physician_api, patient, "continue", note="Day 0.")
         physician_client.get(PAGE.format(patient.pk))
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(17):
             assert physician_client.get(PAGE.format(patient.pk)).status_code == 200
         for n in range(1, 5):
             review(physician_api, patient, "continue", note=f"Day {n}.")
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(17):
             assert physician_client.get(PAGE.format(patient.pk)).status_code == 200
 
 

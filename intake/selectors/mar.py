@@ -94,7 +94,7 @@ def _versions(plans: Sequence[TreatmentPlan]) -> list[SignedPlan]:
 # A signed plan's lines come with the plan, as one array of JSON objects (a signed line never
 # changes): one query for the plans and their lines instead of two, on every page that reads
 # the MAR (the home page's worklist among them). Doses as text, so they stay exact.
-_LINES = (
+PLAN_LINES = (
     PlanMedication.objects.filter(plan=OuterRef("pk"))
     .order_by("position")
     .values(
@@ -115,7 +115,7 @@ _LINES = (
 )
 
 
-def _keep_lines(plan: TreatmentPlan) -> None:
+def keep_lines(plan: TreatmentPlan) -> None:
     """The plan's lines (read with it) as its `medications`, as a prefetch would leave them."""
     meds = []
     for row in getattr(plan, "lines", None) or []:
@@ -154,7 +154,7 @@ def signed_plans_for(
         TreatmentPlan.objects.filter(
             patient__in=patients, status__in=sorted(SIGNED_PLAN_STATUSES), signed_at__isnull=False
         )
-        .annotate(lines=ArraySubquery(_LINES))
+        .annotate(lines=ArraySubquery(PLAN_LINES))
         # What the MAR never reads: the signed copy, the problems, the review's words.
         .defer("signed_content", "problems", "warnings", "review_comment", "amendment_reason")
         .order_by("patient_id", "signed_at")
@@ -170,7 +170,7 @@ def signed_plans_for(
         plans = plans.select_related("patient")
     by_patient: dict[uuid.UUID, list[TreatmentPlan]] = {}
     for plan in plans:
-        _keep_lines(plan)
+        keep_lines(plan)
         by_patient.setdefault(plan.patient_id, []).append(plan)
     return {pk: _versions(found) for pk, found in by_patient.items()}
 

@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import QuerySet
 
 from intake import access
@@ -25,6 +26,7 @@ from intake.models import (
     TreatmentPlan,
     WithdrawalReview,
 )
+from intake.selectors.mar import PLAN_LINES, keep_lines
 from intake.selectors.patient import Chart
 
 
@@ -94,12 +96,16 @@ def withdrawal_state_of(plan: TreatmentPlan | None, episode: Episode | None) -> 
 
 
 def active_plan_with_lines(*, patient: Patient) -> TreatmentPlan | None:
-    return (
+    """The active plan with its episode, signer and lines, in one query."""
+    plan = (
         TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE)
         .select_related("episode", "signed_by")
-        .prefetch_related("medications")
+        .annotate(lines=ArraySubquery(PLAN_LINES))
         .first()
     )
+    if plan is not None:
+        keep_lines(plan)
+    return plan
 
 
 def withdrawal_state(*, patient: Patient) -> WithdrawalState:
