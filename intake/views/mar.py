@@ -69,8 +69,9 @@ def _recorded(entry: MedicationAdministration, patient: Patient) -> str:
 
 
 def _hours(request: HttpRequest) -> int:
+    # Matched as text: "²".isdigit() is true but int("²") raises (a 500 from a query string).
     text = request.POST.get("hours") or request.GET.get("hours") or ""
-    return int(text) if text.isdigit() and int(text) in HOURS_CHOICES else DEFAULT_HOURS
+    return next((h for h in HOURS_CHOICES if str(h) == text), DEFAULT_HOURS)
 
 
 def _pass_url(hours: int) -> str:
