@@ -173,3 +173,50 @@ def test_an_entry_of_another_patient_cannot_be_voided_here(
     response = nurse.post(f"{mar_url(patient)}void/", {"entry": str(entry.pk), "reason": "x"})
     assert response.status_code == 404
     assert not MedicationAdministration.objects.filter(status="void").exists()
+
+
+def test_an_offteam_nurse_cannot_void_or_record_by_posting_ids(
+    client, nurse, patient, plan, offteam_nurse
+):
+    nurse.post(
+        f"{mar_url(patient)}record/", {"medication": uid(plan, "loperamide"), "status": "given"}
+    )
+    entry = MedicationAdministration.objects.get()
+    client.force_login(offteam_nurse)
+    void = client.post(f"{mar_url(patient)}void/", {"entry": str(entry.pk), "reason": "x"})
+    record = client.post(
+        f"{mar_url(patient)}record/", {"medication": uid(plan, "loperamide"), "status": "given"}
+    )
+    assert (void.status_code, record.status_code) == (404, 404)
+    assert MedicationAdministration.objects.count() == 1
+
+
+def test_the_team_counselor_may_not_record_or_void(client, nurse, patient, plan, team_counselor):
+    nurse.post(
+        f"{mar_url(patient)}record/", {"medication": uid(plan, "loperamide"), "status": "given"}
+    )
+    entry = MedicationAdministration.objects.get()
+    client.force_login(team_counselor)
+    body = {"medication": uid(plan, "ondansetron"), "due_dose": due(plan, "ondansetron", D, 9)}
+    assert client.post(f"{mar_url(patient)}record/", {**body, "status": "given"}).status_code == 403
+    void = client.post(f"{mar_url(patient)}void/", {"entry": str(entry.pk), "reason": "x"})
+    assert void.status_code == 403
+    assert MedicationAdministration.objects.count() == 1
+
+
+def test_a_refused_dose_or_void_shows_the_mar_again_as_an_audited_read(nurse, patient, plan):
+    from intake.models import AuditEvent
+
+    def reads():
+        return AuditEvent.objects.filter(
+            patient=patient, action="read", object_type="mar", outcome="allowed"
+        ).count()
+
+    body = {"medication": uid(plan, "ondansetron"), "due_dose": due(plan, "ondansetron", D, 9)}
+    page = text(nurse.post(f"{mar_url(patient)}record/", {**body, "status": "held"}))
+    assert "Say why the dose was not given." in page  # the whole day shown again ...
+    assert reads() == 1  # ... and read like a GET
+    nurse.post(f"{mar_url(patient)}record/", {**body, "status": "given"})
+    entry = MedicationAdministration.objects.get()
+    text(nurse.post(f"{mar_url(patient)}void/", {"entry": str(entry.pk), "reason": " "}))
+    assert reads() == 2
