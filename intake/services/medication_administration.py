@@ -33,6 +33,7 @@ from intake.models import (
     PlanMedication,
 )
 from intake.selectors import mar as mar_selectors
+from intake.selectors.mar_facts import dose_facts
 from intake.services.audit import audit_record
 
 if TYPE_CHECKING:
@@ -215,7 +216,7 @@ def _lock_due(patient: Patient, due: schedule.ScheduledDose) -> DueDose:
 def _check_given(
     patient: Patient, order: Order, dose: Decimal, unit: str, at: datetime.datetime
 ) -> None:
-    facts = mar_selectors.dose_facts(
+    facts = dose_facts(
         patient=patient,
         line=order.line,
         plan=order.medication.plan,
