@@ -54,6 +54,9 @@ class DoseFacts:
     # PRN: the standing doses given of this drug, as (time, dose), from the start of the day
     # (or the interval before `given_at`) on, those given after `given_at` included.
     prn_given: Sequence[tuple[datetime.datetime, Decimal]] = ()
+    # PRN: the standing scheduled doses of this drug given on `given_at`'s clinic day, which
+    # count with the PRN doses against the drug's absolute maximum a day.
+    scheduled_given_today: Decimal = Decimal(0)
     latest_vitals: Vitals | None = None  # the latest set with BP and pulse in the last 60 min
     first_induction_dose: bool = False
     cows_totals: Sequence[int] = ()  # COWS totals of the last 60 minutes
@@ -116,6 +119,23 @@ def prn_limits(f: DoseFacts) -> Refusal | None:
             f"{amount_text(today)} {f.unit} of {_name(f.drug)} given today; another "
             f"{amount_text(f.dose)} {f.unit} would exceed the daily maximum of "
             f"{amount_text(daily)} {f.unit}.",
+        )
+    return _absolute_daily_max(f, today)
+
+
+def _absolute_daily_max(f: DoseFacts, prn_today: Decimal) -> Refusal | None:
+    """The drug's absolute maximum a day counts every dose of it given that day, scheduled and
+    as needed (docs/clinical-rules.md#administration-rules)."""
+    maximum = ABSOLUTE_MAXIMA.get(f.drug)
+    if maximum is None or maximum.per_day is None:
+        return None
+    total = f.scheduled_given_today + prn_today
+    if total + f.dose > maximum.per_day:
+        return (
+            AdministrationRule.PRN_DAILY_MAX,
+            f"{amount_text(total)} {f.unit} of {_name(f.drug)} given today, scheduled and as "
+            f"needed; another {amount_text(f.dose)} {f.unit} would exceed its absolute maximum "
+            f"of {amount_text(maximum.per_day)} {f.unit} a day.",
         )
     return None
 

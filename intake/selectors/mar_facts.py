@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from intake import limits
 from intake import mar_rules as rules
 from intake import mar_schedule as schedule
-from intake.formulary import BUPRENORPHINE_INDUCTION_DRUGS
+from intake.formulary import ABSOLUTE_MAXIMA, BUPRENORPHINE_INDUCTION_DRUGS
 from intake.models import (
     AdministrationStatus,
     Assessment,
@@ -77,6 +77,22 @@ def _methadone_first_day_given(
     return sum((d for d in doses if d is not None), Decimal(0))
 
 
+def _scheduled_given_on(patient: Patient, drug: str, at: datetime.datetime) -> Decimal:
+    """The standing scheduled doses of `drug` given on `at`'s clinic day (none for a drug
+    without an absolute maximum a day: nothing to count them against)."""
+    maximum = ABSOLUTE_MAXIMA.get(drug)
+    if maximum is None or maximum.per_day is None:
+        return Decimal(0)
+    start, end = schedule.local_day_bounds(schedule.local_date(at))
+    doses = (
+        _standing_given(patient)
+        .filter(medication__drug=drug, due_dose_id__isnull=False)
+        .filter(given_at__gte=start, given_at__lt=end)
+        .values_list("dose", flat=True)
+    )
+    return sum((d for d in doses if d is not None), Decimal(0))
+
+
 def dose_facts(
     *,
     patient: Patient,
@@ -89,11 +105,13 @@ def dose_facts(
 ) -> rules.DoseFacts:
     """What the administration rules need to know about giving `dose` of `line` at `given_at`."""
     prn: list[tuple[datetime.datetime, Decimal]] = []
+    scheduled_today = Decimal(0)
     if schedule.is_prn(line.frequency):
         day_start, _ = schedule.local_day_bounds(schedule.local_date(given_at))
         interval = datetime.timedelta(hours=schedule.PRN_INTERVAL_HOURS[line.frequency])
         since = min(day_start, given_at - interval)
         prn = [(e.given_at, e.dose or Decimal(0)) for e in prn_given(patient, line.drug, since)]
+        scheduled_today = _scheduled_given_on(patient, line.drug, given_at)
     induction = line.drug in BUPRENORPHINE_INDUCTION_DRUGS
     monitoring = plan.withdrawal_monitoring or {}
     return rules.DoseFacts(
@@ -105,6 +123,7 @@ def dose_facts(
         unit=unit,
         given_at=given_at,
         prn_given=prn,
+        scheduled_given_today=scheduled_today,
         latest_vitals=_latest_vitals(patient, given_at) if line.drug in rules.HOLD_DRUGS else None,
         first_induction_dose=induction and _first_induction_dose(patient, plan, given_at),
         cows_totals=list(
