@@ -51,11 +51,11 @@ class DoseFacts:
     dose: Decimal
     unit: str
     given_at: datetime.datetime
-    # PRN: the standing doses given of this drug, as (time, dose), from the start of the day
-    # (or the interval before `given_at`) on, those given after `given_at` included.
+    # The standing PRN doses given of this drug, as (time, dose), from the start of the day
+    # (or, for a PRN line, the interval before `given_at`) on, those after `given_at` included.
     prn_given: Sequence[tuple[datetime.datetime, Decimal]] = ()
-    # PRN: the standing scheduled doses of this drug given on `given_at`'s clinic day, which
-    # count with the PRN doses against the drug's absolute maximum a day.
+    # The standing scheduled doses of this drug given on `given_at`'s clinic day, which count
+    # with the PRN doses against the drug's absolute maximum a day.
     scheduled_given_today: Decimal = Decimal(0)
     latest_vitals: Vitals | None = None  # the latest set with BP and pulse in the last 60 min
     first_induction_dose: bool = False
@@ -120,15 +120,17 @@ def prn_limits(f: DoseFacts) -> Refusal | None:
             f"{amount_text(f.dose)} {f.unit} would exceed the daily maximum of "
             f"{amount_text(daily)} {f.unit}.",
         )
-    return _absolute_daily_max(f, today)
+    return None
 
 
-def _absolute_daily_max(f: DoseFacts, prn_today: Decimal) -> Refusal | None:
+def absolute_daily_max(f: DoseFacts) -> Refusal | None:
     """The drug's absolute maximum a day counts every dose of it given that day, scheduled and
-    as needed (docs/clinical-rules.md#administration-rules)."""
+    as needed, whichever line the dose is of (docs/clinical-rules.md#administration-rules)."""
     maximum = ABSOLUTE_MAXIMA.get(f.drug)
     if maximum is None or maximum.per_day is None:
         return None
+    start, end = schedule.local_day_bounds(schedule.local_date(f.given_at))
+    prn_today = sum((dose for at, dose in f.prn_given if start <= at < end), Decimal(0))
     total = f.scheduled_given_today + prn_today
     if total + f.dose > maximum.per_day:
         return (
@@ -191,7 +193,14 @@ def methadone_first_day(f: DoseFacts) -> Refusal | None:
     return None
 
 
-RULES = (dose_mismatch, prn_limits, hold_parameters, induction_cows, methadone_first_day)
+RULES = (
+    dose_mismatch,
+    prn_limits,
+    absolute_daily_max,
+    hold_parameters,
+    induction_cows,
+    methadone_first_day,
+)
 
 
 def refusal(f: DoseFacts) -> Refusal | None:

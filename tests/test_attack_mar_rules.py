@@ -387,6 +387,32 @@ def test_the_absolute_maximum_counts_scheduled_doses_up_to_it_not_voided_ones(
         assert give(nurse_api, patient, as_needed).status_code == 201
 
 
+def test_a_scheduled_dose_after_prn_doses_stays_under_the_absolute_maximum(
+    nurse_api, patient, team_physician
+):
+    """PRN acetaminophen at 08:00 and 13:30 with the scheduled 09:00 and 13:00 doses make
+    4000 mg (given); the scheduled 17:00 dose would make 5000 mg: refused, nothing stored."""
+    plan = signed_plan(
+        patient,
+        team_physician,
+        [
+            {"drug": "acetaminophen", "dose": "1000", "frequency": "qid", "start_date": D},
+            prn("acetaminophen", "1000"),
+        ],
+        signed_at=at(D, 0, 5),
+    )
+    scheduled = str(line_uid(plan.medications.get(frequency="qid").pk))
+    as_needed = str(line_uid(plan.medications.get(frequency="q4h-prn").pk))
+    for (hh, mm), line in [((8, 0), as_needed), ((9, 0), scheduled), ((13, 0), scheduled)]:
+        with time_machine.travel(at(D, hh, mm), tick=False):
+            assert give(nurse_api, patient, line).status_code == 201
+    with time_machine.travel(at(D, 13, 30), tick=False):
+        assert give(nurse_api, patient, as_needed).status_code == 201
+    with time_machine.travel(at(D, 17), tick=False):
+        refused(give(nurse_api, patient, scheduled), "prn-daily-max")
+    assert MedicationAdministration.objects.count() == 4
+
+
 def test_a_dose_charted_late_across_an_amendment(nurse_api, patient, team_physician):
     """A PRN dose given at 09:05 under the version signed at 00:05 and charted at 09:45, after
     an amendment signed at 09:30, is documented; a drug only the amendment orders cannot be

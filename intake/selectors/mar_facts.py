@@ -77,12 +77,13 @@ def _methadone_first_day_given(
     return sum((d for d in doses if d is not None), Decimal(0))
 
 
-def _scheduled_given_on(patient: Patient, drug: str, at: datetime.datetime) -> Decimal:
-    """The standing scheduled doses of `drug` given on `at`'s clinic day (none for a drug
-    without an absolute maximum a day: nothing to count them against)."""
+def _has_daily_maximum(drug: str) -> bool:
     maximum = ABSOLUTE_MAXIMA.get(drug)
-    if maximum is None or maximum.per_day is None:
-        return Decimal(0)
+    return maximum is not None and maximum.per_day is not None
+
+
+def _scheduled_given_on(patient: Patient, drug: str, at: datetime.datetime) -> Decimal:
+    """The standing scheduled doses of `drug` given on `at`'s clinic day."""
     start, end = schedule.local_day_bounds(schedule.local_date(at))
     doses = (
         _standing_given(patient)
@@ -106,12 +107,17 @@ def dose_facts(
     """What the administration rules need to know about giving `dose` of `line` at `given_at`."""
     prn: list[tuple[datetime.datetime, Decimal]] = []
     scheduled_today = Decimal(0)
+    day_start, _ = schedule.local_day_bounds(schedule.local_date(given_at))
+    since: datetime.datetime | None = None
     if schedule.is_prn(line.frequency):
-        day_start, _ = schedule.local_day_bounds(schedule.local_date(given_at))
         interval = datetime.timedelta(hours=schedule.PRN_INTERVAL_HOURS[line.frequency])
         since = min(day_start, given_at - interval)
-        prn = [(e.given_at, e.dose or Decimal(0)) for e in prn_given(patient, line.drug, since)]
+    if _has_daily_maximum(line.drug):
+        # Every dose of the drug that day counts against its absolute maximum.
+        since = since or day_start
         scheduled_today = _scheduled_given_on(patient, line.drug, given_at)
+    if since is not None:
+        prn = [(e.given_at, e.dose or Decimal(0)) for e in prn_given(patient, line.drug, since)]
     induction = line.drug in BUPRENORPHINE_INDUCTION_DRUGS
     monitoring = plan.withdrawal_monitoring or {}
     return rules.DoseFacts(
