@@ -220,3 +220,19 @@ def test_a_refused_dose_or_void_shows_the_mar_again_as_an_audited_read(nurse, pa
     entry = MedicationAdministration.objects.get()
     text(nurse.post(f"{mar_url(patient)}void/", {"entry": str(entry.pk), "reason": " "}))
     assert reads() == 2
+
+
+def test_a_voided_prn_dose_stays_on_the_day_marked(nurse, patient, plan, team_nurse):
+    # The MAR is the legal record: a PRN dose voided as entered in error is still shown, marked
+    # (docs/clinical-rules.md#administration-rules), not dropped from the page.
+    body = {"medication": uid(plan, "loperamide"), "status": "given", "dose": "2"}
+    assert nurse.post(f"{mar_url(patient)}record/", body).status_code == 302
+    entry = MedicationAdministration.objects.get()
+    reason = {"entry": str(entry.pk), "reason": "Charted on the wrong patient"}
+    assert nurse.post(f"{mar_url(patient)}void/", reason).status_code == 302
+    page = text(nurse.get(mar_url(patient)))
+    prn = page[page.index('id="prn"') :]
+    assert "(voided by" in prn and "Charted on the wrong patient" in prn
+    assert 'class="small mar-voided"' in prn
+    assert "Given today: 0 of 8 mg a day" in prn  # not counted
+    assert prn.count('data-testid="void-form"') == 0  # a voided entry is not voided again

@@ -190,6 +190,8 @@ class PrnRow:
     daily_max: Decimal
     next_allowed_at: datetime.datetime | None
     entries: list[MedicationAdministration] = field(default_factory=list)
+    # The day's doses of the line's drug given as needed and voided since: still shown, marked.
+    voided: list[MedicationAdministration] = field(default_factory=list)
 
 
 @dataclass
@@ -351,13 +353,14 @@ def prn_rows(
     """The active plan's PRN lines on `day`, from `entries` reaching back the longest PRN
     interval before the day's start (`prn_row`)."""
     meds = {m.pk: m for m in active.plan.medications.all()}
-    given = [
-        e
-        for e in entries
-        if e.status == AdministrationStatus.GIVEN and e.due_dose_id is None and not is_voided(e)
-    ]
-    return [
-        prn_row(line, meds[line.pk].indication, given, day, now)
-        for line in active.lines
-        if schedule.is_prn(line.frequency)
-    ]
+    prn = [e for e in entries if e.status == AdministrationStatus.GIVEN and e.due_dose_id is None]
+    given = [e for e in prn if not is_voided(e)]
+    start, end = schedule.local_day_bounds(day)
+    voided = [e for e in prn if is_voided(e) and start <= e.given_at < end]
+    rows = []
+    for line in active.lines:
+        if schedule.is_prn(line.frequency):
+            row = prn_row(line, meds[line.pk].indication, given, day, now)
+            row.voided = [e for e in voided if e.medication.drug == line.drug]
+            rows.append(row)
+    return rows
