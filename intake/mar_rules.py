@@ -80,12 +80,18 @@ def dose_mismatch(f: DoseFacts) -> Refusal | None:
     return None
 
 
-def prn_daily_max(f: DoseFacts) -> Decimal:
-    daily = f.ordered * schedule.PRN_TIMES_PER_DAY[f.frequency]
-    maximum = ABSOLUTE_MAXIMA.get(f.drug)
+def prn_daily_limit(drug: str, frequency: str, dose: Decimal) -> Decimal:
+    """A PRN line's daily maximum: the dose × its times a day, never above the drug's absolute
+    maximum a day (the MAR page shows it; `prn_limits` refuses past it)."""
+    daily = dose * schedule.PRN_TIMES_PER_DAY[frequency]
+    maximum = ABSOLUTE_MAXIMA.get(drug)
     if maximum is not None and maximum.per_day is not None:
         daily = min(daily, maximum.per_day)
     return daily
+
+
+def prn_daily_max(f: DoseFacts) -> Decimal:
+    return prn_daily_limit(f.drug, f.frequency, f.ordered)
 
 
 def prn_limits(f: DoseFacts) -> Refusal | None:

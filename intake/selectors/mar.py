@@ -19,8 +19,8 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast, JSONObject
 
+from intake import mar_rules as rules
 from intake import mar_schedule as schedule
-from intake.formulary import ABSOLUTE_MAXIMA
 from intake.models import (
     AdministrationStatus,
     DueDoseStatus,
@@ -310,10 +310,7 @@ def prn_row(
     start, end = schedule.local_day_bounds(day)
     same = [e for e in given if e.medication.drug == line.drug]
     today = [e for e in same if start <= e.given_at < end]
-    daily_max = line.dose * schedule.PRN_TIMES_PER_DAY[line.frequency]
-    maximum = ABSOLUTE_MAXIMA.get(line.drug)
-    if maximum is not None and maximum.per_day is not None:
-        daily_max = min(daily_max, maximum.per_day)
+    daily_max = rules.prn_daily_limit(line.drug, line.frequency, line.dose)
     last = max((e.given_at for e in same if e.given_at <= now), default=None)
     interval = datetime.timedelta(hours=schedule.PRN_INTERVAL_HOURS[line.frequency])
     next_allowed = last + interval if last is not None and last + interval > now else None
