@@ -236,3 +236,14 @@ def test_a_voided_prn_dose_stays_on_the_day_marked(nurse, patient, plan, team_nu
     assert 'class="small mar-voided"' in prn
     assert "Given today: 0 of 8 mg a day" in prn  # not counted
     assert prn.count('data-testid="void-form"') == 0  # a voided entry is not voided again
+
+
+def test_prn_doses_of_a_line_an_amendment_dropped_stay_on_their_day(nurse, patient, plan):
+    body = {"medication": uid(plan, "loperamide"), "status": "given", "dose": "2"}
+    assert nurse.post(f"{mar_url(patient)}record/", body).status_code == 302
+    with time_machine.travel(at(D, 10, 5), tick=False):
+        signed_plan(patient, plan.signed_by, LINES[:1], signed_at=at(D, 10, 5), previous=plan)
+        page = text(nurse.get(mar_url(patient)))
+    earlier = page[page.index('data-testid="mar-prn-earlier"') :]
+    assert "Loperamide" in earlier and "2 mg at 25 Nov 2026 10:00 EST" in earlier
+    assert 'data-testid="mar-prn"' not in page  # the active plan has no PRN line now

@@ -200,6 +200,9 @@ class MarDay:
     scheduled: list[DoseRow]
     prn: list[PrnRow]
     active: SignedPlan | None
+    # The day's PRN doses of a drug the active plan no longer orders as needed (an earlier
+    # version's line, or a plan since closed): the record keeps showing them.
+    prn_earlier: list[MedicationAdministration] = field(default_factory=list)
 
 
 def is_voided(entry: MedicationAdministration) -> bool:
@@ -338,7 +341,16 @@ def mar_day(patient: Patient, day: datetime.date, now: datetime.datetime) -> Mar
     scheduled = dose_rows(plans, day_entries, day, day, now)
     active = active_plan(plans)
     prn = prn_rows(active, entries, day, now) if active is not None else []
-    return MarDay(date=day, scheduled=scheduled, prn=prn, active=active)
+    shown = {row.line.drug for row in prn}
+    earlier = [
+        e
+        for e in day_entries
+        if e.due_dose_id is None
+        and e.status == AdministrationStatus.GIVEN
+        and start <= e.given_at < end
+        and e.medication.drug not in shown
+    ]
+    return MarDay(date=day, scheduled=scheduled, prn=prn, active=active, prn_earlier=earlier)
 
 
 def prn_rows(
