@@ -94,6 +94,20 @@ def _scheduled_given_on(patient: Patient, drug: str, at: datetime.datetime) -> D
     return sum((d for d in doses if d is not None), Decimal(0))
 
 
+def _cows_totals(patient: Patient, at: datetime.datetime) -> list[int]:
+    """The COWS totals of the 60 minutes before `at`, oldest first."""
+    return list(
+        Assessment.objects.filter(
+            patient=patient,
+            instrument="cows",
+            administered_at__gte=at - rules.COWS_WITHIN,
+            administered_at__lte=at,
+        )
+        .order_by("administered_at")
+        .values_list("total", flat=True)
+    )
+
+
 def dose_facts(
     *,
     patient: Patient,
@@ -132,18 +146,7 @@ def dose_facts(
         scheduled_given_today=scheduled_today,
         latest_vitals=_latest_vitals(patient, given_at) if line.drug in rules.HOLD_DRUGS else None,
         first_induction_dose=induction and _first_induction_dose(patient, plan, given_at),
-        cows_totals=list(
-            Assessment.objects.filter(
-                patient=patient,
-                instrument="cows",
-                administered_at__gte=given_at - rules.COWS_WITHIN,
-                administered_at__lte=given_at,
-            )
-            .order_by("administered_at")
-            .values_list("total", flat=True)
-        )
-        if induction
-        else [],
+        cows_totals=_cows_totals(patient, given_at) if induction else [],
         induction_threshold=int(
             monitoring.get("induction_threshold", limits.INDUCTION_THRESHOLD_DEFAULT)
         ),
