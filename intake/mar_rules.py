@@ -51,9 +51,12 @@ class DoseFacts:
     dose: Decimal
     unit: str
     given_at: datetime.datetime
-    # PRN: the standing doses given of this drug, as (time, dose), from the start of the day
-    # (or the interval before `given_at`) on, those given after `given_at` included.
+    # The standing PRN doses given of this drug, as (time, dose), from the start of the day
+    # (or, for a PRN line, the interval before `given_at`) on, those after `given_at` included.
     prn_given: Sequence[tuple[datetime.datetime, Decimal]] = ()
+    # The standing scheduled doses of this drug given on `given_at`'s clinic day, which count
+    # with the PRN doses against the drug's absolute maximum a day.
+    scheduled_given_today: Decimal = Decimal(0)
     latest_vitals: Vitals | None = None  # the latest set with BP and pulse in the last 60 min
     first_induction_dose: bool = False
     cows_totals: Sequence[int] = ()  # COWS totals of the last 60 minutes
@@ -77,12 +80,18 @@ def dose_mismatch(f: DoseFacts) -> Refusal | None:
     return None
 
 
-def prn_daily_max(f: DoseFacts) -> Decimal:
-    daily = f.ordered * schedule.PRN_TIMES_PER_DAY[f.frequency]
-    maximum = ABSOLUTE_MAXIMA.get(f.drug)
+def prn_daily_limit(drug: str, frequency: str, dose: Decimal) -> Decimal:
+    """A PRN line's daily maximum: the dose × its times a day, never above the drug's absolute
+    maximum a day (the MAR page shows it; `prn_limits` refuses past it)."""
+    daily = dose * schedule.PRN_TIMES_PER_DAY[frequency]
+    maximum = ABSOLUTE_MAXIMA.get(drug)
     if maximum is not None and maximum.per_day is not None:
         daily = min(daily, maximum.per_day)
     return daily
+
+
+def prn_daily_max(f: DoseFacts) -> Decimal:
+    return prn_daily_limit(f.drug, f.frequency, f.ordered)
 
 
 def prn_limits(f: DoseFacts) -> Refusal | None:
@@ -116,6 +125,25 @@ def prn_limits(f: DoseFacts) -> Refusal | None:
             f"{amount_text(today)} {f.unit} of {_name(f.drug)} given today; another "
             f"{amount_text(f.dose)} {f.unit} would exceed the daily maximum of "
             f"{amount_text(daily)} {f.unit}.",
+        )
+    return None
+
+
+def absolute_daily_max(f: DoseFacts) -> Refusal | None:
+    """The drug's absolute maximum a day counts every dose of it given that day, scheduled and
+    as needed, whichever line the dose is of (docs/clinical-rules.md#administration-rules)."""
+    maximum = ABSOLUTE_MAXIMA.get(f.drug)
+    if maximum is None or maximum.per_day is None:
+        return None
+    start, end = schedule.local_day_bounds(schedule.local_date(f.given_at))
+    prn_today = sum((dose for at, dose in f.prn_given if start <= at < end), Decimal(0))
+    total = f.scheduled_given_today + prn_today
+    if total + f.dose > maximum.per_day:
+        return (
+            AdministrationRule.PRN_DAILY_MAX,
+            f"{amount_text(total)} {f.unit} of {_name(f.drug)} given today, scheduled and as "
+            f"needed; another {amount_text(f.dose)} {f.unit} would exceed its absolute maximum "
+            f"of {amount_text(maximum.per_day)} {f.unit} a day.",
         )
     return None
 
@@ -171,7 +199,14 @@ def methadone_first_day(f: DoseFacts) -> Refusal | None:
     return None
 
 
-RULES = (dose_mismatch, prn_limits, hold_parameters, induction_cows, methadone_first_day)
+RULES = (
+    dose_mismatch,
+    prn_limits,
+    absolute_daily_max,
+    hold_parameters,
+    induction_cows,
+    methadone_first_day,
+)
 
 
 def refusal(f: DoseFacts) -> Refusal | None:

@@ -325,11 +325,6 @@ def test_the_methadone_first_day_rule_starts_again_in_a_new_episode(
         refused(give(nurse_api, patient, med_id(new, "methadone")), "methadone-first-day")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect, not fixed: a PRN line's daily maximum ignores scheduled doses of the same "
-    "drug, so scheduled and as-needed doses together pass the absolute maximum",
-)
 def test_scheduled_and_prn_doses_of_one_drug_stay_under_the_absolute_maximum(
     nurse_api, patient, team_physician
 ):
@@ -356,6 +351,66 @@ def test_scheduled_and_prn_doses_of_one_drug_stay_under_the_absolute_maximum(
     with time_machine.travel(at(D, 22), tick=False):
         response = give(nurse_api, patient, as_needed)
     refused(response, "prn-daily-max")
+
+
+def test_the_absolute_maximum_counts_scheduled_doses_up_to_it_not_voided_ones(
+    nurse_api, patient, team_physician
+):
+    """Acetaminophen 1000 mg qid and 1000 mg as needed: three scheduled doses and one PRN
+    reach 4000 mg, the maximum itself (given); a second PRN would pass it, unless a scheduled
+    dose of the day was voided."""
+    plan = signed_plan(
+        patient,
+        team_physician,
+        [
+            {"drug": "acetaminophen", "dose": "1000", "frequency": "qid", "start_date": D},
+            prn("acetaminophen", "1000"),
+        ],
+        signed_at=at(D, 0, 5),
+    )
+    scheduled = str(line_uid(plan.medications.get(frequency="qid").pk))
+    as_needed = str(line_uid(plan.medications.get(frequency="q4h-prn").pk))
+    for hh in (9, 13, 17):
+        with time_machine.travel(at(D, hh), tick=False):
+            assert give(nurse_api, patient, scheduled).status_code == 201
+    with time_machine.travel(at(D, 17, 30), tick=False):
+        assert give(nurse_api, patient, as_needed).status_code == 201  # 4000 mg: at the max
+    with time_machine.travel(at(D, 21, 40), tick=False):
+        response = give(nurse_api, patient, as_needed)
+        refused(response, "prn-daily-max")
+        assert "absolute maximum of 4000 mg a day" in response.json()["detail"]
+        first = MedicationAdministration.objects.filter(due_at=at(D, 9)).get()
+        void = nurse_api.post(
+            f"/api/v1/administrations/{first.pk}/void/", {"reason": "Wrong patient"}, format="json"
+        )
+        assert void.status_code == 201
+        assert give(nurse_api, patient, as_needed).status_code == 201
+
+
+def test_a_scheduled_dose_after_prn_doses_stays_under_the_absolute_maximum(
+    nurse_api, patient, team_physician
+):
+    """PRN acetaminophen at 08:00 and 13:30 with the scheduled 09:00 and 13:00 doses make
+    4000 mg (given); the scheduled 17:00 dose would make 5000 mg: refused, nothing stored."""
+    plan = signed_plan(
+        patient,
+        team_physician,
+        [
+            {"drug": "acetaminophen", "dose": "1000", "frequency": "qid", "start_date": D},
+            prn("acetaminophen", "1000"),
+        ],
+        signed_at=at(D, 0, 5),
+    )
+    scheduled = str(line_uid(plan.medications.get(frequency="qid").pk))
+    as_needed = str(line_uid(plan.medications.get(frequency="q4h-prn").pk))
+    for (hh, mm), line in [((8, 0), as_needed), ((9, 0), scheduled), ((13, 0), scheduled)]:
+        with time_machine.travel(at(D, hh, mm), tick=False):
+            assert give(nurse_api, patient, line).status_code == 201
+    with time_machine.travel(at(D, 13, 30), tick=False):
+        assert give(nurse_api, patient, as_needed).status_code == 201
+    with time_machine.travel(at(D, 17), tick=False):
+        refused(give(nurse_api, patient, scheduled), "prn-daily-max")
+    assert MedicationAdministration.objects.count() == 4
 
 
 def test_a_dose_charted_late_across_an_amendment(nurse_api, patient, team_physician):

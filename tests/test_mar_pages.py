@@ -173,3 +173,77 @@ def test_an_entry_of_another_patient_cannot_be_voided_here(
     response = nurse.post(f"{mar_url(patient)}void/", {"entry": str(entry.pk), "reason": "x"})
     assert response.status_code == 404
     assert not MedicationAdministration.objects.filter(status="void").exists()
+
+
+def test_an_offteam_nurse_cannot_void_or_record_by_posting_ids(
+    client, nurse, patient, plan, offteam_nurse
+):
+    nurse.post(
+        f"{mar_url(patient)}record/", {"medication": uid(plan, "loperamide"), "status": "given"}
+    )
+    entry = MedicationAdministration.objects.get()
+    client.force_login(offteam_nurse)
+    void = client.post(f"{mar_url(patient)}void/", {"entry": str(entry.pk), "reason": "x"})
+    record = client.post(
+        f"{mar_url(patient)}record/", {"medication": uid(plan, "loperamide"), "status": "given"}
+    )
+    assert (void.status_code, record.status_code) == (404, 404)
+    assert MedicationAdministration.objects.count() == 1
+
+
+def test_the_team_counselor_may_not_record_or_void(client, nurse, patient, plan, team_counselor):
+    nurse.post(
+        f"{mar_url(patient)}record/", {"medication": uid(plan, "loperamide"), "status": "given"}
+    )
+    entry = MedicationAdministration.objects.get()
+    client.force_login(team_counselor)
+    body = {"medication": uid(plan, "ondansetron"), "due_dose": due(plan, "ondansetron", D, 9)}
+    assert client.post(f"{mar_url(patient)}record/", {**body, "status": "given"}).status_code == 403
+    void = client.post(f"{mar_url(patient)}void/", {"entry": str(entry.pk), "reason": "x"})
+    assert void.status_code == 403
+    assert MedicationAdministration.objects.count() == 1
+
+
+def test_a_refused_dose_or_void_shows_the_mar_again_as_an_audited_read(nurse, patient, plan):
+    from intake.models import AuditEvent
+
+    def reads():
+        return AuditEvent.objects.filter(
+            patient=patient, action="read", object_type="mar", outcome="allowed"
+        ).count()
+
+    body = {"medication": uid(plan, "ondansetron"), "due_dose": due(plan, "ondansetron", D, 9)}
+    page = text(nurse.post(f"{mar_url(patient)}record/", {**body, "status": "held"}))
+    assert "Say why the dose was not given." in page  # the whole day shown again ...
+    assert reads() == 1  # ... and read like a GET
+    nurse.post(f"{mar_url(patient)}record/", {**body, "status": "given"})
+    entry = MedicationAdministration.objects.get()
+    text(nurse.post(f"{mar_url(patient)}void/", {"entry": str(entry.pk), "reason": " "}))
+    assert reads() == 2
+
+
+def test_a_voided_prn_dose_stays_on_the_day_marked(nurse, patient, plan, team_nurse):
+    # The MAR is the legal record: a PRN dose voided as entered in error is still shown, marked
+    # (docs/clinical-rules.md#administration-rules), not dropped from the page.
+    body = {"medication": uid(plan, "loperamide"), "status": "given", "dose": "2"}
+    assert nurse.post(f"{mar_url(patient)}record/", body).status_code == 302
+    entry = MedicationAdministration.objects.get()
+    reason = {"entry": str(entry.pk), "reason": "Charted on the wrong patient"}
+    assert nurse.post(f"{mar_url(patient)}void/", reason).status_code == 302
+    page = text(nurse.get(mar_url(patient)))
+    prn = page[page.index('id="prn"') :]
+    assert "(voided by" in prn and "Charted on the wrong patient" in prn
+    assert 'class="small mar-voided"' in prn
+    assert "Given today: 0 of 8 mg a day" in prn  # not counted
+    assert prn.count('data-testid="void-form"') == 0  # a voided entry is not voided again
+
+
+def test_prn_doses_of_a_line_an_amendment_dropped_stay_on_their_day(nurse, patient, plan):
+    body = {"medication": uid(plan, "loperamide"), "status": "given", "dose": "2"}
+    assert nurse.post(f"{mar_url(patient)}record/", body).status_code == 302
+    with time_machine.travel(at(D, 10, 5), tick=False):
+        signed_plan(patient, plan.signed_by, LINES[:1], signed_at=at(D, 10, 5), previous=plan)
+        page = text(nurse.get(mar_url(patient)))
+    earlier = page[page.index('data-testid="mar-prn-earlier"') :]
+    assert "Loperamide" in earlier and "2 mg at 25 Nov 2026 10:00 EST" in earlier
+    assert 'data-testid="mar-prn"' not in page  # the active plan has no PRN line now

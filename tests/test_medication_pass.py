@@ -106,6 +106,14 @@ def test_the_hours_window_is_chosen(nurse, patient, plan):
     assert ">13:00 <" in text(nurse.get(PASS, {"hours": "nonsense"}))  # back to 4 hours
 
 
+@pytest.mark.parametrize("hours", ["²", "٤", "0004", "-4", " 4"])
+def test_hours_that_are_not_a_choice_fall_back_to_four(nurse, patient, plan, hours):
+    # Unicode digits pass str.isdigit() but not int(): the page answered 500.
+    response = nurse.get(PASS, {"hours": hours})
+    assert response.status_code == 200
+    assert ">13:00 <" in text(response) and ">14:00 <" not in text(response)
+
+
 def test_a_counselor_may_not_open_it(client, patient, plan, team_counselor):
     client.force_login(team_counselor)
     assert client.get(PASS).status_code == 403

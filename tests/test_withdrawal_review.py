@@ -367,6 +367,17 @@ class TestPage:
             object_type="withdrawal-review", action="read", patient=patient
         ).exists()
 
+    def test_a_refused_review_shows_the_page_again_as_an_audited_read(
+        self, physician_client, patient, detox
+    ):
+        response = post_page(physician_client, patient, "complete")  # no outcome
+        assert response.status_code == 200
+        assert "Clonidine" in response.content.decode()  # the plan and flowsheet again ...
+        assert not WithdrawalReview.objects.exists()
+        assert AuditEvent.objects.filter(  # ... read like a GET
+            object_type="withdrawal-review", action="read", patient=patient
+        ).exists()
+
     def test_continue_from_the_page(self, physician_client, patient, detox):
         response = post_page(physician_client, patient, "continue")
         assert response.status_code == 302

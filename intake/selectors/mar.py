@@ -19,20 +19,16 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast, JSONObject
 
-from intake import limits
 from intake import mar_rules as rules
 from intake import mar_schedule as schedule
-from intake.formulary import ABSOLUTE_MAXIMA, BUPRENORPHINE_INDUCTION_DRUGS
 from intake.models import (
     AdministrationStatus,
-    Assessment,
     DueDoseStatus,
     MedicationAdministration,
     Patient,
     PlanMedication,
     PlanStatus,
     TreatmentPlan,
-    VitalSigns,
 )
 from intake.models.treatment_plan import SIGNED_PLAN_STATUSES
 
@@ -209,6 +205,8 @@ class PrnRow:
     daily_max: Decimal
     next_allowed_at: datetime.datetime | None
     entries: list[MedicationAdministration] = field(default_factory=list)
+    # The day's doses of the line's drug given as needed and voided since: still shown, marked.
+    voided: list[MedicationAdministration] = field(default_factory=list)
 
 
 @dataclass
@@ -217,6 +215,9 @@ class MarDay:
     scheduled: list[DoseRow]
     prn: list[PrnRow]
     active: SignedPlan | None
+    # The day's PRN doses of a drug the active plan no longer orders as needed (an earlier
+    # version's line, or a plan since closed): the record keeps showing them.
+    prn_earlier: list[MedicationAdministration] = field(default_factory=list)
 
 
 def is_voided(entry: MedicationAdministration) -> bool:
@@ -327,10 +328,7 @@ def prn_row(
     start, end = schedule.local_day_bounds(day)
     same = [e for e in given if e.medication.drug == line.drug]
     today = [e for e in same if start <= e.given_at < end]
-    daily_max = line.dose * schedule.PRN_TIMES_PER_DAY[line.frequency]
-    maximum = ABSOLUTE_MAXIMA.get(line.drug)
-    if maximum is not None and maximum.per_day is not None:
-        daily_max = min(daily_max, maximum.per_day)
+    daily_max = rules.prn_daily_limit(line.drug, line.frequency, line.dose)
     last = max((e.given_at for e in same if e.given_at <= now), default=None)
     interval = datetime.timedelta(hours=schedule.PRN_INTERVAL_HOURS[line.frequency])
     next_allowed = last + interval if last is not None and last + interval > now else None
@@ -358,7 +356,16 @@ def mar_day(patient: Patient, day: datetime.date, now: datetime.datetime) -> Mar
     scheduled = dose_rows(plans, day_entries, day, day, now)
     active = active_plan(plans)
     prn = prn_rows(active, entries, day, now) if active is not None else []
-    return MarDay(date=day, scheduled=scheduled, prn=prn, active=active)
+    shown = {row.line.drug for row in prn}
+    earlier = [
+        e
+        for e in day_entries
+        if e.due_dose_id is None
+        and e.status == AdministrationStatus.GIVEN
+        and start <= e.given_at < end
+        and e.medication.drug not in shown
+    ]
+    return MarDay(date=day, scheduled=scheduled, prn=prn, active=active, prn_earlier=earlier)
 
 
 def prn_rows(
@@ -370,119 +377,14 @@ def prn_rows(
     """The active plan's PRN lines on `day`, from `entries` reaching back the longest PRN
     interval before the day's start (`prn_row`)."""
     meds = {m.pk: m for m in active.plan.medications.all()}
-    given = [
-        e
-        for e in entries
-        if e.status == AdministrationStatus.GIVEN and e.due_dose_id is None and not is_voided(e)
-    ]
-    return [
-        prn_row(line, meds[line.pk].indication, given, day, now)
-        for line in active.lines
-        if schedule.is_prn(line.frequency)
-    ]
-
-
-def _standing_given(patient: Patient) -> QuerySet[MedicationAdministration]:
-    return MedicationAdministration.objects.filter(
-        patient=patient, status=AdministrationStatus.GIVEN, void_entry__isnull=True
-    )
-
-
-def _latest_vitals(patient: Patient, at: datetime.datetime) -> rules.Vitals | None:
-    found = (
-        VitalSigns.objects.filter(
-            patient=patient,
-            systolic__isnull=False,
-            heart_rate__isnull=False,
-            voided_at__isnull=True,
-            taken_at__gte=at - rules.VITALS_WITHIN,
-            taken_at__lte=at,
-        )
-        .order_by("-taken_at", "-created_at")
-        .first()
-    )
-    if found is None:
-        return None
-    return rules.Vitals(found.taken_at, found.systolic, found.diastolic, found.heart_rate)
-
-
-def _first_induction_dose(patient: Patient, plan: TreatmentPlan, at: datetime.datetime) -> bool:
-    earlier = _standing_given(patient).filter(
-        medication__drug__in=sorted(BUPRENORPHINE_INDUCTION_DRUGS), given_at__lte=at
-    )
-    if plan.episode_id is not None:
-        earlier = earlier.filter(plan__episode_id=plan.episode_id)
-    return not earlier.exists()
-
-
-def _methadone_first_day_given(
-    patient: Patient, plan: TreatmentPlan, at: datetime.datetime
-) -> Decimal | None:
-    """The methadone given on `at`'s day if it is the first day of methadone in the plan's
-    episode (a readmission starts again, as the induction rule does), else None."""
-    given = _standing_given(patient).filter(medication__drug="methadone")
-    if plan.episode_id is not None:
-        given = given.filter(plan__episode_id=plan.episode_id)
-    first = given.order_by("given_at").values_list("given_at", flat=True).first()
-    day = schedule.local_date(at)
-    # A dose documented late, on a day before the first recorded one, is the first day's.
-    if first is not None and schedule.local_date(first) < day:
-        return None
+    prn = [e for e in entries if e.status == AdministrationStatus.GIVEN and e.due_dose_id is None]
+    given = [e for e in prn if not is_voided(e)]
     start, end = schedule.local_day_bounds(day)
-    doses = given.filter(given_at__gte=start, given_at__lt=end).values_list("dose", flat=True)
-    return sum((d for d in doses if d is not None), Decimal(0))
-
-
-def dose_facts(
-    *,
-    patient: Patient,
-    line: schedule.Line,
-    plan: TreatmentPlan,
-    ordered: Decimal,
-    dose: Decimal,
-    unit: str,
-    given_at: datetime.datetime,
-) -> rules.DoseFacts:
-    """What the administration rules need to know about giving `dose` of `line` at `given_at`."""
-    prn: list[tuple[datetime.datetime, Decimal]] = []
-    if schedule.is_prn(line.frequency):
-        day_start, _ = schedule.local_day_bounds(schedule.local_date(given_at))
-        interval = datetime.timedelta(hours=schedule.PRN_INTERVAL_HOURS[line.frequency])
-        since = min(day_start, given_at - interval)
-        prn = [(e.given_at, e.dose or Decimal(0)) for e in prn_given(patient, line.drug, since)]
-    induction = line.drug in BUPRENORPHINE_INDUCTION_DRUGS
-    monitoring = plan.withdrawal_monitoring or {}
-    return rules.DoseFacts(
-        drug=line.drug,
-        frequency=line.frequency,
-        ordered=ordered,
-        ordered_unit=line.unit,
-        dose=dose,
-        unit=unit,
-        given_at=given_at,
-        prn_given=prn,
-        latest_vitals=_latest_vitals(patient, given_at) if line.drug in rules.HOLD_DRUGS else None,
-        first_induction_dose=induction and _first_induction_dose(patient, plan, given_at),
-        cows_totals=list(
-            Assessment.objects.filter(
-                patient=patient,
-                instrument="cows",
-                administered_at__gte=given_at - rules.COWS_WITHIN,
-                administered_at__lte=given_at,
-            )
-            .order_by("administered_at")
-            .values_list("total", flat=True)
-        )
-        if induction
-        else [],
-        induction_threshold=int(
-            monitoring.get("induction_threshold", limits.INDUCTION_THRESHOLD_DEFAULT)
-        ),
-        methadone_first_day_given=_methadone_first_day_given(patient, plan, given_at)
-        if line.drug == "methadone"
-        else None,
-        methadone_first_dose_acknowledged=any(
-            isinstance(a, dict) and a.get("code") == "methadone-first-dose"
-            for a in plan.acknowledged_warnings or []
-        ),
-    )
+    voided = [e for e in prn if is_voided(e) and start <= e.given_at < end]
+    rows = []
+    for line in active.lines:
+        if schedule.is_prn(line.frequency):
+            row = prn_row(line, meds[line.pk].indication, given, day, now)
+            row.voided = [e for e in voided if e.medication.drug == line.drug]
+            rows.append(row)
+    return rows

@@ -33,6 +33,7 @@ from intake.models import (
     PlanMedication,
 )
 from intake.selectors import mar as mar_selectors
+from intake.selectors.mar_facts import dose_facts
 from intake.services.audit import audit_record
 
 if TYPE_CHECKING:
@@ -56,16 +57,23 @@ class Order:
     due: schedule.ScheduledDose | None
 
 
+def _clean_reason(text: str, *, required: str | None) -> str:
+    """A reason stripped; refused when empty and `required` (its message), too long or with a
+    NUL character."""
+    reason = text.strip()
+    if required is not None and not reason:
+        raise ValidationError({"reason": [required]})
+    if len(reason) > MAX_REASON or "\x00" in reason:
+        raise ValidationError({"reason": [f"At most {MAX_REASON} characters of text."]})
+    return reason
+
+
 def _reason(data: dict[str, Any], status: str) -> str:
     reason = data.get("reason") or ""
     if not isinstance(reason, str):
         raise ValidationError({"reason": ["Give the reason as text."]})
-    reason = reason.strip()
-    if status != AdministrationStatus.GIVEN and not reason:
-        raise ValidationError({"reason": ["Say why the dose was not given."]})
-    if len(reason) > MAX_REASON or "\x00" in reason:
-        raise ValidationError({"reason": [f"At most {MAX_REASON} characters of text."]})
-    return reason
+    needed = status != AdministrationStatus.GIVEN
+    return _clean_reason(reason, required="Say why the dose was not given." if needed else None)
 
 
 def _given_at(value: object, now: datetime.datetime) -> datetime.datetime:
@@ -215,7 +223,7 @@ def _lock_due(patient: Patient, due: schedule.ScheduledDose) -> DueDose:
 def _check_given(
     patient: Patient, order: Order, dose: Decimal, unit: str, at: datetime.datetime
 ) -> None:
-    facts = mar_selectors.dose_facts(
+    facts = dose_facts(
         patient=patient,
         line=order.line,
         plan=order.medication.plan,
@@ -289,11 +297,9 @@ def administration_void(
 ) -> MedicationAdministration:
     """Void an entry made in error: a new `void` entry naming it, with the reason; the due dose
     it documented is undocumented again (and due, or missed). An entry is voided once."""
-    reason = reason.strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise ValidationError({"reason": ["Say why this entry was made in error."]})
-    if len(reason) > MAX_REASON or "\x00" in reason:
-        raise ValidationError({"reason": [f"At most {MAX_REASON} characters of text."]})
+    reason = _clean_reason(
+        reason if isinstance(reason, str) else "", required="Say why this entry was made in error."
+    )
     PlanMedication.objects.select_for_update(no_key=True).get(pk=entry.medication_id)
     locked = MedicationAdministration.objects.select_for_update(no_key=True).get(pk=entry.pk)
     if locked.status == AdministrationStatus.VOID:

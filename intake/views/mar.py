@@ -29,7 +29,7 @@ from intake.labels import label
 from intake.models import AuditAction, DueDoseStatus, MedicationAdministration, Patient
 from intake.selectors.mar import mar_day
 from intake.selectors.medication_pass import DEFAULT_HOURS, HOURS_CHOICES, medication_pass
-from intake.services.audit import audit_record_many
+from intake.services.audit import audit_record, audit_record_many
 from intake.services.medication_administration import administration_record, administration_void
 from intake.views.decorators import policy
 from intake.views.service_errors import service_errors
@@ -69,8 +69,9 @@ def _recorded(entry: MedicationAdministration, patient: Patient) -> str:
 
 
 def _hours(request: HttpRequest) -> int:
+    # Matched as text: "²".isdigit() is true but int("²") raises (a 500 from a query string).
     text = request.POST.get("hours") or request.GET.get("hours") or ""
-    return int(text) if text.isdigit() and int(text) in HOURS_CHOICES else DEFAULT_HOURS
+    return next((h for h in HOURS_CHOICES if str(h) == text), DEFAULT_HOURS)
 
 
 def _pass_url(hours: int) -> str:
@@ -156,6 +157,12 @@ def _mar_url(patient: Patient, day: datetime.date) -> str:
 def _render_mar(
     request: HttpRequest, patient: Patient, day: datetime.date, failed: Failed | None = None
 ) -> HttpResponse:
+    if failed is not None:
+        # A refused record or void shows the whole day's MAR again: a read like a GET's, which
+        # the resolver left unaudited (the write it expected was refused and rolled back).
+        audit_record(
+            actor=request.user, action=AuditAction.READ, patient=patient, object_type="mar"
+        )
     now = timezone.now()
     today = schedule.local_date(now)
     return render(

@@ -26,6 +26,7 @@ from intake.selectors.withdrawal_review import (
     withdrawal_reviews,
     withdrawal_state,
 )
+from intake.services.audit import audit_record
 from intake.services.withdrawal_review import withdrawal_review_record
 from intake.views.decorators import policy
 from intake.views.service_errors import service_errors
@@ -77,6 +78,15 @@ def withdrawal_review_view(request: HttpRequest, patient_id: UUID) -> HttpRespon
                 ),
             )
             return redirect(_after(review))
+    if writing:
+        # A refused review shows the plan, the reviews and the flowsheet again: audited as the
+        # read a GET is (the resolver left it to the write, which did not happen).
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            patient=patient,
+            object_type="withdrawal-review",
+        )
     state = withdrawal_state(patient=patient)
     # The flowsheet beside the plan: the last days of the detox (the whole of it on its page),
     # from the active plan's signing at the earliest (already read: no query to find it).
