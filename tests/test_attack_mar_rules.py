@@ -269,8 +269,9 @@ def test_tomorrows_due_dose_cannot_be_given_today(nurse_api, patient, team_physi
             {"medication": medication, "status": "held", "due_dose": due, "reason": "On pass"},
             format="json",
         )
-        assert held.status_code == 201, held.content
-    assert MedicationAdministration.objects.count() == 2
+        # Nor held ahead of time: a hold for a pass is the prescriber's order, not an entry.
+        assert held.status_code == 400 and "due_dose" in held.json(), held.content
+    assert MedicationAdministration.objects.count() == 1
 
 
 def test_a_voided_prn_dose_no_longer_holds_the_interval(nurse_api, patient, team_physician):
@@ -437,3 +438,38 @@ def test_a_dose_charted_late_across_an_amendment(nurse_api, patient, team_physic
         )
         assert early.status_code == 400 and "given_at" in early.json(), early.content
     assert MedicationAdministration.objects.count() == 1
+
+
+def test_tomorrows_dose_cannot_be_held_or_refused_today(api, patient, team_nurse, team_physician):
+    """Held, refused and omitted document a dose at its time, like given: documenting
+    tomorrow's today would keep it from ever showing as due or missed."""
+    import datetime
+
+    import time_machine
+
+    from tests.mar_support import at, med_id, signed_plan
+
+    day = datetime.date(2026, 11, 25)
+    plan = signed_plan(
+        patient,
+        team_physician,
+        [{"drug": "clonidine", "dose": "0.1", "frequency": "daily", "start_date": day}],
+        signed_at=at(day, 7),
+    )
+    api.force_authenticate(team_nurse)
+    with time_machine.travel(at(day, 10), tick=False):
+        tomorrow = api.get(f"/api/v1/patients/{patient.pk}/mar/", {"date": "2026-11-26"}).json()[
+            "scheduled"
+        ][0]["id"]
+        for status in ("held", "refused", "omitted"):
+            response = api.post(
+                f"/api/v1/patients/{patient.pk}/administrations/",
+                {
+                    "medication": med_id(plan, "clonidine"),
+                    "status": status,
+                    "due_dose": tomorrow,
+                    "reason": "Asleep",
+                },
+                format="json",
+            )
+            assert response.status_code == 400 and "due_dose" in response.json(), status

@@ -288,3 +288,7 @@ FORM_DRAFT_KEEP_DAYS = env_int("FORM_DRAFT_KEEP_DAYS", 7)
 FORM_DRAFT_MAX_BYTES = env_int("FORM_DRAFT_MAX_BYTES", 200 * 1024)
 # The page warns this many seconds before an idle session ends, with a "Stay signed in" button.
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120)
+
+# Messages name the patient a dose or a record was for (initials and MRN): kept in the
+# session, server-side, never in a cookie (the cookie storage is signed, not encrypted).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -198,8 +198,9 @@ def _check_ordered(
 
 
 def _check_not_early(due: schedule.ScheduledDose, given_at: datetime.datetime) -> None:
-    """A dose given more than 2 hours before a due dose is not that dose: naming tomorrow's
-    would give two doses today past the one-entry-per-due-dose rule."""
+    """A dose documented more than 2 hours before a due dose is not that dose: naming
+    tomorrow's would give two doses today past the one-entry-per-due-dose rule, and holding or
+    refusing it now would keep tomorrow's dose from ever showing as due or missed."""
     if due.due_at - given_at > NEAREST_DUE:
         raise ValidationError(
             {"due_dose": ["This dose is due more than 2 hours after the time given."]}
@@ -255,7 +256,7 @@ def administration_record(
     due = (
         None if schedule.is_prn(line.frequency) else _due_dose(line, data.get("due_dose"), given_at)
     )
-    if due is not None and status == AdministrationStatus.GIVEN:
+    if due is not None:
         _check_not_early(due, given_at)
     order = Order(line, medication, due)
     dose, unit = _dose(data, order)
