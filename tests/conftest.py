@@ -51,6 +51,13 @@ def api():
     return APIClient()
 
 
+@pytest.fixture
+def nurse_api(api, team_nurse):
+    """The API as the patient's team nurse (the MAR tests document doses as her)."""
+    api.force_authenticate(team_nurse)
+    return api
+
+
 def signed_in(client, user):
     client.force_login(user)
     return client

@@ -73,3 +73,37 @@ def cows(patient, nurse, at, total):
 def at(day, hh, mm=0):
     """A moment of a clinic day (America/New_York)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hh, mm)))
+
+
+# The MAR API as the tests drive it ----------------------------------------------------------
+
+DAY = datetime.date(2026, 11, 25)
+ADMINISTRATIONS_URL = "/api/v1/patients/{}/administrations/"
+MAR_URL = "/api/v1/patients/{}/mar/"
+
+
+def line_id(plan, **match):
+    """The opaque id of the plan's line matching `match` (e.g. frequency="daily")."""
+    return str(line_uid(plan.medications.get(**match).pk))
+
+
+def give(api, patient, medication, **body):
+    """POST a dose of `medication` as given (the body's other fields as `body` says)."""
+    return api.post(
+        ADMINISTRATIONS_URL.format(patient.pk),
+        {"medication": medication, "status": "given", **body},
+        format="json",
+    )
+
+
+def mar(api, patient, day=DAY):
+    """The MAR of `day` through the API (asserting it answered)."""
+    response = api.get(MAR_URL.format(patient.pk), {"date": day.isoformat()})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def refused(response, rule):
+    """A 400 naming the administration rule `rule`."""
+    assert response.status_code == 400, response.content
+    assert response.json()["rule"] == rule, response.json()

@@ -15,11 +15,10 @@ from django.db import connections
 
 from intake.mar_schedule import line_uid
 from intake.models import AuditEvent, DueDose, MedicationAdministration, TreatmentPlan
-from tests.mar_support import at, med_id, signed_plan
+from tests.mar_support import ADMINISTRATIONS_URL, MAR_URL, at, med_id, refused, signed_plan
 
 D = datetime.date(2026, 11, 25)
-URL = "/api/v1/patients/{}/administrations/"
-MAR = "/api/v1/patients/{}/mar/"
+URL, MAR = ADMINISTRATIONS_URL, MAR_URL
 VOID = "/api/v1/administrations/{}/void/"
 
 
@@ -40,12 +39,6 @@ def lines(start=D):
 @pytest.fixture
 def plan(patient, team_physician):
     return signed_plan(patient, team_physician, lines(), signed_at=at(D, 0, 5))
-
-
-@pytest.fixture
-def nurse_api(api, team_nurse):
-    api.force_authenticate(team_nurse)
-    return api
 
 
 def post(api, patient, body, **kw):
@@ -76,11 +69,6 @@ def refused_field(response, field):
     assert response.status_code == 400, response.content
     body = response.json()
     assert field in json.dumps(body), body
-
-
-def refused_rule(response, rule):
-    assert response.status_code == 400, response.content
-    assert response.json()["rule"] == rule, response.json()
 
 
 # --- roles and patients -------------------------------------------------------------------
@@ -169,7 +157,7 @@ def test_another_patients_line_is_not_on_this_patients_plan(
             response = post(
                 nurse_api, patient, {"medication": med_id(theirs, drug), "status": "given"}
             )
-            refused_rule(response, "not-on-active-plan")
+            refused(response, "not-on-active-plan")
 
 
 def test_unauthenticated_is_refused(api, patient, plan):
@@ -318,7 +306,7 @@ def test_a_due_dose_of_another_line_or_of_a_superseded_plan_is_refused(
                 patient,
                 {"medication": med_id(plan, "ondansetron"), "status": "given"},
             )
-            refused_rule(old_line, "not-on-active-plan")
+            refused(old_line, "not-on-active-plan")
 
 
 def test_a_prn_line_given_with_a_due_dose(nurse_api, patient, plan):
@@ -342,7 +330,7 @@ def test_a_plan_not_in_force_orders_nothing(nurse_api, patient, plan, status):
             response = post(
                 nurse_api, patient, {"medication": med_id(plan, drug), "status": "given"}
             )
-            refused_rule(response, "not-on-active-plan")
+            refused(response, "not-on-active-plan")
 
 
 def test_a_draft_amendments_line_orders_nothing(nurse_api, patient, plan):
@@ -373,7 +361,7 @@ def test_a_draft_amendments_line_orders_nothing(nurse_api, patient, plan):
             response = post(
                 nurse_api, patient, {"medication": med_id(draft, drug), "status": "given"}
             )
-            refused_rule(response, "not-on-active-plan")
+            refused(response, "not-on-active-plan")
 
 
 def test_a_dose_given_before_the_plan_was_signed_is_refused(nurse_api, patient, team_physician):

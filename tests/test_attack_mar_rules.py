@@ -11,34 +11,19 @@ from django.db import IntegrityError, transaction
 from intake.mar_schedule import line_uid
 from intake.models import MedicationAdministration
 from tests.factories import EpisodeFactory
-from tests.mar_support import at, cows, med_id, signed_plan, vitals
+from tests.mar_support import (
+    ADMINISTRATIONS_URL,
+    at,
+    cows,
+    give,
+    mar,
+    med_id,
+    refused,
+    signed_plan,
+    vitals,
+)
 
 D = datetime.date(2026, 11, 25)
-URL = "/api/v1/patients/{}/administrations/"
-MAR = "/api/v1/patients/{}/mar/"
-
-
-@pytest.fixture
-def nurse_api(api, team_nurse):
-    api.force_authenticate(team_nurse)
-    return api
-
-
-def give(api, patient, medication, **body):
-    return api.post(
-        URL.format(patient.pk), {"medication": medication, "status": "given", **body}, format="json"
-    )
-
-
-def mar(api, patient, day=D):
-    response = api.get(MAR.format(patient.pk), {"date": day.isoformat()})
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
-def refused(response, rule):
-    assert response.status_code == 400, response.content
-    assert response.json()["rule"] == rule, response.json()
 
 
 def prn(drug, dose, frequency="q4h-prn", start=D):
@@ -265,7 +250,7 @@ def test_tomorrows_due_dose_cannot_be_given_today(nurse_api, patient, team_physi
         early = give(nurse_api, patient, medication, due_dose=due)
         assert early.status_code == 400 and "due_dose" in early.json(), early.content
         held = nurse_api.post(
-            URL.format(patient.pk),
+            ADMINISTRATIONS_URL.format(patient.pk),
             {"medication": medication, "status": "held", "due_dose": due, "reason": "On pass"},
             format="json",
         )

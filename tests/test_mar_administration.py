@@ -8,40 +8,21 @@ import uuid
 import pytest
 import time_machine
 
-from intake.mar_schedule import line_uid
 from intake.models import DueDose, MedicationAdministration
-from tests.mar_support import at, cows, med_id, signed_plan, vitals
+from tests.mar_support import (
+    ADMINISTRATIONS_URL,
+    at,
+    cows,
+    give,
+    line_id,
+    mar,
+    med_id,
+    refused,
+    signed_plan,
+    vitals,
+)
 
 D = datetime.date(2026, 11, 25)
-URL = "/api/v1/patients/{}/administrations/"
-MAR = "/api/v1/patients/{}/mar/"
-
-
-@pytest.fixture
-def nurse_api(api, team_nurse):
-    api.force_authenticate(team_nurse)
-    return api
-
-
-def give(api, patient, medication, **body):
-    return api.post(
-        URL.format(patient.pk), {"medication": medication, "status": "given", **body}, format="json"
-    )
-
-
-def mar(api, patient, day=D):
-    response = api.get(MAR.format(patient.pk), {"date": day.isoformat()})
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
-def line_id(plan, **match):
-    return str(line_uid(plan.medications.get(**match).pk))
-
-
-def refused(response, rule):
-    assert response.status_code == 400, response.content
-    assert response.json()["rule"] == rule, response.json()
 
 
 @pytest.fixture
@@ -165,14 +146,14 @@ class TestHoldParameters:
         with time_machine.travel(at(D, 9), tick=False):
             assert (
                 nurse_api.post(
-                    URL.format(patient.pk),
+                    ADMINISTRATIONS_URL.format(patient.pk),
                     {"medication": med_id(clonidine, "clonidine"), "status": "held"},
                     format="json",
                 ).status_code
                 == 400
             )
             response = nurse_api.post(
-                URL.format(patient.pk),
+                ADMINISTRATIONS_URL.format(patient.pk),
                 {
                     "medication": med_id(clonidine, "clonidine"),
                     "status": "held",
