@@ -49,6 +49,15 @@ class Perm(enum.StrEnum):
     MAR_VIEW = "mar.view"
     MAR_RECORD = "mar.record"
     WITHDRAWAL_REVIEW = "withdrawal.review"
+    # After intake (docs/clinical-rules.md#session-notes): session notes, groups, reassessment,
+    # the patient's own answers, and the program's outcomes in aggregate.
+    SESSION_NOTE_VIEW = "session-note.view"
+    SESSION_NOTE_WRITE = "session-note.write"
+    GROUP_SESSION_RUN = "group-session.run"
+    REASSESSMENT_VIEW = "reassessment.view"
+    SELF_REPORT_ISSUE = "self-report.issue"
+    SELF_REPORT_REVIEW = "self-report.review"
+    OUTCOMES_VIEW = "outcomes.view"
     PLAN_VIEW = "plan.view"
     PLAN_WRITE = "plan.write"
     PLAN_APPROVE = "plan.approve"

@@ -26,6 +26,10 @@ class WorkItem(enum.StrEnum):
     DOSES_DUE = "doses-due"
     DOSES_HELD = "doses-held"
     COWS_RISING = "cows-rising"
+    # After intake (docs/clinical-rules.md#reassessment, #self-report).
+    SELF_REPORTS_URGENT = "self-reports-urgent"
+    SELF_REPORTS_TO_REVIEW = "self-reports-to-review"
+    REASSESSMENTS_DUE = "reassessments-due"
 
 
 # What each kind of work needs the person to be allowed to do (deny by default: a section whose
@@ -44,6 +48,9 @@ WORK_ITEM_PERM: dict[WorkItem, Perm] = {
     WorkItem.DOSES_DUE: Perm.MAR_RECORD,
     WorkItem.DOSES_HELD: Perm.WITHDRAWAL_REVIEW,
     WorkItem.COWS_RISING: Perm.WITHDRAWAL_REVIEW,
+    WorkItem.SELF_REPORTS_URGENT: Perm.SELF_REPORT_REVIEW,
+    WorkItem.SELF_REPORTS_TO_REVIEW: Perm.SELF_REPORT_REVIEW,
+    WorkItem.REASSESSMENTS_DUE: Perm.REASSESSMENT_VIEW,
 }
 
 # Who must act on what, most urgent first. The physician acknowledges critical results and

@@ -184,6 +184,20 @@ COUNSELOR_MAY_DIAGNOSE = env_bool("COUNSELOR_MAY_DIAGNOSE", False)
 # Emergency access ("break the glass", 42 CFR 2.51): how long a grant lasts.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
 
+# Measurement-based reassessment while an episode is active (docs/clinical-rules.md#reassessment
+# gives the defaults and their sources): each clinic may change the intervals.
+REASSESSMENT_PHQ9_DAYS = env_int("REASSESSMENT_PHQ9_DAYS", 30)
+REASSESSMENT_GAD7_DAYS = env_int("REASSESSMENT_GAD7_DAYS", 30)
+REASSESSMENT_UDS_WEEKLY_DAYS = env_int("REASSESSMENT_UDS_WEEKLY_DAYS", 90)
+REASSESSMENT_UDS_EARLY_INTERVAL_DAYS = env_int("REASSESSMENT_UDS_EARLY_INTERVAL_DAYS", 7)
+REASSESSMENT_UDS_LATER_INTERVAL_DAYS = env_int("REASSESSMENT_UDS_LATER_INTERVAL_DAYS", 30)
+REASSESSMENT_COWS_HOURS = env_int("REASSESSMENT_COWS_HOURS", 6)
+REASSESSMENT_COWS_DAYS = env_int("REASSESSMENT_COWS_DAYS", 3)
+
+# Patient self-report links and tablet codes (docs/clinical-rules.md#self-report).
+SELF_REPORT_LINK_HOURS = env_int("SELF_REPORT_LINK_HOURS", 24)
+SELF_REPORT_MAX_ATTEMPTS = env_int("SELF_REPORT_MAX_ATTEMPTS", 5)
+
 # Second factor (TOTP, django-otp): the name authenticator apps show for the account.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Clinic Intake")
 

@@ -3,6 +3,7 @@ from intake.models.assessment import (
     SAFETY_ALERTS,
     AsamLevel,
     Assessment,
+    AssessmentSource,
     Diagnosis,
     InstrumentCode,
     Remission,
@@ -15,6 +16,7 @@ from intake.models.consent import Consent, ConsentStatus, DisclosureContent
 from intake.models.disclosure import REDISCLOSURE_NOTICE, Disclosure
 from intake.models.episode import DischargeReason, Episode, EpisodeStatus, Program
 from intake.models.form_draft import DraftKind, FormDraft
+from intake.models.group_session import GroupAttendee, GroupSession
 from intake.models.interview import (
     OPIOID_SUBSTANCES,
     Interview,
@@ -47,6 +49,20 @@ from intake.models.medication_administration import (
     MedicationAdministration,
 )
 from intake.models.patient import Patient, SexAtBirth
+from intake.models.self_report import (
+    SELF_REPORT_INSTRUMENTS,
+    PendingAssessment,
+    PendingStatus,
+    SelfReportLink,
+)
+from intake.models.session_note import (
+    CounselingNote,
+    SessionKind,
+    SessionNote,
+    SessionNoteAddendum,
+    SessionNoteProgress,
+    SessionNoteStatus,
+)
 from intake.models.staff import (
     CLINICAL_ROLES,
     GROUP_TO_ROLE,
@@ -89,6 +105,19 @@ from intake.models.withdrawal_review import (
 )
 
 __all__ = [
+    "AssessmentSource",
+    "GroupAttendee",
+    "GroupSession",
+    "SELF_REPORT_INSTRUMENTS",
+    "PendingAssessment",
+    "PendingStatus",
+    "SelfReportLink",
+    "CounselingNote",
+    "SessionKind",
+    "SessionNote",
+    "SessionNoteAddendum",
+    "SessionNoteProgress",
+    "SessionNoteStatus",
     "ENDING_DECISIONS",
     "ReviewDecision",
     "WithdrawalOutcome",

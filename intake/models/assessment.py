@@ -35,6 +35,14 @@ class AsamLevel(models.TextChoices):
     OTP = "otp", "Opioid treatment program"
 
 
+class AssessmentSource(models.TextChoices):
+    """Who answered: the clinician administering it, or the patient alone (a self-report a
+    clinician accepted into the record, docs/clinical-rules.md#self-report)."""
+
+    CLINICIAN = "clinician", "Clinician-administered"
+    PATIENT = "patient", "Patient self-report"
+
+
 # Alerts that stay on the chart until a clinician records a safety assessment.
 SAFETY_ALERTS = frozenset({"suicide-risk", "imminent-danger"})
 
@@ -57,6 +65,9 @@ class Assessment(ClinicalModel):
     alerts = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     details = models.JSONField(default=dict, blank=True)
     administered_at = models.DateTimeField()
+    source = models.CharField(
+        max_length=10, choices=AssessmentSource.choices, default=AssessmentSource.CLINICIAN
+    )
     administered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -76,6 +87,10 @@ class Assessment(ClinicalModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(total__gte=0), name="intake_assessment_total_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=AssessmentSource.values),
+                name="intake_assessment_source_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(recommended_level__in=[*AsamLevel.values, ""]),

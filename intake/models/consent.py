@@ -19,6 +19,9 @@ class DisclosureContent(models.TextChoices):
     PATIENT_SUMMARY = "patient-summary", "Patient summary (registration, episodes, diagnoses)"
     TREATMENT_PLAN = "treatment-plan", "Current treatment plan"
     LAB_RESULTS = "lab-results", "Laboratory results, drug screens included"
+    # 42 CFR 2.31(b) (2024 rule): SUD counseling notes go out only under a consent that names
+    # them and nothing else (docs/clinical-rules.md#counseling-notes).
+    SUD_COUNSELING_NOTES = "sud-counseling-notes", "SUD counseling notes"
 
 
 class ConsentStatus(models.TextChoices):
