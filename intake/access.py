@@ -54,6 +54,8 @@ from intake.models import (
     CLINICAL_ROLES,
     BreakGlassGrant,
     CareTeamMember,
+    Disclosure,
+    DisclosureContent,
     DraftKind,
     Interview,
     InterviewStatus,
@@ -368,3 +370,27 @@ def can_discard_interview(user: RequestUser, interview: Interview) -> bool:
 
 def can_discard_plan(user: RequestUser, plan: TreatmentPlan) -> bool:
     return plan_is_discardable(plan) and plan_discard_refusal(user, plan) is None
+
+
+# SUD counseling notes: disclosure (docs/clinical-rules.md#counseling-notes) ------------------
+#
+# Counseling notes are seen by their author only, so only their author may disclose them, and
+# only while on the care team: an emergency-access grant reaches no counseling notes, and a
+# clinician who left the team discloses nothing more of the chart. A stored disclosure of
+# counseling notes is the discloser's to reopen; the accounting (who, when, why) stays visible.
+
+
+def can_disclose_counseling_notes(user: RequestUser, patient: Patient) -> bool:
+    account = staff_account(user)
+    return (
+        account is not None
+        and can(user, Perm.DISCLOSURE_MAKE, patient)
+        and is_team_member(account, patient)
+    )
+
+
+def can_view_disclosure_document(user: RequestUser, disclosure: Disclosure) -> bool:
+    if disclosure.content != DisclosureContent.SUD_COUNSELING_NOTES:
+        return True
+    account = staff_account(user)
+    return account is not None and disclosure.disclosed_by_id == account.pk

@@ -23,6 +23,7 @@ from intake.access import (
     NOT_BY_EMERGENCY_ACCESS,
     Perm,
     Scope,
+    can_view_disclosure_document,
     draft_perm,
     emergency_grant_for,
     interview_discard_refusal,
@@ -323,15 +324,26 @@ def resolve_assessment(
 
 
 def resolve_disclosure(user, disclosure_id, perm: Perm, *, patient_id=None):
-    """The printable copy of a disclosure; its read is audited."""
-    return resolve_record(
+    """The printable copy of a disclosure; its read is audited. A copy of SUD counseling notes
+    is its discloser's alone (docs/clinical-rules.md#counseling-notes): 403 for the rest of the
+    team, who still see it in the accounting."""
+    patient, disclosure = resolve_record(
         user,
         Disclosure.objects.select_related("consent", "disclosed_by"),
         disclosure_id,
         perm,
         patient_id=patient_id,
         object_type="disclosure",
+        audit_allowed=False,
     )
+    if not can_view_disclosure_document(user, disclosure):
+        _deny(user, perm, AuditAction.READ, "disclosure", "counseling-notes-author-only", patient)
+        raise PermissionDenied(
+            "This disclosure holds SUD counseling notes: only the clinician who wrote and "
+            "disclosed them may open it (42 CFR 2.11)."
+        )
+    audit_record(actor=user, action=AuditAction.READ, patient=patient, obj=disclosure)
+    return patient, disclosure
 
 
 def resolve_episode(

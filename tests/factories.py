@@ -12,11 +12,14 @@ from django.utils import timezone
 from intake.models import (
     Assessment,
     CareTeamMember,
+    CounselingNote,
     Episode,
     Interview,
     Patient,
     PlanMedication,
     Role,
+    SessionNote,
+    SessionNoteStatus,
     StaffProfile,
     SubstanceUse,
     TeamRole,
@@ -122,6 +125,51 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     band = "severe"
     administered_at = factory.LazyFunction(timezone.now)
     administered_by = factory.SubFactory(UserFactory, role="counselor")
+
+
+class SessionNoteFactory(factory.django.DjangoModelFactory):
+    """A draft individual-counseling note; `signed=True` stores it as signed (status,
+    signed_at and content_hash set directly, no signing service)."""
+
+    class Meta:
+        model = SessionNote
+
+    patient = factory.SubFactory(PatientFactory)
+    author = factory.SubFactory(UserFactory, role="counselor")
+    kind = "individual"
+    session_date = factory.LazyFunction(timezone.localdate)
+    duration_minutes = 50
+    data = "Talked about the week; attended two groups."
+    assessment = "Engaged, cravings lower."
+    plan_text = "Meet again next week."
+
+    class Params:
+        signed = factory.Trait(
+            status=SessionNoteStatus.SIGNED,
+            signed_at=factory.LazyFunction(timezone.now),
+            content_hash="0" * 64,
+        )
+
+
+class CounselingNoteFactory(factory.django.DjangoModelFactory):
+    """The counseling notes of a session note, by its author. A signed note takes no new parts
+    (a database trigger), so `sign_note=True` signs the draft note after they are written."""
+
+    class Meta:
+        model = CounselingNote
+        skip_postgeneration_save = True
+
+    note = factory.SubFactory(SessionNoteFactory)
+    author = factory.SelfAttribute("note.author")
+    text = "Private: explored the grief behind the relapse."
+
+    @factory.post_generation
+    def sign_note(self, create, extracted, **kwargs):
+        if create and extracted:
+            SessionNote.objects.filter(pk=self.note_id).update(
+                status=SessionNoteStatus.SIGNED, signed_at=timezone.now(), content_hash="0" * 64
+            )
+            self.note.refresh_from_db()
 
 
 class TreatmentPlanFactory(factory.django.DjangoModelFactory):

@@ -33,6 +33,11 @@ class ConsentForm(forms.Form):
         choices=DisclosureContent.choices,
         widget=forms.CheckboxSelectMultiple,
         label="Records covered",
+        # docs/clinical-rules.md#counseling-notes
+        help_text="SUD counseling notes (a clinician's private notes on counseling sessions, "
+        "42 CFR 2.11) are covered only by a consent that names them and nothing else: tick "
+        "them alone, on a consent of their own. Only the clinician who wrote them can disclose "
+        "them.",
     )
     purpose = forms.CharField(required=False, max_length=300, label="Purpose of the disclosure")
     expires_on = forms.DateField(

@@ -47,6 +47,15 @@ CONTENT_WORDS = {
 }
 
 
+# SUD counseling notes are never read from a description: only a consent whose content_kinds
+# name them explicitly covers them (42 CFR 2.31(b); docs/clinical-rules.md#counseling-notes).
+# A description that speaks of them, sent without content_kinds, is refused and the client
+# asked to name the kind, rather than guessing either way (CONTENT_WORDS has no entry for it).
+COUNSELING_NOTES_WORDS = re.compile(
+    r"counsel+ing[\s-]+notes?|psychotherapy[\s-]+notes?", re.IGNORECASE
+)
+
+
 def content_kinds_named_in(text: str) -> list[str]:
     return [kind.value for kind, pattern in CONTENT_WORDS.items() if pattern.search(text or "")]
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from intake.labels import label
 from intake.models import Disclosure, DisclosureContent, Patient
+from intake.selectors.disclosure_counseling import private_notes_body
+
+if TYPE_CHECKING:
+    from intake.access import RequestUser
 
 ACCOUNTING_YEARS = 3
 
@@ -179,10 +183,18 @@ BUILDERS = {
 }
 
 
-def disclosure_document(*, patient: Patient, content: str) -> Document:
+def disclosure_document(
+    *, patient: Patient, content: str, requester: RequestUser | None = None
+) -> Document:
     """The document a disclosure sends: plain data (strings), rendered by the printable page
-    and returned by the API; stored with the disclosure as the record of what was sent."""
-    body = BUILDERS[DisclosureContent(content)](patient)
+    and returned by the API; stored with the disclosure as the record of what was sent.
+
+    No builder above reads counseling notes: they go out only as their own kind, and then
+    only the requester's own (selectors/disclosure_counseling.py)."""
+    if content == DisclosureContent.SUD_COUNSELING_NOTES:
+        body = private_notes_body(patient=patient, requester=requester)
+    else:
+        body = BUILDERS[DisclosureContent(content)](patient)
     return {
         "title": DisclosureContent(content).label,
         "content": content,

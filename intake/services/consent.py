@@ -18,7 +18,12 @@ from django.utils import timezone
 from intake.dates import past_date_error
 from intake.exceptions import RecordSigned
 from intake.models import AuditAction, Consent, DisclosureContent, Patient
-from intake.models.consent import CONSENT_STATEMENTS, SUD_WORDS, content_kinds_named_in
+from intake.models.consent import (
+    CONSENT_STATEMENTS,
+    COUNSELING_NOTES_WORDS,
+    SUD_WORDS,
+    content_kinds_named_in,
+)
 from intake.services.audit import audit_record
 
 if TYPE_CHECKING:
@@ -29,7 +34,10 @@ ELEMENTS = {
     "disclosing_party": "who may disclose (the program's name or a general designation)",
     "recipient": "to whom (the recipient's name or a general designation)",
     "information": "what information and how much, naming substance use disorder information",
-    "content_kinds": "which records (patient summary, treatment plan, lab results)",
+    "content_kinds": (
+        "which records (patient summary, treatment plan, lab results; or SUD counseling notes "
+        "alone)"
+    ),
     "purpose": "the purpose of the disclosure",
     "expires_on": "when the consent ends (an expiry date, or an expiry event)",
     "right_to_revoke_acknowledged": "the patient's right to revoke in writing, and its exceptions",
@@ -44,6 +52,18 @@ CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpe
 
 def missing(element: str) -> str:
     return f"Missing element of a 42 CFR 2.31 consent: {ELEMENTS[element]}."
+
+
+# 42 CFR 2.31(b): docs/clinical-rules.md#counseling-notes.
+COUNSELING_NOTES_ALONE = (
+    "A consent to disclose SUD counseling notes must name them and nothing else "
+    "(42 CFR 2.31(b)): record a separate consent for the other records."
+)
+COUNSELING_NOTES_EXPLICIT = (
+    "The description speaks of counseling notes: SUD counseling notes are covered only when "
+    "content_kinds names them explicitly (sud-counseling-notes), and nothing else "
+    "(42 CFR 2.31(b))."
+)
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -68,19 +88,7 @@ def consent_check(
             'Name substance use disorder information explicitly (for example "substance use '
             'disorder diagnosis, treatment and drug screen results"), as 42 CFR 2.31 requires.'
         ]
-    kinds = data.get("content_kinds")
-    if kinds is None or kinds in ("", []):
-        # A client that sends only the description: the kinds it names.
-        kinds = content_kinds_named_in(clean["information"])
-    if isinstance(kinds, str):
-        kinds = [k.strip() for k in kinds.split(",") if k.strip()]
-    bad = [k for k in kinds if k not in DisclosureContent.values]
-    if bad:
-        errors["content_kinds"] = [
-            f"Unknown kind {bad[0]!r}; choose from {', '.join(DisclosureContent.values)}."
-        ]
-    elif not kinds:
-        errors["content_kinds"] = [missing("content_kinds")]
+    kinds, bad = _content_kinds(data, clean["information"], errors)
     clean["content_kinds"] = (
         sorted(set(kinds), key=DisclosureContent.values.index) if not bad else []
     )
@@ -107,6 +115,32 @@ def consent_check(
     elif clean["expires_on"] is not None and clean["expires_on"] < clean["signed_on"]:
         errors["expires_on"] = ["The consent cannot expire before it was signed."]
     return clean, errors
+
+
+def _content_kinds(
+    data: Mapping[str, Any], information: str, errors: dict[str, list[str]]
+) -> tuple[list[str], list[str]]:
+    """(the kinds named, the unknown ones among them); a refusal added to `errors`."""
+    kinds = data.get("content_kinds")
+    if kinds is None or kinds in ("", []):
+        if COUNSELING_NOTES_WORDS.search(information):
+            # Never inferred, either way: the clinician says whether they are covered.
+            errors["content_kinds"] = [COUNSELING_NOTES_EXPLICIT]
+            return [], []
+        # A client that sends only the description: the kinds it names.
+        kinds = content_kinds_named_in(information)
+    if isinstance(kinds, str):
+        kinds = [k.strip() for k in kinds.split(",") if k.strip()]
+    bad = [k for k in kinds if k not in DisclosureContent.values]
+    if bad:
+        errors["content_kinds"] = [
+            f"Unknown kind {bad[0]!r}; choose from {', '.join(DisclosureContent.values)}."
+        ]
+    elif not kinds:
+        errors["content_kinds"] = [missing("content_kinds")]
+    elif DisclosureContent.SUD_COUNSELING_NOTES in kinds and len(set(kinds)) > 1:
+        errors["content_kinds"] = [COUNSELING_NOTES_ALONE]
+    return kinds, bad
 
 
 def _upload_size(upload: UploadedFile) -> int:

@@ -23,6 +23,7 @@ from intake.models import (
     Patient,
 )
 from intake.selectors.disclosure import disclosure_document
+from intake.selectors.disclosure_counseling import private_notes_to_disclose
 from intake.services.audit import audit_record
 from intake.signing import disclosure_sha256
 
@@ -58,6 +59,23 @@ def _refusal(
     return None
 
 
+# Counseling notes are disclosed by their author alone (docs/clinical-rules.md#counseling-notes):
+# the same refusal whether or not a colleague wrote some, so it tells nothing of theirs.
+NO_OWN_COUNSELING_NOTES = (
+    "You have no signed SUD counseling notes of your own for this patient. Counseling notes are "
+    "seen and disclosed only by the clinician who wrote them, from signed session notes "
+    "(42 CFR 2.11, 2.31(b))."
+)
+
+
+def _counseling_refusal(*, actor: User, patient: Patient, content: str) -> tuple[str, str] | None:
+    if content != DisclosureContent.SUD_COUNSELING_NOTES:
+        return None
+    if private_notes_to_disclose(patient=patient, requester=actor):
+        return None
+    return NO_OWN_COUNSELING_NOTES, "no-own-counseling-notes"
+
+
 def _check_request(*, recipient: str, purpose: str, content: str) -> None:
     errors = {}
     if not recipient:
@@ -73,7 +91,7 @@ def _check_request(*, recipient: str, purpose: str, content: str) -> None:
 def _store(
     *, actor: User, patient: Patient, consent: Consent, recipient: str, purpose: str, content: str
 ) -> Disclosure:
-    document = disclosure_document(patient=patient, content=content)
+    document = disclosure_document(patient=patient, content=content, requester=actor)
     disclosure = Disclosure.objects.create(
         patient=patient,
         consent=consent,
@@ -119,7 +137,9 @@ def disclosure_make(
         )
         if consent is None:
             raise ValidationError({"consent": ["No consent with this id for this patient."]})
-        refusal = _refusal(consent, recipient=recipient, purpose=purpose, content=content)
+        refusal = _refusal(
+            consent, recipient=recipient, purpose=purpose, content=content
+        ) or _counseling_refusal(actor=actor, patient=patient, content=content)
         if refusal is None:
             return _store(
                 actor=actor,
