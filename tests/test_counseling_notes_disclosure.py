@@ -290,6 +290,7 @@ def test_the_printable_copy_is_the_disclosers_alone(
     # The accounting still lists it for the team.
     listing = client.get(f"/patients/{patient.pk}/disclosures/").content.decode()
     assert RECIPIENT in listing and OWN_SIGNED not in listing
+    assert url not in listing and "Discloser only" in listing
 
 
 def test_the_audit_export_has_the_disclosure_row_and_no_counseling_text(

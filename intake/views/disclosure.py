@@ -23,12 +23,17 @@ def disclosure_list(request: HttpRequest, patient_id) -> HttpResponse:
     patient = resolvers.resolve_patient(
         request.user, patient_id, Perm.DISCLOSURE_VIEW, object_type="disclosure-accounting"
     )
+    disclosures = list(disclosure_accounting(patient=patient))
     return render(
         request,
         "intake/disclosure_list.html",
         {
             "patient": patient,
-            "disclosures": list(disclosure_accounting(patient=patient)),
+            "disclosures": disclosures,
+            # A copy of SUD counseling notes opens for its discloser only.
+            "openable": {
+                d.pk for d in disclosures if access.can_view_disclosure_document(request.user, d)
+            },
             "since": accounting_since(),
             "years": ACCOUNTING_YEARS,
             "can_disclose": access.can(request.user, Perm.DISCLOSURE_MAKE, patient),
