@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from intake.management.commands._demo_examples import clinical_examples
+from intake.management.commands._demo_sessions import session_examples
 from intake.models import CareTeamMember, Episode, Patient, Role, TeamRole
 from intake.services.audit_chain import audit_seal
 from intake.services.care_team import care_team_add
@@ -234,6 +235,7 @@ class Command(BaseCommand):
         users = _staff_accounts()
         created = sum(_register(users, i, person) for i, person in enumerate(PATIENTS))
         clinical_examples(users, DEMO_PASSWORD)
+        session_examples(users)
         audit_seal()  # the chain is built after commit (services/audit_chain.py)
         self._print_sign_ins(created)
 
