@@ -408,3 +408,32 @@ def resolve_plan_to_discard(user, plan_id, *, patient_id):
     )
     refusal = plan_discard_refusal(user, plan)
     return _discard_checked(user, patient, plan, Perm.PLAN_WRITE, "treatment-plan", refusal)
+
+
+def resolve_group_session(
+    user, group_id, perm: Perm, *, action=AuditAction.READ, audit_allowed: bool = True
+):
+    """(group, roll as `user` may see it) for the facilitator or a clinician on the care team
+    of one of its attendees; the one 404 otherwise. An allowed read is audited once per
+    attendee shown by name, against that attendee alone (docs/clinical-rules.md#group-sessions)."""
+    from intake.access import can_view_group_session
+    from intake.selectors.group_session import group_roll, group_session_get
+    from intake.services.audit import audit_patients_shown
+
+    if scope_for(user, perm) is None:
+        _deny(user, perm, action, "group-session", "role")
+        raise PermissionDenied("Your role does not allow this.")
+    group = group_session_get(group_id=group_id)
+    roll = group_roll(group=group, user=user) if group is not None else None
+    if (
+        group is None
+        or roll is None
+        or not can_view_group_session(
+            user, facilitator_id=group.facilitator_id, team_attendees=len(roll.rows)
+        )
+    ):
+        _deny(user, perm, action, "group-session", "not-found")
+        raise Http404(NOT_FOUND)
+    if audit_allowed:
+        audit_patients_shown(actor=user, patient_ids=roll.patient_ids, object_type="group-session")
+    return group, roll
