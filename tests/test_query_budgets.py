@@ -457,3 +457,37 @@ def test_the_audit_api_has_a_fixed_budget(client, patient, team_nurse, privacy_o
 def test_the_bench_baselines_are_not_in_the_production_urls(client):
     assert client.get("/bench/bare/").status_code == 404
     assert client.get("/bench/admin/").status_code == 404
+
+
+def _group_of(counselor, n):
+    from tests.group_support import run_group
+
+    patients = _caseload(counselor, n, role=TeamRole.COUNSELOR)
+    return run_group(counselor, patients, absent=patients[-1:])
+
+
+def test_the_group_page_and_its_api_have_a_fixed_budget(client, team_counselor):
+    small, large = _group_of(team_counselor, SMALL), _group_of(team_counselor, LARGE)
+    client.force_login(team_counselor)
+    pages = [_page_queries(client, "get", f"/groups/{g.pk}/") for g in (small, large)]
+    _assert_budget(*pages)
+    api = [
+        _api_queries(client, team_counselor, "get", f"/api/v1/group-sessions/{g.pk}/")
+        for g in (small, large)
+    ]
+    _assert_budget(*api)
+
+
+def test_the_run_a_group_page_has_a_fixed_budget(client, team_counselor):
+    roll = _caseload(team_counselor, SMALL, role=TeamRole.COUNSELOR)
+    client.force_login(team_counselor)
+    data = {
+        "action": "search",
+        "q": "Garcia",
+        "roll-TOTAL_FORMS": "2",
+        "roll-INITIAL_FORMS": "2",
+        **{f"roll-{i}-patient": str(p.pk) for i, p in enumerate(roll)},
+    }
+    small = _page_queries(client, "post", "/groups/new/", data)
+    _caseload(team_counselor, LARGE, role=TeamRole.COUNSELOR)
+    _assert_budget(small, _page_queries(client, "post", "/groups/new/", data))

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from intake.models import Patient
 from intake.selectors.assessment import assessment_chart_section
-from intake.selectors.group_session import group_attendance_chart_section
 from intake.selectors.interview import interview_chart_section
 from intake.selectors.lab_chart import lab_chart_section
 from intake.selectors.treatment_plan import plan_chart_section
@@ -23,5 +22,4 @@ def chart_sections(*, patient: Patient, user: User) -> dict[str, Any]:
         "vitals": vital_signs_chart_section(patient=patient, user=user),
         "labs": lab_chart_section(patient=patient, user=user),
         "plans": plan_chart_section(patient=patient, user=user),
-        "groups": group_attendance_chart_section(patient=patient, user=user),
     }

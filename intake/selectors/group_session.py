@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from intake import access
 from intake.access import Perm
@@ -131,8 +132,14 @@ def group_attendance(*, patient: Patient) -> dict[str, int]:
     return {"attended": counts["attended"] or 0, "rolls": counts["rolls"] or 0}
 
 
-def group_attendance_chart_section(*, patient: Patient, user: User) -> dict[str, Any] | None:
-    """The chart's "Groups attended N of M", for those who may read session notes."""
-    if not access.can(user, Perm.SESSION_NOTE_VIEW, patient):
-        return None
-    return group_attendance(patient=patient)
+def attendance_counts(outer: str = "pk") -> dict[str, Any]:
+    """`group_rolls` and `groups_attended` as annotations of a patient query (the chart's own
+    row: no query of its own, docs/clinical-rules.md#group-sessions)."""
+    rows = GroupAttendee.objects.filter(patient=OuterRef(outer)).order_by().values("patient")
+    count = Count("id")
+    return {
+        "group_rolls": Coalesce(Subquery(rows.annotate(n=count).values("n")), 0),
+        "groups_attended": Coalesce(
+            Subquery(rows.filter(attended=True).annotate(n=count).values("n")), 0
+        ),
+    }
