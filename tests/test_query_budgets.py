@@ -18,6 +18,7 @@ from intake.models import (
     AuditEvent,
     CareTeamMember,
     Episode,
+    GroupSession,
     Interview,
     LabOrder,
     LabPanel,
@@ -459,6 +460,9 @@ def test_the_bench_baselines_are_not_in_the_production_urls(client):
     assert client.get("/bench/admin/").status_code == 404
 
 
+REAUTH_QUERIES = 5
+
+
 def _group_of(counselor, n):
     from tests.group_support import run_group
 
@@ -491,3 +495,29 @@ def test_the_run_a_group_page_has_a_fixed_budget(client, team_counselor):
     small = _page_queries(client, "post", "/groups/new/", data)
     _caseload(team_counselor, LARGE, role=TeamRole.COUNSELOR)
     _assert_budget(small, _page_queries(client, "post", "/groups/new/", data))
+
+
+def test_running_and_signing_a_group_in_the_api_have_a_fixed_budget(client, team_counselor):
+    import json
+
+    from tests.factories import PASSWORD
+    from tests.group_support import GROUPS_URL, group_body
+
+    counts: dict[str, list[int]] = {"create": [], "sign": []}
+    for n in (SMALL, LARGE):
+        patients = _caseload(team_counselor, n, role=TeamRole.COUNSELOR)
+        body = json.dumps(group_body(patients, absent=patients[-1:]))
+        counts["create"].append(
+            _api_queries(client, team_counselor, "post", GROUPS_URL, body, status=201)
+        )
+        group_id = GroupSession.objects.latest("created_at").pk
+        sign = json.dumps({"password": PASSWORD})
+        counts["sign"].append(
+            _api_queries(client, team_counselor, "post", f"{GROUPS_URL}{group_id}/sign/", sign)
+        )
+    _assert_budget(*counts["create"])
+    # Signing re-authenticates: the lockout check (django-axes, services/reauth.py) costs
+    # REAUTH_QUERIES of its own, whatever is signed.
+    sign_small, sign_large = counts["sign"]
+    assert sign_small == sign_large, counts["sign"]
+    assert sign_small <= BUDGET + REAUTH_QUERIES

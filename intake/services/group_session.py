@@ -31,7 +31,6 @@ from intake.exceptions import RecordSigned, RollRefused, RuleViolation
 from intake.models import (
     AuditAction,
     AuditOutcome,
-    CareTeamMember,
     Episode,
     EpisodeStatus,
     GroupAttendee,
@@ -42,7 +41,7 @@ from intake.models import (
     SessionNote,
     SessionNoteStatus,
 )
-from intake.services.audit import audit_record
+from intake.services.audit import audit_record, audit_records_each
 from intake.services.reauth import (
     ReauthFailed,
     reauth_check_password,
@@ -101,17 +100,13 @@ def _patient_pk(value: str) -> uuid.UUID | None:
         return None
 
 
-def _check_roll(actor: User, roll: Sequence[Attendee]) -> dict[str, list[str]]:
-    """Refusals by row; the care-team check (one query) covers unknown ids too."""
-    pks = [_patient_pk(row.patient) for row in roll]
-    reachable = set(
-        access.group_patients(actor)
-        .filter(pk__in=[pk for pk in pks if pk is not None])
-        .values_list("pk", flat=True)
-    )
+def _roll_refusals(roll: Sequence[Attendee], reachable: set[uuid.UUID]) -> dict[str, list[str]]:
+    """Refusals by row: a patient not among `reachable` (unknown, or off the facilitator's
+    care teams: the same words), twice on the roll, or absent with a note."""
     positions: dict[str, list[str]] = {}
     seen: set[uuid.UUID] = set()
-    for index, (row, pk) in enumerate(zip(roll, pks, strict=True)):
+    for index, row in enumerate(roll):
+        pk = _patient_pk(row.patient)
         if pk is None or pk not in reachable:
             positions[str(index)] = [NO_SUCH_PATIENT]
         elif pk in seen:
@@ -123,38 +118,30 @@ def _check_roll(actor: User, roll: Sequence[Attendee]) -> dict[str, list[str]]:
     return positions
 
 
-def _refuse_if_invalid(actor: User, group: dict[str, Any], roll: Sequence[Attendee]) -> None:
+def _lock_roll(actor: User, group: dict[str, Any], roll: Sequence[Attendee]) -> dict:
+    """Check the group's fields, then lock the roll's patients of the facilitator's care teams
+    in one statement in key order (docs/concurrency.md) and check the roll against them: a
+    membership ended meanwhile refuses its row. {patient id: patient}, locked."""
     errors = _check_group(**group)
     if len(roll) > MAX_ATTENDEES:
         errors["attendees"] = [f"A group has at most {MAX_ATTENDEES} attendees."]
         raise ValidationError(errors)
-    positions = _check_roll(actor, roll)
+    pks = sorted({pk for pk in (_patient_pk(row.patient) for row in roll) if pk is not None})
+    locked = {
+        p.pk: p
+        for p in access.group_patients(actor)
+        .filter(pk__in=pks)
+        .select_for_update(no_key=True)
+        .order_by("pk")
+    }
+    positions = _roll_refusals(roll, set(locked))
     if positions:
         raise RollRefused(positions)
-    if not roll or not any(row.attended for row in roll):
+    if not any(row.attended for row in roll):
         errors["attendees"] = [NOBODY_PRESENT]
     if errors:
         raise ValidationError(errors)
-
-
-def _lock_patients(actor: User, roll: Sequence[Attendee]) -> dict[uuid.UUID, Patient]:
-    """The roll's patients locked in one statement in key order; re-checked under the lock (a
-    membership ended meanwhile refuses the row as unknown)."""
-    pks = sorted({uuid.UUID(row.patient) for row in roll})
-    locked = list(Patient.objects.select_for_update(no_key=True).filter(pk__in=pks).order_by("pk"))
-    on_team = set(
-        CareTeamMember.objects.filter(
-            user=actor, ended_at__isnull=True, patient_id__in=pks
-        ).values_list("patient_id", flat=True)
-    )
-    if len(locked) != len(pks) or on_team != set(pks):
-        positions = {
-            str(i): [NO_SUCH_PATIENT]
-            for i, row in enumerate(roll)
-            if uuid.UUID(row.patient) not in on_team
-        }
-        raise RollRefused(positions)
-    return {p.pk: p for p in locked}
+    return locked
 
 
 def _active_episodes(pks: Sequence[uuid.UUID]) -> dict[uuid.UUID, Episode]:
@@ -187,38 +174,41 @@ def group_session_create(
         duration_minutes=duration_minutes,
         summary=summary,
     )
-    _refuse_if_invalid(actor, fields, attendees)
-    patients = _lock_patients(actor, attendees)
+    patients = _lock_roll(actor, fields, attendees)
     episodes = _active_episodes(list(patients))
     group = GroupSession(facilitator=actor, created_by=actor, updated_by=actor, **fields)
-    group.full_clean()
-    group.save()
+    group.save()  # checked above; the table's constraints hold the same rules
     GroupAttendee.objects.bulk_create(
         [
             GroupAttendee(group=group, patient_id=uuid.UUID(row.patient), attended=row.attended)
             for row in attendees
         ]
     )
-    for row in attendees:
-        patient = patients[uuid.UUID(row.patient)]
-        if row.attended:
-            _write_note(actor, group, patient, episodes.get(patient.pk), row.note.strip())
-        else:
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                patient=patient,
-                obj=group,
-                object_type="group-attendance",
-                detail={"attended": False},
-            )
+    present = [(uuid.UUID(row.patient), row.note.strip()) for row in attendees if row.attended]
+    notes = SessionNote.objects.bulk_create(
+        [_note(actor, group, patients[pk], episodes.get(pk), note) for pk, note in present]
+    )
+    # Each patient's own event names their own note (or, absent, the group) and never the
+    # other attendees; all in one INSERT.
+    detail = {"kind": SessionKind.GROUP.value, "group_session": str(group.pk)}
+    written = [(note.patient_id, note, detail) for note in notes]
+    missed = [
+        (uuid.UUID(row.patient), group, {"attended": False})
+        for row in attendees
+        if not row.attended
+    ]
+    audit_records_each(actor=actor, action=AuditAction.CREATE, records=written)
+    if missed:
+        audit_records_each(
+            actor=actor, action=AuditAction.CREATE, records=missed, object_type="group-attendance"
+        )
     return group
 
 
-def _write_note(
+def _note(
     actor: User, group: GroupSession, patient: Patient, episode: Episode | None, note: str
 ) -> SessionNote:
-    record = SessionNote(
+    return SessionNote(
         patient=patient,
         episode=episode,
         group_session=group,
@@ -232,16 +222,6 @@ def _write_note(
         created_by=actor,
         updated_by=actor,
     )
-    record.save()
-    # This patient's own note only: the detail never lists the other attendees.
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        patient=patient,
-        obj=record,
-        detail={"kind": SessionKind.GROUP.value, "group_session": str(group.pk)},
-    )
-    return record
 
 
 # Signing -------------------------------------------------------------------------------------
@@ -263,7 +243,10 @@ def group_note_canonical_content(note: SessionNote) -> dict[str, Any]:
         "data": note.data,
         "assessment": note.assessment,
         "plan": note.plan_text,
-        "progress": sorted(
+        # A group note has no progress rows (the group works on no one's plan targets).
+        "progress": []
+        if note.kind == SessionKind.GROUP
+        else sorted(
             ({"target": p.target, "status": p.status} for p in note.progress.all()),
             key=lambda p: p["target"],
         ),
@@ -302,8 +285,6 @@ def _sign(*, actor: User, group: GroupSession, password: str, otp: str | None) -
     notes = list(
         SessionNote.objects.select_for_update(of=("self",), no_key=True)
         .filter(group_session=group, status=SessionNoteStatus.DRAFT)
-        .select_related("patient")
-        .prefetch_related("progress")
         .order_by("pk")
     )
     if not notes:
@@ -317,13 +298,14 @@ def _sign(*, actor: User, group: GroupSession, password: str, otp: str | None) -
         note.signed_at = now
         note.signed_role = role
         note.updated_by = actor
+        note.updated_at = now
         note.content_hash = group_note_compute_hash(note)
-        note.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.SIGN,
-            patient=note.patient,
-            obj=note,
-            detail={"content_hash": note.content_hash},
-        )
+    SessionNote.objects.bulk_update(
+        notes, ["status", "signed_at", "signed_role", "updated_by", "content_hash", "updated_at"]
+    )
+    audit_records_each(
+        actor=actor,
+        action=AuditAction.SIGN,
+        records=[(n.patient_id, n, {"content_hash": n.content_hash}) for n in notes],
+    )
     return notes
