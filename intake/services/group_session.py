@@ -118,7 +118,9 @@ def _roll_refusals(roll: Sequence[Attendee], reachable: set[uuid.UUID]) -> dict[
     return positions
 
 
-def _lock_roll(actor: User, group: dict[str, Any], roll: Sequence[Attendee]) -> dict:
+def _lock_roll(
+    actor: User, group: dict[str, Any], roll: Sequence[Attendee]
+) -> dict[uuid.UUID, Patient]:
     """Check the group's fields, then lock the roll's patients of the facilitator's care teams
     in one statement in key order (docs/concurrency.md) and check the roll against them: a
     membership ended meanwhile refuses its row. {patient id: patient}, locked."""
