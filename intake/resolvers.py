@@ -23,6 +23,7 @@ from intake.access import (
     NOT_BY_EMERGENCY_ACCESS,
     Perm,
     Scope,
+    can_view_group_session,
     draft_perm,
     emergency_grant_for,
     interview_discard_refusal,
@@ -50,7 +51,7 @@ from intake.models import (
     VitalSignAlert,
     VitalSigns,
 )
-from intake.services.audit import audit_record
+from intake.services.audit import audit_patients_shown, audit_record
 
 NOT_FOUND = "Not found."
 
@@ -411,26 +412,20 @@ def resolve_plan_to_discard(user, plan_id, *, patient_id):
 
 
 def resolve_group_session(
-    user, group_id, perm: Perm, *, action=AuditAction.READ, audit_allowed: bool = True
+    user, group_id, perm: Perm, *, action=AuditAction.READ, audit_allowed=True
 ):
-    """(group, roll as `user` may see it) for the facilitator or a clinician on the care team
-    of one of its attendees; the one 404 otherwise. An allowed read is audited once per
-    attendee shown by name, against that attendee alone (docs/clinical-rules.md#group-sessions)."""
-    from intake.access import can_view_group_session
+    """(group, roll as `user` may see it) for its facilitator or the care team of one of its
+    attendees, the one 404 otherwise; a read is audited once per attendee shown, against that
+    attendee alone (docs/clinical-rules.md#group-sessions)."""
     from intake.selectors.group_session import group_roll, group_session_get
-    from intake.services.audit import audit_patients_shown
 
     if scope_for(user, perm) is None:
         _deny(user, perm, action, "group-session", "role")
         raise PermissionDenied("Your role does not allow this.")
     group = group_session_get(group_id=group_id)
     roll = group_roll(group=group, user=user) if group is not None else None
-    if (
-        group is None
-        or roll is None
-        or not can_view_group_session(
-            user, facilitator_id=group.facilitator_id, team_attendees=len(roll.rows)
-        )
+    if roll is None or not can_view_group_session(
+        user, facilitator_id=group.facilitator_id, team_attendees=len(roll.rows)
     ):
         _deny(user, perm, action, "group-session", "not-found")
         raise Http404(NOT_FOUND)
