@@ -83,6 +83,8 @@ __all__ = [
     "interview_is_discardable", "plan_is_discardable", "may_discard_drafts",
     "interview_discard_refusal", "plan_discard_refusal", "can_discard_interview",
     "can_discard_plan",
+    # Group sessions
+    "group_patients", "can_view_group_session", "can_sign_group_session",
     # Staff accounts and care-team composition (access_staff.py)
     "can_add_to_care_team", "can_approve_reset", "care_team_add_refusal",
     "care_team_role_on_registration", "care_team_role_refusal", "team_roles_of_staff",
@@ -394,3 +396,36 @@ def can_view_disclosure_document(user: RequestUser, disclosure: Disclosure) -> b
         return True
     account = staff_account(user)
     return account is not None and disclosure.disclosed_by_id == account.pk
+
+
+# Group sessions (docs/clinical-rules.md#group-sessions) -----------------------------------
+# A clinician who may run groups runs one for patients of their own care teams only (an
+# emergency-access grant opens one chart for an emergency, it puts no one in a group). The
+# group is seen by its facilitator and by whoever is on the care team of one of its attendees;
+# each sees by name only the attendees of their own care teams. Only the facilitator signs the
+# group's notes (they wrote them).
+
+
+def group_patients(user: RequestUser) -> QuerySet[Patient]:
+    """The patients `user` may put on a group's roll: their care teams' patients."""
+    account = staff_account(user)
+    if account is None or not has_perm(account, Perm.GROUP_SESSION_RUN):
+        return Patient.objects.none()
+    return _team_patients(account)
+
+
+def can_view_group_session(user: RequestUser, *, facilitator_id: int, team_attendees: int) -> bool:
+    """The facilitator, or a clinician on the care team of `team_attendees` (> 0) attendees."""
+    account = staff_account(user)
+    if account is None or not has_perm(account, Perm.SESSION_NOTE_VIEW):
+        return False
+    return account.pk == facilitator_id or team_attendees > 0
+
+
+def can_sign_group_session(user: RequestUser, *, facilitator_id: int) -> bool:
+    account = staff_account(user)
+    return (
+        account is not None
+        and has_perm(account, Perm.GROUP_SESSION_RUN)
+        and account.pk == facilitator_id
+    )

@@ -30,6 +30,24 @@ class InvalidAnswers(Exception):
         self.errors = errors
 
 
+class RollRefused(ValidationError):
+    """A group session's roll refused row by row (docs/api.md#group-sessions): `positions` maps
+    each refused row's index in the request's `attendees` (from 0) to its messages (HTTP 400 as
+    {"attendees": {index: [messages]}}); a page shows them as "Row N: message"."""
+
+    def __init__(self, positions: dict[str, list[str]]):
+        self.positions = positions
+        super().__init__(
+            {
+                "attendees": [
+                    f"Row {int(index) + 1}: {message}"
+                    for index, msgs in positions.items()
+                    for message in msgs
+                ]
+            }
+        )
+
+
 class RuleViolation(Exception):
     """A business rule refuses the action for a signed-in user who may otherwise act (HTTP 403)."""
 

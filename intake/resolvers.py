@@ -24,6 +24,7 @@ from intake.access import (
     Perm,
     Scope,
     can_view_disclosure_document,
+    can_view_group_session,
     draft_perm,
     emergency_grant_for,
     interview_discard_refusal,
@@ -51,7 +52,7 @@ from intake.models import (
     VitalSignAlert,
     VitalSigns,
 )
-from intake.services.audit import audit_record
+from intake.services.audit import audit_patients_shown, audit_record
 
 NOT_FOUND = "Not found."
 
@@ -420,3 +421,26 @@ def resolve_plan_to_discard(user, plan_id, *, patient_id):
     )
     refusal = plan_discard_refusal(user, plan)
     return _discard_checked(user, patient, plan, Perm.PLAN_WRITE, "treatment-plan", refusal)
+
+
+def resolve_group_session(
+    user, group_id, perm: Perm, *, action=AuditAction.READ, audit_allowed=True
+):
+    """(group, roll as `user` may see it) for its facilitator or the care team of one of its
+    attendees, the one 404 otherwise; a read is audited once per attendee shown, against that
+    attendee alone (docs/clinical-rules.md#group-sessions)."""
+    from intake.selectors.group_session import group_roll, group_session_get
+
+    if scope_for(user, perm) is None:
+        _deny(user, perm, action, "group-session", "role")
+        raise PermissionDenied("Your role does not allow this.")
+    group = group_session_get(group_id=group_id)
+    roll = group_roll(group=group, user=user) if group is not None else None
+    if roll is None or not can_view_group_session(
+        user, facilitator_id=group.facilitator_id, team_attendees=len(roll.rows)
+    ):
+        _deny(user, perm, action, "group-session", "not-found")
+        raise Http404(NOT_FOUND)
+    if audit_allowed:
+        audit_patients_shown(actor=user, patient_ids=roll.patient_ids, object_type="group-session")
+    return group, roll

@@ -10,6 +10,7 @@ from intake.views import (
     episode,
     flowsheet,
     form_draft,
+    group_session,
     home,
     interview,
     lab,
@@ -203,6 +204,18 @@ urlpatterns = [
         "patients/<uuid:patient_id>/withdrawal-review/",
         withdrawal_review.withdrawal_review_view,
         name="withdrawal-review",
+    ),
+    # group sessions
+    path("groups/new/", group_session.group_session_run_view, name="group-session-run"),
+    path(
+        "groups/<uuid:group_id>/",
+        group_session.group_session_detail_view,
+        name="group-session-detail",
+    ),
+    path(
+        "groups/<uuid:group_id>/sign/",
+        group_session.group_session_sign_view,
+        name="group-session-sign",
     ),
     # medication administration
     path("medication-pass/", mar.medication_pass_view, name="medication-pass"),

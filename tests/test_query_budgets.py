@@ -18,6 +18,7 @@ from intake.models import (
     AuditEvent,
     CareTeamMember,
     Episode,
+    GroupSession,
     Interview,
     LabOrder,
     LabPanel,
@@ -457,3 +458,66 @@ def test_the_audit_api_has_a_fixed_budget(client, patient, team_nurse, privacy_o
 def test_the_bench_baselines_are_not_in_the_production_urls(client):
     assert client.get("/bench/bare/").status_code == 404
     assert client.get("/bench/admin/").status_code == 404
+
+
+REAUTH_QUERIES = 5
+
+
+def _group_of(counselor, n):
+    from tests.group_support import run_group
+
+    patients = _caseload(counselor, n, role=TeamRole.COUNSELOR)
+    return run_group(counselor, patients, absent=patients[-1:])
+
+
+def test_the_group_page_and_its_api_have_a_fixed_budget(client, team_counselor):
+    small, large = _group_of(team_counselor, SMALL), _group_of(team_counselor, LARGE)
+    client.force_login(team_counselor)
+    pages = [_page_queries(client, "get", f"/groups/{g.pk}/") for g in (small, large)]
+    _assert_budget(*pages)
+    api = [
+        _api_queries(client, team_counselor, "get", f"/api/v1/group-sessions/{g.pk}/")
+        for g in (small, large)
+    ]
+    _assert_budget(*api)
+
+
+def test_the_run_a_group_page_has_a_fixed_budget(client, team_counselor):
+    roll = _caseload(team_counselor, SMALL, role=TeamRole.COUNSELOR)
+    client.force_login(team_counselor)
+    data = {
+        "action": "search",
+        "q": "Garcia",
+        "roll-TOTAL_FORMS": "2",
+        "roll-INITIAL_FORMS": "2",
+        **{f"roll-{i}-patient": str(p.pk) for i, p in enumerate(roll)},
+    }
+    small = _page_queries(client, "post", "/groups/new/", data)
+    _caseload(team_counselor, LARGE, role=TeamRole.COUNSELOR)
+    _assert_budget(small, _page_queries(client, "post", "/groups/new/", data))
+
+
+def test_running_and_signing_a_group_in_the_api_have_a_fixed_budget(client, team_counselor):
+    import json
+
+    from tests.factories import PASSWORD
+    from tests.group_support import GROUPS_URL, group_body
+
+    counts: dict[str, list[int]] = {"create": [], "sign": []}
+    for n in (SMALL, LARGE):
+        patients = _caseload(team_counselor, n, role=TeamRole.COUNSELOR)
+        body = json.dumps(group_body(patients, absent=patients[-1:]))
+        counts["create"].append(
+            _api_queries(client, team_counselor, "post", GROUPS_URL, body, status=201)
+        )
+        group_id = GroupSession.objects.latest("created_at").pk
+        sign = json.dumps({"password": PASSWORD})
+        counts["sign"].append(
+            _api_queries(client, team_counselor, "post", f"{GROUPS_URL}{group_id}/sign/", sign)
+        )
+    _assert_budget(*counts["create"])
+    # Signing re-authenticates: the lockout check (django-axes, services/reauth.py) costs
+    # REAUTH_QUERIES of its own, whatever is signed.
+    sign_small, sign_large = counts["sign"]
+    assert sign_small == sign_large, counts["sign"]
+    assert sign_small <= BUDGET + REAUTH_QUERIES

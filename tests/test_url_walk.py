@@ -175,6 +175,7 @@ def values(patient, team_physician):
         **_privacy_values(patient, team_physician),
         **_plan_values(patient),
         **_mar_values(patient, team_physician),
+        **_group_values(patient),
         # Drafted by the team physician, who walks the pages as its author.
         "interview_id": Interview.objects.create(
             patient=patient, author=team_physician, interviewed_on=episode.admitted_on
@@ -213,6 +214,14 @@ def _mar_values(patient, physician) -> dict:
         data={"medication": med_id(plan, "ondansetron"), "status": "given"},
     )
     return {"entry_id": entry.pk}
+
+
+def _group_values(patient) -> dict:
+    """A group the patient attended, run by their team counselor."""
+    from tests.group_support import run_group
+
+    counselor = patient.care_team.get(team_role="counselor").user
+    return {"group_id": run_group(counselor, [patient]).pk}
 
 
 def _plan_values(patient):
@@ -308,6 +317,22 @@ def test_it_shows_team_members_their_patient(values, team_nurse, team_physician)
             assert response.status_code in (200, 302, 405), name
             if response.status_code == 302:
                 assert response["Location"].startswith(f"/patients/{values['patient_id']}/")
+
+
+@pytest.mark.django_db
+def test_it_answers_404_for_a_group_outside_the_care_team(values, offteam_physician, offteam_nurse):
+    group_routes = [(r, n) for r, n, _p in _patterns() if "<uuid:group_id>" in r]
+    assert len(group_routes) >= 4
+    for user in (offteam_physician, offteam_nurse):
+        client, api = Client(), APIClient()
+        client.force_login(user)
+        api.force_authenticate(user)
+        for route, name in group_routes:
+            url = _fill(route, values)
+            c = api if url.startswith("/api/") else client
+            statuses = {m: getattr(c, m)(url).status_code for m in ("get", "post", "patch")}
+            assert set(statuses.values()) <= {404, 405}, (user, name, statuses)
+            assert 404 in statuses.values(), (user, name, statuses)
 
 
 def _undeclared(request):

@@ -12,6 +12,7 @@ from intake.exceptions import (
     AdministrationRefused,
     InvalidAnswers,
     RecordSigned,
+    RollRefused,
     RuleViolation,
     StaleVersion,
     UnacknowledgedWarnings,
@@ -45,6 +46,8 @@ def exception_handler(exc, context):
         return Response({"answers": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RuleViolation):
         return Response({"detail": refusal_message(exc)}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, RollRefused):
+        return Response({"attendees": exc.positions}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         # The same split by field as a page's form shows (intake/exceptions.py).
         body = {

@@ -13,6 +13,7 @@ from intake.api import (
     disclosure,
     episode,
     flowsheet,
+    group_session,
     instrument,
     interview,
     lab,
@@ -201,6 +202,22 @@ urlpatterns = [
         "lab-alerts/<uuid:alert_id>/acknowledge/",
         lab_alerts.LabAlertAcknowledgeView.as_view(),
         name="api-lab-alert-acknowledge",
+    ),
+    # group sessions (docs/api.md#group-sessions)
+    path(
+        "group-sessions/",
+        group_session.GroupSessionCreateView.as_view(),
+        name="api-group-session-create",
+    ),
+    path(
+        "group-sessions/<uuid:group_id>/",
+        group_session.GroupSessionDetailView.as_view(),
+        name="api-group-session-detail",
+    ),
+    path(
+        "group-sessions/<uuid:group_id>/sign/",
+        group_session.GroupSessionSignView.as_view(),
+        name="api-group-session-sign",
     ),
     # privacy endpoints: consents, disclosures, emergency access
     path(

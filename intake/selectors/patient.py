@@ -6,7 +6,7 @@ import datetime
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -133,6 +133,8 @@ class Chart:
     episodes: list[Episode]
     active_episode: Episode | None
     care_team: list[CareTeamMember]
+    # "Groups attended N of M" (docs/clinical-rules.md#group-sessions): {"attended", "rolls"}.
+    group_attendance: dict[str, int] = field(default_factory=dict)
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -140,7 +142,8 @@ def _day(value: str | None) -> datetime.date | None:
 
 
 def _chart_row(patient: Patient) -> Mapping[str, Any]:
-    """The patient's episodes and current care team as two JSON arrays, in one query."""
+    """The patient's episodes and current care team as two JSON arrays, and the counts of
+    groups attended, in one query."""
     episodes = Episode.objects.filter(patient=OuterRef("pk")).order_by(
         "-admitted_on", "-created_at"
     )
@@ -164,11 +167,14 @@ def _chart_row(patient: Patient) -> Mapping[str, Any]:
         first_name="user__first_name",
         last_name="user__last_name",
     )
+    from intake.selectors.group_session import attendance_counts
+
     row: Mapping[str, Any] = (
         Patient.objects.filter(pk=patient.pk)
         .values(
             episode_rows=ArraySubquery(episodes.values(json=episode_json)),
             team_rows=ArraySubquery(team.values(json=member_json)),
+            **attendance_counts(),
         )
         .get()
     )
@@ -206,7 +212,14 @@ def patient_chart(*, patient: Patient) -> Chart:
     chart_episodes = [_chart_episode(patient, e) for e in row["episode_rows"]]
     members = [_chart_member(patient, m) for m in row["team_rows"]]
     active = next((e for e in chart_episodes if e.is_active), None)
-    return Chart(patient=patient, episodes=chart_episodes, active_episode=active, care_team=members)
+    attendance = {"attended": row["groups_attended"], "rolls": row["group_rolls"]}
+    return Chart(
+        patient=patient,
+        episodes=chart_episodes,
+        active_episode=active,
+        care_team=members,
+        group_attendance=attendance,
+    )
 
 
 @dataclass

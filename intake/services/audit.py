@@ -105,6 +105,37 @@ def audit_record_many(
     )
 
 
+def audit_records_each(
+    *,
+    actor: RequestUser | None,
+    action: AuditAction | str,
+    records: Iterable[tuple[UUID, Model, dict[str, Any]]],
+    object_type: str = "",
+) -> None:
+    """One event per (patient id, record, detail), each naming its own patient and record, in
+    one INSERT: a write that makes a record for each of several patients (a group's notes)."""
+    from intake.access import is_emergency_access
+
+    fields = _actor_fields(actor)
+    ip = client_ip.get()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                **fields,
+                action=action,
+                outcome=AuditOutcome.ALLOWED,
+                patient_id=patient_id,
+                object_type=object_type or record._meta.model_name or "",
+                object_id=str(record.pk),
+                ip_address=ip,
+                detail=detail,
+                break_glass=is_emergency_access(actor, patient_id),
+            )
+            for patient_id, record, detail in records
+        ]
+    )
+
+
 def audit_patients_shown(
     *, actor: RequestUser | None, patient_ids: Iterable[UUID | None], object_type: str
 ) -> None:
