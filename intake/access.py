@@ -368,3 +368,16 @@ def can_discard_interview(user: RequestUser, interview: Interview) -> bool:
 
 def can_discard_plan(user: RequestUser, plan: TreatmentPlan) -> bool:
     return plan_is_discardable(plan) and plan_discard_refusal(user, plan) is None
+
+
+# Patient self-report (docs/clinical-rules.md#self-report) ------------------------------------
+
+
+def can_issue_self_report(user: RequestUser, patient: Patient) -> bool:
+    """A clinician on the team may hand the patient a self-report link or tablet code."""
+    return can(user, Perm.SELF_REPORT_ISSUE, patient)
+
+
+def can_review_self_report(user: RequestUser, patient: Patient) -> bool:
+    """A clinician on the team may accept or reject what the patient answered."""
+    return can(user, Perm.SELF_REPORT_REVIEW, patient)

@@ -46,6 +46,7 @@ from intake.models import (
     LabOrder,
     MedicationAdministration,
     Patient,
+    PendingAssessment,
     TreatmentPlan,
     VitalSignAlert,
     VitalSigns,
@@ -346,6 +347,22 @@ def resolve_episode(
         action=action,
         audit_allowed=audit_allowed,
         object_type="episode",
+    )
+
+
+def resolve_pending_assessment(
+    user, pending_id, perm: Perm, *, patient_id=None, action=AuditAction.READ, audit_allowed=True
+):
+    """(patient, a self-report's answers) for review (docs/clinical-rules.md#self-report)."""
+    return resolve_record(
+        user,
+        PendingAssessment.objects.select_related("reviewed_by", "assessment"),
+        pending_id,
+        perm,
+        patient_id=patient_id,
+        action=action,
+        audit_allowed=audit_allowed,
+        object_type="pending-assessment",
     )
 
 

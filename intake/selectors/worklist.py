@@ -37,6 +37,9 @@ from intake.selectors.worklist_mar import MAR_ITEMS
 from intake.selectors.worklist_mar_rows import mar_sections
 from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
 from intake.selectors.worklist_rows import WorklistSection, WorkRow
+from intake.selectors.worklist_self_report import EMPTY as SELF_REPORT_EMPTY
+from intake.selectors.worklist_self_report import SELF_REPORT_ITEMS, self_report_rows
+from intake.selectors.worklist_self_report import TITLES as SELF_REPORT_TITLES
 from intake.selectors.worklist_vitals import vitals_to_acknowledge
 
 if TYPE_CHECKING:
@@ -59,6 +62,7 @@ TITLES = {
     WorkItem.DOSES_DUE: "Doses due in the next hour",
     WorkItem.DOSES_HELD: "Doses held",
     WorkItem.COWS_RISING: "COWS rising despite doses",
+    **SELF_REPORT_TITLES,
 }
 EMPTY = {
     WorkItem.RESULTS_TO_ACKNOWLEDGE: "No critical or unexpected results waiting.",
@@ -76,6 +80,7 @@ EMPTY = {
     WorkItem.DOSES_DUE: "No dose due in the next hour.",
     WorkItem.DOSES_HELD: "No dose held in the last 24 hours.",
     WorkItem.COWS_RISING: "No COWS rising despite doses.",
+    **SELF_REPORT_EMPTY,
 }
 
 
@@ -421,6 +426,8 @@ def worklist_sections(
             rows = _specimens_to_recollect(user)
         elif item == WorkItem.DRAFTS:
             rows, total = _drafts(user, plans[item])
+        elif item in SELF_REPORT_ITEMS:
+            rows = self_report_rows(user, item, ROWS_PER_SECTION)
         else:
             rows = _plan_reviews_due(plans[item][:ROWS_PER_SECTION], today)
         sections.append(
