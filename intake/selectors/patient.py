@@ -6,7 +6,7 @@ import datetime
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -35,7 +35,9 @@ from intake.models import (
     Episode,
     EpisodeStatus,
     Patient,
+    PendingAssessment,
 )
+from intake.selectors.self_report import waiting_self_reports_array, waiting_self_reports_from
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -133,6 +135,9 @@ class Chart:
     episodes: list[Episode]
     active_episode: Episode | None
     care_team: list[CareTeamMember]
+    # Self-report answers waiting for review (intake/selectors/self_report.py), urgent first:
+    # read in the same query as the rest, for the chart's "Patient self-report" panel.
+    waiting_self_reports: list[PendingAssessment] = field(default_factory=list)
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -140,7 +145,8 @@ def _day(value: str | None) -> datetime.date | None:
 
 
 def _chart_row(patient: Patient) -> Mapping[str, Any]:
-    """The patient's episodes and current care team as two JSON arrays, in one query."""
+    """The patient's episodes, current care team and self-report answers waiting for review as
+    JSON arrays, in one query."""
     episodes = Episode.objects.filter(patient=OuterRef("pk")).order_by(
         "-admitted_on", "-created_at"
     )
@@ -169,6 +175,7 @@ def _chart_row(patient: Patient) -> Mapping[str, Any]:
         .values(
             episode_rows=ArraySubquery(episodes.values(json=episode_json)),
             team_rows=ArraySubquery(team.values(json=member_json)),
+            waiting_rows=waiting_self_reports_array(),
         )
         .get()
     )
@@ -206,7 +213,14 @@ def patient_chart(*, patient: Patient) -> Chart:
     chart_episodes = [_chart_episode(patient, e) for e in row["episode_rows"]]
     members = [_chart_member(patient, m) for m in row["team_rows"]]
     active = next((e for e in chart_episodes if e.is_active), None)
-    return Chart(patient=patient, episodes=chart_episodes, active_episode=active, care_team=members)
+    waiting = waiting_self_reports_from(patient, row["waiting_rows"])
+    return Chart(
+        patient=patient,
+        episodes=chart_episodes,
+        active_episode=active,
+        care_team=members,
+        waiting_self_reports=waiting,
+    )
 
 
 @dataclass

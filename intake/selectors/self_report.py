@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import datetime
 import enum
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models.functions import JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from intake import access
 from intake import self_report_codes as codes
@@ -28,6 +32,8 @@ from intake.scoring import Instrument, ScoreResult, get_instrument
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+    from intake.selectors.patient import Chart
 
 # The audit rows of wrong tablet codes (the rate limit counts them per client address).
 CODE_FAILURE = "self-report-code"
@@ -185,18 +191,49 @@ def pending_assessment_row(pending: PendingAssessment) -> dict[str, Any]:
     }
 
 
-def self_report_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
+def waiting_self_reports_array() -> ArraySubquery:
+    """A patient's answers waiting for review (urgent first, then the oldest), the first
+    PENDING_SHOWN, as a JSON array for the chart's one query (selectors/patient.py)."""
+    rows = PendingAssessment.objects.filter(
+        patient=OuterRef("pk"), status=PendingStatus.PENDING
+    ).order_by("-urgent", "submitted_at", "id")[:PENDING_SHOWN]
+    return ArraySubquery(
+        rows.values(
+            json=JSONObject(
+                id="id",
+                instrument="instrument",
+                answers="answers",
+                submitted_at="submitted_at",
+                urgent="urgent",
+            )
+        )
+    )
+
+
+def waiting_self_reports_from(
+    patient: Patient, rows: list[dict[str, Any]]
+) -> list[PendingAssessment]:
+    """The rows of `waiting_self_reports_array`, as (unsaved) pending assessments."""
+    return [
+        PendingAssessment(
+            id=uuid.UUID(str(r["id"])),
+            patient=patient,
+            instrument=r["instrument"],
+            answers=r["answers"],
+            submitted_at=parse_datetime(str(r["submitted_at"])) or timezone.now(),
+            urgent=bool(r["urgent"]),
+            status=PendingStatus.PENDING,
+        )
+        for r in rows or []
+    ]
+
+
+def self_report_chart_section(*, chart: Chart, user: User) -> dict[str, Any]:
     """The chart's "Patient self-report" panel: may the person issue a link, and the answers
-    waiting for review (one query, none for a role that may not review)."""
+    waiting for review (read with the chart: no query of its own)."""
+    patient = chart.patient
     can_review = access.can_review_self_report(user, patient)
-    waiting: list[PendingView] = []
-    if can_review:
-        waiting = [
-            pending_view(p)
-            for p in pending_assessments(patient=patient).filter(status=PendingStatus.PENDING)[
-                :PENDING_SHOWN
-            ]
-        ]
+    waiting = [pending_view(p) for p in chart.waiting_self_reports] if can_review else []
     return {
         "can_issue": access.can_issue_self_report(user, patient),
         "can_review": can_review,

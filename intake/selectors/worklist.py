@@ -38,7 +38,7 @@ from intake.selectors.worklist_mar_rows import mar_sections
 from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
 from intake.selectors.worklist_rows import WorklistSection, WorkRow
 from intake.selectors.worklist_self_report import EMPTY as SELF_REPORT_EMPTY
-from intake.selectors.worklist_self_report import SELF_REPORT_ITEMS, self_report_rows
+from intake.selectors.worklist_self_report import SELF_REPORT_ITEMS, self_report_sections
 from intake.selectors.worklist_self_report import TITLES as SELF_REPORT_TITLES
 from intake.selectors.worklist_vitals import vitals_to_acknowledge
 
@@ -405,6 +405,7 @@ def worklist_sections(
     today = timezone.localdate()
     plans = _plan_work(user, items, today)
     mar = mar_sections(user, ROWS_PER_SECTION) if MAR_ITEMS.intersection(items) else {}
+    self_reports = self_report_sections(user, counts, ROWS_PER_SECTION)
     sections = []
     for item in items:
         total = None
@@ -427,7 +428,7 @@ def worklist_sections(
         elif item == WorkItem.DRAFTS:
             rows, total = _drafts(user, plans[item])
         elif item in SELF_REPORT_ITEMS:
-            rows = self_report_rows(user, item, ROWS_PER_SECTION)
+            rows = self_reports[item]
         else:
             rows = _plan_reviews_due(plans[item][:ROWS_PER_SECTION], today)
         sections.append(
