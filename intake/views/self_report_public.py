@@ -126,13 +126,16 @@ def _kiosk(request: HttpRequest, link: SelfReportLink) -> JsonResponse:
 def self_report_page(request: HttpRequest, token: str) -> HttpResponse:
     link = link_by_token(token)
     state = link_state(link)
+    as_json = request.content_type == "application/json"
     if link is None or state is LinkState.UNKNOWN:
+        if as_json:
+            return JsonResponse({"detail": "Not found."}, status=404)
         return _plain(request, "not_found.html", 404)
     if state is LinkState.GONE:
-        if request.content_type == "application/json":
+        if as_json:
             return JsonResponse({"detail": GONE}, status=410)
         return _plain(request, "gone.html", 410)
-    if request.method == "POST" and request.content_type == "application/json":
+    if request.method == "POST" and as_json:
         return _kiosk(request, link)
     return _answer_form(request, link, via="link")
 
