@@ -1,12 +1,13 @@
 """The worklist on each clinician's home page: critical results and vital signs, safety
 follow-ups, plans to review or revise, orders waiting for results, specimens to recollect,
 drafts and plan reviews due, missed, due and held doses and COWS rising
-(intake/selectors/worklist_mar_rows.py), for their care teams' patients only, each row with a
-link to where the work is done.
+(intake/selectors/worklist_mar_rows.py), patient self-reports (worklist_self_report.py), for
+their care teams' patients only, each row with a link to where the work is done.
 
 What is pending comes from intake/selectors/worklist_pending.py. Queries: one per lab or
 assessment section, one for every plan section together, one for unsigned interviews, at most
-five for the withdrawal-management sections together."""
+five for the withdrawal-management sections together, one for both self-report sections (none
+when the counts say none waits)."""
 
 from __future__ import annotations
 
