@@ -429,3 +429,16 @@ def can_sign_group_session(user: RequestUser, *, facilitator_id: int) -> bool:
         and has_perm(account, Perm.GROUP_SESSION_RUN)
         and account.pk == facilitator_id
     )
+
+
+# Patient self-report (docs/clinical-rules.md#self-report) ------------------------------------
+
+
+def can_issue_self_report(user: RequestUser, patient: Patient) -> bool:
+    """A clinician on the team may hand the patient a self-report link or tablet code."""
+    return can(user, Perm.SELF_REPORT_ISSUE, patient)
+
+
+def can_review_self_report(user: RequestUser, patient: Patient) -> bool:
+    """A clinician on the team may accept or reject what the patient answered."""
+    return can(user, Perm.SELF_REPORT_REVIEW, patient)

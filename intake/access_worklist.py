@@ -58,10 +58,13 @@ WORK_ITEM_PERM: dict[WorkItem, Perm] = {
 # specimens and enters results, gives the doses due and catches up on those missed; the
 # physician hears of every missed or held dose and of COWS rising despite doses (to amend the
 # plan); the counselor follows up suicide-risk items, finishes drafts
-# and keeps plan reviews on time. Everyone sees their own unsigned drafts and the plans
+# and keeps plan reviews on time. A patient's self-report with thoughts of self-harm tops every
+# clinician's worklist on arrival; the rest waits in each one's self-reports to review.
+# Everyone sees their own unsigned drafts and the plans
 # returned to them.
 WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
     Role.PHYSICIAN: (
+        WorkItem.SELF_REPORTS_URGENT,
         WorkItem.RESULTS_TO_ACKNOWLEDGE,
         WorkItem.VITALS_TO_ACKNOWLEDGE,
         WorkItem.COWS_RISING,
@@ -69,18 +72,23 @@ WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
         WorkItem.DOSES_HELD,
         WorkItem.PLANS_TO_REVIEW,
         WorkItem.PLANS_RETURNED,
+        WorkItem.SELF_REPORTS_TO_REVIEW,
         WorkItem.DRAFTS,
     ),
     Role.NURSE: (
+        WorkItem.SELF_REPORTS_URGENT,
         WorkItem.VITALS_TO_ACKNOWLEDGE,
         WorkItem.DOSES_MISSED,
         WorkItem.DOSES_DUE,
         WorkItem.ORDERS_AWAITING_RESULTS,
         WorkItem.SPECIMENS_TO_RECOLLECT,
+        WorkItem.SELF_REPORTS_TO_REVIEW,
         WorkItem.DRAFTS,
     ),
     Role.COUNSELOR: (
+        WorkItem.SELF_REPORTS_URGENT,
         WorkItem.SAFETY_FOLLOW_UPS,
+        WorkItem.SELF_REPORTS_TO_REVIEW,
         WorkItem.DRAFTS,
         WorkItem.PLANS_RETURNED,
         WorkItem.PLAN_REVIEWS_DUE,

@@ -74,6 +74,16 @@ class NotInWithdrawalManagement(RecordSigned):
     HTTP 409 (docs/clinical-rules.md#withdrawal-review)."""
 
 
+class SelfReportReviewed(RecordSigned):
+    """Patient self-report answers already accepted or rejected (HTTP 409): a review is final
+    (docs/clinical-rules.md#self-report)."""
+
+
+class SelfReportLinkGone(RecordSigned):
+    """A self-report link or tablet code already used, or past its expiry: the patient's page
+    answers 410 (docs/clinical-rules.md#self-report)."""
+
+
 class UnacknowledgedWarnings(Exception):
     """A plan's safety warnings not each acknowledged with a reason at signing (HTTP 400 as
     {"unacknowledged_warnings": [{"code", "message"}]})."""

@@ -19,6 +19,8 @@ from intake.views import (
     mfa,
     patient,
     record_discard,
+    self_report,
+    self_report_public,
     staff,
     treatment_plan,
     treatment_plan_edit,
@@ -219,6 +221,29 @@ urlpatterns = [
     ),
     # medication administration
     path("medication-pass/", mar.medication_pass_view, name="medication-pass"),
+    # patient self-report: the staff pages, then the patient's own (no staff sign-in)
+    path(
+        "patients/<uuid:patient_id>/self-report/",
+        self_report.self_report_issue_view,
+        name="self-report-issue",
+    ),
+    path(
+        "patients/<uuid:patient_id>/self-report/<uuid:pending_id>/",
+        self_report.pending_review_view,
+        name="self-report-review",
+    ),
+    path(
+        "patients/<uuid:patient_id>/self-report/<uuid:pending_id>/accept/",
+        self_report.pending_accept_view,
+        name="self-report-accept",
+    ),
+    path(
+        "patients/<uuid:patient_id>/self-report/<uuid:pending_id>/reject/",
+        self_report.pending_reject_view,
+        name="self-report-reject",
+    ),
+    path("self-report/", self_report_public.self_report_tablet, name="self-report-tablet"),
+    path("self-report/<path:token>/", self_report_public.self_report_page, name="self-report-page"),
     path("patients/<uuid:patient_id>/mar/", mar.patient_mar_view, name="patient-mar"),
     path(
         "patients/<uuid:patient_id>/mar/record/",

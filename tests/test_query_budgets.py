@@ -9,6 +9,7 @@ import itertools
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -521,3 +522,45 @@ def test_running_and_signing_a_group_in_the_api_have_a_fixed_budget(client, team
     sign_small, sign_large = counts["sign"]
     assert sign_small == sign_large, counts["sign"]
     assert sign_small <= BUDGET + REAUTH_QUERIES
+
+
+def _self_reports(patient, user, n, item9=1):
+    """n PHQ-9s the patient answered through self-report links, waiting for review."""
+    from intake.services.self_report import self_report_submit
+    from tests.self_report_support import issue, phq9
+
+    for _ in range(n):
+        link = issue(user, patient, ["phq9"]).link
+        self_report_submit(link=link, answers={"phq9": phq9(item9=item9)}, via="link")
+
+
+def test_the_pending_self_reports_api_has_a_fixed_budget(client, patient, team_nurse):
+    url = f"/api/v1/patients/{patient.pk}/pending-assessments/"
+    _self_reports(patient, team_nurse, SMALL)
+    small = _api_queries(client, team_nurse, "get", url)
+    _self_reports(patient, team_nurse, LARGE - SMALL)
+    _assert_budget(small, _api_queries(client, team_nurse, "get", url))
+
+
+def test_the_chart_and_home_page_with_self_reports_have_a_fixed_budget(
+    client, patient, team_nurse, team_counselor
+):
+    _self_reports(patient, team_nurse, SMALL)
+    _self_reports(patient, team_nurse, SMALL, item9=0)
+    client.force_login(team_counselor)
+    chart, home = f"/patients/{patient.pk}/", "/"
+    small = (_page_queries(client, "get", chart), _page_queries(client, "get", home))
+    _self_reports(patient, team_nurse, LARGE - SMALL)
+    _self_reports(patient, team_nurse, LARGE - SMALL, item9=0)
+    _assert_budget(small[0], _page_queries(client, "get", chart))
+    _assert_budget(small[1], _page_queries(client, "get", home))
+
+
+def test_the_patients_self_report_page_has_a_fixed_budget(client, patient, team_nurse):
+    from tests.self_report_support import issue, page_path
+
+    small = _page_queries(Client(), "get", page_path(issue(team_nurse, patient, ["phq9"])))
+    large = _page_queries(
+        Client(), "get", page_path(issue(team_nurse, patient, ["phq9", "gad7", "sows", "dast10"]))
+    )
+    _assert_budget(small, large)

@@ -18,6 +18,9 @@ from tests.factories import (
 )
 
 PUBLIC_NAMES = {"login", "logout", "api-token"}
+# The patient's self-report page and the waiting-room tablet need no staff account: the link's
+# token, or the tablet code, is what opens them (docs/clinical-rules.md#self-report).
+PUBLIC_NAMES |= {"intake:self-report-page", "intake:self-report-tablet"}
 # Emergency access (42 CFR 2.51) is the one patient URL meant for clinicians outside the care
 # team: without a stated reason it answers 400 whether or not the patient exists.
 EMERGENCY_ACCESS_NAMES = {"intake:break-glass", "api-break-glass"}
@@ -176,6 +179,7 @@ def values(patient, team_physician):
         **_plan_values(patient),
         **_mar_values(patient, team_physician),
         **_group_values(patient),
+        **_self_report_values(patient, team_physician),
         # Drafted by the team physician, who walks the pages as its author.
         "interview_id": Interview.objects.create(
             patient=patient, author=team_physician, interviewed_on=episode.admitted_on
@@ -222,6 +226,17 @@ def _group_values(patient) -> dict:
 
     counselor = patient.care_team.get(team_role="counselor").user
     return {"group_id": run_group(counselor, [patient]).pk}
+
+
+def _self_report_values(patient, physician) -> dict:
+    """A self-report link the patient answered: answers pending review; and an open link's
+    token for the patient's page."""
+    from intake.services.self_report import self_report_submit
+    from tests.self_report_support import issue, phq9
+
+    answered = issue(physician, patient, ["phq9"])
+    (pending,) = self_report_submit(link=answered.link, answers={"phq9": phq9()}, via="link")
+    return {"pending_id": pending.pk, "token": issue(physician, patient, ["gad7"]).token}
 
 
 def _plan_values(patient):

@@ -29,6 +29,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "details",
             "administered_at",
             "administered_by",
+            "source",
             "safety_assessed_at",
         ]
 

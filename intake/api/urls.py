@@ -21,6 +21,7 @@ from intake.api import (
     lab_results,
     mar,
     patient,
+    self_report,
     treatment_plan,
     vital_signs,
     withdrawal_review,
@@ -129,6 +130,27 @@ urlpatterns = [
     ),
     path("review-queue/", treatment_plan.ReviewQueueView.as_view(), name="api-review-queue"),
     path("worklist/", worklist.WorklistView.as_view(), name="api-worklist"),
+    # patient self-report endpoints
+    path(
+        "patients/<uuid:patient_id>/self-report-links/",
+        self_report.SelfReportLinkView.as_view(),
+        name="api-self-report-links",
+    ),
+    path(
+        "patients/<uuid:patient_id>/pending-assessments/",
+        self_report.PatientPendingAssessmentsView.as_view(),
+        name="api-pending-assessment-list",
+    ),
+    path(
+        "pending-assessments/<uuid:pending_id>/accept/",
+        self_report.PendingAssessmentAcceptView.as_view(),
+        name="api-pending-assessment-accept",
+    ),
+    path(
+        "pending-assessments/<uuid:pending_id>/reject/",
+        self_report.PendingAssessmentRejectView.as_view(),
+        name="api-pending-assessment-reject",
+    ),
     # lab endpoints
     path("lab-tests/", lab.LabTestListView.as_view(), name="api-lab-test-list"),
     path(

@@ -35,7 +35,9 @@ from intake.models import (
     Episode,
     EpisodeStatus,
     Patient,
+    PendingAssessment,
 )
+from intake.selectors.self_report import waiting_self_reports_array, waiting_self_reports_from
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -135,6 +137,9 @@ class Chart:
     care_team: list[CareTeamMember]
     # "Groups attended N of M" (docs/clinical-rules.md#group-sessions): {"attended", "rolls"}.
     group_attendance: dict[str, int] = field(default_factory=dict)
+    # Self-report answers waiting for review (intake/selectors/self_report.py), urgent first:
+    # read in the same query as the rest, for the chart's "Patient self-report" panel.
+    waiting_self_reports: list[PendingAssessment] = field(default_factory=list)
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -142,8 +147,8 @@ def _day(value: str | None) -> datetime.date | None:
 
 
 def _chart_row(patient: Patient) -> Mapping[str, Any]:
-    """The patient's episodes and current care team as two JSON arrays, and the counts of
-    groups attended, in one query."""
+    """The patient's episodes, current care team and self-report answers waiting for review as
+    JSON arrays, and the counts of groups attended, in one query."""
     episodes = Episode.objects.filter(patient=OuterRef("pk")).order_by(
         "-admitted_on", "-created_at"
     )
@@ -175,6 +180,7 @@ def _chart_row(patient: Patient) -> Mapping[str, Any]:
             episode_rows=ArraySubquery(episodes.values(json=episode_json)),
             team_rows=ArraySubquery(team.values(json=member_json)),
             **attendance_counts(),
+            waiting_rows=waiting_self_reports_array(),
         )
         .get()
     )
@@ -213,12 +219,14 @@ def patient_chart(*, patient: Patient) -> Chart:
     members = [_chart_member(patient, m) for m in row["team_rows"]]
     active = next((e for e in chart_episodes if e.is_active), None)
     attendance = {"attended": row["groups_attended"], "rolls": row["group_rolls"]}
+    waiting = waiting_self_reports_from(patient, row["waiting_rows"])
     return Chart(
         patient=patient,
         episodes=chart_episodes,
         active_episode=active,
         care_team=members,
         group_attendance=attendance,
+        waiting_self_reports=waiting,
     )
 
 

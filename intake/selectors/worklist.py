@@ -1,12 +1,13 @@
 """The worklist on each clinician's home page: critical results and vital signs, safety
 follow-ups, plans to review or revise, orders waiting for results, specimens to recollect,
 drafts and plan reviews due, missed, due and held doses and COWS rising
-(intake/selectors/worklist_mar_rows.py), for their care teams' patients only, each row with a
-link to where the work is done.
+(intake/selectors/worklist_mar_rows.py), patient self-reports (worklist_self_report.py), for
+their care teams' patients only, each row with a link to where the work is done.
 
 What is pending comes from intake/selectors/worklist_pending.py. Queries: one per lab or
 assessment section, one for every plan section together, one for unsigned interviews, at most
-five for the withdrawal-management sections together."""
+five for the withdrawal-management sections together, one for both self-report sections (none
+when the counts say none waits)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ from intake.selectors.worklist_mar import MAR_ITEMS
 from intake.selectors.worklist_mar_rows import mar_sections
 from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
 from intake.selectors.worklist_rows import WorklistSection, WorkRow
+from intake.selectors.worklist_self_report import EMPTY as SELF_REPORT_EMPTY
+from intake.selectors.worklist_self_report import SELF_REPORT_ITEMS, self_report_sections
+from intake.selectors.worklist_self_report import TITLES as SELF_REPORT_TITLES
 from intake.selectors.worklist_vitals import vitals_to_acknowledge
 
 if TYPE_CHECKING:
@@ -59,6 +63,7 @@ TITLES = {
     WorkItem.DOSES_DUE: "Doses due in the next hour",
     WorkItem.DOSES_HELD: "Doses held",
     WorkItem.COWS_RISING: "COWS rising despite doses",
+    **SELF_REPORT_TITLES,
 }
 EMPTY = {
     WorkItem.RESULTS_TO_ACKNOWLEDGE: "No critical or unexpected results waiting.",
@@ -76,6 +81,7 @@ EMPTY = {
     WorkItem.DOSES_DUE: "No dose due in the next hour.",
     WorkItem.DOSES_HELD: "No dose held in the last 24 hours.",
     WorkItem.COWS_RISING: "No COWS rising despite doses.",
+    **SELF_REPORT_EMPTY,
 }
 
 
@@ -400,6 +406,7 @@ def worklist_sections(
     today = timezone.localdate()
     plans = _plan_work(user, items, today)
     mar = mar_sections(user, ROWS_PER_SECTION) if MAR_ITEMS.intersection(items) else {}
+    self_reports = self_report_sections(user, counts, ROWS_PER_SECTION)
     sections = []
     for item in items:
         total = None
@@ -421,6 +428,8 @@ def worklist_sections(
             rows = _specimens_to_recollect(user)
         elif item == WorkItem.DRAFTS:
             rows, total = _drafts(user, plans[item])
+        elif item in SELF_REPORT_ITEMS:
+            rows = self_reports[item]
         else:
             rows = _plan_reviews_due(plans[item][:ROWS_PER_SECTION], today)
         sections.append(

@@ -35,6 +35,7 @@ from intake.models import LabAlert, Priority
 from intake.selectors import worklist_pending as pending
 from intake.selectors.worklist_mar import mar_work
 from intake.selectors.worklist_pending import CRITICAL
+from intake.selectors.worklist_self_report import SELF_REPORT_ITEMS, pending_self_reports
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
 
 class Severity(enum.StrEnum):
     """How soon the work must be done. Critical: a critical laboratory value, a critical vital
-    sign or a suicide-risk answer without a safety assessment (act now). Urgent: an unexpected
+    sign, a suicide-risk answer without a safety assessment, or a patient's self-report with
+    thoughts of self-harm not yet reviewed (act now). Urgent: an unexpected
     result to acknowledge, a STAT order waiting for results, a missed or held dose, COWS
     rising despite doses. Routine: everything else (a dose due)."""
 
@@ -53,7 +55,13 @@ class Severity(enum.StrEnum):
 
 # Sorted by this rank, then oldest first.
 SEVERITY_RANK: dict[Severity, int] = {Severity.CRITICAL: 0, Severity.URGENT: 1, Severity.ROUTINE: 2}
-RANK_SEVERITY: dict[int, Severity] = {rank: sev for sev, rank in SEVERITY_RANK.items()}
+# A patient's self-report of thoughts of self-harm is critical and above every other critical
+# item: at the very top of each clinician's worklist (docs/clinical-rules.md#self-report).
+TOP_RANK = -1
+RANK_SEVERITY: dict[int, Severity] = {
+    TOP_RANK: Severity.CRITICAL,
+    **{rank: sev for sev, rank in SEVERITY_RANK.items()},
+}
 
 # The contract's kind for each page section that has one: stored rows (the union) ...
 STORED_KINDS: dict[WorkItem, str] = {
@@ -64,6 +72,9 @@ STORED_KINDS: dict[WorkItem, str] = {
     WorkItem.PLANS_RETURNED: "plan-returned",
     WorkItem.ORDERS_AWAITING_RESULTS: "order-open",
     WorkItem.SPECIMENS_TO_RECOLLECT: "recollect",
+    # Patient self-report: one kind; answers with thoughts of self-harm are critical.
+    WorkItem.SELF_REPORTS_URGENT: "self-report-to-review",
+    WorkItem.SELF_REPORTS_TO_REVIEW: "self-report-to-review",
 }
 # ... and withdrawal-management work computed from the MAR.
 MAR_KINDS: dict[WorkItem, str] = {
@@ -124,6 +135,11 @@ def _kind_rows(user: User, item: WorkItem) -> QuerySet[Any]:
         else:
             qs, since = pending.pending_returned_plans(user), F("updated_at")
         object_type, severity = "treatment-plan", _rank(Severity.ROUTINE)
+    elif item in SELF_REPORT_ITEMS:
+        qs, object_type = pending_self_reports(user, item), "pending-assessment"
+        since = F("submitted_at")
+        top = Value(TOP_RANK, output_field=IntegerField())
+        severity = top if item == WorkItem.SELF_REPORTS_URGENT else _rank(Severity.ROUTINE)
     elif item == WorkItem.ORDERS_AWAITING_RESULTS:
         qs, object_type, since = pending.pending_orders(user), "lab-order", F("ordered_at")
         severity = Case(

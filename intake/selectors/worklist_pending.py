@@ -42,6 +42,7 @@ from intake.models import (
 from intake.selectors.lab import OPEN_ORDER_STATUSES
 from intake.selectors.treatment_plan import review_queue
 from intake.selectors.worklist_mar import MAR_ITEMS
+from intake.selectors.worklist_self_report import SELF_REPORT_ITEMS, pending_self_reports
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -50,7 +51,12 @@ if TYPE_CHECKING:
 PLAN_REVIEW_DUE_WITHIN_DAYS = 14
 CRITICAL = "critical-value"
 URGENT_ITEMS = frozenset(
-    {WorkItem.RESULTS_TO_ACKNOWLEDGE, WorkItem.VITALS_TO_ACKNOWLEDGE, WorkItem.SAFETY_FOLLOW_UPS}
+    {
+        WorkItem.RESULTS_TO_ACKNOWLEDGE,
+        WorkItem.VITALS_TO_ACKNOWLEDGE,
+        WorkItem.SAFETY_FOLLOW_UPS,
+        WorkItem.SELF_REPORTS_URGENT,
+    }
 )
 
 
@@ -188,6 +194,8 @@ def _count_expressions(user: User, item: WorkItem, today: datetime.date) -> list
         return [_count(pending_draft_interviews(user)), _count(pending_draft_plans(user))]
     if item == WorkItem.PLAN_REVIEWS_DUE:
         return [_count(pending_plan_reviews_due(user, today))]
+    if item in SELF_REPORT_ITEMS:
+        return [_count(pending_self_reports(user, item))]
     if item in MAR_ITEMS:
         # Due doses are computed from the plans' schedules, not stored: counted on the home
         # page only (docs/permissions.md#worklists).

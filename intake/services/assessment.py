@@ -16,6 +16,7 @@ from intake.exceptions import InvalidAnswers, RuleViolation
 from intake.models import (
     AsamLevel,
     Assessment,
+    AssessmentSource,
     AuditAction,
     Diagnosis,
     InstrumentCode,
@@ -43,9 +44,11 @@ def assessment_record(
     administered_at: datetime.datetime | None = None,
     item_notes: Mapping[object, object] | None = None,
     recommended_level: str = "",
+    source: str = AssessmentSource.CLINICIAN,
 ) -> Assessment:
     """Score and store one administration. Bad answers raise ValidationError naming each
-    item under "answers"; nothing is stored."""
+    item under "answers"; nothing is stored. `source`: patient for self-report answers a
+    clinician accepted (docs/clinical-rules.md#self-report)."""
     from intake.services.audit import audit_record
 
     definition = _instrument(instrument)
@@ -71,6 +74,7 @@ def assessment_record(
         details=result.details,
         administered_at=administered_at,
         administered_by=actor,
+        source=source,
         created_by=actor,
         updated_by=actor,
     )

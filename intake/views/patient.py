@@ -17,6 +17,7 @@ from intake.selectors.patient import (
     patient_list,
     patient_list_with_status,
 )
+from intake.selectors.self_report import self_report_chart_section
 from intake.selectors.withdrawal_review import withdrawal_chart_section
 from intake.selectors.worklist_pending import patients_with_open_critical_alerts
 from intake.services.audit import audit_record_many
@@ -138,6 +139,7 @@ def patient_detail(request: HttpRequest, patient_id) -> HttpResponse:
     sections["withdrawal"] = withdrawal_chart_section(
         user=request.user, chart=chart, plans=sections["plans"]
     )
+    sections["self_report"] = self_report_chart_section(user=request.user, chart=chart)
     return render(
         request,
         "intake/patient_detail.html",
