@@ -33,6 +33,7 @@ from intake.models import (
 )
 from intake.selectors import worklist_pending as pending
 from intake.selectors.lab import ALERT_LABELS, OPEN_ORDER_STATUSES, decorate_results
+from intake.selectors.session_note import session_note_draft_rows
 from intake.selectors.worklist_mar import MAR_ITEMS
 from intake.selectors.worklist_mar_rows import mar_sections
 from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
@@ -68,7 +69,7 @@ EMPTY = {
     WorkItem.PLANS_RETURNED: "No plan returned to you.",
     WorkItem.ORDERS_AWAITING_RESULTS: "No lab order waiting for results.",
     WorkItem.SPECIMENS_TO_RECOLLECT: "No specimen to recollect.",
-    WorkItem.DRAFTS: "No unsigned interview or draft plan.",
+    WorkItem.DRAFTS: "No unsigned interview, session note or draft plan.",
     WorkItem.PLAN_REVIEWS_DUE: (
         f"No plan review due in the next {PLAN_REVIEW_DUE_WITHIN_DAYS} days."
     ),
@@ -296,6 +297,7 @@ def _drafts(user: User, plans: list[TreatmentPlan]) -> tuple[list[WorkRow], int]
                 ),
             )
         )
+    rows.extend(session_note_draft_rows(user, ROWS_PER_SECTION + 1))
     for plan in plans:
         rows.append(
             (
