@@ -12,8 +12,8 @@ Locks (docs/concurrency.md): the note row only (level 3); a new note locks nothi
 from __future__ import annotations
 
 import datetime
-from types import EllipsisType
 from collections.abc import Iterable, Mapping
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
