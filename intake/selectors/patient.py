@@ -6,7 +6,7 @@ import datetime
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -36,6 +36,7 @@ from intake.models import (
     EpisodeStatus,
     Patient,
 )
+from intake.selectors.session_note import session_note_chart_columns
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -133,6 +134,9 @@ class Chart:
     episodes: list[Episode]
     active_episode: Episode | None
     care_team: list[CareTeamMember]
+    # The session-notes card's rows and count (selectors/session_note.py), from the same row.
+    session_note_rows: list[dict[str, Any]] = field(default_factory=list)
+    session_note_total: int = 0
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -169,6 +173,7 @@ def _chart_row(patient: Patient) -> Mapping[str, Any]:
         .values(
             episode_rows=ArraySubquery(episodes.values(json=episode_json)),
             team_rows=ArraySubquery(team.values(json=member_json)),
+            **session_note_chart_columns(),
         )
         .get()
     )
@@ -206,7 +211,14 @@ def patient_chart(*, patient: Patient) -> Chart:
     chart_episodes = [_chart_episode(patient, e) for e in row["episode_rows"]]
     members = [_chart_member(patient, m) for m in row["team_rows"]]
     active = next((e for e in chart_episodes if e.is_active), None)
-    return Chart(patient=patient, episodes=chart_episodes, active_episode=active, care_team=members)
+    return Chart(
+        patient=patient,
+        episodes=chart_episodes,
+        active_episode=active,
+        care_team=members,
+        session_note_rows=row["session_note_rows"],
+        session_note_total=row["session_note_total"],
+    )
 
 
 @dataclass

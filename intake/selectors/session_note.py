@@ -14,13 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, QuerySet, Window
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
-from django.urls import reverse
 
 from intake import access
 from intake.access import Perm, WorkItem
-from intake.local_time import format_local
 from intake.models import (
     CounselingNote,
     Patient,
@@ -33,7 +34,6 @@ from intake.models import (
     Target,
     TreatmentPlan,
 )
-from intake.selectors.worklist_rows import WorkRow
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -116,17 +116,65 @@ def active_plan_for_notes(*, patient: Patient) -> TreatmentPlan | None:
     )
 
 
-def session_note_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
-    """The chart's session-notes card: the latest notes and how many there are (one query)."""
-    notes = list(
-        SessionNote.objects.filter(patient=patient)
-        .select_related("author")
-        .annotate(addenda_count=Count("addenda"), total=Window(Count("pk")))
-        .order_by("-session_date", "-created_at")[:CHART_LIMIT]
+def session_note_chart_columns() -> dict[str, Any]:
+    """The chart card's notes as columns of the chart's own row (selectors/patient.py, one query
+    for the whole chart): the latest CHART_LIMIT notes as a JSON array, and how many there are.
+    Never their counseling notes."""
+    notes = SessionNote.objects.filter(patient=OuterRef("pk"))
+    addenda = (
+        SessionNoteAddendum.objects.filter(note=OuterRef("pk"))
+        .order_by()
+        .values("note")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    note_json = JSONObject(
+        id="id",
+        kind="kind",
+        session_date="session_date",
+        duration_minutes="duration_minutes",
+        status="status",
+        addenda_count=Coalesce(Subquery(addenda), Value(0)),
+        author_id="author_id",
+        username="author__username",
+        first_name="author__first_name",
+        last_name="author__last_name",
+    )
+    latest = notes.order_by("-session_date", "-created_at").values(json=note_json)
+    total = notes.order_by().values("patient").annotate(n=Count("pk")).values("n")
     return {
-        "notes": notes,
-        "total": notes[0].total if notes else 0,
+        "session_note_rows": ArraySubquery(latest[:CHART_LIMIT]),
+        "session_note_total": Coalesce(Subquery(total), Value(0)),
+    }
+
+
+def _chart_note(patient: Patient, row: dict[str, Any]) -> SessionNote:
+    author = get_user_model()(
+        id=row["author_id"],
+        username=row["username"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+    )
+    note = SessionNote(
+        id=row["id"],
+        patient=patient,
+        author=author,
+        kind=row["kind"],
+        session_date=datetime.date.fromisoformat(row["session_date"]),
+        duration_minutes=row["duration_minutes"],
+        status=row["status"],
+    )
+    note.addenda_count = row["addenda_count"]  # type: ignore[attr-defined]
+    return note
+
+
+def session_note_chart_section(
+    *, patient: Patient, user: User, rows: list[dict[str, Any]], total: int
+) -> dict[str, Any]:
+    """The chart's session-notes card, from the chart row's columns (no query of its own)."""
+    return {
+        "notes": [_chart_note(patient, row) for row in rows],
+        "total": total,
         "limit": CHART_LIMIT,
         "can_write": access.can(user, Perm.SESSION_NOTE_WRITE, patient),
     }
@@ -192,24 +240,3 @@ def pending_draft_session_notes(user: User) -> QuerySet[SessionNote]:
         status=SessionNoteStatus.DRAFT,
         patient__in=access.worklist_patients(user, WorkItem.DRAFTS),
     )
-
-
-def session_note_draft_rows(user: User, limit: int) -> list[tuple[datetime.datetime, WorkRow]]:
-    """The worklist rows of `user`'s draft session notes, oldest saved first (one query)."""
-    notes = pending_draft_session_notes(user).select_related("patient").order_by("updated_at", "id")
-    return [
-        (
-            note.updated_at,
-            WorkRow(
-                patient=note.patient,
-                title=(
-                    f"{note.get_kind_display()} session note of {note.session_date:%Y-%m-%d}, "
-                    "not signed"
-                ),
-                detail=f"Last saved {format_local(note.updated_at)}",
-                url=reverse("intake:session-note-detail", args=[note.patient_id, note.pk]),
-                action="Finish and sign",
-            ),
-        )
-        for note in notes[:limit]
-    ]

@@ -33,7 +33,7 @@ from intake.models import (
 )
 from intake.selectors import worklist_pending as pending
 from intake.selectors.lab import ALERT_LABELS, OPEN_ORDER_STATUSES, decorate_results
-from intake.selectors.session_note import session_note_draft_rows
+from intake.selectors.worklist_drafts import draft_record_rows
 from intake.selectors.worklist_mar import MAR_ITEMS
 from intake.selectors.worklist_mar_rows import mar_sections
 from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
@@ -276,28 +276,8 @@ def _specimens_to_recollect(user: User) -> list[WorkRow]:
 
 
 def _drafts(user: User, plans: list[TreatmentPlan]) -> tuple[list[WorkRow], int]:
-    rows = []
-    interviews = list(
-        pending.pending_draft_interviews(user)
-        .select_related("patient")
-        .order_by("updated_at", "id")[: ROWS_PER_SECTION + 1]
-    )
-    for interview in interviews:
-        rows.append(
-            (
-                interview.updated_at,
-                WorkRow(
-                    patient=interview.patient,
-                    title=f"Intake interview of {interview.interviewed_on:%Y-%m-%d}, not signed",
-                    detail=f"Last saved {format_local(interview.updated_at)}",
-                    url=reverse(
-                        "intake:interview-detail", args=[interview.patient_id, interview.pk]
-                    ),
-                    action="Finish and sign",
-                ),
-            )
-        )
-    rows.extend(session_note_draft_rows(user, ROWS_PER_SECTION + 1))
+    # Interviews and session notes in one query (intake/selectors/worklist_drafts.py).
+    rows = draft_record_rows(user, ROWS_PER_SECTION + 1)
     for plan in plans:
         rows.append(
             (
