@@ -14,6 +14,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject, Least
 from django.urls import reverse
 
+from intake import access
+from intake.access import WorkItem
 from intake.local_time import format_local
 from intake.models import Patient, SessionKind
 from intake.selectors.session_note import pending_draft_session_notes
@@ -68,7 +70,9 @@ def draft_record_rows(user: User, limit: int) -> Drafts:
     interviews = pending_draft_interviews(user).filter(patient=OuterRef("pk"))
     notes = pending_draft_session_notes(user).filter(patient=OuterRef("pk"))
     patients = (
-        Patient.objects.filter(Q(Exists(interviews)) | Q(Exists(notes)))
+        # From the person's care teams (a few hundred rows), not every patient of the network.
+        access.worklist_patients(user, WorkItem.DRAFTS)
+        .filter(Q(Exists(interviews)) | Q(Exists(notes)))
         .annotate(
             oldest_draft=Least(_oldest(interviews), _oldest(notes)),
             draft_interviews=_rows(interviews, limit, on="interviewed_on"),
