@@ -63,6 +63,8 @@ from intake.models import (
     Patient,
     PlanStatus,
     Role,
+    SessionNote,
+    SessionNoteStatus,
     StaffProfile,
     StaffResetRequest,
     TreatmentPlan,
@@ -85,6 +87,9 @@ __all__ = [
     "can_discard_plan",
     # Group sessions
     "group_patients", "can_view_group_session", "can_sign_group_session",
+    # Session notes
+    "can_view_counseling_notes", "session_note_edit_refusal", "can_edit_session_note",
+    "can_add_session_note_addendum",
     # Staff accounts and care-team composition (access_staff.py)
     "can_add_to_care_team", "can_approve_reset", "care_team_add_refusal",
     "care_team_role_on_registration", "care_team_role_refusal", "team_roles_of_staff",
@@ -442,3 +447,45 @@ def can_issue_self_report(user: RequestUser, patient: Patient) -> bool:
 def can_review_self_report(user: RequestUser, patient: Patient) -> bool:
     """A clinician on the team may accept or reject what the patient answered."""
     return can(user, Perm.SELF_REPORT_REVIEW, patient)
+
+
+# Session notes (docs/clinical-rules.md#session-notes, #counseling-notes) ---------------------
+#
+# A draft session note is written, edited and signed by its author alone; once signed, any
+# clinician on the team who writes session notes may add a signed addendum. The SUD counseling
+# notes of a note are its author's alone: no role, no team membership and no emergency-access
+# grant lets anyone else read them.
+
+
+def can_view_counseling_notes(user: RequestUser | None, note: SessionNote) -> bool:
+    """May `user` read this note's SUD counseling notes? Its author only, and only while on
+    the patient's care team (never through an emergency-access grant). False for anyone who
+    is not the author, whatever else they may do."""
+    account = staff_account(user)
+    if account is None or note.author_id != account.pk:
+        return False
+    return has_perm(account, Perm.SESSION_NOTE_VIEW) and is_on_care_team(
+        account, note.patient, emergency=False
+    )
+
+
+def session_note_edit_refusal(user: RequestUser, note: SessionNote) -> str | None:
+    """Why `user` may not edit or sign this draft note (its state apart: a signed note is a
+    409, not a 403), or None if they may."""
+    if not can(user, Perm.SESSION_NOTE_WRITE, note.patient):
+        return "Only clinicians on the patient's care team may write session notes."
+    if note.author_id != user.pk:
+        return "Only the author of a draft session note may edit or sign it."
+    return None
+
+
+def can_edit_session_note(user: RequestUser, note: SessionNote) -> bool:
+    """A draft, and `user` is its author (pages offer edit and sign on this)."""
+    return note.status == SessionNoteStatus.DRAFT and session_note_edit_refusal(user, note) is None
+
+
+def can_add_session_note_addendum(user: RequestUser, note: SessionNote) -> bool:
+    """A signed note, and `user` writes session notes for this patient."""
+    return note.status == SessionNoteStatus.SIGNED and can(
+        user, Perm.SESSION_NOTE_WRITE, note.patient
+    )

@@ -44,6 +44,7 @@ from intake.models import (
     MedicationAdministration,
     Patient,
     PendingAssessment,
+    SessionNote,
     TreatmentPlan,
     VitalSignAlert,
     VitalSigns,
@@ -180,6 +181,30 @@ def resolve_interview(user, interview_id, perm: Perm, *, patient_id=None, action
     if action == AuditAction.READ:
         audit_record(actor=user, action=AuditAction.READ, patient=patient, obj=interview)
     return patient, interview
+
+
+def resolve_session_note(
+    user, note_id, perm: Perm, *, patient_id=None, action=AuditAction.READ, audit_allowed=True
+):
+    """(patient, session note with what its page shows; the counseling notes for their author
+    only). A read is audited against the note; a write by its service."""
+    from intake.selectors.session_note import session_note_get, session_note_patient_id
+
+    owner = session_note_patient_id(note_id=note_id)
+    if patient_id is not None and owner is not None and str(owner) != str(patient_id):
+        owner = None
+    if owner is None:
+        resolve_record(
+            user, SessionNote, None, perm, patient_id=patient_id, action=action,
+            object_type="session-note",
+        )  # fmt: skip
+    patient = resolve_patient(
+        user, owner, perm, action=action, audit_allowed=False, object_type="session-note"
+    )
+    note = session_note_get(patient=patient, note_id=note_id, user=user)
+    if audit_allowed:
+        audit_record(actor=user, action=action, patient=patient, obj=note)
+    return patient, note
 
 
 def resolve_lab_order(

@@ -21,6 +21,7 @@ from intake.views import (
     record_discard,
     self_report,
     self_report_public,
+    session_note,
     staff,
     treatment_plan,
     treatment_plan_edit,
@@ -63,6 +64,32 @@ urlpatterns = [
     ),
     path("session/", form_draft.session_status_view, name="session-status"),
     path("session/keep-alive/", form_draft.session_keep_alive_view, name="session-keep-alive"),
+    # session notes (docs/clinical-rules.md#session-notes)
+    path(
+        "patients/<uuid:patient_id>/session-notes/new/",
+        session_note.session_note_create_view,
+        name="session-note-create",
+    ),
+    path(
+        "patients/<uuid:patient_id>/session-notes/<uuid:session_note_id>/",
+        session_note.session_note_detail_view,
+        name="session-note-detail",
+    ),
+    path(
+        "patients/<uuid:patient_id>/session-notes/<uuid:session_note_id>/edit/",
+        session_note.session_note_update_view,
+        name="session-note-update",
+    ),
+    path(
+        "patients/<uuid:patient_id>/session-notes/<uuid:session_note_id>/sign/",
+        session_note.session_note_sign_view,
+        name="session-note-sign",
+    ),
+    path(
+        "patients/<uuid:patient_id>/session-notes/<uuid:session_note_id>/addenda/",
+        session_note.session_note_addendum_view,
+        name="session-note-addendum",
+    ),
     # interview pages
     path(
         "patients/<uuid:patient_id>/interviews/new/",

@@ -309,8 +309,29 @@ def chart(patient, team_physician, every_warning):
         **_lab_values(patient),
         **_vital_sign_values(patient),
         **_privacy_values(patient, team_physician),
+        "session_note_id": _seed_session_note(patient, team_physician, plans).pk,
     }
     return {"values": values, "disclosures": _seed_disclosures(patient, team_physician), **plans}
+
+
+def _seed_session_note(patient, physician, plans):
+    """A draft case-management note with progress on the signed plan's component."""
+    from intake.models import SessionNote, SessionNoteProgress
+
+    component = plans["component"]
+    note = SessionNote.objects.create(
+        patient=patient,
+        author=physician,
+        plan=plans["signed"],
+        kind="case-management",
+        session_date=timezone.localdate(),
+        duration_minutes=30,
+        data="Housing application sent",
+    )
+    SessionNoteProgress.objects.create(
+        note=note, component=component, target=component.targets[0], status="not-achieved"
+    )
+    return note
 
 
 def _seed_disclosures(patient, physician) -> list:

@@ -564,3 +564,83 @@ def test_the_patients_self_report_page_has_a_fixed_budget(client, patient, team_
         Client(), "get", page_path(issue(team_nurse, patient, ["phq9", "gad7", "sows", "dast10"]))
     )
     _assert_budget(small, large)
+
+
+def _session_notes(patient, author, n, *, signed=True):
+    """`n` session notes on the active plan, each with progress rows and (signed) an addendum."""
+    from intake.models import SessionNote, SessionNoteAddendum, SessionNoteProgress
+
+    plan = TreatmentPlan.objects.get(patient=patient, status="active")
+    component = plan.behavioral.first()
+    for i in range(n):
+        note = SessionNote.objects.create(
+            patient=patient,
+            author=author,
+            plan=plan,
+            kind="individual",
+            session_date=datetime.date(2026, 11, 1) + datetime.timedelta(days=i % 20),
+            duration_minutes=45,
+            data="Session",
+        )
+        for target in component.targets:
+            SessionNoteProgress.objects.create(
+                note=note, component=component, target=target, status="progressing"
+            )
+        if signed:
+            SessionNote.objects.filter(pk=note.pk).update(
+                status="signed", signed_at=timezone.now(), content_hash="x" * 64
+            )
+            SessionNoteAddendum.objects.create(
+                note=note,
+                author=author,
+                text="Addendum",
+                signed_at=timezone.now(),
+                content_hash="y" * 64,
+            )
+
+
+def _plan_with_targets(patient, physician):
+    from tests.session_note_support import active_plan
+
+    return active_plan(patient, physician, (("cbt", ["triggers", "coping-cravings"]),))
+
+
+def test_the_session_notes_api_has_a_fixed_budget(client, patient, team_counselor, team_physician):
+    _plan_with_targets(patient, team_physician)
+    _session_notes(patient, team_counselor, SMALL)
+    url = f"/api/v1/patients/{patient.pk}/session-notes/"
+    small = _api_queries(client, team_counselor, "get", url)
+    _session_notes(patient, team_counselor, LARGE - SMALL)
+    _assert_budget(small, _api_queries(client, team_counselor, "get", url))
+
+
+def test_the_chart_with_session_notes_and_the_plan_page_have_a_fixed_budget(
+    client, patient, team_counselor, team_physician
+):
+    plan = _plan_with_targets(patient, team_physician)
+    _session_notes(patient, team_counselor, SMALL)
+    client.force_login(team_counselor)
+    urls = (f"/patients/{patient.pk}/", f"/patients/{patient.pk}/plans/{plan.pk}/")
+    small = [_page_queries(client, "get", url) for url in urls]
+    _session_notes(patient, team_counselor, LARGE - SMALL)
+    for before, url in zip(small, urls, strict=True):
+        _assert_budget(before, _page_queries(client, "get", url))
+
+
+def test_the_session_note_page_has_a_fixed_budget(client, team_counselor, team_physician):
+    from intake.models import SessionNote, SessionNoteAddendum
+
+    small_patient, large_patient = _caseload(team_counselor, 2, role=TeamRole.COUNSELOR)
+    counts = []
+    for p, n in ((small_patient, SMALL), (large_patient, LARGE)):
+        _plan_with_targets(p, team_physician)
+        _session_notes(p, team_counselor, 1)
+        note = SessionNote.objects.get(patient=p)
+        for _ in range(n - 1):
+            SessionNoteAddendum.objects.create(
+                note=note, author=team_counselor, text="More", signed_at=timezone.now(),
+                content_hash="z" * 64,
+            )  # fmt: skip
+        client.force_login(team_counselor)
+        counts.append(_page_queries(client, "get", f"/patients/{p.pk}/session-notes/{note.pk}/"))
+    _assert_budget(*counts)

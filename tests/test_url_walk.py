@@ -161,6 +161,20 @@ def _privacy_values(patient, physician) -> dict:
     }
 
 
+def _session_note_values(patient, physician) -> dict:
+    """A draft session note by the team physician (who walks the pages as its author)."""
+    from django.utils import timezone
+
+    from intake.services.session_note import session_note_create
+
+    note = session_note_create(
+        actor=physician,
+        patient=patient,
+        data={"kind": "medical", "session_date": timezone.localdate(), "duration_minutes": 20},
+    )
+    return {"session_note_id": note.pk}
+
+
 @pytest.fixture
 def values(patient, team_physician):
     member = patient.care_team.first()
@@ -180,6 +194,7 @@ def values(patient, team_physician):
         **_mar_values(patient, team_physician),
         **_group_values(patient),
         **_self_report_values(patient, team_physician),
+        **_session_note_values(patient, team_physician),
         # Drafted by the team physician, who walks the pages as its author.
         "interview_id": Interview.objects.create(
             patient=patient, author=team_physician, interviewed_on=episode.admitted_on

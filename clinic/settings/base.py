@@ -263,6 +263,10 @@ SPECTACULAR_SETTINGS = {
         "DueDoseStatusEnum": "intake.models.medication_administration.DueDoseStatus",
         "WithdrawalOutcomeEnum": "intake.models.withdrawal_review.WithdrawalOutcome",
         "ReviewDecisionEnum": "intake.models.withdrawal_review.ReviewDecision",
+        "SessionKindEnum": "intake.models.session_note.SessionKind",
+        "SessionNoteStatusEnum": "intake.models.session_note.SessionNoteStatus",
+        "ProgressEnum": "intake.models.treatment_plan.Progress",
+        "TargetEnum": "intake.models.treatment_plan.Target",
     },
 }
 

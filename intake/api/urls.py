@@ -22,6 +22,7 @@ from intake.api import (
     mar,
     patient,
     self_report,
+    session_note,
     treatment_plan,
     vital_signs,
     withdrawal_review,
@@ -59,6 +60,27 @@ urlpatterns = [
         name="api-episode-list",
     ),
     path("audit-events/", audit.AuditEventListView.as_view(), name="api-audit-event-list"),
+    # session notes (docs/api.md#session-notes)
+    path(
+        "patients/<uuid:patient_id>/session-notes/",
+        session_note.SessionNoteListView.as_view(),
+        name="api-session-note-list",
+    ),
+    path(
+        "session-notes/<uuid:session_note_id>/",
+        session_note.SessionNoteDetailView.as_view(),
+        name="api-session-note-detail",
+    ),
+    path(
+        "session-notes/<uuid:session_note_id>/sign/",
+        session_note.SessionNoteSignView.as_view(),
+        name="api-session-note-sign",
+    ),
+    path(
+        "session-notes/<uuid:session_note_id>/addenda/",
+        session_note.SessionNoteAddendumView.as_view(),
+        name="api-session-note-addenda",
+    ),
     # interview endpoints
     path(
         "patients/<uuid:patient_id>/interviews/",

@@ -38,6 +38,7 @@ from intake.models import (
     PendingAssessment,
 )
 from intake.selectors.self_report import waiting_self_reports_array, waiting_self_reports_from
+from intake.selectors.session_note import session_note_chart_columns
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -140,6 +141,9 @@ class Chart:
     # Self-report answers waiting for review (intake/selectors/self_report.py), urgent first:
     # read in the same query as the rest, for the chart's "Patient self-report" panel.
     waiting_self_reports: list[PendingAssessment] = field(default_factory=list)
+    # The session-notes card's rows and count (selectors/session_note.py), from the same row.
+    session_note_rows: list[dict[str, Any]] = field(default_factory=list)
+    session_note_total: int = 0
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -181,6 +185,7 @@ def _chart_row(patient: Patient) -> Mapping[str, Any]:
             team_rows=ArraySubquery(team.values(json=member_json)),
             **attendance_counts(),
             waiting_rows=waiting_self_reports_array(),
+            **session_note_chart_columns(),
         )
         .get()
     )
@@ -227,6 +232,8 @@ def patient_chart(*, patient: Patient) -> Chart:
         care_team=members,
         group_attendance=attendance,
         waiting_self_reports=waiting,
+        session_note_rows=row["session_note_rows"],
+        session_note_total=row["session_note_total"],
     )
 
 

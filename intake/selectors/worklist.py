@@ -34,6 +34,7 @@ from intake.models import (
 )
 from intake.selectors import worklist_pending as pending
 from intake.selectors.lab import ALERT_LABELS, OPEN_ORDER_STATUSES, decorate_results
+from intake.selectors.worklist_drafts import draft_record_rows
 from intake.selectors.worklist_mar import MAR_ITEMS
 from intake.selectors.worklist_mar_rows import mar_sections
 from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
@@ -73,7 +74,7 @@ EMPTY = {
     WorkItem.PLANS_RETURNED: "No plan returned to you.",
     WorkItem.ORDERS_AWAITING_RESULTS: "No lab order waiting for results.",
     WorkItem.SPECIMENS_TO_RECOLLECT: "No specimen to recollect.",
-    WorkItem.DRAFTS: "No unsigned interview or draft plan.",
+    WorkItem.DRAFTS: "No unsigned interview, session note or draft plan.",
     WorkItem.PLAN_REVIEWS_DUE: (
         f"No plan review due in the next {PLAN_REVIEW_DUE_WITHIN_DAYS} days."
     ),
@@ -281,27 +282,8 @@ def _specimens_to_recollect(user: User) -> list[WorkRow]:
 
 
 def _drafts(user: User, plans: list[TreatmentPlan]) -> tuple[list[WorkRow], int]:
-    rows = []
-    interviews = list(
-        pending.pending_draft_interviews(user)
-        .select_related("patient")
-        .order_by("updated_at", "id")[: ROWS_PER_SECTION + 1]
-    )
-    for interview in interviews:
-        rows.append(
-            (
-                interview.updated_at,
-                WorkRow(
-                    patient=interview.patient,
-                    title=f"Intake interview of {interview.interviewed_on:%Y-%m-%d}, not signed",
-                    detail=f"Last saved {format_local(interview.updated_at)}",
-                    url=reverse(
-                        "intake:interview-detail", args=[interview.patient_id, interview.pk]
-                    ),
-                    action="Finish and sign",
-                ),
-            )
-        )
+    # Interviews and session notes in one query (intake/selectors/worklist_drafts.py).
+    rows = draft_record_rows(user, ROWS_PER_SECTION + 1)
     for plan in plans:
         rows.append(
             (

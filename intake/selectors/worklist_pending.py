@@ -40,6 +40,7 @@ from intake.models import (
     VitalSignAlert,
 )
 from intake.selectors.lab import OPEN_ORDER_STATUSES
+from intake.selectors.session_note import pending_draft_session_notes
 from intake.selectors.treatment_plan import review_queue
 from intake.selectors.worklist_mar import MAR_ITEMS
 from intake.selectors.worklist_self_report import SELF_REPORT_ITEMS, pending_self_reports
@@ -191,7 +192,11 @@ def _count_expressions(user: User, item: WorkItem, today: datetime.date) -> list
     if item == WorkItem.SPECIMENS_TO_RECOLLECT:
         return [_count(pending_recollections(user))]
     if item == WorkItem.DRAFTS:
-        return [_count(pending_draft_interviews(user)), _count(pending_draft_plans(user))]
+        return [
+            _count(pending_draft_interviews(user)),
+            _count(pending_draft_plans(user)),
+            _count(pending_draft_session_notes(user)),
+        ]
     if item == WorkItem.PLAN_REVIEWS_DUE:
         return [_count(pending_plan_reviews_due(user, today))]
     if item in SELF_REPORT_ITEMS:

@@ -135,7 +135,7 @@ def patient_detail(request: HttpRequest, patient_id) -> HttpResponse:
         request.user, patient_id, Perm.PATIENT_VIEW, object_type="chart"
     )
     chart = patient_chart(patient=patient)
-    sections = chart_sections(patient=patient, user=request.user)
+    sections = chart_sections(patient=patient, user=request.user, chart=chart)
     sections["withdrawal"] = withdrawal_chart_section(
         user=request.user, chart=chart, plans=sections["plans"]
     )

@@ -18,6 +18,7 @@ from intake.exceptions import RecordSigned, RuleViolation, UnacknowledgedWarning
 from intake.forms.treatment_plan import AmendForm, ApproveForm, CommentForm, ProgressNoteForm
 from intake.models import AuditAction, Patient, TreatmentPlan
 from intake.selectors.plan_diff import plan_version_diff
+from intake.selectors.session_note import plan_attach_component_sessions
 from intake.selectors.treatment_plan import plan_component_get, plan_list, review_evidence
 from intake.services.audit import audit_record
 from intake.services.treatment_plan import (
@@ -93,6 +94,8 @@ def plan_index(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @policy(Perm.PLAN_VIEW)
 def plan_detail(request: HttpRequest, patient_id: UUID, plan_id: UUID) -> HttpResponse:
     patient, plan = plan_for_page(request, patient_id, plan_id, Perm.PLAN_VIEW)
+    if plan.status == "active" and access.can(request.user, Perm.SESSION_NOTE_VIEW, patient):
+        plan_attach_component_sessions(plan=plan)  # each component's sessions (one query)
     return render(
         request,
         "intake/plan_detail.html",
