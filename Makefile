@@ -80,7 +80,7 @@ lint: install
 
 ## typecheck: mypy (django-stubs plugin, settings in pyproject.toml) over the modules held to full
 ## type annotations
-TYPED := intake/access.py intake/access_matrix.py intake/access_scope.py intake/access_staff.py \
+TYPED := intake/access.py intake/access_drafts.py intake/access_matrix.py intake/access_scope.py intake/access_staff.py \
 	intake/access_vocabulary.py intake/access_worklist.py intake/scoring intake/labs \
 	intake/selectors intake/services
 typecheck: install

@@ -2,11 +2,12 @@
 
 Views, the API, selectors and tests all ask here; nothing else checks a role. The matrix is
 written out for people in `docs/permissions.md`; `tests/test_permission_matrix.py` holds the
-two in step. Every `can_*` rule is defined here. The machinery under them lives beside this file
-and is re-exported (import it from here): the names the rules are written in
-(access_vocabulary.py), the sections of each role's worklist (access_worklist.py), the acting
-user's role, care teams and emergency-access grants (access_scope.py), and the reasons behind
-the staff-account rules (access_staff.py).
+two in step. Every `can_*` rule is defined here or, for length, beside it and re-exported
+(import them all from here): the matrix itself and `can`/`has_perm`/`scope_for` that apply it
+(access_matrix.py), the names the rules are written in (access_vocabulary.py), the sections of
+each role's worklist (access_worklist.py), the acting user's role, care teams and
+emergency-access grants (access_scope.py), the reasons behind the staff-account rules
+(access_staff.py), and the rules on drafts and discarding them (access_drafts.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,19 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from intake.access_matrix import MATRIX, NOT_BY_EMERGENCY_ACCESS
+from intake.access_drafts import (
+    DRAFT_PERMS,
+    can_discard_interview,
+    can_discard_plan,
+    can_keep_draft,
+    draft_perm,
+    interview_discard_refusal,
+    interview_is_discardable,
+    may_discard_drafts,
+    plan_discard_refusal,
+    plan_is_discardable,
+)
+from intake.access_matrix import MATRIX, NOT_BY_EMERGENCY_ACCESS, can, has_perm, scope_for
 from intake.access_scope import (
     RequestUser,
     emergency_grant_for,
@@ -56,18 +69,14 @@ from intake.models import (
     CareTeamMember,
     Disclosure,
     DisclosureContent,
-    DraftKind,
     Interview,
-    InterviewStatus,
     LicenseType,
     Patient,
-    PlanStatus,
     Role,
     SessionNote,
     SessionNoteStatus,
     StaffProfile,
     StaffResetRequest,
-    TreatmentPlan,
 )
 
 # fmt: off
@@ -102,29 +111,6 @@ __all__ = [
     "emergency_grant_for", "is_emergency_access", "is_on_care_team",
 ]
 # fmt: on
-
-
-def scope_for(user: RequestUser | None, perm: Perm) -> Scope | None:
-    role = role_of(user)
-    if role is None:
-        return None
-    return MATRIX[perm].get(role)
-
-
-def has_perm(user: RequestUser | None, perm: Perm) -> bool:
-    """May this user do `perm` at all (for some patient)?"""
-    return scope_for(user, perm) is not None
-
-
-def can(user: RequestUser | None, perm: Perm, patient: Patient | None = None) -> bool:
-    scope = scope_for(user, perm)
-    if scope is None:
-        return False
-    if scope is Scope.ANY or patient is None:
-        return True
-    account = staff_account(user)  # never None once the role has a scope
-    emergency = perm not in NOT_BY_EMERGENCY_ACCESS
-    return account is not None and is_on_care_team(account, patient, emergency=emergency)
 
 
 # What a search result list may show of a patient. Clinic administrators find patients to
@@ -166,25 +152,6 @@ def patients_visible_to(user: RequestUser, perm: Perm = Perm.PATIENT_VIEW) -> Qu
         granted = BreakGlassGrant.objects.filter(user=account, expires_at__gt=timezone.now())
         reachable = reachable.union(granted.order_by().values("patient_id"))
     return Patient.objects.filter(pk__in=reachable)
-
-
-# A form's unsaved typing (docs/drafts.md) is kept only for someone who may write that form for
-# this patient: the same permission as the form itself, checked again at every save and read,
-# so a clinician who leaves the care team loses sight of their drafts with the chart.
-DRAFT_PERMS: dict[DraftKind, Perm] = {
-    DraftKind.INTERVIEW: Perm.INTERVIEW_WRITE,
-    DraftKind.PLAN: Perm.PLAN_WRITE,
-    DraftKind.CONSENT: Perm.CONSENT_MANAGE,
-    DraftKind.LAB_PANEL: Perm.LAB_RESULT_ENTER,
-}
-
-
-def draft_perm(kind: DraftKind) -> Perm:
-    return DRAFT_PERMS[kind]
-
-
-def can_keep_draft(user: RequestUser, patient: Patient, kind: DraftKind) -> bool:
-    return can(user, draft_perm(kind), patient)
 
 
 # Worklists: what reaches whom on the home page (the sections of each role's worklist, and the
@@ -320,63 +287,6 @@ def can_add_to_care_team(actor: User | None, patient: Patient, user: User | None
 
 def can_approve_reset(actor: User, reset: StaffResetRequest) -> bool:
     return has_perm(actor, Perm.STAFF_MANAGE) and reset_approve_refusal(actor, reset) is None
-
-
-# Discarding a draft (docs/drafts.md, "Discarding a draft record") -------------------------
-#
-# An interview or plan version that was started and will not be finished (the wrong patient,
-# a duplicate, a plan abandoned) is removed instead of staying on the chart as a draft for
-# ever. Only a record nobody has signed or submitted: what a reviewer saw or a clinician signed
-# stays on the record. Whoever may write the draft may discard it: an interview's author only
-# (a draft interview is written and signed by its author alone), a plan version's author or
-# anyone else on the team who may write plans (they could equally empty it). An emergency-access
-# grant does not: it is for treating the patient, not for removing what the care team wrote.
-
-
-def interview_is_discardable(interview: Interview) -> bool:
-    return interview.status == InterviewStatus.DRAFT and interview.signed_at is None
-
-
-def plan_is_discardable(plan: TreatmentPlan) -> bool:
-    return plan.status == PlanStatus.DRAFT and plan.submitted_at is None and plan.signed_at is None
-
-
-def may_discard_drafts(user: RequestUser, patient: Patient, perm: Perm) -> bool:
-    """May `user` discard this patient's draft records written under `perm` (the record's
-    own state is checked apart: a signed record is a 409, not a 403)?"""
-    scope = scope_for(user, perm)
-    if scope is None:
-        return False
-    if scope is Scope.ANY:
-        return True
-    account = staff_account(user)  # never None once the role has a scope
-    return account is not None and is_on_care_team(account, patient, emergency=False)
-
-
-def interview_discard_refusal(user: RequestUser, interview: Interview) -> str | None:
-    """Why `user` may not discard this interview (whatever its state), or None."""
-    if not may_discard_drafts(user, interview.patient, Perm.INTERVIEW_WRITE):
-        return "Only the care team may discard a draft."
-    if interview.author_id != user.pk:
-        return "Only its author may discard a draft interview."
-    return None
-
-
-def plan_discard_refusal(user: RequestUser, plan: TreatmentPlan) -> str | None:
-    """Why `user` may not discard this plan version (whatever its state), or None."""
-    if not may_discard_drafts(user, plan.patient, Perm.PLAN_WRITE):
-        return "Only the care team may discard a draft."
-    return None
-
-
-def can_discard_interview(user: RequestUser, interview: Interview) -> bool:
-    return (
-        interview_is_discardable(interview) and interview_discard_refusal(user, interview) is None
-    )
-
-
-def can_discard_plan(user: RequestUser, plan: TreatmentPlan) -> bool:
-    return plan_is_discardable(plan) and plan_discard_refusal(user, plan) is None
 
 
 # SUD counseling notes: disclosure (docs/clinical-rules.md#counseling-notes) ------------------

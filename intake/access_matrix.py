@@ -4,8 +4,11 @@ an emergency-access grant never reaches. Written out for people in `docs/permiss
 `intake/access.py`, which re-exports these names: import them from there.
 """
 
+from __future__ import annotations
+
+from intake.access_scope import RequestUser, is_on_care_team, role_of, staff_account
 from intake.access_vocabulary import Perm, Scope
-from intake.models import Role
+from intake.models import Patient, Role
 
 _C, _N, _P = Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN
 _ADMIN, _PRIVACY = Role.CLINIC_ADMIN, Role.PRIVACY_OFFICER
@@ -104,3 +107,26 @@ NOT_BY_EMERGENCY_ACCESS = frozenset(
         Perm.DISCLOSURE_MAKE,
     }
 )
+
+
+def scope_for(user: RequestUser | None, perm: Perm) -> Scope | None:
+    role = role_of(user)
+    if role is None:
+        return None
+    return MATRIX[perm].get(role)
+
+
+def has_perm(user: RequestUser | None, perm: Perm) -> bool:
+    """May this user do `perm` at all (for some patient)?"""
+    return scope_for(user, perm) is not None
+
+
+def can(user: RequestUser | None, perm: Perm, patient: Patient | None = None) -> bool:
+    scope = scope_for(user, perm)
+    if scope is None:
+        return False
+    if scope is Scope.ANY or patient is None:
+        return True
+    account = staff_account(user)  # never None once the role has a scope
+    emergency = perm not in NOT_BY_EMERGENCY_ACCESS
+    return account is not None and is_on_care_team(account, patient, emergency=emergency)
