@@ -368,3 +368,13 @@ def can_discard_interview(user: RequestUser, interview: Interview) -> bool:
 
 def can_discard_plan(user: RequestUser, plan: TreatmentPlan) -> bool:
     return plan_is_discardable(plan) and plan_discard_refusal(user, plan) is None
+
+
+# Program outcomes (issue 14, docs/clinical-rules.md#outcomes) ------------------------------
+#
+# Physicians and clinic administrators, for the whole clinic: counts and rates only, never a
+# list of patients (there is none to show, for anyone).
+
+
+def can_view_outcomes(user: RequestUser | None) -> bool:
+    return has_perm(user, Perm.OUTCOMES_VIEW)

@@ -457,3 +457,35 @@ def test_the_audit_api_has_a_fixed_budget(client, patient, team_nurse, privacy_o
 def test_the_bench_baselines_are_not_in_the_production_urls(client):
     assert client.get("/bench/bare/").status_code == 404
     assert client.get("/bench/admin/").status_code == 404
+
+
+# Program outcomes (issue 14): one statement over the whole database, whatever its size.
+
+
+def _outcome_episodes(n):
+    import datetime as dt
+
+    from tests.outcomes_support import at, episode, give, medication, phq9, screen
+
+    for i in range(n):
+        ep = episode(40 + i)
+        give(medication(ep), range(0, 3))
+        phq9(ep, (0, 12), (20, 5))
+        screen(ep, at(ep.admitted_on + dt.timedelta(days=1)), {"fentanyl": ("negative", True)})
+
+
+def test_the_outcomes_page_and_export_have_a_fixed_budget(client, clinic_admin):
+    client.force_login(clinic_admin)
+    _outcome_episodes(SMALL)
+    page = _page_queries(client, "get", "/outcomes/", {"program": "outpatient"})
+    export = _page_queries(client, "get", "/outcomes/export.csv")
+    _outcome_episodes(LARGE - SMALL)
+    _assert_budget(page, _page_queries(client, "get", "/outcomes/", {"program": "outpatient"}))
+    _assert_budget(export, _page_queries(client, "get", "/outcomes/export.csv"))
+
+
+def test_the_outcomes_api_has_a_fixed_budget(client, team_physician):
+    _outcome_episodes(SMALL)
+    small = _api_queries(client, team_physician, "get", "/api/v1/outcomes/")
+    _outcome_episodes(LARGE - SMALL)
+    _assert_budget(small, _api_queries(client, team_physician, "get", "/api/v1/outcomes/"))

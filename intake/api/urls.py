@@ -19,6 +19,7 @@ from intake.api import (
     lab_alerts,
     lab_results,
     mar,
+    outcomes,
     patient,
     treatment_plan,
     vital_signs,
@@ -57,6 +58,7 @@ urlpatterns = [
         name="api-episode-list",
     ),
     path("audit-events/", audit.AuditEventListView.as_view(), name="api-audit-event-list"),
+    path("outcomes/", outcomes.OutcomesView.as_view(), name="api-outcomes"),
     # interview endpoints
     path(
         "patients/<uuid:patient_id>/interviews/",
