@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import override_settings
 
@@ -62,6 +63,7 @@ def test_physicians_and_clinic_admins_read_the_figures(api, request, two_episode
         "phq9_response",
         "phq9_remission",
         "counts",
+        "computed_at",
     }
     event = AuditEvent.objects.get(object_type="outcomes-report")
     assert (event.action, event.patient_id, event.actor_username) == ("read", None, user.username)
@@ -169,6 +171,22 @@ def test_the_csv_export_refuses_a_bad_filter(client, team_physician):
 def test_the_csv_export_refuses_other_roles(client, team_counselor):
     client.force_login(team_counselor)
     assert client.get("/outcomes/export.csv").status_code == 403
+
+
+def test_the_report_is_kept_for_a_while_per_filters(
+    settings, two_episodes, django_assert_num_queries
+):
+    settings.OUTCOMES_CACHE_SECONDS = 300
+    cache.clear()
+    first = outcomes_report(filters=OutcomeFilters(), today=TODAY)
+    episode(40)  # admitted after the figures were computed
+    with django_assert_num_queries(0):
+        assert outcomes_report(filters=OutcomeFilters(), today=TODAY) == first
+    # Other filters are other figures: computed now, the new admission included.
+    assert (
+        outcomes_report(filters=OutcomeFilters(program="outpatient"), today=TODAY)["patients"] == 2
+    )
+    cache.clear()
 
 
 # The replica (intake/db_router.py) -------------------------------------------------------------

@@ -113,6 +113,9 @@ _REPLICA = replica_database_config(conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
 if _REPLICA is not None:
     DATABASES["replica"] = _REPLICA
 DATABASE_ROUTERS = ["intake.db_router.PrimaryRouter"]
+# The outcome report (one query over the whole database) is kept this long per filters and
+# day in each worker's memory (docs/api.md#outcomes); 0 computes it on every request.
+OUTCOMES_CACHE_SECONDS = env_int("OUTCOMES_CACHE_SECONDS", 300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

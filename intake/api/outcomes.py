@@ -76,6 +76,7 @@ class OutcomesSerializer(serializers.Serializer):
     phq9_response = _rate()
     phq9_remission = _rate()
     counts = _OutcomeCountsSerializer()
+    computed_at = serializers.DateTimeField(help_text="When the figures were computed")
 
 
 class OutcomesView(APIView):

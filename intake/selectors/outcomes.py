@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 
@@ -106,17 +107,38 @@ def _report(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def outcomes_report(
-    *, filters: OutcomeFilters, today: datetime.date | None = None
-) -> dict[str, Any]:
-    """The figures of docs/api.md#outcomes for the episodes `filters` select, measured on
-    `today` (default: the clinic's date). One query."""
-    used, params = _params(filters, today or timezone.localdate())
+def _computed(filters: OutcomeFilters, today: datetime.date) -> dict[str, Any]:
+    used, params = _params(filters, today)
     with connections[reports_alias()].cursor() as cursor:
         cursor.execute(outcomes_statement(used), params)
         columns = [c.name for c in cursor.description or ()]
         values = cursor.fetchone()
-    return _report(dict(zip(columns, values or (), strict=True)))
+    report = _report(dict(zip(columns, values or (), strict=True)))
+    return {**report, "computed_at": timezone.now().isoformat()}
+
+
+def outcomes_report(
+    *, filters: OutcomeFilters, today: datetime.date | None = None
+) -> dict[str, Any]:
+    """The figures of docs/api.md#outcomes for the episodes `filters` select, measured on
+    `today` (default: the clinic's date). One query over the whole database; the answer is kept
+    for settings.OUTCOMES_CACHE_SECONDS per filters and day (0: never kept), so that leadership
+    reloading the page does not run it again ("computed_at" says when it ran)."""
+    day = today or timezone.localdate()
+    seconds = settings.OUTCOMES_CACHE_SECONDS
+    key = "outcomes:" + ":".join(
+        str(v)
+        for v in (day, filters.program, filters.admitted_from, filters.admitted_to)
+        + (filters.clinician,)
+    )
+    if seconds:
+        kept = cache.get(key)
+        if kept is not None:
+            return dict(kept)
+    report = _computed(filters, day)
+    if seconds:
+        cache.set(key, report, seconds)
+    return report
 
 
 def outcomes_clinicians() -> list[tuple[int, str]]:

@@ -99,44 +99,53 @@ continuity AS (
 
 # Valid urine screens collected during one of the episodes: negative unless an opioid analyte is
 # positive without being `expected` (intake/labs/drug_screen.py: a positive the signed plan's
-# medications predict is expected). Only analytes read positive or negative count; a screen with
-# none of them is not a measurement.
+# medications predict is expected). A screen none of whose opioid analytes was read (all not
+# tested or inconclusive) is no measurement. Both sets come from small partial indexes
+# (migration 0030): unexpected positives and unread analytes are few among all results.
 _SCREENS = """
-uds AS (
-    SELECT date_trunc('month', o.collected_at AT TIME ZONE %(tz)s)::date AS month,
-        bool_or(r.interpretation = 'positive' AND r.expected IS NOT TRUE) AS unexpected
+uds_order AS (
+    SELECT o.id, date_trunc('month', o.collected_at AT TIME ZONE %(tz)s)::date AS month
     FROM intake_laborder o
-    JOIN intake_labresult r ON r.order_id = o.id AND r.is_current
-        AND r.interpretation IN ('positive', 'negative')
-    JOIN intake_labtest t ON t.code = r.test_id AND t.is_opioid
     WHERE o.panel_id = 'uds' AND o.status = 'resulted' AND o.specimen_status = 'valid'
         AND EXISTS (SELECT 1 FROM ep WHERE ep.patient_id = o.patient_id
             AND (o.collected_at AT TIME ZONE %(tz)s)::date >= ep.admitted_on
             AND (ep.discharged_on IS NULL
                 OR (o.collected_at AT TIME ZONE %(tz)s)::date <= ep.discharged_on))
-    GROUP BY o.id, month
+),
+opioid AS (SELECT code FROM intake_labtest WHERE is_opioid),
+unexpected AS (
+    SELECT DISTINCT r.order_id FROM intake_labresult r
+    WHERE r.interpretation = 'positive' AND r.is_current
+        AND (NOT r.expected OR r.expected IS NULL)
+        AND r.test_id IN (SELECT code FROM opioid)
+),
+unread AS (
+    SELECT r.order_id FROM intake_labresult r
+    WHERE r.interpretation IN ('not-tested', 'inconclusive') AND r.is_current
+        AND r.test_id IN (SELECT code FROM opioid)
+    GROUP BY r.order_id
+    HAVING NOT EXISTS (SELECT 1 FROM intake_labresult x
+        WHERE x.order_id = r.order_id AND x.is_current
+            AND x.interpretation IN ('positive', 'negative')
+            AND x.test_id IN (SELECT code FROM opioid))
 ),
 uds_month AS (
-    SELECT month, count(*) AS specimens, count(*) FILTER (WHERE NOT unexpected) AS negative
-    FROM uds GROUP BY month
+    SELECT u.month, count(*) AS specimens, count(*) FILTER (WHERE x.order_id IS NULL) AS negative
+    FROM uds_order u LEFT JOIN unexpected x ON x.order_id = u.id
+    WHERE u.id NOT IN (SELECT order_id FROM unread)
+    GROUP BY u.month
 )"""
 
 # PHQ-9 per episode: the first and the latest (by when given), and how many.
 _PHQ9 = """
-phq AS (
-    SELECT a.episode_id, a.total,
-        row_number() OVER (PARTITION BY a.episode_id
-            ORDER BY a.administered_at, a.created_at, a.id) AS from_first,
-        row_number() OVER (PARTITION BY a.episode_id
-            ORDER BY a.administered_at DESC, a.created_at DESC, a.id DESC) AS from_latest,
-        count(*) OVER (PARTITION BY a.episode_id) AS given
-    FROM intake_assessment a JOIN ep ON ep.id = a.episode_id
-    WHERE a.instrument = 'phq9'
-),
 phq_episode AS (
-    SELECT max(total) FILTER (WHERE from_first = 1) AS first_total,
-        max(total) FILTER (WHERE from_latest = 1) AS latest_total, max(given) AS given
-    FROM phq GROUP BY episode_id
+    SELECT (array_agg(a.total ORDER BY a.administered_at, a.created_at))[1] AS first_total,
+        (array_agg(a.total ORDER BY a.administered_at DESC, a.created_at DESC))[1]
+            AS latest_total,
+        count(*) AS given
+    FROM intake_assessment a
+    WHERE a.instrument = 'phq9' AND a.episode_id IN (SELECT id FROM ep)
+    GROUP BY a.episode_id
 ),
 phq_rates AS (
     SELECT count(*) AS measured,

@@ -5,6 +5,7 @@ named, so the audit events (a read for the page, an export for the CSV) name non
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from typing import Any
 from urllib.parse import urlencode
@@ -117,6 +118,10 @@ def _audit(
     )
 
 
+def _when(report: dict[str, Any] | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(report["computed_at"]) if report else None
+
+
 @policy(Perm.OUTCOMES_VIEW)
 @require_GET
 def outcomes_page(request: HttpRequest) -> HttpResponse:
@@ -133,6 +138,7 @@ def outcomes_page(request: HttpRequest) -> HttpResponse:
             "rows": _shown(outcome_rows(report)) if report else [],
             "charts": _charts(report) if report else None,
             "export_query": urlencode(form.used_filters()),
+            "computed_at": _when(report),
         },
     )
 
