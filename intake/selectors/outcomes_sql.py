@@ -104,13 +104,14 @@ continuity AS (
 # (migration 0030): unexpected positives and unread analytes are few among all results.
 _SCREENS = """
 uds_order AS (
-    SELECT o.id, date_trunc('month', o.collected_at AT TIME ZONE %(tz)s)::date AS month
-    FROM intake_laborder o
-    WHERE o.panel_id = 'uds' AND o.status = 'resulted' AND o.specimen_status = 'valid'
-        AND EXISTS (SELECT 1 FROM ep WHERE ep.patient_id = o.patient_id
-            AND (o.collected_at AT TIME ZONE %(tz)s)::date >= ep.admitted_on
-            AND (ep.discharged_on IS NULL
-                OR (o.collected_at AT TIME ZONE %(tz)s)::date <= ep.discharged_on))
+    SELECT o.id, date_trunc('month', o.day)::date AS month
+    FROM (
+        SELECT id, patient_id, (collected_at AT TIME ZONE %(tz)s)::date AS day
+        FROM intake_laborder
+        WHERE panel_id = 'uds' AND status = 'resulted' AND specimen_status = 'valid'
+    ) o
+    WHERE EXISTS (SELECT 1 FROM ep WHERE ep.patient_id = o.patient_id
+        AND o.day >= ep.admitted_on AND (ep.discharged_on IS NULL OR o.day <= ep.discharged_on))
 ),
 opioid AS (SELECT code FROM intake_labtest WHERE is_opioid),
 unexpected AS (
