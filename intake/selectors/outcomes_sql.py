@@ -137,16 +137,22 @@ uds_month AS (
     GROUP BY u.month
 )"""
 
-# PHQ-9 per episode: the first and the latest (by when given), and how many.
+# PHQ-9 per episode: the first and the latest (by when given), and how many. One pass in the
+# order of the partial index intake_assessment_phq9_episode (migration 0030): no sort.
 _PHQ9 = """
-phq_episode AS (
-    SELECT (array_agg(a.total ORDER BY a.administered_at, a.created_at))[1] AS first_total,
-        (array_agg(a.total ORDER BY a.administered_at DESC, a.created_at DESC))[1]
-            AS latest_total,
-        count(*) AS given
+phq AS (
+    SELECT a.episode_id, a.total,
+        row_number() OVER w AS n,
+        count(*) OVER (PARTITION BY a.episode_id) AS given,
+        first_value(a.total) OVER w AS first_total
     FROM intake_assessment a
-    WHERE a.instrument = 'phq9' AND a.episode_id IN (SELECT id FROM ep)
-    GROUP BY a.episode_id
+    WHERE a.instrument = 'phq9' AND a.episode_id IS NOT NULL
+    WINDOW w AS (PARTITION BY a.episode_id ORDER BY a.administered_at, a.created_at)
+),
+phq_episode AS (
+    SELECT phq.first_total, phq.total AS latest_total, phq.given
+    FROM phq JOIN ep ON ep.id = phq.episode_id
+    WHERE phq.n = phq.given
 ),
 phq_rates AS (
     SELECT count(*) AS measured,
