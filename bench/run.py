@@ -140,6 +140,15 @@ DETOX_PAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Program outcomes (issue 14): the whole database's figures, as the physician (no filter: every
+# episode; and one program over this year's admissions).
+OUTCOMES_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("outcomes", "physician", "/outcomes/"),
+    ("outcomes_api", "physician", "/api/v1/outcomes/"),
+    ("outcomes_otp_api", "physician", "/api/v1/outcomes/?program=otp&admitted_from=2026-01-01"),
+)
+
+
 def _get(path: str, *, api: bool = False) -> Request:
     return ("GET", path, {"api": True} if api else {}, 200)
 
@@ -161,6 +170,10 @@ def scenarios(p: dict[str, Any]) -> Table:
         **_chart_scenarios(pat),
         **_audit_scenarios(pat, p["audit_since"], p["audit_until"]),
         **_detox_scenarios(p),
+        **{
+            name: (persona, lambda c, n, path=path, api="api" in name: _get(path, api=api))
+            for name, persona, path in OUTCOMES_PAGES
+        },
     }
 
 

@@ -90,3 +90,20 @@ def database_config(base_dir: Path, *, conn_max_age: int = 0) -> dict:
         )
     config.setdefault("OPTIONS", {})
     return config
+
+
+def replica_database_config(*, conn_max_age: int = 0) -> dict | None:
+    """The read replica the outcome reports read from (``DATABASE_REPLICA_URL``), parsed with
+    the same options as the default database; None when the variable is unset. Its test
+    database mirrors the default one: tests never create a second database."""
+    url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+    if not url:
+        return None
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "Clinic Intake runs on PostgreSQL only; DATABASE_REPLICA_URL must be postgres://"
+        )
+    config.setdefault("OPTIONS", {})
+    config["TEST"] = {"MIRROR": "default"}
+    return config

@@ -97,6 +97,7 @@ __all__ = [
     # Group sessions
     "group_patients", "can_view_group_session", "can_sign_group_session",
     # Session notes
+    "can_view_outcomes",
     "can_view_counseling_notes", "session_note_edit_refusal", "can_edit_session_note",
     "can_add_session_note_addendum",
     # Staff accounts and care-team composition (access_staff.py)
@@ -399,3 +400,13 @@ def can_add_session_note_addendum(user: RequestUser, note: SessionNote) -> bool:
     return note.status == SessionNoteStatus.SIGNED and can(
         user, Perm.SESSION_NOTE_WRITE, note.patient
     )
+
+
+# Program outcomes (docs/clinical-rules.md#outcomes) ----------------------------------------
+#
+# Physicians and clinic administrators, for the whole clinic: counts and rates only, never a
+# list of patients (there is none to show, for anyone).
+
+
+def can_view_outcomes(user: RequestUser | None) -> bool:
+    return has_perm(user, Perm.OUTCOMES_VIEW)

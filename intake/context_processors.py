@@ -17,6 +17,7 @@ def staff(request):
             "staff_changes": access.has_perm(user, Perm.STAFF_CHANGE_REVIEW),
             "medication_pass": access.has_perm(user, Perm.MAR_RECORD),
             "run_group": access.has_perm(user, Perm.GROUP_SESSION_RUN),
+            "outcomes": access.can_view_outcomes(user),
         },
         # Called by the template only where the top bar is drawn (one query), so pages that
         # never render it pay nothing.

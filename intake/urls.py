@@ -17,6 +17,7 @@ from intake.views import (
     lockout,
     mar,
     mfa,
+    outcomes,
     patient,
     record_discard,
     self_report,
@@ -347,6 +348,8 @@ urlpatterns = [
         name="break-glass",
     ),
     path("audit/export/", audit.audit_export, name="audit-export"),
+    path("outcomes/", outcomes.outcomes_page, name="outcomes"),
+    path("outcomes/export.csv", outcomes.outcomes_export, name="outcomes-export"),
     path("audit/staff-changes/", audit.staff_change_review, name="staff-change-review"),
     path("audit/break-glass/", break_glass.break_glass_review_list, name="break-glass-review"),
     path(

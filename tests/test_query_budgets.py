@@ -644,3 +644,35 @@ def test_the_session_note_page_has_a_fixed_budget(client, team_counselor, team_p
         client.force_login(team_counselor)
         counts.append(_page_queries(client, "get", f"/patients/{p.pk}/session-notes/{note.pk}/"))
     _assert_budget(*counts)
+
+
+# Program outcomes (issue 14): one statement over the whole database, whatever its size.
+
+
+def _outcome_episodes(n):
+    import datetime as dt
+
+    from tests.outcomes_support import at, episode, give, medication, phq9, screen
+
+    for i in range(n):
+        ep = episode(40 + i)
+        give(medication(ep), range(0, 3))
+        phq9(ep, (0, 12), (20, 5))
+        screen(ep, at(ep.admitted_on + dt.timedelta(days=1)), {"fentanyl": ("negative", True)})
+
+
+def test_the_outcomes_page_and_export_have_a_fixed_budget(client, clinic_admin):
+    client.force_login(clinic_admin)
+    _outcome_episodes(SMALL)
+    page = _page_queries(client, "get", "/outcomes/", {"program": "outpatient"})
+    export = _page_queries(client, "get", "/outcomes/export.csv")
+    _outcome_episodes(LARGE - SMALL)
+    _assert_budget(page, _page_queries(client, "get", "/outcomes/", {"program": "outpatient"}))
+    _assert_budget(export, _page_queries(client, "get", "/outcomes/export.csv"))
+
+
+def test_the_outcomes_api_has_a_fixed_budget(client, team_physician):
+    _outcome_episodes(SMALL)
+    small = _api_queries(client, team_physician, "get", "/api/v1/outcomes/")
+    _outcome_episodes(LARGE - SMALL)
+    _assert_budget(small, _api_queries(client, team_physician, "get", "/api/v1/outcomes/"))

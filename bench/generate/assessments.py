@@ -73,6 +73,8 @@ def assessment(
             "safety_assessed_at": safety_at,
             "safety_assessed_by_id": safety_by,
             "safety_note": note,
+            # Assessment.source (migration 0026): the generated ones are the clinicians'.
+            "source": "clinician",
         },
     )
     state.audit(at, by, course.pid, aid, events.assessment_recorded(instrument, alerts))

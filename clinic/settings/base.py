@@ -4,7 +4,7 @@ environment (see `.env.example`); `dev`, `test` and `production` adjust the rest
 from datetime import timedelta
 from pathlib import Path
 
-from clinic.database import database_config
+from clinic.database import database_config, replica_database_config
 from clinic.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -107,6 +107,15 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {"default": database_config(BASE_DIR, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+# Outcome reports read from a replica where DATABASE_REPLICA_URL is set (docs/api.md#outcomes);
+# everything else, and every write, stays on the default database (intake/db_router.py).
+_REPLICA = replica_database_config(conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+if _REPLICA is not None:
+    DATABASES["replica"] = _REPLICA
+DATABASE_ROUTERS = ["intake.db_router.PrimaryRouter"]
+# The outcome report (one query over the whole database) is kept this long per filters and
+# day in each worker's memory (docs/api.md#outcomes); 0 computes it on every request.
+OUTCOMES_CACHE_SECONDS = env_int("OUTCOMES_CACHE_SECONDS", 300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -11,6 +11,8 @@ AXES_FAILURE_LIMIT = 5
 # Checkpoints only where a test asks for one: a periodic one would change query counts.
 AUDIT_CHECKPOINT_KEY = "test-only-audit-checkpoint-key"
 AUDIT_CHECKPOINT_MINUTES = 0
+# Every outcome report computed afresh (a test that wants the kept answer turns it on).
+OUTCOMES_CACHE_SECONDS = 0
 
 # Static files straight from the app folders (no collectstatic step needed).
 STATIC_ROOT = None

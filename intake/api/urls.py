@@ -20,6 +20,7 @@ from intake.api import (
     lab_alerts,
     lab_results,
     mar,
+    outcomes,
     patient,
     self_report,
     session_note,
@@ -81,6 +82,7 @@ urlpatterns = [
         session_note.SessionNoteAddendumView.as_view(),
         name="api-session-note-addenda",
     ),
+    path("outcomes/", outcomes.OutcomesView.as_view(), name="api-outcomes"),
     # interview endpoints
     path(
         "patients/<uuid:patient_id>/interviews/",

@@ -114,6 +114,13 @@ class Assessment(ClinicalModel):
                 condition=models.Q(safety_assessed_at__isnull=True) & ~models.Q(alerts=[]),
                 name="intake_assessment_open_alerts",
             ),
+            # Program outcomes (selectors/outcomes_sql.py): each episode's PHQ-9s in order.
+            models.Index(
+                fields=["episode", "administered_at", "created_at"],
+                include=["total"],
+                condition=models.Q(instrument="phq9"),
+                name="intake_assessment_phq9_episode",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -161,6 +161,13 @@ class LabOrder(ClinicalModel):
                 ),
                 name="intake_laborder_recollect",
             ),
+            # Program outcomes: the valid urine screens by patient and collection time.
+            models.Index(
+                fields=["patient", "collected_at"],
+                include=["id"],
+                condition=models.Q(panel_id="uds", status="resulted", specimen_status="valid"),
+                name="intake_laborder_uds_valid",
+            ),
         ]
 
     # Not a column: an order's current results where they were loaded (prefetched by
@@ -251,6 +258,21 @@ class LabResult(ClinicalModel):
                 fields=["patient", "-resulted_at"],
                 condition=models.Q(is_current=True),
                 name="intake_labresult_recent",
+            ),
+            # Program outcomes (selectors/outcomes_sql.py): positives no medication predicts,
+            # and analytes not read, both few among all results.
+            models.Index(
+                fields=["order", "test"],
+                condition=models.Q(is_current=True, interpretation="positive")
+                & (models.Q(expected=False) | models.Q(expected__isnull=True)),
+                name="intake_labresult_unexpected",
+            ),
+            models.Index(
+                fields=["order", "test"],
+                condition=models.Q(
+                    is_current=True, interpretation__in=["not-tested", "inconclusive"]
+                ),
+                name="intake_labresult_unread",
             ),
         ]
 
