@@ -69,7 +69,6 @@ def assessment(
             "details": details,
             "administered_at": at,
             "administered_by_id": by,
-            "source": "clinician",
             "safety_assessed_at": safety_at,
             "safety_assessed_by_id": safety_by,
             "safety_note": note,
