@@ -45,7 +45,7 @@ from intake.access_staff import (
     team_roles_of_staff,
 )
 from intake.access_vocabulary import Perm, Scope
-from intake.access_worklist import WORK_ITEM_PERM, WORKLISTS, WorkItem
+from intake.access_worklist import REASSESSMENT_WORK, WORK_ITEM_PERM, WORKLISTS, WorkItem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -368,3 +368,19 @@ def can_discard_interview(user: RequestUser, interview: Interview) -> bool:
 
 def can_discard_plan(user: RequestUser, plan: TreatmentPlan) -> bool:
     return plan_is_discardable(plan) and plan_discard_refusal(user, plan) is None
+
+
+# Measurement-based reassessment (docs/clinical-rules.md#reassessment) -------------------------
+
+
+def reassessment_work(user: RequestUser) -> frozenset[str]:
+    """The reassessments due that reach this person's worklist (instrument or kind codes);
+    none unless the worklist has the section."""
+    role = role_of(user)
+    if role is None or WorkItem.REASSESSMENTS_DUE not in worklist_items(user):
+        return frozenset()
+    return REASSESSMENT_WORK.get(role, frozenset())
+
+
+def can_view_reassessments(user: RequestUser, patient: Patient) -> bool:
+    return can(user, Perm.REASSESSMENT_VIEW, patient)

@@ -58,7 +58,8 @@ WORK_ITEM_PERM: dict[WorkItem, Perm] = {
 # specimens and enters results, gives the doses due and catches up on those missed; the
 # physician hears of every missed or held dose and of COWS rising despite doses (to amend the
 # plan); the counselor follows up suicide-risk items, finishes drafts
-# and keeps plan reviews on time. Everyone sees their own unsigned drafts and the plans
+# and keeps plan reviews on time; reassessments due go to the counselor or the nurse by kind
+# (REASSESSMENT_WORK). Everyone sees their own unsigned drafts and the plans
 # returned to them.
 WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
     Role.PHYSICIAN: (
@@ -75,6 +76,7 @@ WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
         WorkItem.VITALS_TO_ACKNOWLEDGE,
         WorkItem.DOSES_MISSED,
         WorkItem.DOSES_DUE,
+        WorkItem.REASSESSMENTS_DUE,
         WorkItem.ORDERS_AWAITING_RESULTS,
         WorkItem.SPECIMENS_TO_RECOLLECT,
         WorkItem.DRAFTS,
@@ -84,5 +86,15 @@ WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
         WorkItem.DRAFTS,
         WorkItem.PLANS_RETURNED,
         WorkItem.PLAN_REVIEWS_DUE,
+        WorkItem.REASSESSMENTS_DUE,
     ),
+}
+
+# Which reassessments due reach whom (docs/clinical-rules.md#reassessment): the counselor
+# repeats the PHQ-9 and GAD-7 and keeps the plan's review on time; the nurse collects the urine
+# drug screens and scores the COWS of withdrawal management. Codes: the instrument's, or the
+# kind's (intake/reassessment_rules.py DueItem.code).
+REASSESSMENT_WORK: dict[Role, frozenset[str]] = {
+    Role.COUNSELOR: frozenset({"phq9", "gad7", "plan-review"}),
+    Role.NURSE: frozenset({"urine-drug-screen", "cows"}),
 }

@@ -20,6 +20,7 @@ from intake.api import (
     lab_results,
     mar,
     patient,
+    reassessment,
     treatment_plan,
     vital_signs,
     withdrawal_review,
@@ -172,6 +173,11 @@ urlpatterns = [
         name="api-vital-signs-void",
     ),
     path("patients/<uuid:patient_id>/mar/", mar.PatientMarView.as_view(), name="api-mar"),
+    path(
+        "patients/<uuid:patient_id>/reassessments/",
+        reassessment.PatientReassessmentsView.as_view(),
+        name="api-reassessments",
+    ),
     path(
         "patients/<uuid:patient_id>/withdrawal-flowsheet/",
         flowsheet.PatientWithdrawalFlowsheetView.as_view(),

@@ -8,6 +8,7 @@ from intake.models import Patient
 from intake.selectors.assessment import assessment_chart_section
 from intake.selectors.interview import interview_chart_section
 from intake.selectors.lab_chart import lab_chart_section
+from intake.selectors.reassessment_rows import reassessment_chart_section
 from intake.selectors.treatment_plan import plan_chart_section
 from intake.selectors.vital_signs import vital_signs_chart_section
 
@@ -22,4 +23,5 @@ def chart_sections(*, patient: Patient, user: User) -> dict[str, Any]:
         "vitals": vital_signs_chart_section(patient=patient, user=user),
         "labs": lab_chart_section(patient=patient, user=user),
         "plans": plan_chart_section(patient=patient, user=user),
+        "reassessment": reassessment_chart_section(patient=patient, user=user),
     }

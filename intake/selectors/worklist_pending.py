@@ -188,9 +188,9 @@ def _count_expressions(user: User, item: WorkItem, today: datetime.date) -> list
         return [_count(pending_draft_interviews(user)), _count(pending_draft_plans(user))]
     if item == WorkItem.PLAN_REVIEWS_DUE:
         return [_count(pending_plan_reviews_due(user, today))]
-    if item in MAR_ITEMS:
-        # Due doses are computed from the plans' schedules, not stored: counted on the home
-        # page only (docs/permissions.md#worklists).
+    if item in MAR_ITEMS or item == WorkItem.REASSESSMENTS_DUE:
+        # Due doses and reassessments are computed (the plans' schedules, the reassessment
+        # schedule), not stored: counted on the home page only (docs/permissions.md#worklists).
         return []
     raise ValueError(item)
 
