@@ -3,9 +3,11 @@ or COWS on a clinic day, a urine drug screen collected on a day, a signed detox 
 
 import datetime
 
-from intake.models import LabOrder
-from tests.factories import AssessmentFactory, EpisodeFactory
-from tests.mar_support import at, signed_plan
+from decimal import Decimal
+
+from intake.models import LabOrder, PlanMedication, TreatmentPlan
+from tests.factories import AssessmentFactory, EpisodeFactory, mark_signed
+from tests.mar_support import at
 
 TODAY = datetime.date(2026, 11, 25)  # conftest.FROZEN_AT, 10:00 in New York
 
@@ -47,10 +49,32 @@ def screen(patient, user, day, status="resulted"):
     )
 
 
-def detox_plan(patient, physician, signed_at, **fields):
-    """A signed supervised-detox plan with a clonidine line."""
-    lines = [{"drug": "clonidine", "dose": "0.1", "frequency": "tid", "start_date": TODAY}]
-    return signed_plan(patient, physician, lines, signed_at=signed_at, **fields)
+def detox_plan(patient, physician, signed_at, review_date=None, previous=None, **fields):
+    """A signed supervised-detox plan with a clonidine line (reviewed on `review_date`, by
+    default 2027-01-30); a previous version given is superseded."""
+    if previous is not None:
+        TreatmentPlan.objects.filter(pk=previous.pk).update(status="superseded")
+    plan = TreatmentPlan.objects.create(
+        patient=patient,
+        setting="residential",
+        medically_supervised_detox=fields.pop("medically_supervised_detox", True),
+        review_date=review_date or datetime.date(2027, 1, 30),
+        version=previous.version + 1 if previous else 1,
+        previous=previous,
+        amendment_reason="Dose change" if previous else "",
+        **fields,
+    )
+    PlanMedication.objects.create(
+        plan=plan,
+        drug="clonidine",
+        dose=Decimal("0.1"),
+        route="oral",
+        frequency="tid",
+        start_date=TODAY,
+    )
+    mark_signed(plan, physician, signed_at=signed_at)
+    plan.refresh_from_db()
+    return plan
 
 
 def by_code(schedule):
