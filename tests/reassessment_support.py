@@ -2,7 +2,6 @@
 or COWS on a clinic day, a urine drug screen collected on a day, a signed detox plan."""
 
 import datetime
-
 from decimal import Decimal
 
 from intake.models import LabOrder, PlanMedication, TreatmentPlan

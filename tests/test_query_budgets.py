@@ -468,7 +468,7 @@ def test_the_bench_baselines_are_not_in_the_production_urls(client):
 def _reassessment_caseload(physician, nurse, counselor, n):
     """n patients on all three's teams, admitted 40 days ago, each with a PHQ-9 overdue, a urine
     screen collected 10 days ago, a detox plan signed an hour ago (COWS due) and its review."""
-    from tests.reassessment_support import detox_plan, screen, scored
+    from tests.reassessment_support import detox_plan, scored, screen
 
     today = timezone.localdate()
     for p in _caseload(physician, n, family="Reyes"):
