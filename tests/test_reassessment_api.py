@@ -20,8 +20,9 @@ def url(patient_id):
 
 @pytest.fixture
 def due_patient(patient, team_physician):
-    """Admitted 40 days ago: PHQ-9 last 35 days ago (overdue since 2026-11-20), GAD-7 12 days ago (next due in
-    18 days), no urine screen (overdue), COWS due since 03:00 (overdue), plan review today."""
+    """Admitted 40 days ago: PHQ-9 last 35 days ago (overdue since 2026-11-20), GAD-7 12 days
+    ago (next due in 18 days), no urine screen (overdue), COWS due since 03:00 (overdue), plan
+    review today."""
     admitted(patient, days_ago(40))
     scored(patient, "phq9", on_day(days_ago(35)))
     scored(patient, "gad7", on_day(days_ago(12)), band="mild")
