@@ -89,7 +89,7 @@ def _action(item: rules.DueItem) -> str:
 def reassessment_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
     """The chart's panel: every item of the active episode's schedule, overdue first, then
     due, then upcoming, each with a link to record it when the person may."""
-    if not access.can(user, Perm.REASSESSMENT_VIEW, patient):
+    if not access.can_view_reassessments(user, patient):
         return {"visible": False, "lines": [], "active": False}
     found = episode_schedules([patient])
     if not found:
