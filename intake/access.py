@@ -58,7 +58,7 @@ from intake.access_staff import (
     team_roles_of_staff,
 )
 from intake.access_vocabulary import Perm, Scope
-from intake.access_worklist import WORK_ITEM_PERM, WORKLISTS, WorkItem
+from intake.access_worklist import REASSESSMENT_WORK, WORK_ITEM_PERM, WORKLISTS, WorkItem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -97,7 +97,7 @@ __all__ = [
     # Group sessions
     "group_patients", "can_view_group_session", "can_sign_group_session",
     # Session notes
-    "can_view_outcomes",
+    "can_view_outcomes", "reassessment_work", "can_view_reassessments",
     "can_view_counseling_notes", "session_note_edit_refusal", "can_edit_session_note",
     "can_add_session_note_addendum",
     # Staff accounts and care-team composition (access_staff.py)
@@ -410,3 +410,19 @@ def can_add_session_note_addendum(user: RequestUser, note: SessionNote) -> bool:
 
 def can_view_outcomes(user: RequestUser | None) -> bool:
     return has_perm(user, Perm.OUTCOMES_VIEW)
+
+
+# Measurement-based reassessment (docs/clinical-rules.md#reassessment) -------------------------
+
+
+def reassessment_work(user: RequestUser) -> frozenset[str]:
+    """The reassessments due that reach this person's worklist (instrument or kind codes);
+    none unless the worklist has the section."""
+    role = role_of(user)
+    if role is None or WorkItem.REASSESSMENTS_DUE not in worklist_items(user):
+        return frozenset()
+    return REASSESSMENT_WORK.get(role, frozenset())
+
+
+def can_view_reassessments(user: RequestUser, patient: Patient) -> bool:
+    return can(user, Perm.REASSESSMENT_VIEW, patient)

@@ -58,7 +58,8 @@ WORK_ITEM_PERM: dict[WorkItem, Perm] = {
 # specimens and enters results, gives the doses due and catches up on those missed; the
 # physician hears of every missed or held dose and of COWS rising despite doses (to amend the
 # plan); the counselor follows up suicide-risk items, finishes drafts
-# and keeps plan reviews on time. A patient's self-report with thoughts of self-harm tops every
+# and keeps plan reviews on time; reassessments due go to the counselor or the nurse by kind
+# (REASSESSMENT_WORK). A patient's self-report with thoughts of self-harm tops every
 # clinician's worklist on arrival; the rest waits in each one's self-reports to review.
 # Everyone sees their own unsigned drafts and the plans
 # returned to them.
@@ -80,6 +81,7 @@ WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
         WorkItem.VITALS_TO_ACKNOWLEDGE,
         WorkItem.DOSES_MISSED,
         WorkItem.DOSES_DUE,
+        WorkItem.REASSESSMENTS_DUE,
         WorkItem.ORDERS_AWAITING_RESULTS,
         WorkItem.SPECIMENS_TO_RECOLLECT,
         WorkItem.SELF_REPORTS_TO_REVIEW,
@@ -92,5 +94,15 @@ WORKLISTS: dict[Role, tuple[WorkItem, ...]] = {
         WorkItem.DRAFTS,
         WorkItem.PLANS_RETURNED,
         WorkItem.PLAN_REVIEWS_DUE,
+        WorkItem.REASSESSMENTS_DUE,
     ),
+}
+
+# Which reassessments due reach whom (docs/clinical-rules.md#reassessment): the counselor
+# repeats the PHQ-9 and GAD-7 and keeps the plan's review on time; the nurse collects the urine
+# drug screens and scores the COWS of withdrawal management. Codes: the instrument's, or the
+# kind's (intake/reassessment_rules.py DueItem.code).
+REASSESSMENT_WORK: dict[Role, frozenset[str]] = {
+    Role.COUNSELOR: frozenset({"phq9", "gad7", "plan-review"}),
+    Role.NURSE: frozenset({"urine-drug-screen", "cows"}),
 }

@@ -149,6 +149,11 @@ urlpatterns = [
         name="assessment-history",
     ),
     path(
+        "patients/<uuid:patient_id>/trends/<slug:instrument>/",
+        assessment.assessment_history_view,
+        name="trend",
+    ),
+    path(
         "patients/<uuid:patient_id>/assessments/<uuid:assessment_id>/diagnosis/",
         assessment.diagnosis_create,
         name="diagnosis-create",

@@ -22,6 +22,7 @@ from intake.api import (
     mar,
     outcomes,
     patient,
+    reassessment,
     self_report,
     session_note,
     treatment_plan,
@@ -219,6 +220,11 @@ urlpatterns = [
         name="api-vital-signs-void",
     ),
     path("patients/<uuid:patient_id>/mar/", mar.PatientMarView.as_view(), name="api-mar"),
+    path(
+        "patients/<uuid:patient_id>/reassessments/",
+        reassessment.PatientReassessmentsView.as_view(),
+        name="api-reassessments",
+    ),
     path(
         "patients/<uuid:patient_id>/withdrawal-flowsheet/",
         flowsheet.PatientWithdrawalFlowsheetView.as_view(),

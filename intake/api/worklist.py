@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from intake.access import Perm
+from intake.reassessment_rules import REASSESSMENT_CODES
 from intake.selectors.worklist_api import KINDS, Severity, worklist_item, worklist_items
 from intake.services.audit import audit_patients_shown
 
@@ -22,19 +23,27 @@ class WorklistItemSerializer(serializers.Serializer):
     object_id = serializers.UUIDField()
     due_at = serializers.DateTimeField(required=False)
     severity = serializers.ChoiceField(choices=[s.value for s in Severity])
+    reassessment = serializers.ChoiceField(
+        choices=sorted(str(code) for code in REASSESSMENT_CODES),
+        required=False,
+        help_text="Kind `reassessment-due` only: what is due (an instrument, "
+        "`urine-drug-screen` or `plan-review`).",
+    )
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)
         # `due_at` only when the work has a deadline (the contract's optional field).
         if data.get("due_at") is None:
             data.pop("due_at", None)
+        if data.get("reassessment") is None:
+            data.pop("reassessment", None)
         return data
 
 
 class WorklistView(GenericAPIView):
     """The signed-in person's work: critical results and vital signs, safety follow-ups,
     plans to review or revise, open lab orders and specimens to recollect, doses due, missed
-    or held and COWS rising despite doses (docs/api.md#worklist), for their care
+    or held, COWS rising despite doses and reassessments due (docs/api.md#worklist), for their care
     teams' patients only and only the kinds their role acts on; most urgent first (severity
     `critical`, `urgent`, `routine`, then oldest first). A role without a worklist gets an
     empty list."""

@@ -9,6 +9,7 @@ from intake.selectors.assessment import assessment_chart_section
 from intake.selectors.interview import interview_chart_section
 from intake.selectors.lab_chart import lab_chart_section
 from intake.selectors.patient import Chart
+from intake.selectors.reassessment_rows import reassessment_chart_section
 from intake.selectors.session_note import session_note_chart_section
 from intake.selectors.treatment_plan import plan_chart_section
 from intake.selectors.vital_signs import vital_signs_chart_section
@@ -28,4 +29,5 @@ def chart_sections(*, patient: Patient, user: User, chart: Chart) -> dict[str, A
         "session_notes": session_note_chart_section(
             patient=patient, user=user, rows=chart.session_note_rows, total=chart.session_note_total
         ),
+        "reassessment": reassessment_chart_section(patient=patient, user=user),
     }

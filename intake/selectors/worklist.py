@@ -1,13 +1,14 @@
 """The worklist on each clinician's home page: critical results and vital signs, safety
 follow-ups, plans to review or revise, orders waiting for results, specimens to recollect,
 drafts and plan reviews due, missed, due and held doses and COWS rising
-(intake/selectors/worklist_mar_rows.py), patient self-reports (worklist_self_report.py), for
-their care teams' patients only, each row with a link to where the work is done.
+(intake/selectors/worklist_mar_rows.py), patient self-reports (worklist_self_report.py),
+reassessments due (reassessment_rows.py), for their care teams' patients only, each row with a
+link to where the work is done.
 
 What is pending comes from intake/selectors/worklist_pending.py. Queries: one per lab or
 assessment section, one for every plan section together, one for unsigned interviews, at most
 five for the withdrawal-management sections together, one for both self-report sections (none
-when the counts say none waits)."""
+when the counts say none waits), one for the reassessments due."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from intake.models import (
 )
 from intake.selectors import worklist_pending as pending
 from intake.selectors.lab import ALERT_LABELS, OPEN_ORDER_STATUSES, decorate_results
+from intake.selectors.reassessment_rows import reassessment_rows
 from intake.selectors.worklist_drafts import draft_record_rows
 from intake.selectors.worklist_mar import MAR_ITEMS
 from intake.selectors.worklist_mar_rows import mar_sections
@@ -65,6 +67,7 @@ TITLES = {
     WorkItem.DOSES_HELD: "Doses held",
     WorkItem.COWS_RISING: "COWS rising despite doses",
     **SELF_REPORT_TITLES,
+    WorkItem.REASSESSMENTS_DUE: "Reassessments due",
 }
 EMPTY = {
     WorkItem.RESULTS_TO_ACKNOWLEDGE: "No critical or unexpected results waiting.",
@@ -83,6 +86,7 @@ EMPTY = {
     WorkItem.DOSES_HELD: "No dose held in the last 24 hours.",
     WorkItem.COWS_RISING: "No COWS rising despite doses.",
     **SELF_REPORT_EMPTY,
+    WorkItem.REASSESSMENTS_DUE: "No reassessment due today or overdue.",
 }
 
 
@@ -412,6 +416,8 @@ def worklist_sections(
             rows, total = _drafts(user, plans[item])
         elif item in SELF_REPORT_ITEMS:
             rows = self_reports[item]
+        elif item == WorkItem.REASSESSMENTS_DUE:
+            rows, total = reassessment_rows(user, ROWS_PER_SECTION)
         else:
             rows = _plan_reviews_due(plans[item][:ROWS_PER_SECTION], today)
         sections.append(

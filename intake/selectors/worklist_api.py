@@ -5,7 +5,8 @@ so page and API name the same objects, ids only, most urgent first.
 Every stored kind is one `.values()` of its pending queryset; they are joined with UNION ALL
 into one read whatever the caseload. The withdrawal-management kinds (doses due, missed and
 held, COWS rising) are computed from the signed plans' schedules (intake/selectors/
-worklist_mar.py, at most four more queries) and merged into the same order. Drafts and plan
+worklist_mar.py, at most four more queries), the reassessments due from the reassessment
+schedule (one query), and merged into the same order. Drafts and plan
 reviews due (page sections without a kind in the contract) are left out."""
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from django.db.models import (
 from intake import access
 from intake.access import WorkItem
 from intake.models import LabAlert, Priority
+from intake.reassessment_rules import DueStatus, ReassessmentKind
 from intake.selectors import worklist_pending as pending
+from intake.selectors.reassessment_rows import due_moment, reassessment_work
 from intake.selectors.worklist_mar import mar_work
 from intake.selectors.worklist_pending import CRITICAL
 from intake.selectors.worklist_self_report import SELF_REPORT_ITEMS, pending_self_reports
@@ -83,7 +86,13 @@ MAR_KINDS: dict[WorkItem, str] = {
     WorkItem.DOSES_HELD: "dose-held",
     WorkItem.COWS_RISING: "cows-rising",
 }
-KINDS: dict[WorkItem, str] = {**STORED_KINDS, **MAR_KINDS}
+# ... and reassessments due, computed from the schedule (intake/selectors/reassessment.py).
+REASSESSMENT_KIND = "reassessment-due"
+KINDS: dict[WorkItem, str] = {
+    **STORED_KINDS,
+    **MAR_KINDS,
+    WorkItem.REASSESSMENTS_DUE: REASSESSMENT_KIND,
+}
 
 
 class WorklistItem(TypedDict):
@@ -93,6 +102,7 @@ class WorklistItem(TypedDict):
     object_id: uuid.UUID
     due_at: datetime.datetime | None
     severity: str
+    reassessment: str | None
 
 
 def _rank(severity: Severity) -> Value:
@@ -199,6 +209,7 @@ def worklist_item(row: dict[str, Any]) -> WorklistItem:
         object_id=row["w_object_id"],
         due_at=row["w_due_at"],
         severity=RANK_SEVERITY[row["w_rank"]],
+        reassessment=row.get("w_reassessment"),
     )
 
 
@@ -253,6 +264,29 @@ def _mar_rows(user: User, now: datetime.datetime | None) -> list[dict[str, Any]]
     return rows
 
 
+def _reassessment_rows(user: User, now: datetime.datetime | None) -> list[dict[str, Any]]:
+    """Reassessments due and overdue as rows of the union's columns: the plan review names the
+    plan, the others the episode; a COWS overdue is urgent, the rest routine."""
+    rows = []
+    for schedule, item in reassessment_work(user, now):
+        due_at = due_moment(item)
+        urgent = item.code == "cows" and item.status == DueStatus.OVERDUE
+        plan = item.kind == ReassessmentKind.PLAN_REVIEW and schedule.plan_id is not None
+        rows.append(
+            {
+                "w_kind": REASSESSMENT_KIND,
+                "w_patient": schedule.patient.pk,
+                "w_object_type": "treatment-plan" if plan else "episode",
+                "w_object_id": schedule.plan_id if plan else schedule.episode_id,
+                "w_due_at": due_at,
+                "w_rank": SEVERITY_RANK[Severity.URGENT if urgent else Severity.ROUTINE],
+                "w_since": due_at,
+                "w_reassessment": item.code,
+            }
+        )
+    return rows
+
+
 def _order_key(row: dict[str, Any]) -> tuple[Any, ...]:
     # The union's order: severity, the earliest due (none last), the oldest, then the id.
     due, since = row["w_due_at"], row["w_since"]
@@ -271,6 +305,9 @@ def worklist_items(user: User, now: datetime.datetime | None = None) -> list[dic
     one), stored and computed, most urgent first: severity, then the earliest due, then the
     oldest. The union is one read; the withdrawal-management kinds at most four more."""
     rows = list(stored_worklist_items(user))
-    if any(item in MAR_KINDS for item in access.worklist_items(user)):
+    items = access.worklist_items(user)
+    if any(item in MAR_KINDS for item in items):
         rows += _mar_rows(user, now)
+    if WorkItem.REASSESSMENTS_DUE in items:
+        rows += _reassessment_rows(user, now)
     return sorted(rows, key=_order_key)

@@ -201,9 +201,9 @@ def _count_expressions(user: User, item: WorkItem, today: datetime.date) -> list
         return [_count(pending_plan_reviews_due(user, today))]
     if item in SELF_REPORT_ITEMS:
         return [_count(pending_self_reports(user, item))]
-    if item in MAR_ITEMS:
-        # Due doses are computed from the plans' schedules, not stored: counted on the home
-        # page only (docs/permissions.md#worklists).
+    if item in MAR_ITEMS or item == WorkItem.REASSESSMENTS_DUE:
+        # Due doses and reassessments are computed (the plans' schedules, the reassessment
+        # schedule), not stored: counted on the home page only (docs/permissions.md#worklists).
         return []
     raise ValueError(item)
 

@@ -11,14 +11,10 @@ from intake import access, resolvers
 from intake.access import Perm
 from intake.exceptions import RuleViolation
 from intake.forms.assessment import AssessmentForm, DiagnosisForm, SafetyFollowUpForm
-from intake.labels import band_label
 from intake.models import AuditAction, InstrumentCode, Patient, VitalSigns
 from intake.scoring import all_instruments, get_instrument
-from intake.selectors.assessment import (
-    assessment_history,
-    assessment_list,
-    diagnoses_of_assessment,
-)
+from intake.selectors.assessment import assessment_list, diagnoses_of_assessment
+from intake.selectors.assessment_trend import trend_page
 from intake.selectors.vital_signs import recent_heart_rate
 from intake.services.assessment import (
     assessment_record,
@@ -176,31 +172,19 @@ def assessment_safety_follow_up(
 def assessment_history_view(
     request: HttpRequest, patient_id: UUID, instrument: str
 ) -> HttpResponse:
+    """An instrument's trend (docs/clinical-rules.md#trends), at /trends/<instrument>/ and its
+    older address under assessments/history/."""
     definition = _instrument_or_404(instrument)
     patient = resolvers.resolve_patient(
         request.user, patient_id, Perm.ASSESSMENT_VIEW, object_type="assessment-history"
     )
-    history = assessment_history(patient=patient, instrument=definition.code)
-    # The tooltip names the band in words ("Mild withdrawal"), the code stays for scripts.
-    series = [
-        {
-            "at": a.administered_at.isoformat(),
-            "total": a.total,
-            "band": a.band,
-            "band_label": band_label(a.band, definition.code, short=True),
-        }
-        for a in reversed(history)
-    ]
     return render(
         request,
         "intake/assessment_history.html",
         {
             "patient": patient,
             "instrument": definition,
-            "history": history,
-            "series": series,
-            "bands": [{"code": b.code, "min": b.min, "max": b.max} for b in definition.bands],
-            "max_total": max((b.max for b in definition.bands), default=0),
+            **trend_page(patient=patient, instrument=definition),
             "can_record": access.can(request.user, Perm.ASSESSMENT_RECORD, patient),
         },
     )
