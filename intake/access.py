@@ -97,7 +97,7 @@ __all__ = [
     # Group sessions
     "group_patients", "can_view_group_session", "can_sign_group_session",
     # Session notes
-    "can_view_outcomes", "reassessment_work", "can_view_reassessments",
+    "can_view_outcomes", "outcome_clinicians", "reassessment_work", "can_view_reassessments",
     "can_view_counseling_notes", "session_note_edit_refusal", "can_edit_session_note",
     "can_add_session_note_addendum",
     # Staff accounts and care-team composition (access_staff.py)
@@ -426,3 +426,12 @@ def reassessment_work(user: RequestUser) -> frozenset[str]:
 
 def can_view_reassessments(user: RequestUser, patient: Patient) -> bool:
     return can(user, Perm.REASSESSMENT_VIEW, patient)
+
+
+def outcome_clinicians() -> QuerySet[User]:
+    """The staff the outcomes report may be filtered by: active counselors, nurses and
+    physicians (who counts as a clinician is a role rule, decided here)."""
+    from django.contrib.auth import get_user_model
+
+    labels = [role.label for role in CLINICAL_ROLES]
+    return get_user_model().objects.filter(is_active=True, groups__name__in=labels).distinct()

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 
+from intake import access
 from intake.db_router import reports_alias
 from intake.formulary import DRUGS, OUD, RELAPSE
-from intake.models import Role
 from intake.selectors.outcomes_sql import EPISODE_FILTERS, RETENTION_DAYS, outcomes_statement
 
 # The OUD medications (intake/models/treatment_plan.py DrugCode): those the formulary gives for
@@ -144,10 +143,8 @@ def outcomes_report(
 def outcomes_clinicians() -> list[tuple[int, str]]:
     """(user id, name) of the clinicians the report can be filtered by: active counselors,
     nurses and physicians, by name. Staff names only, no patient data."""
-    groups = [Role(r).label for r in (Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN)]
     users = (
-        User.objects.filter(is_active=True, groups__name__in=groups)
-        .distinct()
+        access.outcome_clinicians()
         .order_by("last_name", "first_name", "username")
         .values_list("id", "first_name", "last_name", "username")
     )
