@@ -26,9 +26,11 @@ from intake.scoring.registry import all_instruments
 from tests.factories import PASSWORD, EpisodeFactory, api_payload, second_factor
 from tests.test_url_walk import (
     _fill,
+    _group_values,
     _lab_values,
     _patterns,
     _privacy_values,
+    _self_report_values,
     _vital_sign_values,
 )
 
@@ -309,6 +311,8 @@ def chart(patient, team_physician, every_warning):
         **_lab_values(patient),
         **_vital_sign_values(patient),
         **_privacy_values(patient, team_physician),
+        **_group_values(patient),
+        **_self_report_values(patient, team_physician),
         "session_note_id": _seed_session_note(patient, team_physician, plans).pk,
     }
     return {"values": values, "disclosures": _seed_disclosures(patient, team_physician), **plans}
