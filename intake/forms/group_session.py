@@ -52,7 +52,11 @@ class GroupSessionForm(forms.Form):
 
 class RollRowForm(forms.Form):
     patient = forms.UUIDField(widget=forms.HiddenInput)
-    attended = forms.BooleanField(label="Present", required=False)
+    attended = forms.BooleanField(
+        label="Present",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
+    )
     note = forms.CharField(
         label="Their own note",
         required=False,
@@ -61,8 +65,19 @@ class RollRowForm(forms.Form):
     )
 
 
+class _RollFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+
 RollFormSet = forms.formset_factory(
-    RollRowForm, extra=0, can_delete=True, max_num=MAX_ATTENDEES, absolute_max=MAX_ATTENDEES
+    RollRowForm,
+    formset=_RollFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_ATTENDEES,
+    absolute_max=MAX_ATTENDEES,
 )
 
 

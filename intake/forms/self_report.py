@@ -22,7 +22,7 @@ class SelfReportIssueForm(forms.Form):
     instruments = forms.MultipleChoiceField(
         label="Questionnaires for the patient to answer",
         choices=[(c, InstrumentCode(c).label) for c in SELF_REPORT_INSTRUMENTS],
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose at least one questionnaire."},
     )
 

@@ -67,11 +67,16 @@ class SessionNoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.targets = targets
         for code, label in targets:
-            self.fields[f"worked_{code}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"worked_{code}"] = forms.BooleanField(
+                label=label,
+                required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
             self.fields[f"progress_{code}"] = forms.ChoiceField(
                 label=f"Progress on “{label}”",
                 required=False,
-                choices=[("", "Progress…"), *Progress.choices],
+                choices=[("", "Choose the progress…"), *Progress.choices],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
         self.helper = FormHelper()
         self.helper.form_tag = False

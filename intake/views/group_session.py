@@ -76,8 +76,11 @@ def group_session_run_view(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     form = GroupSessionForm(request.POST if action == "create" else None)
     if posted and action != "create":
-        # Finding or adding patients: the details typed so far shown again, not checked yet.
-        form = GroupSessionForm(initial=request.POST.dict())
+        # Finding or adding patients: the details typed so far shown again, not checked yet;
+        # once the members found are added, the search box is emptied for the next one.
+        form = GroupSessionForm(
+            initial=request.POST.dict() | ({"q": ""} if action == "add" else {})
+        )
     elif not posted:
         form = GroupSessionForm(initial={"held_on": timezone.localdate(), "duration_minutes": 60})
     roll = RollFormSet(request.POST if posted else None, prefix=ROLL_PREFIX)
@@ -88,7 +91,9 @@ def group_session_run_view(request: HttpRequest) -> HttpResponse:
             return redirect("intake:group-session-detail", group.pk)
     elif posted:
         roll = _roll_with_added(request, roll)
-    return _run_page(request, form, roll, query=request.POST.get("q", "") if posted else "")
+    return _run_page(
+        request, form, roll, query=request.POST.get("q", "") if action == "search" else ""
+    )
 
 
 def _run_page(request: HttpRequest, form: GroupSessionForm, roll: Any, *, query: str):
@@ -149,7 +154,8 @@ def group_session_sign_view(request: HttpRequest, group_id: UUID) -> HttpRespons
                 otp=form.cleaned_data["otp"] or None,
             )
         if not refused:
-            messages.success(request, f"Signed {len(notes)} group notes.")
+            count = len(notes)
+            messages.success(request, f"Signed {count} group note{'' if count == 1 else 's'}.")
             return redirect("intake:group-session-detail", group.pk)
     # The page shown again with the refusal: audited as the read a GET is.
     audit_patients_shown(
