@@ -215,3 +215,32 @@ def test_a_draft_waits_on_its_authors_worklist(client, patient, team_counselor, 
     )
     client.force_login(team_nurse)
     assert "session note of 2026-11-24" not in client.get("/").content.decode()
+
+
+def test_an_amended_plan_keeps_its_components_sessions(
+    client, patient, team_counselor, team_physician, frozen_now
+):
+    """Progress is recorded against a component of the version signed at the time; the next
+    version (an amendment, new component rows) shows it still, matched by modality."""
+    from intake.services.treatment_plan import treatment_plan_amend
+
+    plan = active_plan(patient, team_physician, (("cbt", ["triggers"]),))
+    note = session_note_create(
+        actor=team_counselor,
+        patient=patient,
+        data={"kind": "individual", "session_date": frozen_now.date(), "duration_minutes": 45},
+        progress=[{"target": "triggers", "status": "progressing"}],
+    )
+    session_note_sign(actor=team_counselor, note=note, password=PASSWORD)
+    from intake.models import TreatmentPlan
+    from tests.factories import mark_signed
+
+    amended = treatment_plan_amend(actor=team_counselor, plan=plan, reason="Review at 30 days")
+    # As signing the amendment does (the signed-plan trigger allows this one change).
+    TreatmentPlan.objects.filter(pk=plan.pk).update(status="superseded")
+    mark_signed(amended, team_physician)
+    assert amended.behavioral.get().pk != plan.behavioral.get().pk
+    client.force_login(team_counselor)
+    page = client.get(f"/patients/{patient.pk}/plans/{amended.pk}/").content.decode()
+    assert "1 session</span>" in page
+    assert "Recognise and avoid triggers: <strong>Progressing" in page

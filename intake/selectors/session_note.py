@@ -194,19 +194,21 @@ class ComponentSessions:
     _notes: set[uuid.UUID] = field(default_factory=set, repr=False)
 
 
-def plan_component_sessions(*, plan: TreatmentPlan) -> dict[int, ComponentSessions]:
-    """For each behavioral component of `plan` (by id): its signed sessions (one query, the
-    progress rows newest session first)."""
+def plan_component_sessions(*, plan: TreatmentPlan) -> dict[str, ComponentSessions]:
+    """For each behavioral modality of the patient's plans (by modality code): its signed
+    sessions (one query, the progress rows newest session first). By modality, not by the
+    component row, so that an amendment (a new plan version, new component rows) keeps the
+    sessions and progress recorded against the earlier version's same component."""
     rows = (
         SessionNoteProgress.objects.filter(
-            component__plan=plan, note__status=SessionNoteStatus.SIGNED
+            component__plan__patient_id=plan.patient_id, note__status=SessionNoteStatus.SIGNED
         )
         .order_by("-note__session_date", "-note__signed_at", "-id")
-        .values_list("component_id", "note_id", "note__session_date", "target", "status")
+        .values_list("component__modality", "note_id", "note__session_date", "target", "status")
     )
-    summary: dict[int, ComponentSessions] = {}
-    for component_id, note_id, session_date, target, status in rows:
-        item = summary.setdefault(component_id, ComponentSessions())
+    summary: dict[str, ComponentSessions] = {}
+    for modality, note_id, session_date, target, status in rows:
+        item = summary.setdefault(modality, ComponentSessions())
         if note_id not in item._notes:
             item._notes.add(note_id)
             item.sessions += 1
@@ -221,7 +223,7 @@ def plan_attach_component_sessions(*, plan: TreatmentPlan) -> None:
     each behavioral component of `plan` as `plan.behavioral.all()` gives them (one query)."""
     summary = plan_component_sessions(plan=plan)
     for component in plan.behavioral.all():
-        item = summary.get(component.pk, ComponentSessions())
+        item = summary.get(component.modality, ComponentSessions())
         component.sessions = item  # type: ignore[attr-defined]
         component.latest_progress = [  # type: ignore[attr-defined]
             (Target(t).label, Progress(item.latest[t]).label)
