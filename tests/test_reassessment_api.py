@@ -2,6 +2,7 @@
 home page's "Reassessments due" section, and the chart's "Reassessment" panel
 (docs/api.md#reassessments): what each role of the care team sees, the off-team 404, audit."""
 
+import datetime
 import uuid
 
 import pytest
@@ -165,3 +166,23 @@ def test_a_plan_review_is_cleared_by_an_amendment(api, patient, team_physician, 
     mark_signed(amended, team_physician)
     review = [i for i in api.get(url(patient.pk)).json() if i["kind"] == "plan-review"]
     assert review[0]["status"] == "done"
+
+
+@pytest.mark.parametrize("ahead, soon", [(14, True), (15, False)])
+def test_the_chart_panel_says_a_plan_review_is_due_soon(
+    client, patient, team_counselor, team_physician, ahead, soon
+):
+    """The plan-review worklist lists a review from 14 days ahead: the chart panel does not
+    call it "Up to date" meanwhile (14 days ahead: due soon; 15: up to date)."""
+    admitted(patient, days_ago(10))
+    scored(patient, "phq9", on_day(days_ago(2)))
+    scored(patient, "gad7", on_day(days_ago(2)), band="mild")
+    review_date = TODAY + datetime.timedelta(days=ahead)
+    detox_plan(patient, team_physician, signed_at=at(TODAY, 3), review_date=review_date)
+    client.force_login(team_counselor)
+    page = client.get(f"/patients/{patient.pk}/").content.decode()
+    panel = page[page.index('data-testid="chart-reassessment"') :]
+    start = panel.index("Treatment plan review")
+    row = panel[panel.rindex("<tr", 0, start) : panel.index("</tr>", start)]
+    assert f"(in {ahead} days)" in row
+    assert ("Due soon" in row) is soon and ("Up to date" in row) is not soon

@@ -19,6 +19,7 @@ from intake.local_time import format_local
 from intake.mar_schedule import local_date, local_day_bounds
 from intake.models import Patient
 from intake.selectors.reassessment import EpisodeSchedule, episode_schedules
+from intake.selectors.worklist_pending import PLAN_REVIEW_DUE_WITHIN_DAYS
 from intake.selectors.worklist_rows import WorkRow
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ class ReassessmentLine:
     status: str
     url: str
     action: str
+    # Not yet due, but within the days the plan-review worklist looks ahead: "Due soon".
+    soon: bool = False
 
 
 def _days(n: int) -> str:
@@ -67,7 +70,8 @@ def when_words(item: rules.DueItem, now: datetime.datetime) -> str:
             return f"Next due {at}"
         return f"Overdue: due {at}" if item.status == rules.DueStatus.OVERDUE else f"Due {at}"
     if item.status == rules.DueStatus.DONE:
-        return f"Next due {item.due_on:%Y-%m-%d}"
+        ahead = (item.due_on - local_date(now)).days
+        return f"Next due {item.due_on:%Y-%m-%d} (in {_days(ahead)})"
     if item.status == rules.DueStatus.DUE:
         return "Due today"
     ago = (local_date(now) - item.due_on).days
@@ -107,6 +111,8 @@ def reassessment_chart_section(*, patient: Patient, user: User) -> dict[str, Any
                 status=item.status.value,
                 url=record_url(patient, found[0], item) if may else "",
                 action=_action(item),
+                soon=item.status == rules.DueStatus.DONE
+                and (item.due_on - local_date(now)).days <= PLAN_REVIEW_DUE_WITHIN_DAYS,
             )
         )
     return {"visible": True, "lines": lines, "active": True}
