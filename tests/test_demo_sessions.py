@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from intake.models import (
+    AuditEvent,
     CounselingNote,
     GroupAttendee,
     GroupSession,
@@ -14,6 +15,7 @@ from intake.models import (
     SessionNote,
     SessionNoteProgress,
 )
+from intake.services.session_note import session_note_verify_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +31,14 @@ def test_seed_demo_adds_sessions_a_group_and_a_pending_self_report_once(client):
     assert statuses == {"signed", "draft"}
     signed = SessionNote.objects.filter(status="signed")
     assert all(n.signed_at and len(n.content_hash) == 64 for n in signed)
+    # Signed through the services: each verifies with the one session-note hash, the group's
+    # notes too (the note page shows "matches").
+    assert {n.kind for n in signed} == {"individual", "medical", "group"}
+    for note in signed:
+        assert session_note_verify_hash(note=note) is True, note.kind
+    assert all(
+        AuditEvent.objects.filter(action="sign", object_id=str(n.pk)).count() == 1 for n in signed
+    )
     marcus_first = SessionNote.objects.filter(
         patient__given_name="Marcus", kind="individual", status="signed"
     ).get()
@@ -51,6 +61,7 @@ def test_seed_demo_adds_sessions_a_group_and_a_pending_self_report_once(client):
     [pending] = PendingAssessment.objects.all()
     assert (pending.instrument, pending.status, pending.urgent) == ("phq9", "pending", False)
     assert pending.link.used_at is not None
+    assert pending.answers == {str(n): "1" if n <= 7 else "0" for n in range(1, 10)}
 
     client.force_login(get_user_model().objects.get(username="counselor"))
     assert client.get("/").status_code == 200

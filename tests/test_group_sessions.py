@@ -15,7 +15,8 @@ from intake.models import (
     GroupSession,
     SessionNote,
 )
-from intake.services.group_session import NO_SUCH_PATIENT, group_note_compute_hash
+from intake.services.group_session import NO_SUCH_PATIENT, group_session_sign
+from intake.services.session_note import session_note_compute_hash, session_note_verify_hash
 from tests.factories import PASSWORD, PatientFactory, second_factor
 from tests.group_support import GROUPS_URL, SUMMARY, caseload, group_body, run_group
 
@@ -217,10 +218,32 @@ def test_the_facilitator_signs_every_draft_note_at_once(api, team_counselor, ros
     assert response.json()["signed"] == 2
     for note in SessionNote.objects.filter(group_session=group):
         assert note.status == "signed" and note.signed_role == "counselor"
-        assert note.content_hash == group_note_compute_hash(note)
+        assert note.content_hash == session_note_compute_hash(note=note)
+        assert session_note_verify_hash(note=note) is True
         assert AuditEvent.objects.filter(action="sign", object_id=str(note.pk)).count() == 1
     again = api.post(f"{GROUPS_URL}{group.pk}/sign/", {"password": PASSWORD}, format="json")
     assert again.status_code == 409
+
+
+def test_a_group_signed_note_verifies_as_a_single_note_does_and_a_change_does_not(
+    client, team_counselor, roster
+):
+    """One hash for every session note: the group's signature verifies with the function the
+    note page and the API use, and an altered copy of the content no longer matches."""
+    group = run_group(team_counselor, roster)
+    group_session_sign(actor=team_counselor, group=group, password=PASSWORD)
+    note = SessionNote.objects.filter(group_session=group).order_by("pk").first()
+    assert session_note_verify_hash(note=note) is True
+    client.force_login(team_counselor)
+    page = client.get(f"/patients/{note.patient_id}/session-notes/{note.pk}/")
+    assert page.status_code == 200
+    assert "The note matches its signature" in page.content.decode()
+    # A signed row cannot be changed (a trigger refuses it): tamper with a copy in memory.
+    for field, value in (("data", "Another summary"), ("assessment", "Altered"),
+                         ("duration_minutes", 15)):  # fmt: skip
+        tampered = SessionNote.objects.get(pk=note.pk)
+        setattr(tampered, field, value)
+        assert session_note_verify_hash(note=tampered) is False, field
 
 
 def test_a_wrong_password_signs_nothing_and_is_audited(api, team_counselor, roster):

@@ -148,6 +148,25 @@ def test_the_chart_panel_in_clinical_words(client, due_patient, team_counselor):
     assert "phq9" not in panel.replace("/phq9/", "")  # no internal codes in the words
 
 
+def test_the_chart_row_gives_the_same_schedule_as_the_api(due_patient, team_nurse):
+    """The chart reads the schedule's facts with its own row (one query for the page); the
+    schedule is the one the API and the worklist compute, item for item (COWS with its time,
+    a screen, instruments, the plan review)."""
+    from intake.selectors.patient import patient_chart
+    from intake.selectors.reassessment import patient_reassessments
+    from tests.reassessment_support import screen
+
+    screen(due_patient, team_nurse, days_ago(50))
+    scored(due_patient, "cows", at(TODAY, 4), total=6, band="mild")
+    chart = patient_chart(patient=due_patient)
+    expected = patient_reassessments(patient=due_patient)
+    assert chart.reassessment is not None and expected is not None
+    assert chart.reassessment.items == expected.items
+    assert chart.reassessment.plan_id == expected.plan_id
+    assert chart.reassessment.episode_id == expected.episode_id
+    assert {i.code for i in expected.items} >= {"phq9", "gad7", "cows", "urine-drug-screen"}
+
+
 def test_the_chart_panel_without_an_episode(client, patient, team_nurse):
     client.force_login(team_nurse)
     page = client.get(f"/patients/{patient.pk}/").content.decode()

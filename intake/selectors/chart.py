@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 def chart_sections(*, patient: Patient, user: User, chart: Chart) -> dict[str, Any]:
-    """`chart`: patient_chart's row, which also carries the session notes' card."""
+    """`chart`: patient_chart's row, which also carries the session notes' card and the
+    reassessment schedule."""
     return {
         "interviews": interview_chart_section(patient=patient, user=user),
         "assessments": assessment_chart_section(patient=patient, user=user),
@@ -29,5 +30,7 @@ def chart_sections(*, patient: Patient, user: User, chart: Chart) -> dict[str, A
         "session_notes": session_note_chart_section(
             patient=patient, user=user, rows=chart.session_note_rows, total=chart.session_note_total
         ),
-        "reassessment": reassessment_chart_section(patient=patient, user=user),
+        "reassessment": reassessment_chart_section(
+            patient=patient, user=user, schedule=chart.reassessment
+        ),
     }

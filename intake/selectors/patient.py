@@ -37,6 +37,7 @@ from intake.models import (
     Patient,
     PendingAssessment,
 )
+from intake.selectors.reassessment import EpisodeSchedule, schedule_column, schedule_from_json
 from intake.selectors.self_report import waiting_self_reports_array, waiting_self_reports_from
 from intake.selectors.session_note import session_note_chart_columns
 
@@ -144,6 +145,8 @@ class Chart:
     # The session-notes card's rows and count (selectors/session_note.py), from the same row.
     session_note_rows: list[dict[str, Any]] = field(default_factory=list)
     session_note_total: int = 0
+    # The active episode's reassessment schedule (selectors/reassessment.py), from the same row.
+    reassessment: EpisodeSchedule | None = None
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -152,7 +155,8 @@ def _day(value: str | None) -> datetime.date | None:
 
 def _chart_row(patient: Patient) -> Mapping[str, Any]:
     """The patient's episodes, current care team and self-report answers waiting for review as
-    JSON arrays, and the counts of groups attended, in one query."""
+    JSON arrays, the counts of groups attended, the session notes' card and the facts of the
+    reassessment schedule, in one query."""
     episodes = Episode.objects.filter(patient=OuterRef("pk")).order_by(
         "-admitted_on", "-created_at"
     )
@@ -186,6 +190,7 @@ def _chart_row(patient: Patient) -> Mapping[str, Any]:
             **attendance_counts(),
             waiting_rows=waiting_self_reports_array(),
             **session_note_chart_columns(),
+            reassessment_facts=schedule_column(),
         )
         .get()
     )
@@ -234,6 +239,7 @@ def patient_chart(*, patient: Patient) -> Chart:
         waiting_self_reports=waiting,
         session_note_rows=row["session_note_rows"],
         session_note_total=row["session_note_total"],
+        reassessment=schedule_from_json(patient, row["reassessment_facts"]),
     )
 
 

@@ -11,12 +11,15 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     DateField,
     DateTimeField,
     Exists,
+    F,
     JSONField,
     Min,
     OuterRef,
@@ -25,6 +28,7 @@ from django.db.models import (
     Subquery,
     UUIDField,
 )
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from intake import reassessment_rules as rules
@@ -130,7 +134,9 @@ def episode_schedules(
     patients: QuerySet[Patient] | Iterable[Patient], now: datetime.datetime | None = None
 ) -> list[EpisodeSchedule]:
     """The schedule of each patient's active episode (the earliest admitted when a patient has
-    more than one), in one query; a patient with no active episode has none."""
+    more than one), in one query; a patient with no active episode has none. (The chart and
+    the home page read the same facts with a query of theirs: schedule_column,
+    schedules_array.)"""
     now = now or timezone.now()
     intervals = rules.Intervals.from_settings()
     episodes: Iterable[Any] = _annotated(
@@ -143,6 +149,61 @@ def episode_schedules(
         EpisodeSchedule(e.pk, e.patient, e.plan_id, rules.schedule(_facts(e), now, intervals))
         for e in episodes
     ]
+
+
+# The facts a schedule is computed from, as the chart's row carries them (schedule_column).
+_DATE_FACTS = ("admitted_on", "review_date")
+_MOMENT_FACTS = ("last_phq9", "last_gad7", "last_cows", "last_uds", "detox_start")
+_OTHER_FACTS = ("withdrawal_summary", "monitoring", "active_detox", "plan_id")
+
+
+def _facts_json(**more: Any) -> JSONObject:
+    names = _DATE_FACTS + _MOMENT_FACTS + _OTHER_FACTS
+    return JSONObject(id="id", **{name: F(name) for name in names}, **more)
+
+
+def schedules_array(patients: QuerySet[Patient], patient: JSONObject) -> ArraySubquery:
+    """For another query (the home page's counts: worklist_pending.worklist_counts_with): the
+    facts of each patient's active episode (the earliest admitted, as episode_schedules), as a
+    JSON array, each with its patient as `patient` (a JSON object of their header)."""
+    episodes = _annotated(
+        Episode.objects.filter(status=EpisodeStatus.ACTIVE, patient__in=patients)
+        .order_by("patient_id", "admitted_on", "created_at")
+        .distinct("patient_id")
+    )
+    return ArraySubquery(episodes.values(json=_facts_json(patient=patient)))
+
+
+def schedule_column() -> Subquery:
+    """For a query of patients (the chart's row: selectors/patient.py): the facts of the
+    patient's active episode's schedule (the earliest admitted, as episode_schedules) as one
+    JSON object, or NULL without one; schedule_from_json turns it into the schedule."""
+    episodes = _annotated(
+        Episode.objects.filter(status=EpisodeStatus.ACTIVE, patient=OuterRef("pk")).order_by(
+            "admitted_on", "created_at"
+        )
+    )
+    return Subquery(episodes.values(json=_facts_json())[:1], output_field=JSONField())
+
+
+def _parsed(value: Any, parse: Any) -> Any:
+    return parse(value) if value is not None else None
+
+
+def schedule_from_json(
+    patient: Patient, row: dict[str, Any] | None, now: datetime.datetime | None = None
+) -> EpisodeSchedule | None:
+    """The schedule from schedule_column's object (None without an active episode): the same
+    rules on the same facts as episode_schedules, no query."""
+    if not row:
+        return None
+    facts: dict[str, Any] = {name: row[name] for name in _OTHER_FACTS}
+    facts |= {name: _parsed(row[name], datetime.date.fromisoformat) for name in _DATE_FACTS}
+    facts |= {name: _parsed(row[name], datetime.datetime.fromisoformat) for name in _MOMENT_FACTS}
+    facts["plan_id"] = _parsed(facts["plan_id"], uuid.UUID)
+    episode = SimpleNamespace(**facts)
+    items = rules.schedule(_facts(episode), now or timezone.now(), rules.Intervals.from_settings())
+    return EpisodeSchedule(uuid.UUID(row["id"]), patient, episode.plan_id, items)
 
 
 def patient_reassessments(

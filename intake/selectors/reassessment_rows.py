@@ -1,14 +1,17 @@
 """The reassessment schedule in clinical words (docs/clinical-rules.md#reassessment): the chart's
 "Reassessment" panel (due, overdue and upcoming, each with a link to record it) and the
 worklist's "Reassessments due" section (due and overdue only, the kinds the person's role acts
-on). Both read intake/selectors/reassessment.py: one query for the patient or the caseload."""
+on). Both read intake/selectors/reassessment.py, with a query of theirs: the chart's row, the
+home page's counts."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,9 +21,14 @@ from intake.access import Perm, WorkItem
 from intake.local_time import format_local
 from intake.mar_schedule import local_date, local_day_bounds
 from intake.models import Patient
-from intake.selectors.reassessment import EpisodeSchedule, episode_schedules
+from intake.selectors.reassessment import (
+    EpisodeSchedule,
+    episode_schedules,
+    schedule_from_json,
+    schedules_array,
+)
 from intake.selectors.worklist_pending import PLAN_REVIEW_DUE_WITHIN_DAYS
-from intake.selectors.worklist_rows import WorkRow
+from intake.selectors.worklist_rows import WorkRow, patient_from_header, patient_header_json
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -90,14 +98,17 @@ def _action(item: rules.DueItem) -> str:
     return ACTIONS[item.code]
 
 
-def reassessment_chart_section(*, patient: Patient, user: User) -> dict[str, Any]:
-    """The chart's panel: every item of the active episode's schedule, overdue first, then
-    due, then upcoming, each with a link to record it when the person may."""
+def reassessment_chart_section(
+    *, patient: Patient, user: User, schedule: EpisodeSchedule | None
+) -> dict[str, Any]:
+    """The chart's panel: every item of the active episode's schedule (`schedule`, read with
+    the chart's row: selectors/patient.py), overdue first, then due, then upcoming, each with
+    a link to record it when the person may. No query of its own."""
     if not access.can_view_reassessments(user, patient):
         return {"visible": False, "lines": [], "active": False}
-    found = episode_schedules([patient])
-    if not found:
+    if schedule is None:
         return {"visible": True, "lines": [], "active": False}
+    found = [schedule]
     now = timezone.now()
     order = {rules.DueStatus.OVERDUE: 0, rules.DueStatus.DUE: 1, rules.DueStatus.DONE: 2}
     lines = []
@@ -118,18 +129,39 @@ def reassessment_chart_section(*, patient: Patient, user: User) -> dict[str, Any
     return {"visible": True, "lines": lines, "active": True}
 
 
+REASSESSMENT_COLUMN = "reassessment_facts"
+
+
+def reassessment_columns(user: User) -> dict[str, ArraySubquery]:
+    """For the home page's counts query: the facts of the schedules of the person's care
+    teams' patients (selectors/reassessment.py schedules_array), when their role has any."""
+    if not access.reassessment_work(user):
+        return {}
+    patients = access.worklist_patients(user, WorkItem.REASSESSMENTS_DUE)
+    return {REASSESSMENT_COLUMN: schedules_array(patients, patient_header_json())}
+
+
 def reassessment_work(
-    user: User, now: datetime.datetime | None = None
+    user: User,
+    now: datetime.datetime | None = None,
+    read: Mapping[str, Any] | None = None,
 ) -> list[tuple[EpisodeSchedule, rules.DueItem]]:
     """The due and overdue reassessments of the person's care teams' patients that their role
-    acts on (access.reassessment_work), earliest due first: one query whatever the caseload."""
+    acts on (access.reassessment_work), earliest due first: one query whatever the caseload,
+    none with `read`, the row of a query that carried reassessment_columns."""
     codes = access.reassessment_work(user)
     if not codes:
         return []
-    patients = access.worklist_patients(user, WorkItem.REASSESSMENTS_DUE)
+    if read is None:
+        patients = access.worklist_patients(user, WorkItem.REASSESSMENTS_DUE)
+        schedules = episode_schedules(patients, now)
+    else:
+        facts = read.get(REASSESSMENT_COLUMN) or []
+        found = (schedule_from_json(patient_from_header(f["patient"]), f, now) for f in facts)
+        schedules = [s for s in found if s is not None]
     work = [
         (schedule, item)
-        for schedule in episode_schedules(patients, now)
+        for schedule in schedules
         for item in schedule.items
         if item.status in rules.OPEN_STATUSES and item.code in codes
     ]
@@ -144,14 +176,17 @@ def due_moment(item: rules.DueItem) -> datetime.datetime:
 
 
 def reassessment_rows(
-    user: User, limit: int, now: datetime.datetime | None = None
+    user: User,
+    limit: int,
+    now: datetime.datetime | None = None,
+    read: Mapping[str, Any] | None = None,
 ) -> tuple[list[WorkRow], int]:
     """The home page's section: its first `limit` rows and how many in all. Plan reviews are
     left to the "Treatment plan reviews due" section when the person has it (it lists them
     from 14 days ahead)."""
     now = now or timezone.now()
     skip = {"plan-review"} if WorkItem.PLAN_REVIEWS_DUE in access.worklist_items(user) else set()
-    work = [(s, i) for s, i in reassessment_work(user, now) if i.code not in skip]
+    work = [(s, i) for s, i in reassessment_work(user, now, read) if i.code not in skip]
     rows = [
         WorkRow(
             patient=schedule.patient,

@@ -7,14 +7,14 @@ link to where the work is done.
 
 What is pending comes from intake/selectors/worklist_pending.py. Queries: one per lab or
 assessment section, one for every plan section together, one for unsigned interviews, at most
-five for the withdrawal-management sections together, one for both self-report sections (none
-when the counts say none waits), one for the reassessments due."""
+five for the withdrawal-management sections together; the self-report and reassessment rows are
+read with the top bar's counts, in their query (home_worklist)."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
@@ -35,14 +35,18 @@ from intake.models import (
 )
 from intake.selectors import worklist_pending as pending
 from intake.selectors.lab import ALERT_LABELS, OPEN_ORDER_STATUSES, decorate_results
-from intake.selectors.reassessment_rows import reassessment_rows
+from intake.selectors.reassessment_rows import reassessment_columns, reassessment_rows
 from intake.selectors.worklist_drafts import draft_record_rows
 from intake.selectors.worklist_mar import MAR_ITEMS
 from intake.selectors.worklist_mar_rows import mar_sections
 from intake.selectors.worklist_pending import CRITICAL, PLAN_REVIEW_DUE_WITHIN_DAYS
 from intake.selectors.worklist_rows import WorklistSection, WorkRow
 from intake.selectors.worklist_self_report import EMPTY as SELF_REPORT_EMPTY
-from intake.selectors.worklist_self_report import SELF_REPORT_ITEMS, self_report_sections
+from intake.selectors.worklist_self_report import (
+    SELF_REPORT_ITEMS,
+    self_report_columns,
+    self_report_sections,
+)
 from intake.selectors.worklist_self_report import TITLES as SELF_REPORT_TITLES
 from intake.selectors.worklist_vitals import vitals_to_acknowledge
 
@@ -382,17 +386,27 @@ def _plan_work(
     return found
 
 
+def home_worklist(*, user: User) -> tuple[dict[WorkItem, int], list[WorklistSection]]:
+    """The home page's counts (the top bar's) and worklist: the self-report and reassessment
+    rows are read with the counts, in their query."""
+    extra = self_report_columns(user, ROWS_PER_SECTION) | reassessment_columns(user)
+    counts, read = pending.worklist_counts_with(user=user, extra=extra)
+    return counts, worklist_sections(user=user, counts=counts, read=read)
+
+
 def worklist_sections(
-    *, user: User, counts: dict[WorkItem, int] | None = None
+    *, user: User, counts: dict[WorkItem, int] | None = None, read: dict[str, Any] | None = None
 ) -> list[WorklistSection]:
     """The person's worklist, one section per kind of work their role acts on, most urgent
-    first; `counts` (worklist_counts) gives each section's total beyond the rows shown."""
+    first; `counts` and `read`: home_worklist's (read here when not given)."""
+    if read is None:
+        return home_worklist(user=user)[1]
     counts = counts or {}
     items = access.worklist_items(user)
     today = timezone.localdate()
     plans = _plan_work(user, items, today)
     mar = mar_sections(user, ROWS_PER_SECTION) if MAR_ITEMS.intersection(items) else {}
-    self_reports = self_report_sections(user, counts, ROWS_PER_SECTION)
+    self_reports = self_report_sections(user, read)
     sections = []
     for item in items:
         total = None
@@ -417,7 +431,7 @@ def worklist_sections(
         elif item in SELF_REPORT_ITEMS:
             rows = self_reports[item]
         elif item == WorkItem.REASSESSMENTS_DUE:
-            rows, total = reassessment_rows(user, ROWS_PER_SECTION)
+            rows, total = reassessment_rows(user, ROWS_PER_SECTION, read=read)
         else:
             rows = _plan_reviews_due(plans[item][:ROWS_PER_SECTION], today)
         sections.append(

@@ -5,11 +5,13 @@ and the critical-result flag of patient lists. Care teams only: access.worklist_
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Exists,
+    Expression,
     F,
     Func,
     IntegerField,
@@ -20,6 +22,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -211,11 +214,20 @@ def _count_expressions(user: User, item: WorkItem, today: datetime.date) -> list
 def worklist_counts(*, user: User) -> dict[WorkItem, int]:
     """How much of each kind of work waits for `user`, in one query (the top bar shows it on
     every page). Counts hold no patient data: not an audited read."""
+    return worklist_counts_with(user=user, extra={})[0]
+
+
+def worklist_counts_with(
+    *, user: User, extra: Mapping[str, BaseExpression]
+) -> tuple[dict[WorkItem, int], dict[str, Any]]:
+    """The counts, and in the same query the columns `extra`: the home page reads rows of its
+    sections with them (self-reports, reassessments: intake/selectors/worklist.py), so that
+    its budget holds whatever work waits. ({item: count}, {column: value})."""
     items = access.worklist_items(user)
-    if not items:
-        return {}
+    if not items and not extra:
+        return {}, {}
     today = timezone.localdate()
-    annotations: dict[str, Coalesce] = {}
+    annotations: dict[str, Expression] = {}
     parts: dict[WorkItem, list[str]] = {}
     for item in items:
         for i, expression in enumerate(_count_expressions(user, item, today)):
@@ -225,11 +237,12 @@ def worklist_counts(*, user: User) -> dict[WorkItem, int]:
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
-        .annotate(**annotations)
-        .values(*annotations)
+        .annotate(**annotations, **extra)
+        .values(*annotations, *extra)
         .first()
     ) or {}
-    return {item: sum(row.get(name, 0) for name in names) for item, names in parts.items()}
+    counts = {item: sum(row.get(name, 0) for name in names) for item, names in parts.items()}
+    return counts, {name: row.get(name) for name in extra}
 
 
 def patients_with_open_critical_alerts(qs: QuerySet[Patient]) -> QuerySet[Patient]:

@@ -10,9 +10,9 @@ same words, by their row. The patient rows are locked first, in one statement in
 Privacy: each patient's audit event names their own note only, never another attendee.
 
 `group_session_sign` signs all of the group's draft notes at once, as a single note is signed:
-the facilitator's password, then their second factor (services/reauth.py), and a SHA-256 of each
-note's canonical JSON (intake/signing.py). The content hashed is written here
-(`group_note_canonical_content`); it covers the fields any session note has."""
+the facilitator's password, then their second factor (services/reauth.py), and each note's hash
+by the one function every session note is signed and verified with
+(services/session_note.py `session_note_compute_hash`)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ from intake.services.reauth import (
     reauth_count_failure,
     reauth_refuse_if_locked,
 )
-from intake.signing import content_sha256, json_ready
+from intake.services.session_note import session_note_compute_hash
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -62,7 +62,6 @@ NO_SUCH_PATIENT = "No patient with this id."
 TWICE_ON_ROLL = "This patient is already on the roll."
 NOBODY_PRESENT = "Mark at least one attendee as present."
 NOTE_FOR_ABSENT = "An absent attendee gets no note: mark them present or leave the note empty."
-NOTE_HASH_SCHEMA = "clinic-intake/session-note/v1"
 
 
 @dataclass(frozen=True)
@@ -229,37 +228,6 @@ def _note(
 # Signing -------------------------------------------------------------------------------------
 
 
-def group_note_canonical_content(note: SessionNote) -> dict[str, Any]:
-    """The signed content of a session note: identity, DAP text, date and duration, and the
-    signature's time, as JSON-ready values (progress rows sorted by target, none for groups)."""
-    return {
-        "schema": NOTE_HASH_SCHEMA,
-        "note": str(note.pk),
-        "patient": str(note.patient_id),
-        "episode": str(note.episode_id) if note.episode_id else None,
-        "group_session": str(note.group_session_id) if note.group_session_id else None,
-        "author": note.author_id,
-        "kind": note.kind,
-        "session_date": json_ready(note.session_date),
-        "duration_minutes": note.duration_minutes,
-        "data": note.data,
-        "assessment": note.assessment,
-        "plan": note.plan_text,
-        # A group note has no progress rows (the group works on no one's plan targets).
-        "progress": []
-        if note.kind == SessionKind.GROUP
-        else sorted(
-            ({"target": p.target, "status": p.status} for p in note.progress.all()),
-            key=lambda p: p["target"],
-        ),
-        "signed_at": json_ready(note.signed_at),
-    }
-
-
-def group_note_compute_hash(note: SessionNote) -> str:
-    return content_sha256(group_note_canonical_content(note))
-
-
 def group_session_sign(
     *, actor: User, group: GroupSession, password: str, otp: str | None = None
 ) -> list[SessionNote]:
@@ -287,6 +255,7 @@ def _sign(*, actor: User, group: GroupSession, password: str, otp: str | None) -
     notes = list(
         SessionNote.objects.select_for_update(of=("self",), no_key=True)
         .filter(group_session=group, status=SessionNoteStatus.DRAFT)
+        .prefetch_related("progress")  # hashed with the note: none for a group, in one query
         .order_by("pk")
     )
     if not notes:
@@ -301,7 +270,7 @@ def _sign(*, actor: User, group: GroupSession, password: str, otp: str | None) -
         note.signed_role = role
         note.updated_by = actor
         note.updated_at = now
-        note.content_hash = group_note_compute_hash(note)
+        note.content_hash = session_note_compute_hash(note=note)
     SessionNote.objects.bulk_update(
         notes, ["status", "signed_at", "signed_role", "updated_by", "content_hash", "updated_at"]
     )

@@ -198,6 +198,28 @@ def _locked_pending(pending: PendingAssessment) -> PendingAssessment:
     return locked
 
 
+def _reviewed(
+    actor: User, locked: PendingAssessment, status: str, field: str, **detail: str
+) -> None:
+    """Close the review of the locked pending answers as `status` (accepted or rejected), by
+    `actor` now, saving `field` (set by the caller) with the review; audited."""
+    locked.status = status
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = actor
+    locked.updated_by = actor
+    locked.save(
+        update_fields=["status", "reviewed_at", "reviewed_by", field, "updated_by", "updated_at"]
+    )
+    change = "accepted" if status == PendingStatus.ACCEPTED else "rejected"
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        patient=locked.patient,
+        obj=locked,
+        detail={"change": change, **detail},
+    )
+
+
 @transaction.atomic
 def pending_assessment_accept(*, actor: User, pending: PendingAssessment) -> Assessment:
     """Into the record through the clinician's own path (scored, alerted, trended), marked as
@@ -211,28 +233,8 @@ def pending_assessment_accept(*, actor: User, pending: PendingAssessment) -> Ass
         administered_at=locked.submitted_at,
         source=AssessmentSource.PATIENT,
     )
-    locked.status = PendingStatus.ACCEPTED
-    locked.reviewed_at = timezone.now()
-    locked.reviewed_by = actor
     locked.assessment = assessment
-    locked.updated_by = actor
-    locked.save(
-        update_fields=[
-            "status",
-            "reviewed_at",
-            "reviewed_by",
-            "assessment",
-            "updated_by",
-            "updated_at",
-        ]
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        patient=locked.patient,
-        obj=locked,
-        detail={"change": "accepted", "assessment": str(assessment.pk)},
-    )
+    _reviewed(actor, locked, PendingStatus.ACCEPTED, "assessment", assessment=str(assessment.pk))
     return assessment
 
 
@@ -247,26 +249,6 @@ def pending_assessment_reject(
     if len(text) > MAX_REASON:
         raise ValidationError({"reason": [f"At most {MAX_REASON} characters."]})
     locked = _locked_pending(pending)
-    locked.status = PendingStatus.REJECTED
-    locked.reviewed_at = timezone.now()
-    locked.reviewed_by = actor
     locked.rejection_reason = text
-    locked.updated_by = actor
-    locked.save(
-        update_fields=[
-            "status",
-            "reviewed_at",
-            "reviewed_by",
-            "rejection_reason",
-            "updated_by",
-            "updated_at",
-        ]
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        patient=locked.patient,
-        obj=locked,
-        detail={"change": "rejected"},
-    )
+    _reviewed(actor, locked, PendingStatus.REJECTED, "rejection_reason")
     return locked

@@ -270,14 +270,26 @@ def session_note_create(
     return note
 
 
-def _locked_draft(actor: User, note: SessionNote) -> SessionNote:
-    locked = (
+def session_note_lock(note: SessionNote) -> SessionNote:
+    """The note's row, locked (the note row only: docs/concurrency.md), with its patient."""
+    return (
         SessionNote.objects.select_for_update(of=("self",), no_key=True)
         .select_related("patient")
         .get(pk=note.pk)
     )
+
+
+def locked_draft(
+    actor: User,
+    note: SessionNote,
+    *,
+    signed: str = "This session note is signed and cannot be changed; add an addendum.",
+) -> SessionNote:
+    """The author's draft, locked, for editing or signing: RecordSigned (`signed`) once it is
+    signed, RuleViolation when `actor` may not edit it."""
+    locked = session_note_lock(note)
     if locked.status != SessionNoteStatus.DRAFT:
-        raise RecordSigned("This session note is signed and cannot be changed; add an addendum.")
+        raise RecordSigned(signed)
     refusal = access.session_note_edit_refusal(actor, locked)
     if refusal:
         raise RuleViolation(refusal)
@@ -316,7 +328,7 @@ def session_note_update(
     is written). `progress`, when given, replaces the progress rows; `counseling_notes`, when
     given, replaces them ("" or None removes them). The targets are checked against the plan
     active now, and the note moves to it."""
-    locked = _locked_draft(actor, note)
+    locked = locked_draft(actor, note)
     if revision is None:
         raise ValidationError({"revision": ["Send the revision you read."]})
     if revision != locked.revision:

@@ -26,8 +26,10 @@ from intake.services.reauth import (
 )
 from intake.services.session_note import (
     MAX_TEXT,
+    locked_draft,
     session_note_addendum_compute_hash,
     session_note_compute_hash,
+    session_note_lock,
 )
 
 if TYPE_CHECKING:
@@ -49,16 +51,7 @@ def session_note_sign(
 
 @transaction.atomic
 def _sign(*, actor: User, note: SessionNote, password: str | None, otp: str | None) -> SessionNote:
-    locked = (
-        SessionNote.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("patient")
-        .get(pk=note.pk)
-    )
-    if locked.status != SessionNoteStatus.DRAFT:
-        raise RecordSigned("This session note is already signed.")
-    refusal = access.session_note_edit_refusal(actor, locked)
-    if refusal:
-        raise RuleViolation(refusal)
+    locked = locked_draft(actor, note, signed="This session note is already signed.")
     reauth_check_password(actor, password)
     # Last, so that a single-use code is spent only on a signature that goes through.
     reauth_check_second_factor(actor, otp)
@@ -98,11 +91,7 @@ def session_note_add_addendum(
 def _add_addendum(
     *, actor: User, note: SessionNote, text: str, password: str | None, otp: str | None
 ) -> SessionNoteAddendum:
-    locked = (
-        SessionNote.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("patient")
-        .get(pk=note.pk)
-    )
+    locked = session_note_lock(note)
     if locked.status != SessionNoteStatus.SIGNED:
         raise RecordSigned(
             "Addenda are for signed session notes; the author edits a draft directly."

@@ -5,8 +5,8 @@ from intake import access
 from intake.access import Perm
 from intake.models import AuditAction, Patient
 from intake.selectors.patient import patient_list, patient_list_with_status
-from intake.selectors.worklist import worklist_sections
-from intake.selectors.worklist_pending import patients_with_open_critical_alerts, worklist_counts
+from intake.selectors.worklist import home_worklist
+from intake.selectors.worklist_pending import patients_with_open_critical_alerts
 from intake.services.audit import audit_record_many
 from intake.views.decorators import policy
 
@@ -14,10 +14,9 @@ from intake.views.decorators import policy
 @policy(Perm.HOME)
 def home(request: HttpRequest) -> HttpResponse:
     ctx: dict = {}
-    counts = worklist_counts(user=request.user)
+    counts, ctx["worklist"] = home_worklist(user=request.user)
     # The top bar shows the same counts: read once per request (context_processors.staff).
     request.worklist_counts = counts
-    ctx["worklist"] = worklist_sections(user=request.user, counts=counts)
     if access.has_perm(request.user, Perm.PATIENT_VIEW):
         # A clinician's own caseload: their care teams' patients, flagged when a critical
         # result is still unacknowledged.

@@ -2,39 +2,30 @@
 targets (one with SUD counseling notes, seen by its author only), a group session with one
 attendee absent, and a PHQ-9 a patient answered on the waiting-room tablet, waiting for review.
 
-Written with the models directly (the session-note, group and self-report services are not
-there yet), each row audited as created, in the order the database guards allow: a note's
-progress rows and counseling notes are written while it is a draft, then it is signed.
-When the services land, this module should call them instead (and the signed notes' hash
-should come from theirs). Idempotent: nothing is added once the demo group exists."""
+Written through the services the clinic uses, each auditing what it writes: notes are created
+and signed by services/session_note.py and session_note_sign.py (the demo user's known password,
+and a single-use code made for the signature where the signer has a second factor, as
+_demo_detox.py signs its plan), so every signed demo note verifies with the one session-note
+hash; the group is run and signed by services/group_session.py; the self-report link is issued
+and answered through services/self_report.py. Idempotent: nothing is added once the demo group
+exists."""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from intake.models import (
-    AuditAction,
-    CounselingNote,
-    Episode,
-    GroupAttendee,
-    GroupSession,
-    Patient,
-    PendingAssessment,
-    PlanStatus,
-    SelfReportLink,
-    SessionNote,
-    SessionNoteProgress,
-    SessionNoteStatus,
-    TreatmentPlan,
-)
-from intake.scoring.registry import get_instrument
-from intake.services.audit import audit_record
-from intake.signing import content_sha256
+from intake.models import GroupSession, Patient, SessionNote
+from intake.services.group_session import Attendee, group_session_create, group_session_sign
+from intake.services.mfa import mfa_enrolled
+from intake.services.self_report import self_report_link_issue, self_report_submit
+from intake.services.session_note import session_note_create
+from intake.services.session_note_sign import session_note_sign
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -49,12 +40,20 @@ def _patient(given: str, family: str) -> Patient | None:
     return Patient.objects.filter(given_name=given, family_name=family).first()
 
 
-def _active_plan(patient: Patient) -> TreatmentPlan | None:
-    return (
-        TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE)
-        .order_by("-signed_at")
-        .first()
-    )
+@contextmanager
+def _one_time_code(user: User) -> Iterator[str | None]:
+    """A single-use code for one signature of a user with a second factor (None without):
+    the authenticator's current code may already have been spent by another demo signature."""
+    if not mfa_enrolled(user):
+        yield None
+        return
+    device = StaticDevice.objects.create(user=user, name="demo signature", confirmed=True)
+    code = StaticToken.random_token()
+    StaticToken.objects.create(device=device, token=code)
+    try:
+        yield code
+    finally:
+        device.delete()
 
 
 def _note(
@@ -66,62 +65,33 @@ def _note(
     dap: tuple[str, str, str],
     progress: dict[str, str] | None = None,
     counseling: str = "",
-    group: GroupSession | None = None,
 ) -> SessionNote:
-    """A draft note with its progress rows and counseling notes (written while a draft)."""
-    plan = _active_plan(patient) if progress else None
-    note = SessionNote.objects.create(
+    """A draft note with its progress rows and counseling notes, through the service."""
+    return session_note_create(
+        actor=author,
         patient=patient,
-        episode=Episode.objects.filter(patient=patient).order_by("-admitted_on").first(),
-        plan=plan,
-        group_session=group,
-        author=author,
-        kind=kind,
-        session_date=on,
-        duration_minutes=90 if group else 50,
-        data=dap[0],
-        assessment=dap[1],
-        plan_text=dap[2],
-        created_by=author,
-        updated_by=author,
+        data={
+            "kind": kind,
+            "session_date": on,
+            "duration_minutes": 50,
+            "data": dap[0],
+            "assessment": dap[1],
+            "plan_text": dap[2],
+        },
+        progress=[{"target": t, "status": s} for t, s in (progress or {}).items()],
+        counseling_notes=counseling or None,
     )
-    components = list(plan.behavioral.all()) if plan else []
-    for target, status in (progress or {}).items():
-        component = next((c for c in components if target in c.targets), None)
-        SessionNoteProgress.objects.create(
-            note=note, component=component, target=target, status=status
-        )
-    if counseling:
-        CounselingNote.objects.create(
-            note=note, author=author, text=counseling, created_by=author, updated_by=author
-        )
-    audit_record(actor=author, action=AuditAction.CREATE, patient=patient, obj=note)
-    return note
 
 
-def _sign(note: SessionNote, role: str) -> None:
-    """Signed as the signing service would leave it: status, time, role and a SHA-256 of the
-    note's content (counseling notes excluded, as on the model)."""
-    content = {
-        "kind": note.kind,
-        "session_date": note.session_date.isoformat(),
-        "duration_minutes": note.duration_minutes,
-        "data": note.data,
-        "assessment": note.assessment,
-        "plan": note.plan_text,
-        "progress": [{"target": p.target, "status": p.status} for p in note.progress.all()],
-    }
-    SessionNote.objects.filter(pk=note.pk).update(
-        status=SessionNoteStatus.SIGNED,
-        signed_at=timezone.now(),
-        signed_role=role,
-        content_hash=content_sha256(content),
-    )
-    audit_record(actor=note.author, action=AuditAction.SIGN, patient=note.patient, obj=note)
+def _sign(note: SessionNote, password: str) -> None:
+    """Signed by its author through the signing service (re-authentication included)."""
+    with _one_time_code(note.author) as otp:
+        session_note_sign(actor=note.author, note=note, password=password, otp=otp)
 
 
-def session_examples(users: dict[str, User]) -> None:
-    """Skipped once the demo group exists (the command is idempotent)."""
+def session_examples(users: dict[str, User], password: str) -> None:
+    """Skipped once the demo group exists (the command is idempotent). `password`: the demo
+    users' password, with which they sign."""
     if GroupSession.objects.filter(title=GROUP_TITLE).exists():
         return
     marcus, rosa = _patient("Marcus", "Delgado"), _patient("Rosa", "Martinez")
@@ -129,12 +99,20 @@ def session_examples(users: dict[str, User]) -> None:
     if not (marcus and rosa and jamal and aisha):
         return
     today = timezone.localdate()
-    _marcus_sessions(users, marcus, today)
-    _group(users["counselor2"], present=[marcus, rosa], absent=[jamal], on=today - 2 * DAYS)
+    _marcus_sessions(users, marcus, today, password)
+    _group(
+        users["counselor2"],
+        present=[marcus, rosa],
+        absent=[jamal],
+        on=today - 2 * DAYS,
+        password=password,
+    )
     _aisha_sessions(users["counselor"], aisha, today)
 
 
-def _marcus_sessions(users: dict[str, User], marcus: Patient, today: datetime.date) -> None:
+def _marcus_sessions(
+    users: dict[str, User], marcus: Patient, today: datetime.date, password: str
+) -> None:
     counselor = users["counselor2"]
     first = _note(
         counselor,
@@ -154,7 +132,7 @@ def _marcus_sessions(users: dict[str, User], marcus: Patient, today: datetime.da
             "the route home; explore the grief next time, gently. Not for the chart."
         ),
     )
-    _sign(first, "counselor")
+    _sign(first, password)
     medical = _note(
         users["physician"],
         marcus,
@@ -166,7 +144,7 @@ def _marcus_sessions(users: dict[str, User], marcus: Patient, today: datetime.da
             "Review the dose at the next visit.",
         ),
     )
-    _sign(medical, "physician")
+    _sign(medical, password)
     # Today's session, not yet signed: it shows on the counselor's worklist as a draft.
     _note(
         counselor,
@@ -183,36 +161,32 @@ def _marcus_sessions(users: dict[str, User], marcus: Patient, today: datetime.da
 
 
 def _group(
-    facilitator: User, *, present: list[Patient], absent: list[Patient], on: datetime.date
+    facilitator: User,
+    *,
+    present: list[Patient],
+    absent: list[Patient],
+    on: datetime.date,
+    password: str,
 ) -> None:
-    group = GroupSession.objects.create(
-        title=GROUP_TITLE,
-        modality="relapse-prevention",
-        held_on=on,
-        duration_minutes=90,
-        facilitator=facilitator,
-        summary="High-risk situations and the first hour of a craving: each member mapped one "
-        "situation and two ways out of it.",
-        created_by=facilitator,
-        updated_by=facilitator,
-    )
-    for patient in [*present, *absent]:
-        GroupAttendee.objects.create(group=group, patient=patient, attended=patient in present)
+    """Run through the group service (a draft group note per attendee present), then signed
+    all at once by the facilitator."""
     own = {
         present[0].pk: "Shared his payday trigger; helped a newer member with the map.",
         present[1].pk: "Quiet at first; named being alone at night as her high-risk time.",
     }
-    for patient in present:
-        note = _note(
-            facilitator,
-            patient,
-            kind="group",
-            on=on,
-            dap=(own.get(patient.pk, "Took part."), "Engaged.", "Next group in three days."),
-            progress={"relapse-plan": "progressing"} if _active_plan(patient) else None,
-            group=group,
-        )
-        _sign(note, "counselor")
+    group = group_session_create(
+        actor=facilitator,
+        title=GROUP_TITLE,
+        modality="relapse-prevention",
+        held_on=on,
+        duration_minutes=90,
+        summary="High-risk situations and the first hour of a craving: each member mapped one "
+        "situation and two ways out of it.",
+        attendees=[Attendee(patient=str(p.pk), attended=True, note=own[p.pk]) for p in present]
+        + [Attendee(patient=str(p.pk), attended=False) for p in absent],
+    )
+    with _one_time_code(facilitator) as otp:
+        group_session_sign(actor=facilitator, group=group, password=password, otp=otp)
 
 
 def _aisha_sessions(counselor: User, aisha: Patient, today: datetime.date) -> None:
@@ -231,30 +205,5 @@ def _aisha_sessions(counselor: User, aisha: Patient, today: datetime.date) -> No
         counseling="Counseling notes: she links the pills to her mother's illness; "
         "explore at her pace. Not for the chart.",
     )
-    now = timezone.now()
-    link = SelfReportLink.objects.create(
-        patient=aisha,
-        episode=Episode.objects.filter(patient=aisha).order_by("-admitted_on").first(),
-        issued_by=counselor,
-        instruments=["phq9"],
-        # Hashes of tokens nobody keeps: the link is already used.
-        token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
-        code_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
-        expires_at=now + datetime.timedelta(hours=23),
-        used_at=now - datetime.timedelta(minutes=40),
-        created_by=counselor,
-        updated_by=counselor,
-    )
-    pending = PendingAssessment.objects.create(
-        link=link,
-        patient=aisha,
-        instrument="phq9",
-        # As the self-report service keeps them: the instrument's own validation of the answers.
-        answers=get_instrument("phq9").validate(PHQ9_ANSWERS),
-        submitted_at=now - datetime.timedelta(minutes=40),
-        urgent=False,
-        created_by=counselor,
-        updated_by=counselor,
-    )
-    audit_record(actor=counselor, action=AuditAction.CREATE, patient=aisha, obj=link)
-    audit_record(actor=counselor, action=AuditAction.CREATE, patient=aisha, obj=pending)
+    issued = self_report_link_issue(actor=counselor, patient=aisha, instruments=["phq9"])
+    self_report_submit(link=issued.link, answers={"phq9": PHQ9_ANSWERS}, via="tablet")

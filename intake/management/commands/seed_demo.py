@@ -235,7 +235,7 @@ class Command(BaseCommand):
         users = _staff_accounts()
         created = sum(_register(users, i, person) for i, person in enumerate(PATIENTS))
         clinical_examples(users, DEMO_PASSWORD)
-        session_examples(users)
+        session_examples(users, DEMO_PASSWORD)
         audit_seal()  # the chain is built after commit (services/audit_chain.py)
         self._print_sign_ins(created)
 
