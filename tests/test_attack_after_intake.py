@@ -1178,3 +1178,176 @@ def test_two_group_signings_at_once(patient, team_counselor):
     )
     assert _codes(outcomes) == [200, 409], outcomes
     assert SessionNote.objects.filter(group_session_id=group["id"], status="signed").count() == 1
+
+
+# --- the staff pages ------------------------------------------------------------------------
+
+
+def _page(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_break_glass_may_not_disclose_under_a_real_consent(api, patient, signed, offteam_counselor):
+    from intake.models import Disclosure
+    from tests.factories import PURPOSE, RECIPIENT, make_consent
+
+    consent = make_consent(
+        patient,
+        offteam_counselor,
+        information="SUD counseling notes from individual sessions",
+        content_kinds=["sud-counseling-notes"],
+    )
+    open_break_glass(api, offteam_counselor, patient)
+    body = {
+        "consent": str(consent.pk),
+        "recipient": RECIPIENT,
+        "purpose": PURPOSE,
+        "content": "sud-counseling-notes",
+    }
+    before = Disclosure.objects.count()
+    response = api.post(f"/api/v1/patients/{patient.pk}/disclosures/", body, format="json")
+    assert response.status_code == 404, response.content
+    assert Disclosure.objects.count() == before
+    assert COUNSELING_TEXT not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({}, "title"),
+        ({"title": "t" * 201}, "title"),
+        ({"duration_minutes": "0"}, "duration_minutes"),
+        ({"duration_minutes": "99999999999999"}, "duration_minutes"),
+        ({"held_on": "2026-02-30"}, "held_on"),
+        ({"held_on": "0001-01-01"}, "held_on"),
+        ({"modality": "hypnosis"}, "modality"),
+        ({"summary": ""}, "summary"),
+    ],
+)
+def test_the_run_a_group_page_refuses_with_a_400(client, patient, team_counselor, data, field):
+    form = {
+        "action": "create",
+        "title": "Tuesday group",
+        "modality": "relapse-prevention",
+        "held_on": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
+        "duration_minutes": "60",
+        "summary": "Mapping high-risk situations.",
+        "roll-TOTAL_FORMS": "1",
+        "roll-INITIAL_FORMS": "0",
+        "roll-0-patient": str(patient.pk),
+        "roll-0-attended": "on",
+        "roll-0-note": "Engaged.",
+    }
+    form = {k: v for k, v in form.items() if not (data == {} and k == "title")} | data
+    with Stored():
+        response = _page(client, team_counselor).post("/groups/new/", form)
+    assert response.status_code == 400, response.status_code
+    assert field in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"add": "not-a-uuid"},
+        {"add": "../../etc/passwd"},
+        {"add": str(UNKNOWN)},
+        {"roll-TOTAL_FORMS": "1000000", "roll-INITIAL_FORMS": "0"},
+        {"roll-TOTAL_FORMS": "x", "roll-INITIAL_FORMS": "y"},
+        {"roll-TOTAL_FORMS": "1", "roll-INITIAL_FORMS": "0", "roll-0-patient": "nope"},
+        {"q": "x" * 5000},
+        {"q": "'; DROP TABLE intake_patient; --"},
+    ],
+)
+def test_the_run_a_group_page_survives_hostile_rolls(client, patient, team_counselor, extra):
+    with Stored():
+        response = _page(client, team_counselor).post("/groups/new/", {"action": "find"} | extra)
+    assert response.status_code in (200, 400), response.status_code
+
+
+def test_the_run_a_group_page_never_shows_an_off_team_patient(client, team_counselor):
+    stranger = PatientFactory(given_name="Xenia", family_name="Strangeways")
+    page = _page(client, team_counselor).post(
+        "/groups/new/", {"action": "find", "add": str(stranger.pk), "q": "Xenia"}
+    )
+    assert page.status_code in (200, 400)
+    assert b"Strangeways" not in page.content and stranger.mrn.encode() not in page.content
+
+
+def test_the_group_sign_page_refuses_a_wrong_password(client, group, team_counselor, team_nurse):
+    url = f"/groups/{group['id']}/sign/"
+    with Stored():
+        wrong = _page(client, team_counselor).post(url, {"password": "wrong"})
+        assert wrong.status_code == 400
+        assert "password" in wrong.content.decode().lower()
+        other = _page(client, team_nurse).post(url, {"password": PASSWORD})
+        assert other.status_code == 403
+
+
+def test_the_note_sign_and_addendum_pages_refuse(client, patient, draft, team_counselor):
+    base = f"/patients/{patient.pk}/session-notes/{draft['id']}/"
+    _page(client, team_counselor)
+    with Stored():
+        assert client.post(base + "sign/", {"password": "wrong"}).status_code == 400
+        early = client.post(base + "addenda/", {"text": "x", "password": PASSWORD}, follow=True)
+        assert early.redirect_chain and "signed" in early.content.decode()
+    assert client.post(base + "sign/", {"password": PASSWORD}).status_code in (200, 302)
+    with Stored():
+        empty = client.post(base + "addenda/", {"text": "", "password": PASSWORD})
+        assert empty.status_code == 400
+        wrong = client.post(base + "addenda/", {"text": "Late.", "password": "no"})
+        assert wrong.status_code == 400
+        edit = client.post(base + "edit/", {"revision": "2", "data": "x"})
+        assert edit.status_code in (302, 404, 409)
+
+
+def test_the_note_edit_page_is_the_authors_and_stale_is_409(
+    client, patient, draft, team_counselor, team_nurse
+):
+    base = f"/patients/{patient.pk}/session-notes/{draft['id']}/edit/"
+    form = {
+        "kind": "individual",
+        "session_date": draft["session_date"],
+        "duration_minutes": "50",
+        "data": "Edited.",
+        "assessment": "a",
+        "plan_text": "p",
+        "revision": "1",
+    }
+    with Stored():
+        assert _page(client, team_nurse).post(base, form).status_code == 403
+    assert _page(client, team_counselor).post(base, form).status_code in (200, 302)
+    with Stored():
+        stale = client.post(base, form | {"data": "Lost."})
+    assert stale.status_code == 409
+    assert SessionNote.objects.get(pk=draft["id"]).data == "Edited."
+
+
+@pytest.mark.parametrize("data", [{}, {"instruments": "cows"}, {"instruments": "x" * 5000}])
+def test_the_issue_page_refuses_with_a_400(client, patient, team_counselor, data):
+    with Stored():
+        response = _page(client, team_counselor).post(f"/patients/{patient.pk}/self-report/", data)
+    assert response.status_code == 400
+    assert "instruments" in response.content.decode() or "Choose" in response.content.decode()
+
+
+def test_the_review_pages_for_others(
+    client, patient, pending, offteam_nurse, clinic_admin, team_nurse
+):
+    base = f"/patients/{patient.pk}/self-report/{pending.pk}/"
+    with Stored():
+        a = _page(client, offteam_nurse).get(base)
+        b = client.get(f"/patients/{patient.pk}/self-report/{UNKNOWN}/")
+        assert a.status_code == b.status_code == 404
+        assert b"Lopez" not in a.content
+        assert _page(client, clinic_admin).post(base + "accept/").status_code == 403
+        empty = _page(client, team_nurse).post(base + "reject/", {"reason": "  "})
+        assert empty.status_code == 400
+        other = PatientFactory()
+        CareTeamMemberFactory(patient=other, user=team_nurse, team_role="nurse")
+        wrong = client.post(f"/patients/{other.pk}/self-report/{pending.pk}/accept/")
+        assert wrong.status_code == 404
+    assert client.post(base + "accept/").status_code in (200, 201, 302)
+    with Stored():
+        again = client.post(base + "accept/", follow=True)
+    assert again.redirect_chain and "already accepted" in again.content.decode()

@@ -88,10 +88,18 @@ def group_session_run_view(request: HttpRequest) -> HttpResponse:
             return redirect("intake:group-session-detail", group.pk)
     elif posted:
         roll = _roll_with_added(request, roll)
-    return _run_page(request, form, roll, query=request.POST.get("q", "") if posted else "")
+    return _run_page(
+        request,
+        form,
+        roll,
+        query=request.POST.get("q", "") if posted else "",
+        status=400 if action == "create" else 200,
+    )
 
 
-def _run_page(request: HttpRequest, form: GroupSessionForm, roll: Any, *, query: str):
+def _run_page(
+    request: HttpRequest, form: GroupSessionForm, roll: Any, *, query: str, status: int = 200
+):
     ids = [str(f["patient"].value()) for f in roll.forms]
     patients = group_roll_patients(user=request.user, patient_ids=ids)
     candidates = group_roll_candidates(user=request.user, q=query, exclude=ids)
@@ -109,7 +117,7 @@ def _run_page(request: HttpRequest, form: GroupSessionForm, roll: Any, *, query:
         "summary_warning": SUMMARY_WARNING,
         "title": "Run a group",
     }
-    return render(request, "intake/groups/run.html", context)
+    return render(request, "intake/groups/run.html", context, status=status)
 
 
 def _group_page(
