@@ -934,7 +934,10 @@ def test_outcome_filters_are_refused_by_name(api, client, team_physician, params
     assert export.status_code == 400
     names(export, field)
     page = client.get("/outcomes/", params)
-    assert page.status_code in (200, 400)
+    # A filter page shows the refusal beside the filters, as the audit report does; no figures.
+    assert page.status_code == 200
+    assert b'data-testid="filter-refused"' in page.content
+    assert b'data-testid="outcomes-table"' not in page.content
 
 
 def test_outcome_filters_with_nul_are_refused(api, team_physician):
@@ -1351,3 +1354,108 @@ def test_the_review_pages_for_others(
     with Stored():
         again = client.post(base + "accept/", follow=True)
     assert again.redirect_chain and "already accepted" in again.content.decode()
+
+
+# --- the patient's page as a form; the kiosk's odd JSON --------------------------------------
+
+
+def _csrf_form(client, path):
+    page = client.get(path)
+    assert page.status_code == 200
+    return page.context["csrf_token"] if page.context else ""
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"item_phq9.1": "1"},
+        {k: "9" for k in [f"item_phq9.{i}" for i in range(1, 10)]},
+        {k: "-1" for k in [f"item_phq9.{i}" for i in range(1, 10)]},
+        {k: "x" * 5000 for k in [f"item_phq9.{i}" for i in range(1, 10)]},
+    ],
+)
+def test_the_patients_form_refuses_missing_and_out_of_range_answers(
+    client, patient, team_counselor, answers
+):
+    issued = issue(team_counselor, patient)
+    with Stored():
+        response = client.post(page_path(issued), {"answering": "1", **answers})
+    assert response.status_code == 400, response.status_code
+    text = response.content.decode()
+    assert "Maria" in text and "Lopez" not in text and patient.mrn not in text
+    assert SelfReportLink.objects.get().used_at is None
+
+
+def test_the_patients_form_with_a_nul_is_refused_before_the_view(client, patient, team_counselor):
+    issued = issue(team_counselor, patient)
+    with Stored():
+        response = client.post(page_path(issued), {"answering": "1", "item_phq9.1": "1\x00"})
+    assert response.status_code == 400
+    assert b"Maria" not in response.content
+
+
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        (b'{"answers": {"phq9": {"1": NaN}}}', "phq9"),
+        (b'{"answers": {"phq9": {"1": Infinity}}}', "phq9"),
+        (b'{"answers": {"phq9": ' + b'{"a": ' * 100 + b"1" + b"}" * 100 + b"}}", "phq9"),
+        (b'{"answers": {"phq9": {"1": "1\\u0000"}}}', "phq9"),
+        (b'{"answers": {"phq9": {"1": "\\ud800"}}}', "phq9"),
+    ],
+)
+def test_the_kiosk_refuses_odd_json(client, patient, team_counselor, raw, key):
+    issued = issue(team_counselor, patient)
+    with Stored():
+        response = client.generic("POST", page_path(issued), raw, content_type="application/json")
+    assert response.status_code == 400, response.content
+    names(response, key)
+
+
+def test_the_kiosk_answers_a_json_charset_content_type(client, patient, team_counselor):
+    issued = issue(team_counselor, patient)
+    response = client.post(
+        page_path(issued),
+        json.dumps({"answers": {"phq9": phq9()}}),
+        content_type="application/json; charset=utf-8",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json() == {"submitted": ["phq9"]}
+    assert AuditEvent.objects.filter(
+        object_type="pendingassessment", action="create", actor=None
+    ).exists()
+
+
+def test_an_expired_link_is_410_and_names_nobody(client, patient, team_counselor):
+    issued = issue(team_counselor, patient)
+    SelfReportLink.objects.update(expires_at=timezone.now())
+    with Stored():
+        page = client.get(page_path(issued))
+        kiosk = client.post(page_path(issued), {"answers": {"phq9": phq9()}}, "application/json")
+    assert page.status_code == kiosk.status_code == 410
+    assert b"Maria" not in page.content and b"Maria" not in kiosk.content
+
+
+def test_the_group_read_is_audited_per_attendee(api, patient, group, team_nurse):
+    as_(api, team_nurse)
+    before = AuditEvent.objects.filter(actor=team_nurse, action="read", patient=patient).count()
+    response = api.get(f"{GROUPS_URL}{group['id']}/")
+    assert response.status_code == 200
+    assert [row["patient"] for row in response.json()["attendees"]] == [str(patient.pk)]
+    after = AuditEvent.objects.filter(actor=team_nurse, action="read", patient=patient).count()
+    assert after == before + 1
+
+
+def test_reassessments_without_an_episode_are_empty(api, patient, team_counselor):
+    as_(api, team_counselor)
+    response = api.get(REASSESS.format(patient.pk))
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+@pytest.mark.parametrize("query", ["?page=x", "?page=999999", "?page=-1", "?page_size=100000"])
+def test_lists_with_odd_paging(api, patient, draft, pending, team_nurse, query):
+    as_(api, team_nurse)
+    for url in (NOTES, PENDING):
+        response = api.get(url.format(patient.pk) + query)
+        assert response.status_code in (200, 400, 404), response.content
