@@ -1459,3 +1459,82 @@ def test_lists_with_odd_paging(api, patient, draft, pending, team_nurse, query):
     for url in (NOTES, PENDING):
         response = api.get(url.format(patient.pk) + query)
         assert response.status_code in (200, 400, 404), response.content
+
+
+# --- second factor on addenda; a physician without one; unknown fields elsewhere ------------
+
+
+def test_addenda_need_the_second_factor_of_an_enrolled_clinician(api, signed, team_nurse):
+    as_(api, team_nurse)
+    url = NOTE.format(signed["id"]) + "addenda/"
+    code = second_factor(team_nurse)
+    with Stored():
+        names(api.post(url, {"text": "Late.", "password": PASSWORD}, format="json"), "otp")
+        names(
+            api.post(url, {"text": "Late.", "password": PASSWORD, "otp": "000000"}, "json"), "otp"
+        )
+    ok = api.post(url, {"text": "Late.", "password": PASSWORD, "otp": code}, format="json")
+    assert ok.status_code == 201, ok.content
+    with Stored():
+        replay = api.post(url, {"text": "Again.", "password": PASSWORD, "otp": code}, "json")
+    names(replay, "otp")
+    assert AuditEvent.objects.filter(actor=team_nurse, outcome="denied").exists()
+
+
+def test_a_physician_without_a_second_factor_may_not_sign(api, patient, plan, team_physician):
+    as_(api, team_physician)
+    note = api.post(NOTES.format(patient.pk), note_body(kind="medical"), format="json")
+    assert note.status_code == 201, note.content
+    with Stored():
+        response = api.post(
+            NOTE.format(note.json()["id"]) + "sign/", {"password": PASSWORD}, "json"
+        )
+    assert response.status_code == 403, response.content
+    assert response.json()["detail"]
+
+
+def test_unknown_fields_on_groups_and_links_are_ignored(api, patient, team_counselor):
+    as_(api, team_counselor)
+    body = group_body([patient], facilitator="someone-else", signed=True, drafts=0)
+    body["attendees"][0]["name"] = "Somebody Else"
+    response = api.post(GROUPS_URL, body, format="json")
+    assert response.status_code == 201, response.content
+    assert GroupSession.objects.get().facilitator == team_counselor
+    link = api.post(
+        LINKS.format(patient.pk),
+        {"instruments": ["gad7"], "expires_at": "2099-01-01T00:00:00Z", "code": "AAAA-AAAA"},
+        format="json",
+    )
+    assert link.status_code == 201, link.content
+    assert link.json()["code"] != "AAAA-AAAA"
+    assert SelfReportLink.objects.get().expires_at < timezone.now() + datetime.timedelta(days=2)
+
+
+@pytest.mark.parametrize("value", [str(UNKNOWN), "true", "[1]", "{}", "null", "1.0", "0"])
+def test_a_clinician_filter_of_another_type_is_refused(api, team_physician, value):
+    as_(api, team_physician)
+    response = api.get(OUTCOMES, {"clinician": value})
+    assert response.status_code == 400, response.content
+    names(response, "clinician")
+
+
+def test_break_glass_writes_are_flagged_and_the_group_stays_closed(
+    api, patient, signed, group, offteam_nurse
+):
+    """Emergency access acts as the team for the patient's own record (every row flagged for
+    the privacy officer's review) but never opens a group's roll, which names others."""
+    open_break_glass(api, offteam_nurse, patient)
+    response = api.post(
+        NOTE.format(signed["id"]) + "addenda/", {"text": "Seen in the ED.", "password": PASSWORD}
+    )
+    assert response.status_code == 201, response.content
+    assert AuditEvent.objects.filter(
+        actor=offteam_nurse, object_type="sessionnoteaddendum", break_glass=True
+    ).exists()
+    theirs = api.get(f"{GROUPS_URL}{group['id']}/")
+    unknown = api.get(f"{GROUPS_URL}{UNKNOWN}/")
+    assert theirs.status_code == unknown.status_code == 404
+    assert theirs.content == unknown.content
+    with Stored():
+        sign = api.post(f"{GROUPS_URL}{group['id']}/sign/", {"password": PASSWORD}, "json")
+    assert sign.status_code == 404
