@@ -1538,3 +1538,72 @@ def test_break_glass_writes_are_flagged_and_the_group_stays_closed(
     with Stored():
         sign = api.post(f"{GROUPS_URL}{group['id']}/sign/", {"password": PASSWORD}, "json")
     assert sign.status_code == 404
+
+
+def test_one_patient_spelled_two_ways_is_on_the_roll_once(api, patient, team_counselor):
+    body = group_body([patient, patient])
+    body["attendees"][1]["patient"] = str(patient.pk).upper()
+    with Stored():
+        response = as_(api, team_counselor).post(GROUPS_URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert "already on the roll" in json.dumps(response.json()["attendees"]["1"])
+
+
+@pytest.mark.parametrize(
+    "extra, key",
+    [({"10": "1"}, "phq9"), ({"__proto__": "1"}, "phq9"), ({"": "1"}, "phq9")],
+)
+def test_the_kiosk_refuses_items_the_instrument_does_not_have(
+    client, patient, team_counselor, extra, key
+):
+    issued = issue(team_counselor, patient)
+    with Stored():
+        response = client.post(
+            page_path(issued), {"answers": {"phq9": phq9() | extra}}, "application/json"
+        )
+    assert response.status_code == 400, response.content
+    names(response, key)
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_the_patients_page_takes_only_get_and_post(client, patient, team_counselor, method):
+    issued = issue(team_counselor, patient)
+    with Stored():
+        response = getattr(client, method)(page_path(issued))
+    assert response.status_code == 405
+    assert b"Maria" not in response.content
+
+
+@pytest.mark.parametrize(
+    "data, status",
+    [
+        ({"revision": ""}, (400, 409)),
+        ({"revision": "abc"}, (400,)),
+        ({"revision": "9" * 30}, (400, 409)),
+        ({"revision": "-5"}, (400, 409)),
+        ({"worked_coping-cravings": "on", "progress_coping-cravings": "bogus"}, (400,)),
+        ({"worked_coping-cravings": "on"}, (400,)),
+        ({"progress_housing": "achieved", "worked_housing": "on"}, (200, 302)),
+    ],
+)
+def test_the_note_edit_page_refuses_odd_revisions_and_progress(
+    client, patient, draft, team_counselor, data, status
+):
+    base = f"/patients/{patient.pk}/session-notes/{draft['id']}/edit/"
+    form = {
+        "kind": "individual",
+        "session_date": draft["session_date"],
+        "duration_minutes": "50",
+        "data": "Edited.",
+        "assessment": "a",
+        "plan_text": "p",
+        "revision": "1",
+    } | data
+    before = SessionNote.objects.get(pk=draft["id"]).revision
+    response = _page(client, team_counselor).post(base, form)
+    assert response.status_code in status, response.status_code
+    if response.status_code >= 400:
+        note = SessionNote.objects.get(pk=draft["id"])
+        assert (note.revision, note.data) == (before, draft["data"])
+    # A target the plan does not hold is not a field of the form: it is ignored, never stored.
+    assert not SessionNoteProgress.objects.filter(target="housing").exists()
