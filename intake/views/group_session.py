@@ -88,18 +88,10 @@ def group_session_run_view(request: HttpRequest) -> HttpResponse:
             return redirect("intake:group-session-detail", group.pk)
     elif posted:
         roll = _roll_with_added(request, roll)
-    return _run_page(
-        request,
-        form,
-        roll,
-        query=request.POST.get("q", "") if posted else "",
-        status=400 if action == "create" else 200,
-    )
+    return _run_page(request, form, roll, query=request.POST.get("q", "") if posted else "")
 
 
-def _run_page(
-    request: HttpRequest, form: GroupSessionForm, roll: Any, *, query: str, status: int = 200
-):
+def _run_page(request: HttpRequest, form: GroupSessionForm, roll: Any, *, query: str):
     ids = [str(f["patient"].value()) for f in roll.forms]
     patients = group_roll_patients(user=request.user, patient_ids=ids)
     candidates = group_roll_candidates(user=request.user, q=query, exclude=ids)
@@ -117,7 +109,9 @@ def _run_page(
         "summary_warning": SUMMARY_WARNING,
         "title": "Run a group",
     }
-    return render(request, "intake/groups/run.html", context, status=status)
+    # Shown again after "Record the group": it was refused (a stored group redirects).
+    refused = request.method == "POST" and request.POST.get("action") == "create"
+    return render(request, "intake/groups/run.html", context, status=400 if refused else 200)
 
 
 def _group_page(
