@@ -78,7 +78,7 @@ def test_a_refused_roll_stores_nothing_and_says_which_row(client, team_counselor
     client.force_login(team_counselor)
     data = {**_details(), **_roll([(a, True, ""), (stranger, True, "")]), "action": "create"}
     page = client.post(RUN_URL, data)
-    assert page.status_code == 200
+    assert page.status_code == 400  # a refusal is a 4xx (tests/test_attack_after_intake.py)
     assert "Row 2: No patient with this id." in page.content.decode()
     assert not GroupSession.objects.exists()
 

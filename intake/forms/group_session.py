@@ -85,7 +85,12 @@ def roll_rows(formset: Any) -> list[dict[str, Any]]:
     """The rows of a posted roll that are well formed and not removed, as initial data."""
     rows = []
     for form in formset.forms:
-        if form.is_valid() and not form.cleaned_data.get("DELETE"):
+        # An empty extra form (a TOTAL_FORMS larger than the rows sent) is valid and blank.
+        if (
+            form.is_valid()
+            and form.cleaned_data.get("patient")
+            and not form.cleaned_data.get("DELETE")
+        ):
             data = form.cleaned_data
             rows.append(
                 {

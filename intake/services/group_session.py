@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import access
+from intake.dates import past_date_error
 from intake.exceptions import RecordSigned, RollRefused, RuleViolation
 from intake.models import (
     AuditAction,
@@ -85,6 +86,8 @@ def _check_group(
         errors["modality"] = ["Choose the group's modality."]
     if not isinstance(held_on, datetime.date) or held_on > timezone.localdate():
         errors["held_on"] = ["A group is recorded once it has been held: not a future date."]
+    elif too_early := past_date_error(held_on, what="The group's date"):
+        errors["held_on"] = [too_early]
     if not isinstance(duration_minutes, int) or not 1 <= duration_minutes <= MAX_DURATION:
         errors["duration_minutes"] = [f"Between 1 and {MAX_DURATION} minutes."]
     if not summary:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import access
+from intake.dates import past_date_error
 from intake.exceptions import RecordSigned, RuleViolation, StaleVersion
 from intake.models import (
     AuditAction,
@@ -143,6 +144,10 @@ def _check_fields(note: SessionNote, errors: dict[str, list[str]]) -> None:
         _add(errors, "session_date", "Give the date of the session.")
     elif note.session_date > timezone.localdate():
         _add(errors, "session_date", "The session date cannot be in the future.")
+    elif too_early := past_date_error(
+        note.session_date, patient=note.patient, what="The session date"
+    ):
+        _add(errors, "session_date", too_early)
     low, high = DURATION
     if not isinstance(note.duration_minutes, int) or not low <= note.duration_minutes <= high:
         _add(errors, "duration_minutes", f"The duration is {low} to {high} minutes.")

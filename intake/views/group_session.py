@@ -114,7 +114,9 @@ def _run_page(request: HttpRequest, form: GroupSessionForm, roll: Any, *, query:
         "summary_warning": SUMMARY_WARNING,
         "title": "Run a group",
     }
-    return render(request, "intake/groups/run.html", context)
+    # Shown again after "Record the group": it was refused (a stored group redirects).
+    refused = request.method == "POST" and request.POST.get("action") == "create"
+    return render(request, "intake/groups/run.html", context, status=400 if refused else 200)
 
 
 def _group_page(

@@ -148,7 +148,8 @@ def self_report_tablet(request: HttpRequest) -> HttpResponse:
     if code_failures(client_address(request)) >= limit:
         return _plain(request, "tablet.html", 429, form=None, refused=TOO_MANY)
     form = TabletCodeForm(request.POST if request.method == "POST" else None)
-    status = 200
+    # A code left empty or too long to be one is refused as a wrong one is (400), not counted.
+    status = 400 if form.is_bound and not form.is_valid() else 200
     if request.method == "POST" and form.is_valid():
         link = link_by_code(form.cleaned_data["code"])
         state = link_state(link)
