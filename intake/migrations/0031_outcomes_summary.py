@@ -11,6 +11,8 @@ views holding, per episode, what the outcome report aggregates, refreshed by a t
 - `intake_outcome_screens`: valid, read urine screens by collection month and by the set of
   episodes they were collected in (almost always one; a screen on the day one episode ends and
   the next begins lies in two and is counted once).
+The last two carry the patient, program and admission date of their (first) episode, so that
+the report filters them without a join.
 - `intake_outcome_refresh`: one row, when the views were last refreshed.
 
 Clinic time zone, OUD medications and the days a long-acting dose covers come from the Python
@@ -87,8 +89,10 @@ islands AS (
             OVER (PARTITION BY episode_id ORDER BY first_day ROWS UNBOUNDED PRECEDING) AS island
     FROM runs
 )
-SELECT episode_id, patient_id, min(first_day) AS first_day, max(last_day) AS last_day
-FROM islands GROUP BY episode_id, patient_id, island
+SELECT i.episode_id, i.patient_id, ep.program, ep.admitted_on,
+    min(i.first_day) AS first_day, max(i.last_day) AS last_day
+FROM islands i JOIN intake_episode ep ON ep.id = i.episode_id
+GROUP BY i.episode_id, i.patient_id, ep.program, ep.admitted_on, i.island
 WITH NO DATA;
 CREATE UNIQUE INDEX intake_outcome_cover_pk ON intake_outcome_cover (episode_id, first_day);
 """
@@ -130,13 +134,13 @@ placed AS (
     WHERE o.id NOT IN (SELECT order_id FROM unread)
     GROUP BY o.id, o.day, x.order_id
 )
-SELECT episode_ids, episode_ids[1] AS episode_id, cardinality(episode_ids) > 1 AS shared, month,
-    count(*) AS specimens, count(*) FILTER (WHERE negative) AS negative
-FROM placed GROUP BY episode_ids, month
+SELECT p.episode_ids, p.episode_ids[1] AS episode_id, cardinality(p.episode_ids) > 1 AS shared,
+    ep.patient_id, ep.program, ep.admitted_on, p.month,
+    count(*) AS specimens, count(*) FILTER (WHERE p.negative) AS negative
+FROM placed p JOIN intake_episode ep ON ep.id = p.episode_ids[1]
+GROUP BY p.episode_ids, ep.patient_id, ep.program, ep.admitted_on, p.month
 WITH NO DATA;
 CREATE UNIQUE INDEX intake_outcome_screens_pk ON intake_outcome_screens (episode_ids, month);
-CREATE INDEX intake_outcome_screens_episode ON intake_outcome_screens (episode_id)
-    INCLUDE (month, specimens, negative);
 """
 
 REFRESH = """

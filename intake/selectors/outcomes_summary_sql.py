@@ -19,32 +19,27 @@ _RETENTION = """
         OR discharge_reason = 'completed' OR discharged_on >= admitted_on + {n})) AS r{n}_retained
 """
 
+# Retention, first dose and PHQ-9 in one pass over the selected episodes.
 _EPISODES = """
-ep AS (
-    SELECT e.* FROM intake_outcome_episode e WHERE {where}
-),
-retention AS (
-    SELECT count(*) AS episodes, count(DISTINCT patient_id) AS patients, {retention}
-    FROM ep
-),
-first_dose AS (
-    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY first_dose_on - admitted_on) AS median,
-        count(*) AS episodes
-    FROM ep WHERE first_dose_on IS NOT NULL
-),
-phq_rates AS (
-    SELECT count(*) AS measured,
-        count(*) FILTER (WHERE phq9_latest * 2 <= phq9_first) AS response,
-        count(*) FILTER (WHERE phq9_latest < 5) AS remission
-    FROM ep WHERE phq9_first >= 10 AND phq9_given >= 2
+episodes AS (
+    SELECT count(*) AS episodes, count(DISTINCT patient_id) AS patients, {retention},
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY first_dose_on - admitted_on)
+            AS first_dose_median,
+        count(first_dose_on) AS first_dose_episodes,
+        count(*) FILTER (WHERE phq9_first >= 10 AND phq9_given >= 2) AS phq9_measured,
+        count(*) FILTER (WHERE phq9_first >= 10 AND phq9_given >= 2
+            AND phq9_latest * 2 <= phq9_first) AS phq9_response,
+        count(*) FILTER (WHERE phq9_first >= 10 AND phq9_given >= 2 AND phq9_latest < 5)
+            AS phq9_remission
+    FROM intake_outcome_episode e WHERE {where}
 )"""
 
-# The episodes' covered periods, capped at today, joined again per patient across the selected
-# episodes (a period of one episode may run on into the next one's).
+# The selected episodes' covered periods, capped at today, joined again per patient (a period
+# of one episode may run on into the next one's).
 _CONTINUITY = """
 covered AS (
-    SELECT c.patient_id, c.first_day, LEAST(c.last_day, %(today)s) AS last_day
-    FROM intake_outcome_cover c JOIN ep ON ep.episode_id = c.episode_id
+    SELECT e.patient_id, e.first_day, LEAST(e.last_day, %(today)s) AS last_day
+    FROM intake_outcome_cover e WHERE {where}
 ),
 runs AS (
     SELECT patient_id, first_day, last_day,
@@ -74,31 +69,26 @@ _SCREENS = """
 uds_month AS (
     SELECT month, sum(specimens)::bigint AS specimens, sum(negative)::bigint AS negative
     FROM (
-        SELECT s.month, s.specimens, s.negative
-        FROM intake_outcome_screens s JOIN ep ON ep.episode_id = s.episode_id
-        WHERE NOT s.shared
+        SELECT e.month, e.specimens, e.negative
+        FROM intake_outcome_screens e WHERE NOT e.shared AND {where}
         UNION ALL
         SELECT month, specimens, negative FROM (
             SELECT DISTINCT ON (s.episode_ids, s.month) s.month, s.specimens, s.negative
             FROM intake_outcome_screens s CROSS JOIN LATERAL unnest(s.episode_ids) AS i (id)
-            JOIN ep ON ep.episode_id = i.id
-            WHERE s.shared
+            JOIN intake_outcome_episode e ON e.episode_id = i.id
+            WHERE s.shared AND {where}
         ) shared
     ) u
     GROUP BY month
 )"""
 
 _SELECT = """
-SELECT retention.*,
-    continuity.patients AS on_medication, continuity.continuous,
-    first_dose.median AS first_dose_median, first_dose.episodes AS first_dose_episodes,
-    phq_rates.measured AS phq9_measured, phq_rates.response AS phq9_response,
-    phq_rates.remission AS phq9_remission,
+SELECT episodes.*, continuity.patients AS on_medication, continuity.continuous,
     (SELECT COALESCE(json_agg(json_build_object(
             'month', to_char(month, 'YYYY-MM'), 'specimens', specimens, 'negative', negative)
         ORDER BY month), '[]'::json) FROM uds_month) AS uds,
     (SELECT refreshed_at FROM intake_outcome_refresh) AS as_of
-FROM retention, continuity, first_dose, phq_rates
+FROM episodes, continuity
 """
 
 # Whether the summary was ever refreshed: reading an unpopulated materialized view is an error.
@@ -113,5 +103,11 @@ def summary_statement(filters: list[str]) -> str:
     """The report's statement over the summary with the given `EPISODE_FILTERS` keys."""
     where = " AND ".join(EPISODE_FILTERS[name] for name in filters) or "TRUE"
     retention = ",".join(_RETENTION.format(n=n) for n in RETENTION_DAYS)
-    ctes = ",".join((_EPISODES.format(where=where, retention=retention), _CONTINUITY, _SCREENS))
+    ctes = ",".join(
+        (
+            _EPISODES.format(where=where, retention=retention),
+            _CONTINUITY.format(where=where),
+            _SCREENS.format(where=where),
+        )
+    )
     return f"WITH {ctes}{_SELECT}"
