@@ -20,13 +20,18 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 ## run: the app with demo data at http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)
+## and the background task worker beside it
 run: install
 	$(PY) manage.py migrate --noinput
 	@# The app serves as a role that owns nothing (docs/security.md): made on the embedded
 	@# server, or named by DB_APP_ROLE on your own.
 	@if [ -z "$$DATABASE_URL" ] || [ -n "$$DB_APP_ROLE" ]; then $(PY) manage.py db_roles; fi
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# The task worker (the outcome summary's refresh, docs/clinical-rules.md#outcomes-summary)
+	@# runs beside the server and stops with it.
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:8000
 
 ## test: the whole suite, browser tests included (installs Debian's chromium and poppler-utils
 ## if missing)

@@ -14,6 +14,7 @@ from intake.models import (
     LabOrder,
     LabResult,
     MedicationAdministration,
+    Patient,
     PlanMedication,
     TreatmentPlan,
 )
@@ -40,13 +41,14 @@ def episode(
     program: str = "outpatient",
     discharged_after: int | None = None,
     reason: str = "",
+    patient: Patient | None = None,
 ) -> Episode:
-    """A new patient's episode admitted that many days before TODAY; discharged `discharged_after`
-    days after admission with `reason` when given."""
+    """A new patient's episode (or `patient`'s) admitted that many days before TODAY;
+    discharged `discharged_after` days after admission with `reason` when given."""
     admitted = days_ago(admitted_days_ago)
     discharged = admitted + datetime.timedelta(days=discharged_after) if reason else None
     return Episode.objects.create(
-        patient=PatientFactory(),
+        patient=patient or PatientFactory(),
         program=program,
         admitted_on=admitted,
         status="discharged" if reason else "active",
@@ -150,3 +152,11 @@ def phq9(ep: Episode, *totals_by_day: tuple[int, int]) -> None:
             administered_at=at(ep.admitted_on + datetime.timedelta(days=day)),
             administered_by=counselor,
         )
+
+
+def refresh_summary() -> datetime.datetime:
+    """Refresh the outcome summary's materialized views (the task's body), so that the report
+    sees the records a test wrote."""
+    from intake.services.outcomes_summary import refresh_summary as refresh
+
+    return refresh()

@@ -7,7 +7,17 @@ import pytest
 
 from intake.models import CareTeamMember, TeamRole
 from intake.selectors.outcomes import OutcomeFilters, outcomes_report
-from tests.outcomes_support import TODAY, at, days_ago, episode, give, medication, phq9, screen
+from tests.outcomes_support import (
+    TODAY,
+    at,
+    days_ago,
+    episode,
+    give,
+    medication,
+    phq9,
+    refresh_summary,
+    screen,
+)
 from tests.outcomes_support import void as void_entry
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +26,8 @@ BUP = {"buprenorphine": ("positive", True), "norbuprenorphine": ("positive", Tru
 
 
 def report(**filters):
+    """The report over the summary, refreshed first (migration 0031)."""
+    refresh_summary()
     return outcomes_report(filters=OutcomeFilters(**filters), today=TODAY)
 
 

@@ -14,7 +14,7 @@ from intake.db_router import REPLICA_ALIAS, PrimaryRouter, reports_alias
 from intake.models import AuditEvent, Episode
 from intake.selectors import outcomes as outcomes_selector
 from intake.selectors.outcomes import OutcomeFilters, outcomes_report
-from tests.outcomes_support import TODAY, days_ago, episode, give, medication
+from tests.outcomes_support import TODAY, days_ago, episode, give, medication, refresh_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ def two_episodes(frozen_now):
     kept = episode(200)
     give(medication(kept), range(0, 180))
     left = episode(100, program="otp", discharged_after=10, reason="lost-to-follow-up")
+    refresh_summary()
     return kept, left
 
 
@@ -64,6 +65,7 @@ def test_physicians_and_clinic_admins_read_the_figures(api, request, two_episode
         "phq9_remission",
         "counts",
         "computed_at",
+        "as_of",
     }
     event = AuditEvent.objects.get(object_type="outcomes-report")
     assert (event.action, event.patient_id, event.actor_username) == ("read", None, user.username)
@@ -180,6 +182,7 @@ def test_the_report_is_kept_for_a_while_per_filters(
     cache.clear()
     first = outcomes_report(filters=OutcomeFilters(), today=TODAY)
     episode(40)  # admitted after the figures were computed
+    refresh_summary()
     with django_assert_num_queries(0):
         assert outcomes_report(filters=OutcomeFilters(), today=TODAY) == first
     # Other filters are other figures: computed now, the new admission included.

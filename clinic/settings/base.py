@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "intake",
 ]
 
@@ -116,6 +118,14 @@ DATABASE_ROUTERS = ["intake.db_router.PrimaryRouter"]
 # The outcome report (one query over the whole database) is kept this long per filters and
 # day in each worker's memory (docs/api.md#outcomes); 0 computes it on every request.
 OUTCOMES_CACHE_SECONDS = env_int("OUTCOMES_CACHE_SECONDS", 300)
+# The report reads a materialized summary (docs/clinical-rules.md#outcomes-summary); a read that
+# finds it older than this enqueues a refresh for the task worker (never refreshed in a request).
+OUTCOMES_SUMMARY_MAX_AGE_MINUTES = env_int("OUTCOMES_SUMMARY_MAX_AGE_MINUTES", 60)
+# `manage.py migrate` enqueues a refresh of that summary when it is done.
+OUTCOMES_REFRESH_AFTER_MIGRATE = env_bool("OUTCOMES_REFRESH_AFTER_MIGRATE", True)
+# Background tasks (django-tasks) on a queue kept in PostgreSQL (django-tasks-db), run by
+# `manage.py db_worker` (`make run` starts one beside the server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

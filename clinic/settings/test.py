@@ -13,6 +13,8 @@ AUDIT_CHECKPOINT_KEY = "test-only-audit-checkpoint-key"
 AUDIT_CHECKPOINT_MINUTES = 0
 # Every outcome report computed afresh (a test that wants the kept answer turns it on).
 OUTCOMES_CACHE_SECONDS = 0
+# The test database is made once by migrate: no refresh task left queued in it for every test.
+OUTCOMES_REFRESH_AFTER_MIGRATE = False
 
 # Static files straight from the app folders (no collectstatic step needed).
 STATIC_ROOT = None

@@ -17,6 +17,7 @@ from intake.forms.outcomes import OutcomesFilterForm
 from intake.models import AuditAction, Program
 from intake.selectors.outcomes import outcomes_report
 from intake.services.audit import audit_record
+from intake.services.outcomes_summary import request_refresh_if_stale
 
 
 def _rate() -> serializers.FloatField:
@@ -68,22 +69,30 @@ class _OutcomeCountsSerializer(serializers.Serializer):
 
 
 class OutcomesSerializer(serializers.Serializer):
-    patients = _count()
+    patients = serializers.IntegerField(
+        min_value=0, allow_null=True, help_text="null while the summary was never refreshed"
+    )
     retention = _by_days("OutcomeRetention", _rate)()
     continuity_180 = _rate()
     days_to_first_dose_median = serializers.FloatField(allow_null=True)
     uds_negative_rate = _UdsMonthSerializer(many=True)
     phq9_response = _rate()
     phq9_remission = _rate()
-    counts = _OutcomeCountsSerializer()
+    counts = _OutcomeCountsSerializer(allow_null=True)
     computed_at = serializers.DateTimeField(help_text="When the figures were computed")
+    as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the summary they come from was refreshed; null: never yet (every "
+        "figure null)",
+    )
 
 
 class OutcomesView(APIView):
     """Program outcomes over the episodes admitted in a period (docs/api.md#outcomes): retention
     at 30, 90 and 180 days, continuity of pharmacotherapy, median days to the first dose, the
     valid urine screens negative for unprescribed opioids by month, PHQ-9 response and remission;
-    with the counts behind each rate. Aggregates only. A malformed filter is a 400 naming it."""
+    with the counts behind each rate. Aggregates only, from the summary as of `as_of`
+    (docs/clinical-rules.md#outcomes-summary). A malformed filter is a 400 naming it."""
 
     access_perm = Perm.OUTCOMES_VIEW
 
@@ -116,4 +125,5 @@ class OutcomesView(APIView):
             object_type="outcomes-report",
             detail={"filters": form.used_filters()},
         )
+        request_refresh_if_stale(report["as_of"])
         return Response(report)

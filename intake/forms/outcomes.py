@@ -7,12 +7,34 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from intake.dates import EARLIEST
 from intake.models import Program
 from intake.selectors.outcomes import OutcomeFilters, outcomes_clinicians
 
 FILTER_FIELDS = ("program", "admitted_from", "admitted_to", "clinician")
+
+
+class PlainSelect(forms.Select):
+    """A select whose options are written in Python, not by one template each: the clinician
+    filter lists every clinician of the network (5,000 at 100,000 patients: ~0.5 s of
+    template rendering per page otherwise)."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        chosen = "" if value is None else str(value)
+        selected = mark_safe(" selected")
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(v), selected if str(v) == chosen else "", label) for v, label in self.choices),
+        )
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "id": f"id_{name}"})
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
 
 
 class OutcomesFilterForm(forms.Form):
@@ -33,6 +55,7 @@ class OutcomesFilterForm(forms.Form):
     )
     clinician = forms.TypedChoiceField(
         coerce=int,
+        widget=PlainSelect,
         required=False,
         empty_value=None,
         label="Clinician on the care team",

@@ -1,8 +1,11 @@
 """Program outcomes for clinic leadership (docs/clinical-rules.md#outcomes, docs/api.md#outcomes):
 counts and rates over the episodes admitted in a period, never a list of patients.
 
-One SQL statement over the whole database (intake/selectors/outcomes_sql.py), read from the
-replica where one is configured (intake/db_router.py)."""
+One SQL statement over the materialized summary (migration 0031,
+intake/selectors/outcomes_summary_sql.py, docs/clinical-rules.md#outcomes-summary), which a task
+refreshes (intake/tasks.py); read from the replica where one is configured (intake/db_router.py).
+The direct statement over every table (intake/selectors/outcomes_sql.py) stays the reference the
+summary is checked against."""
 
 from __future__ import annotations
 
@@ -12,13 +15,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 
 from intake import access
 from intake.db_router import reports_alias
 from intake.formulary import DRUGS, OUD, RELAPSE
 from intake.selectors.outcomes_sql import EPISODE_FILTERS, RETENTION_DAYS, outcomes_statement
+from intake.selectors.outcomes_summary_sql import POPULATED, summary_statement
 
 # The OUD medications (intake/models/treatment_plan.py DrugCode): those the formulary gives for
 # opioid use disorder or its relapse prevention.
@@ -106,21 +110,68 @@ def _report(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _as_of(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def not_refreshed_report() -> dict[str, Any]:
+    """The answer while the summary was never refreshed: every figure null, `as_of` null."""
+    return {
+        "patients": None,
+        "retention": {str(n): None for n in RETENTION_DAYS},
+        "continuity_180": None,
+        "days_to_first_dose_median": None,
+        "uds_negative_rate": [],
+        "phq9_response": None,
+        "phq9_remission": None,
+        "counts": None,
+        "computed_at": timezone.now().isoformat(),
+        "as_of": None,
+    }
+
+
 def _computed(filters: OutcomeFilters, today: datetime.date) -> dict[str, Any]:
     used, params = _params(filters, today)
+    connection = connections[reports_alias()]
+    # One transaction, so that JIT stays off for the statement (POPULATED): it takes well
+    # under a second, compiling it could take seconds.
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(POPULATED)
+        populated = cursor.fetchone()
+        if not populated or not populated[0]:
+            return not_refreshed_report()
+        cursor.execute(summary_statement(used), params)
+        columns = [c.name for c in cursor.description or ()]
+        values = cursor.fetchone()
+    row = dict(zip(columns, values or (), strict=True))
+    report = _report(row)
+    return {**report, "computed_at": timezone.now().isoformat(), "as_of": _as_of(row["as_of"])}
+
+
+def outcomes_report_direct(
+    *, filters: OutcomeFilters, today: datetime.date | None = None
+) -> dict[str, Any]:
+    """The same figures computed straight from every table (the reference the summary is
+    checked against, never cached): `as_of` is now."""
+    used, params = _params(filters, today or timezone.localdate())
     with connections[reports_alias()].cursor() as cursor:
         cursor.execute(outcomes_statement(used), params)
         columns = [c.name for c in cursor.description or ()]
         values = cursor.fetchone()
-    report = _report(dict(zip(columns, values or (), strict=True)))
-    return {**report, "computed_at": timezone.now().isoformat()}
+    now = timezone.now().isoformat()
+    return {
+        **_report(dict(zip(columns, values or (), strict=True))),
+        "computed_at": now,
+        "as_of": now,
+    }
 
 
 def outcomes_report(
     *, filters: OutcomeFilters, today: datetime.date | None = None
 ) -> dict[str, Any]:
     """The figures of docs/api.md#outcomes for the episodes `filters` select, measured on
-    `today` (default: the clinic's date). One query over the whole database; the answer is kept
+    `today` (default: the clinic's date), from the summary as last refreshed ("as_of"; null,
+    with every figure null, while it never was). One query over the summary; the answer is kept
     for settings.OUTCOMES_CACHE_SECONDS per filters and day (0: never kept), so that leadership
     reloading the page does not run it again ("computed_at" says when it ran)."""
     day = today or timezone.localdate()
@@ -135,7 +186,7 @@ def outcomes_report(
         if kept is not None:
             return dict(kept)
     report = _computed(filters, day)
-    if seconds:
+    if seconds and report["as_of"] is not None:
         cache.set(key, report, seconds)
     return report
 

@@ -20,6 +20,7 @@ from intake.forms.outcomes import OutcomesFilterForm
 from intake.models import AuditAction
 from intake.selectors.outcomes import outcomes_report
 from intake.services.audit import audit_record
+from intake.services.outcomes_summary import request_refresh_if_stale
 from intake.views.decorators import policy
 
 CSV_COLUMNS = ["measure", "period", "rate", "numerator", "denominator", "value"]
@@ -118,8 +119,9 @@ def _audit(
     )
 
 
-def _when(report: dict[str, Any] | None) -> datetime.datetime | None:
-    return datetime.datetime.fromisoformat(report["computed_at"]) if report else None
+def _when(report: dict[str, Any] | None, key: str) -> datetime.datetime | None:
+    value = report.get(key) if report else None
+    return datetime.datetime.fromisoformat(value) if value else None
 
 
 @policy(Perm.OUTCOMES_VIEW)
@@ -129,6 +131,12 @@ def outcomes_page(request: HttpRequest) -> HttpResponse:
     filters = form.outcome_filters()
     report = outcomes_report(filters=filters) if filters is not None else None
     _audit(request, AuditAction.READ, form)
+    if report is not None:
+        request_refresh_if_stale(report["as_of"])
+    # Never refreshed: the page says so, and shows no figure.
+    pending = report is not None and report["as_of"] is None
+    if pending:
+        report = None
     return render(
         request,
         "intake/outcomes.html",
@@ -138,7 +146,9 @@ def outcomes_page(request: HttpRequest) -> HttpResponse:
             "rows": _shown(outcome_rows(report)) if report else [],
             "charts": _charts(report) if report else None,
             "export_query": urlencode(form.used_filters()),
-            "computed_at": _when(report),
+            "computed_at": _when(report, "computed_at"),
+            "as_of": _when(report, "as_of"),
+            "summary_pending": pending,
         },
     )
 
@@ -154,7 +164,14 @@ def outcomes_export(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             f"Refused filter: {fields}.", status=400, content_type="text/plain; charset=utf-8"
         )
-    rows = outcome_rows(outcomes_report(filters=filters))
+    report = outcomes_report(filters=filters)
+    if report["as_of"] is None:
+        return HttpResponse(
+            "The outcome summary has not been computed yet: try again in a few minutes.",
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = outcome_rows(report)
     _audit(request, AuditAction.EXPORT, form, format="csv")
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
