@@ -730,7 +730,7 @@ def test_a_second_review_is_409(api, pending, team_nurse):
 
 
 def test_break_glass_reviewing_answers(api, patient, pending, offteam_nurse):
-    # Emergency access uses the chart like a team member (docs/permissions.md#break-glass):
+    # Emergency access uses the chart like a team member (docs/permissions.md, `break-glass`):
     # the waiting answers are listed, and the read is audited as an emergency access.
     open_break_glass(api, offteam_nurse, patient)
     response = api.get(PENDING.format(patient.pk))
