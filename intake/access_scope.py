@@ -76,11 +76,12 @@ def is_team_member(user: User, patient: Patient) -> bool:
     return cache[patient.pk]
 
 
-def team_member_annotation(user: User) -> Exists:
-    """`Exists(active membership of user)` to annotate a Patient query with, so the resolver
-    learns membership with the patient row instead of a second query (remember_team_member)."""
+def team_member_annotation(user: User, patient: str = "pk") -> Exists:
+    """`Exists(active membership of user)` to annotate a Patient query with (or, `patient`
+    naming the column, a query of rows that point at a patient), so the resolver learns
+    membership with the patient row instead of a second query (remember_team_member)."""
     return Exists(
-        CareTeamMember.objects.filter(patient=OuterRef("pk"), user=user, ended_at__isnull=True)
+        CareTeamMember.objects.filter(patient=OuterRef(patient), user=user, ended_at__isnull=True)
     )
 
 

@@ -66,6 +66,9 @@ class SessionNoteForm(forms.Form):
     def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.targets = targets
+        if self.initial.get("kind") == SessionKind.GROUP:
+            # An attendee's draft note of a group session: it stays a group note.
+            self.fields["kind"].choices = [(SessionKind.GROUP.value, SessionKind.GROUP.label)]
         for code, label in targets:
             self.fields[f"worked_{code}"] = forms.BooleanField(
                 label=label,

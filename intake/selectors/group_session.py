@@ -13,13 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from intake import access
 from intake.access import Perm
 from intake.models import (
-    CareTeamMember,
     GroupAttendee,
     GroupSession,
     Patient,
@@ -62,11 +61,8 @@ def group_roll(*, group: GroupSession, user: User) -> GroupRoll:
         GroupAttendee.objects.filter(group=group)
         .select_related("patient")
         .annotate(
-            on_team=Exists(
-                CareTeamMember.objects.filter(
-                    user=user, ended_at__isnull=True, patient=OuterRef("patient_id")
-                )
-            ),
+            # Who sees an attendee by name is decided in access: their care team.
+            on_team=access.team_member_annotation(user, "patient_id"),
             note_id=Subquery(notes.values("pk")[:1]),
             note_status=Subquery(notes.values("status")[:1]),
         )

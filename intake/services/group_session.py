@@ -31,7 +31,6 @@ from intake.dates import past_date_error
 from intake.exceptions import RecordSigned, RollRefused, RuleViolation
 from intake.models import (
     AuditAction,
-    AuditOutcome,
     Episode,
     EpisodeStatus,
     GroupAttendee,
@@ -42,13 +41,13 @@ from intake.models import (
     SessionNote,
     SessionNoteStatus,
 )
-from intake.services.audit import audit_record, audit_records_each
+from intake.services.audit import audit_records_each
 from intake.services.reauth import (
     ReauthFailed,
     reauth_check_password,
     reauth_check_second_factor,
-    reauth_count_failure,
     reauth_refuse_if_locked,
+    record_reauth_failure,
 )
 from intake.services.session_note import session_note_compute_hash
 
@@ -242,15 +241,7 @@ def group_session_sign(
     try:
         return _sign(actor=actor, group=group, password=password, otp=otp)
     except ReauthFailed as failure:
-        audit_record(
-            actor=actor,
-            action=AuditAction.SIGN,
-            outcome=AuditOutcome.DENIED,
-            obj=group,
-            detail={"reason": f"reauthentication-{failure.field}"},
-        )
-        reauth_count_failure(actor)
-        raise ValidationError({failure.field: [failure.message]}) from None
+        raise record_reauth_failure(user=actor, failure=failure, obj=group) from None
 
 
 @transaction.atomic

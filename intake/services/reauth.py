@@ -64,10 +64,10 @@ def reauth_check_second_factor(user: User, otp: str | None) -> None:
 
 
 def record_reauth_failure(
-    *, user: User, failure: ReauthFailed, obj: Model, patient: Patient
+    *, user: User, failure: ReauthFailed, obj: Model, patient: Patient | None = None
 ) -> ValidationError:
     """Audit the refused signature and count it toward the lockout; returns the error to raise.
-    Call outside the signing transaction."""
+    Call outside the signing transaction. `patient` None: a record of no one patient (a group)."""
     audit_record(
         actor=user,
         action=AuditAction.SIGN,

@@ -131,7 +131,13 @@ def _add(errors: dict[str, list[str]], name: str, message: str) -> None:
 
 
 def _check_fields(note: SessionNote, errors: dict[str, list[str]]) -> None:
-    if note.kind == SessionKind.GROUP and note.group_session_id is None:
+    if note.group_session_id is not None and note.kind != SessionKind.GROUP:
+        _add(
+            errors,
+            "kind",
+            "This is an attendee's note of a group session: it stays a group note.",
+        )
+    elif note.kind == SessionKind.GROUP and note.group_session_id is None:
         _add(
             errors,
             "kind",
