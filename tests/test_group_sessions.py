@@ -277,3 +277,29 @@ def test_only_the_facilitator_signs(api, team_counselor, team_nurse, roster):
     url = f"{GROUPS_URL}{group.pk}/sign/"
     assert api.post(url, {"password": PASSWORD}, format="json").status_code == 403
     assert not SessionNote.objects.filter(status="signed").exists()
+
+
+def test_a_group_with_a_signed_note_never_changes_whoever_asks(team_counselor, roster):
+    """The database refuses (migration 0032): once an attendee's note is signed, the group's
+    summary and roll are what that note records; before, the rows may still change; a group
+    is never deleted."""
+    from django.db import ProgrammingError, connection, transaction
+
+    from intake.models import GroupAttendee
+
+    group = run_group(team_counselor, roster, absent=[roster[2]])
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE intake_groupsession SET title = 'Renamed' WHERE id = %s", [group.pk])
+    with pytest.raises(ProgrammingError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM intake_groupattendee WHERE group_id = %s", [group.pk])
+    group_session_sign(actor=team_counselor, group=group, password=PASSWORD)
+    for sql in (
+        "UPDATE intake_groupsession SET summary = 'Changed' WHERE id = %s",
+        "UPDATE intake_groupattendee SET attended = NOT attended WHERE group_id = %s",
+        "DELETE FROM intake_groupsession WHERE id = %s",
+    ):
+        with pytest.raises(ProgrammingError), transaction.atomic(), connection.cursor() as c:
+            c.execute(sql, [group.pk])
+    group.refresh_from_db()
+    assert group.title == "Renamed" and group.summary == SUMMARY
+    assert GroupAttendee.objects.filter(group=group).count() == 3

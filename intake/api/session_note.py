@@ -142,7 +142,8 @@ class SessionNoteWriteSerializer(serializers.Serializer):
 
     kind = serializers.ChoiceField(
         choices=SessionKind.choices,
-        help_text="`group` is refused here: group notes come from the group session.",
+        help_text="`group` here is a group session documented for this patient alone; the "
+        "attendees' notes of a group run here come from `POST /api/v1/group-sessions/`.",
     )
     session_date = serializers.DateField()
     duration_minutes = serializers.IntegerField(min_value=DURATION[0], max_value=DURATION[1])
@@ -169,13 +170,6 @@ class SessionNoteWriteSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if require_revision:
             self.fields["revision"].required = True
-
-    def validate_kind(self, value):
-        if value == SessionKind.GROUP:
-            raise serializers.ValidationError(
-                "Group notes are written from the group session, for each attendee."
-            )
-        return value
 
     def validate_session_date(self, value):
         if value > timezone.localdate():

@@ -85,10 +85,10 @@ class SessionNote(ClinicalModel):
                 & ~models.Q(content_hash=""),
                 name="intake_sessionnote_signature_consistent",
             ),
-            # A group note belongs to a group session, and only a group note does.
+            # An attendee's note of a group session is a group note. A group note may also be
+            # written alone (a group held elsewhere, documented for this patient): no session.
             models.CheckConstraint(
-                condition=models.Q(kind=SessionKind.GROUP, group_session__isnull=False)
-                | (~models.Q(kind=SessionKind.GROUP) & models.Q(group_session__isnull=True)),
+                condition=models.Q(group_session__isnull=True) | models.Q(kind=SessionKind.GROUP),
                 name="intake_sessionnote_group_consistent",
             ),
             models.UniqueConstraint(

@@ -5,7 +5,9 @@ A draft is written, edited and signed by its author only, with an optimistic loc
 Signing (password, and second factor where enrolled: services/reauth.py) stores the SHA-256 of
 the note's canonical JSON (intake.signing), counseling notes excluded; from then on a database
 trigger refuses any change (migration 0026). A correction is a signed addendum whose hash also
-covers the note's. Group notes are written by the group session service, not here.
+covers the note's. The attendees' notes of a group run here are written by the group session
+service (services/group_session.py); a group note written here documents a group for this
+patient alone.
 
 Locks (docs/concurrency.md): the note row only (level 3); a new note locks nothing."""
 
@@ -53,8 +55,6 @@ WRITABLE_FIELDS = ("kind", "session_date", "duration_minutes", "data", "assessme
 TEXT_FIELDS = ("data", "assessment", "plan_text")
 MAX_TEXT = 10_000
 DURATION = (1, 720)
-# The kinds this service writes: a group note comes with its group session.
-INDIVIDUAL_KINDS = tuple(k for k in SessionKind.values if k != SessionKind.GROUP)
 
 # Canonical content and hashes ------------------------------------------------------------
 
@@ -136,13 +136,6 @@ def _check_fields(note: SessionNote, errors: dict[str, list[str]]) -> None:
             errors,
             "kind",
             "This is an attendee's note of a group session: it stays a group note.",
-        )
-    elif note.kind == SessionKind.GROUP and note.group_session_id is None:
-        _add(
-            errors,
-            "kind",
-            "A group note is written from the group session, for each attendee; choose another "
-            "kind for a note of your own.",
         )
     elif note.kind not in SessionKind.values:
         _add(errors, "kind", f"Unknown kind of session: {note.kind!r}.")
