@@ -980,7 +980,6 @@ def test_outcomes_are_for_physicians_and_admins(request, api, client, persona):
 
 def test_the_csv_export_cannot_carry_a_formula(client, team_physician, clinic_admin):
     from tests.factories import UserFactory
-
     from tests.outcomes_support import refresh_summary
 
     evil = UserFactory(role="counselor", first_name='=HYPERLINK("x")', last_name="+1")
