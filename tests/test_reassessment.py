@@ -280,3 +280,25 @@ def test_phq9_response_and_remission(totals, assessed, response, remission):
         response,
         remission,
     )
+
+
+@pytest.mark.parametrize(
+    ("specimen", "counts"),
+    [
+        ("valid", True),
+        ("dilute", True),
+        ("substituted", False),
+        ("adulterated", False),
+        ("invalid", False),
+    ],
+)
+def test_a_specimen_to_recollect_does_not_clear_the_screen(patient, team_nurse, specimen, counts):
+    """A substituted, adulterated or invalid specimen is on the nurse's recollect list: the
+    screen is still due (the last valid one, or the admission, sets it)."""
+    from intake.models import LabOrder
+
+    admitted(patient, days_ago(20))
+    order = screen(patient, team_nurse, days_ago(1))
+    LabOrder.objects.filter(pk=order.pk).update(specimen_status=specimen)
+    due_on = schedule(patient)["urine-drug-screen"].due_on
+    assert due_on == (days_ago(1) + datetime.timedelta(days=7) if counts else days_ago(20))

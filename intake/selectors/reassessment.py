@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from intake import reassessment_rules as rules
 from intake.formulary import DRUGS
+from intake.labs.interpret import RECOLLECT_STATUSES
 from intake.mar_schedule import local_date
 from intake.models import (
     Assessment,
@@ -93,9 +94,13 @@ def _annotated(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
         .annotate(first=Min("signed_at"))
         .values("first")
     )
-    screens = LabOrder.objects.filter(
-        patient=patient, panel_id="uds", collected_at__isnull=False
-    ).exclude(status=OrderStatus.CANCELLED)
+    # A specimen to recollect (substituted, adulterated, invalid: the nurse's recollect list)
+    # does not count as the screen done.
+    screens = (
+        LabOrder.objects.filter(patient=patient, panel_id="uds", collected_at__isnull=False)
+        .exclude(status=OrderStatus.CANCELLED)
+        .exclude(specimen_status__in=RECOLLECT_STATUSES)
+    )
     return episodes.annotate(
         last_phq9=_last(assessments.filter(instrument="phq9"), "administered_at"),
         last_gad7=_last(assessments.filter(instrument="gad7"), "administered_at"),
