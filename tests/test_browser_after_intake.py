@@ -229,6 +229,10 @@ def _group(page, base: str, patient, other, counselor) -> None:
     page.goto(f"{base}/patients/{patient.pk}/session-notes/{group_note.pk}/")
     assert "Named his brother's house as a trigger." in page.content()
     assert other.family_name not in page.content()
+    # Signed with the group, hashed as a single note is: the page says it still matches.
+    assert "The note matches its signature" in (
+        page.get_by_test_id("session-note-signature").inner_text()
+    )
     _shot(page, "group-note")
 
 
