@@ -32,9 +32,6 @@ class SelfReportLink(ClinicalModel):
     code_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    # Not used: wrong tablet codes are counted per client address in the audit (rate limit:
-    # intake/selectors/self_report.py code_failures); no code writes or reads this column.
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

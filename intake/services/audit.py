@@ -83,25 +83,11 @@ def audit_record_many(
 ) -> None:
     """One event per patient shown (a search result list), written in one INSERT (the chain
     trigger hashes each row in turn)."""
-    from intake.access import is_emergency_access
-
-    fields = _actor_fields(actor)
-    ip = client_ip.get()
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                **fields,
-                action=action,
-                outcome=AuditOutcome.ALLOWED,
-                patient_id=patient.pk,
-                object_type=object_type,
-                object_id=str(patient.pk),
-                ip_address=ip,
-                detail=detail or {},
-                break_glass=is_emergency_access(actor, patient.pk),
-            )
-            for patient in patients
-        ]
+    audit_records_each(
+        actor=actor,
+        action=action,
+        records=((patient.pk, patient, detail or {}) for patient in patients),
+        object_type=object_type,
     )
 
 
