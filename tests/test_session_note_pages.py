@@ -244,3 +244,15 @@ def test_an_amended_plan_keeps_its_components_sessions(
     page = client.get(f"/patients/{patient.pk}/plans/{amended.pk}/").content.decode()
     assert "1 session</span>" in page
     assert "Recognise and avoid triggers: <strong>Progressing" in page
+
+
+def test_only_the_author_is_offered_to_continue_a_draft_on_the_chart(
+    client, patient, team_counselor, team_nurse, plan
+):
+    note = _draft(patient, team_counselor)
+    edit = f"/patients/{patient.pk}/session-notes/{note.pk}/edit/"
+    client.force_login(team_counselor)
+    assert edit in client.get(f"/patients/{patient.pk}/").content.decode()
+    client.force_login(team_nurse)
+    chart = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert edit not in chart and _url(note) in chart

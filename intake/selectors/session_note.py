@@ -172,8 +172,11 @@ def session_note_chart_section(
     *, patient: Patient, user: User, rows: list[dict[str, Any]], total: int
 ) -> dict[str, Any]:
     """The chart's session-notes card, from the chart row's columns (no query of its own)."""
+    notes = [_chart_note(patient, row) for row in rows]
+    for note in notes:
+        note.editable = access.can_edit_session_note(user, note)  # type: ignore[attr-defined]
     return {
-        "notes": [_chart_note(patient, row) for row in rows],
+        "notes": notes,
         "total": total,
         "limit": CHART_LIMIT,
         "can_write": access.can(user, Perm.SESSION_NOTE_WRITE, patient),
